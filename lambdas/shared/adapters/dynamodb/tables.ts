@@ -1,0 +1,26 @@
+/**
+ * The service's DynamoDB tables, one per concern so each function gets only the access it needs.
+ * This is the single description of their keys: the CDK stack and the test harness both build tables from it.
+ */
+export interface TableDefinition {
+  partitionKey: string;
+  sortKey?: string;
+  /** Epoch-seconds attribute that DynamoDB TTL removes items by (set in CDK; emulators ignore it). */
+  ttlAttribute?: string;
+}
+
+export const TABLES = {
+  /** One item per subscriber: status, calendar id, KMS ciphertexts of the refresh token and the feed token. */
+  connections: { partitionKey: 'subscriberId' },
+  /** One item per subscriber: feed validators, last result, breaker and cool-down state. */
+  syncState: { partitionKey: 'subscriberId' },
+  /** One item per synced event: ICS key -> Google id and content hash. */
+  eventMap: { partitionKey: 'subscriberId', sortKey: 'eventKey' },
+  /** Single-use OAuth `state` records, bound to subscriber, PKCE verifier and browser; expire after 10 minutes. */
+  oauthStates: { partitionKey: 'stateId', ttlAttribute: 'expiresAt' },
+  /** Fixed-window request counters for rate limits. */
+  rateLimits: { partitionKey: 'bucket', ttlAttribute: 'expiresAt' },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableId = keyof typeof TABLES;
+export type TableNames = Record<TableId, string>;

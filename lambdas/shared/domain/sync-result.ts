@@ -1,0 +1,28 @@
+/** What one sync of one subscriber did; stored as the subscriber's status and shown on the status endpoint. */
+export type SyncOutcome =
+  | 'synced' // the calendar now equals the feed
+  | 'unchanged' // feed not modified (304 or same content hash): no parse, no Google call
+  | 'partial' // some writes failed; the next sync retries them
+  | 'feed_error' // the feed could not be read or parsed: nothing was deleted
+  | 'deletions_held' // the mass-delete breaker held deletions back until the shrunken feed is seen again
+  | 'calendar_missing' // the dedicated calendar is gone in Google: stopped, no re-creation loop
+  | 'cooling_down' // Google's calendar usage limits (403 quotaExceeded): paused until coolDownUntil
+  | 'needs_reauth'; // the refresh token is no longer valid (invalid_grant)
+
+export interface SyncResult {
+  outcome: SyncOutcome;
+  startedAt: string; // ISO 8601
+  finishedAt: string;
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  /** Deletions the breaker held back on this run. */
+  heldDeletions: number;
+  /** Google API requests made (retries included). */
+  googleCalls: number;
+  /** Human-readable reasons, no tokens, no feed URLs. */
+  errors: string[];
+  /** Set when outcome is cooling_down. */
+  coolDownUntil?: string;
+}
