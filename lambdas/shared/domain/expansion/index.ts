@@ -1,0 +1,32 @@
+/**
+ * How Google expands a series: the occurrences of Event resources (series with RRULE/EXRULE/RDATE/EXDATE,
+ * single events, exceptions) in a time window. Used by the mapping (is a series inside the horizon?), the
+ * conformance test, and the Google emulator (events.instances, events.list with singleEvents=true).
+ *
+ * Choices where RFC 5545 leaves room or where Google decides:
+ * - DTSTART is always the first instance. When it does not match the rule it is an extra instance that COUNT
+ *   does not count (Google shows COUNT=3 on a Thursday start with BYDAY=WE as four instances).
+ * - Instances are generated in wall-clock time in start.timeZone. A time skipped by a DST gap moves forward by
+ *   the gap (02:30 -> 03:30), a repeated time is its first occurrence; instances keep the series' exact length.
+ * - UNTIL is inclusive; a DATE UNTIL on a timed series means the end of that day in the series' zone.
+ * - EXDATE matches instants (any zone or UTC). EXDATE;VALUE=DATE on a timed series excludes nothing, as in
+ *   Google (the value type must match DTSTART's).
+ * - All-day dates sit at UTC midnight when compared with the window (what the corpus reference does too).
+ * - Exceptions replace the instance with the same original start and count at their own times.
+ * - A window counts an occurrence when end > timeMin and start < timeMax (Google's events.list).
+ *
+ * Rules run on plain numbers (day numbers, wall-clock milliseconds) and zone offsets cached per zone and year
+ * from Intl, so thousands of series cost milliseconds; rules without COUNT skip straight to the window.
+ */
+export { ExpansionError, type ExpansionErrorReason } from './errors.ts';
+export {
+  DEFAULT_MAX_OCCURRENCES,
+  type ExpandOptions,
+  expandEvents,
+  expandSeries,
+  hasOccurrenceIn,
+  instanceId,
+  type Occurrence,
+  type OccurrenceStatus,
+  type TimeWindow,
+} from './expand.ts';
