@@ -1,7 +1,12 @@
-/** A benchmark reports named figures (seconds, google_calls, ...); the runner adds peak_rss_mb. */
+/**
+ * A benchmark reports named figures (seconds, google_calls, ...); the runner adds peak_rss_mb.
+ * With `once`, peak_rss_mb is measured in a fresh process that does the work a single time (what one Lambda
+ * invocation sees), because the repeated timed runs let the heap grow between collections.
+ */
 export interface Benchmark {
   name: string;
   run(): Promise<Record<string, number>>;
+  once?(): Promise<void>;
 }
 
 /** Median of several timed runs of `fn`, in seconds (first run discarded as warm-up when runs > 1). */

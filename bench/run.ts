@@ -23,20 +23,29 @@ async function loadSuites(): Promise<{ file: string; benchmarks: Benchmark[] }[]
   );
 }
 
-async function runOne(file: string, name: string): Promise<void> {
+async function runOne(file: string, name: string, mode: 'run' | 'once'): Promise<void> {
   const suite = ((await import(join(suitesDir, file))) as { default: Benchmark[] }).default;
   const benchmark = suite.find((b) => b.name === name);
   if (!benchmark) throw new Error(`no benchmark ${name} in ${file}`);
-  const figures = await benchmark.run();
+  const figures = mode === 'once' ? (await benchmark.once?.(), {}) : await benchmark.run();
   // maxRSS is in kilobytes.
   const peakRssMb = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
   process.stdout.write(`${JSON.stringify({ ...figures, peak_rss_mb: peakRssMb })}\n`);
 }
 
+function runChild(file: string, name: string, mode: 'run' | 'once'): Record<string, number> {
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--child', file, name, mode],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    await runOne(args[1] as string, args[2] as string);
+    await runOne(args[1] as string, args[2] as string, args[3] === 'once' ? 'once' : 'run');
     return;
   }
   const json = args.includes('--json');
@@ -44,19 +53,11 @@ async function main(): Promise<void> {
   const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',')) : undefined;
   const results: Record<string, Record<string, number>> = {};
   for (const { file, benchmarks } of await loadSuites()) {
-    for (const { name } of benchmarks) {
+    for (const { name, once } of benchmarks) {
       if (only && !only.has(name)) continue;
-      const out = execFileSync(
-        process.execPath,
-        [...process.execArgv, fileURLToPath(import.meta.url), '--child', file, name],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-          maxBuffer: 64 * 1024 * 1024,
-        },
-      );
-      const lastLine = out.trim().split('\n').at(-1) ?? '{}';
-      results[name] = JSON.parse(lastLine) as Record<string, number>;
+      const figures = runChild(file, name, 'run');
+      if (once) figures.peak_rss_mb = runChild(file, name, 'once').peak_rss_mb as number;
+      results[name] = figures;
       if (!json) process.stderr.write(`  done ${name}\n`);
     }
   }

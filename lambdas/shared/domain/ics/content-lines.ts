@@ -1,0 +1,212 @@
+/**
+ * A tolerant RFC 5545 content-line reader: unfolds lines, splits name, parameters and value, and nests
+ * components. It keeps values lexical (no date or time-zone interpretation) because the mapping re-emits
+ * them (wall times, TZIDs, RRULE text) for Google; interpretation happens once, where it is needed.
+ */
+
+export interface Property {
+  /** Upper-cased property name (names are case-insensitive). */
+  name: string;
+  /** Upper-cased parameter names; values unquoted, as written. */
+  params: Record<string, string>;
+  value: string;
+}
+
+export interface Component {
+  /** Upper-cased component name (VCALENDAR, VEVENT, VTIMEZONE, STANDARD, ...). */
+  name: string;
+  properties: Property[];
+  components: Component[];
+  /** Set when the component was not closed properly (END missing or out of order). */
+  unterminated?: boolean;
+}
+
+export interface ReadOptions {
+  /**
+   * Receives each VEVENT of a VCALENDAR as soon as it ends (with the VCALENDAR's index in the text), and
+   * keeps it out of the tree: big feeds are then mapped event by event, not held whole.
+   */
+  onEvent?: (event: Component, calendarIndex: number) => void;
+}
+
+export interface ReadResult {
+  /** The VCALENDARs of the text (top-level components of other kinds are kept too). */
+  calendars: Component[];
+  /** Content lines that could not be read, as a count (their text may hold personal data, so it is not kept). */
+  unreadableLines: number;
+}
+
+const NAME = /^[A-Za-z0-9-]+$/;
+const upperNames = new Map<string, string>();
+/** Property names repeat on every event: one upper-cased string per distinct spelling. */
+function upperName(name: string): string {
+  let upper = upperNames.get(name);
+  if (upper === undefined) {
+    upper = name.toUpperCase();
+    if (upperNames.size < 10_000) upperNames.set(name, upper);
+  }
+  return upper;
+}
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** Splits `NAME;P=V;Q="x:y":value` without regular-expression backtracking on long values. */
+export function parseContentLine(line: string): Property | undefined {
+  let index = 0;
+  const length = line.length;
+  while (index < length && line[index] !== ';' && line[index] !== ':') index++;
+  if (index >= length) return undefined;
+  const name = line.slice(0, index);
+  if (!NAME.test(name)) return undefined;
+  // Most lines carry no parameters: they share one empty, frozen object (fewer allocations on big feeds).
+  let params: Record<string, string> = NO_PARAMS;
+  if (line[index] === ';') params = {};
+  while (line[index] === ';') {
+    index++;
+    const eq = line.indexOf('=', index);
+    if (eq < 0) return undefined;
+    const paramName = line.slice(index, eq).trim().toUpperCase();
+    index = eq + 1;
+    const values: string[] = [];
+    for (;;) {
+      if (line[index] === '"') {
+        const close = line.indexOf('"', index + 1);
+        if (close < 0) return undefined;
+        values.push(line.slice(index + 1, close));
+        index = close + 1;
+      } else {
+        let end = index;
+        while (end < length && line[end] !== ';' && line[end] !== ':' && line[end] !== ',') end++;
+        values.push(line.slice(index, end));
+        index = end;
+      }
+      if (line[index] === ',') {
+        index++;
+        continue;
+      }
+      break;
+    }
+    if (paramName) params[paramName] = values.join(',');
+  }
+  if (line[index] !== ':') return undefined;
+  return { name: upperName(name), params, value: line.slice(index + 1) };
+}
+
+/**
+ * Calls `visit` with each logical content line (RFC 5545 3.1 unfolding), walking the text in place: big
+ * feeds never become an array of lines. A BOM at the start of a line is dropped; a continuation with
+ * nothing to continue (an indented file) is read as a line of its own.
+ */
+export function forEachContentLine(text: string, visit: (line: string) => void): void {
+  let pending: string | undefined;
+  let index = 0;
+  const length = text.length;
+  while (index < length) {
+    let end = index;
+    while (end < length) {
+      const c = text.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+      end++;
+    }
+    let line = text.slice(index, end);
+    index = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+    if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line.length === 0) continue;
+    const first = line.charCodeAt(0);
+    if (first === 32 || first === 9) {
+      if (pending === undefined) pending = line.trimStart();
+      else pending += line.slice(1);
+      continue;
+    }
+    if (pending !== undefined) visit(pending);
+    pending = line;
+  }
+  if (pending !== undefined) visit(pending);
+}
+
+/**
+ * Reads every component of the text. Unknown and malformed lines are counted and skipped; an END that
+ * closes an outer component marks the inner ones unterminated, and a VEVENT opened inside a VEVENT
+ * (Outlook's missing END:VEVENT) closes the first one, marked unterminated, so the mapper can decide.
+ */
+export function readComponents(text: string, options: ReadOptions = {}): ReadResult {
+  const roots: Component[] = [];
+  const stack: Component[] = [];
+  let unreadableLines = 0;
+  let calendarIndex = -1;
+  const { onEvent } = options;
+  // A VEVENT right inside a VCALENDAR goes to onEvent when it ends, instead of into the tree.
+  const close = (component: Component, depth: number) => {
+    if (onEvent && depth === 1 && component.name === 'VEVENT' && stack[0]?.name === 'VCALENDAR') {
+      const parent = stack[0];
+      const at = parent.components.lastIndexOf(component);
+      if (at >= 0) parent.components.splice(at, 1);
+      onEvent(component, calendarIndex);
+    }
+  };
+  forEachContentLine(text, (line) => {
+    const property = parseContentLine(
+      line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9 ? line.trimStart() : line,
+    );
+    if (!property) {
+      unreadableLines++;
+      return;
+    }
+    if (property.name === 'BEGIN') {
+      const name = property.value.trim().toUpperCase();
+      const current = stack.at(-1);
+      if (current && current.name === name && name === 'VEVENT') {
+        current.unterminated = true;
+        stack.pop();
+        close(current, stack.length);
+      }
+      const component: Component = { name, properties: [], components: [] };
+      if (stack.length === 0 && name === 'VCALENDAR') calendarIndex++;
+      const parent = stack.at(-1);
+      if (parent) parent.components.push(component);
+      else roots.push(component);
+      stack.push(component);
+      return;
+    }
+    if (property.name === 'END') {
+      const name = property.value.trim().toUpperCase();
+      const openAt = stack.findLastIndex((c) => c.name === name);
+      if (openAt < 0) {
+        unreadableLines++;
+        return;
+      }
+      for (let i = stack.length - 1; i >= openAt; i--) {
+        const closing = stack[i] as Component;
+        if (i > openAt) closing.unterminated = true;
+        stack.length = i;
+        close(closing, i);
+      }
+      return;
+    }
+    const current = stack.at(-1);
+    if (current) current.properties.push(property);
+    else unreadableLines++;
+  });
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const closing = stack[i] as Component;
+    closing.unterminated = true;
+    stack.length = i;
+    close(closing, i);
+  }
+  const calendars = roots.filter((c) => c.name === 'VCALENDAR');
+  return { calendars, unreadableLines };
+}
+
+/** The first property of that name, if any. */
+export function first(component: Component, name: string): Property | undefined {
+  return component.properties.find((p) => p.name === name);
+}
+
+export function all(component: Component, name: string): Property[] {
+  return component.properties.filter((p) => p.name === name);
+}
+
+/** TEXT value unescaping (RFC 5545 3.3.11): \\n, \\N, \\, \\; and \\\\. */
+export function unescapeText(value: string): string {
+  if (!value.includes('\\')) return value;
+  return value.replace(/\\([nN,;\\:])/g, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
+}

@@ -1,0 +1,16 @@
+import type { Component } from './content-lines.ts';
+import type { TimeContext, When } from './when.ts';
+
+/** A VEVENT as read: its times interpreted, the properties still needed kept in `component`. */
+export interface SourceEvent {
+  component: Component;
+  uid: string;
+  /** Position in the feed (later components win ties). */
+  order: number;
+  sequence: number;
+  ctx: TimeContext;
+  start: When;
+  end: When;
+  recurrenceId?: When;
+  thisAndFuture: boolean;
+}

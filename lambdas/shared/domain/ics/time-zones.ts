@@ -1,0 +1,170 @@
+/**
+ * TZID -> the zone Google gets. In order: an IANA name (or alias); a Windows zone name (CLDR table); an
+ * IANA name at the end of a vendor path ("/mozilla.org/20050126_1/Europe/Berlin"); an Outlook display name
+ * ("(UTC+01:00) Amsterdam, Berlin, ..."); the file's own VTIMEZONE, as the IANA zone with the same rules;
+ * a bare "(UTC+01:00)" offset as Etc/GMT-1; else the VTIMEZONE's own rules with times written in UTC;
+ * else the time is read as floating.
+ */
+import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
+import { type CustomZone, matchIana } from './vtimezone.ts';
+import { canonicalIana, ianaOffset, listIanaZones } from './zone-offsets.ts';
+
+export type ZoneResolution =
+  | { kind: 'iana'; zone: string }
+  /** A VTIMEZONE no IANA zone matches: its own offsets, times written to Google in UTC. */
+  | { kind: 'custom'; zone: CustomZone }
+  | { kind: 'floating' };
+
+let windowsZones: Map<string, string> | undefined;
+function windowsToIana(name: string): string | undefined {
+  if (!windowsZones) {
+    windowsZones = new Map();
+    for (const entry of WINDOWS_TO_IANA_MAP) {
+      const key = entry.windowsName.toLowerCase();
+      if (entry.territory === '001' && entry.iana[0]) windowsZones.set(key, entry.iana[0]);
+    }
+  }
+  const iana = windowsZones.get(name.toLowerCase());
+  return iana ? canonicalIana(iana) : undefined;
+}
+
+let primaries: string[] | undefined;
+/** The zone CLDR names first for each Windows zone: the usual choice among zones with equal rules. */
+function primaryZones(): string[] {
+  primaries ??= WINDOWS_TO_IANA_MAP.filter((e) => e.territory === '001' && e.iana[0]).map(
+    (e) => e.iana[0] as string,
+  );
+  return primaries;
+}
+
+/** Outlook display names that name a region, not a city. */
+const REGION_NAMES: Record<string, string> = {
+  'eastern time (us & canada)': 'America/New_York',
+  'central time (us & canada)': 'America/Chicago',
+  'mountain time (us & canada)': 'America/Denver',
+  'pacific time (us & canada)': 'America/Los_Angeles',
+  'atlantic time (canada)': 'America/Halifax',
+  alaska: 'America/Anchorage',
+  hawaii: 'Pacific/Honolulu',
+  arizona: 'America/Phoenix',
+  saskatchewan: 'America/Regina',
+  newfoundland: 'America/St_Johns',
+  'indiana (east)': 'America/Indiana/Indianapolis',
+  brasilia: 'America/Sao_Paulo',
+  'coordinated universal time': 'UTC',
+  'greenwich mean time': 'Europe/London',
+  'west central africa': 'Africa/Lagos',
+  'central america': 'America/Guatemala',
+  'mid-atlantic': 'Atlantic/South_Georgia',
+  'international date line west': 'Etc/GMT+12',
+};
+
+let zonesByCity: Map<string, string[]> | undefined;
+function zonesForCity(city: string): string[] {
+  if (!zonesByCity) {
+    zonesByCity = new Map();
+    for (const zone of listIanaZones()) {
+      const key = (zone.split('/').at(-1) ?? '').toLowerCase();
+      zonesByCity.set(key, [...(zonesByCity.get(key) ?? []), zone]);
+    }
+  }
+  return zonesByCity.get(city.toLowerCase().replace(/\./g, '').trim().replace(/\s+/g, '_')) ?? [];
+}
+
+const DISPLAY_NAME = /^\(?\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?)?\s*\)?\s*(.*)$/i;
+
+/** Standard offset of an Outlook display name, in minutes, and the places it lists. */
+export function parseDisplayName(tzid: string): { offset: number; places: string } | undefined {
+  const m = DISPLAY_NAME.exec(tzid.trim());
+  if (!m || !/^\(?\s*(UTC|GMT)/i.test(tzid.trim())) return undefined;
+  const minutes = Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  return { offset: m[1] === '-' ? -minutes : minutes, places: (m[4] ?? '').trim() };
+}
+
+function hasStandardOffset(zone: string, offset: number, year: number): boolean {
+  const january = ianaOffset(zone, Date.UTC(year, 0, 15));
+  const july = ianaOffset(zone, Date.UTC(year, 6, 15));
+  return Math.min(january, july) === offset || january === offset || july === offset;
+}
+
+function displayNameToIana(tzid: string, year: number): string | undefined {
+  const parsed = parseDisplayName(tzid);
+  if (!parsed?.places) return undefined;
+  const places = parsed.places.toLowerCase().replace(/ and /g, ' & ');
+  const region = REGION_NAMES[places] ?? REGION_NAMES[places.split(':')[0]?.trim() ?? ''];
+  if (region) return canonicalIana(region);
+  for (const place of parsed.places.split(/[,:;&/]| - /)) {
+    for (const zone of zonesForCity(place)) {
+      if (hasStandardOffset(zone, parsed.offset, year)) return canonicalIana(zone);
+    }
+  }
+  return undefined;
+}
+
+function pathSuffixIana(tzid: string): string | undefined {
+  if (!tzid.includes('/')) return undefined;
+  const segments = tzid.split('/').filter(Boolean);
+  for (const take of [3, 2]) {
+    if (segments.length <= take) continue;
+    const iana = canonicalIana(segments.slice(-take).join('/'));
+    if (iana) return iana;
+  }
+  return undefined;
+}
+
+/** Etc/GMT-1 style zone for a whole-hour offset (the sign of Etc names is inverted by POSIX convention). */
+function fixedOffsetZone(offsetMinutes: number): string | undefined {
+  if (offsetMinutes % 60 !== 0 || Math.abs(offsetMinutes) > 14 * 60) return undefined;
+  if (offsetMinutes === 0) return 'UTC';
+  const hours = offsetMinutes / 60;
+  return canonicalIana(`Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`);
+}
+
+/** A zone from its name alone (IANA, Windows, vendor path, Outlook display name), without any VTIMEZONE. */
+export function byNameOnlyZone(tzid: string, year: number): string | undefined {
+  const clean = tzid.trim().replace(/^"|"$/g, '');
+  return (
+    canonicalIana(clean) ?? windowsToIana(clean) ?? pathSuffixIana(clean) ?? displayNameToIana(clean, year)
+  );
+}
+
+/** Resolves the TZIDs of one feed (cached per TZID). */
+export class ZoneResolver {
+  readonly #cache = new Map<string, ZoneResolution>();
+  readonly #vtimezones: Map<string, CustomZone>;
+  readonly #years: number[];
+
+  /** `years`: the years whose rules must agree when a VTIMEZONE is matched to an IANA zone (the horizon's). */
+  constructor(vtimezones: Map<string, CustomZone>, years: number[]) {
+    this.#vtimezones = vtimezones;
+    this.#years = years;
+  }
+
+  resolve(tzid: string): ZoneResolution {
+    let resolution = this.#cache.get(tzid);
+    if (!resolution) {
+      resolution = this.#resolve(tzid);
+      this.#cache.set(tzid, resolution);
+    }
+    return resolution;
+  }
+
+  #resolve(tzid: string): ZoneResolution {
+    const year = this.#years[0] ?? new Date().getUTCFullYear();
+    const named = byNameOnlyZone(tzid, year);
+    if (named) return { kind: 'iana', zone: named };
+    const custom = this.#vtimezones.get(tzid) ?? this.#vtimezones.get(tzid.trim().replace(/^"|"$/g, ''));
+    const display = parseDisplayName(tzid);
+    if (custom) {
+      const preferred = [display ? fixedOffsetZone(display.offset) : undefined, ...primaryZones()].filter(
+        (z): z is string => z !== undefined,
+      );
+      const matched = matchIana(custom, this.#years, preferred);
+      if (matched) return { kind: 'iana', zone: matched };
+      return { kind: 'custom', zone: custom };
+    }
+    const fixed = display ? fixedOffsetZone(display.offset) : undefined;
+    if (fixed) return { kind: 'iana', zone: fixed };
+    return { kind: 'floating' };
+  }
+}
