@@ -34,7 +34,7 @@ describe('text and status fields', () => {
     ['TRANSP:OPAQUE', { transparency: 'opaque' }],
     ['CLASS:PRIVATE', { visibility: 'private' }],
     ['CLASS:CONFIDENTIAL', { visibility: 'confidential' }],
-    ['CLASS:PUBLIC', { visibility: 'public' }],
+    ['CLASS:PUBLIC', { visibility: 'default' }],
     ['CLASS:X-SECRET', { visibility: 'default' }],
     ['STATUS:TENTATIVE', { status: 'tentative' }],
     ['STATUS:CONFIRMED', { status: 'confirmed' }],

@@ -149,8 +149,11 @@ const STATUS: Record<string, GoogleEvent['status']> = {
   CANCELLED: 'cancelled',
 };
 const TRANSP: Record<string, GoogleEvent['transparency']> = { OPAQUE: 'opaque', TRANSPARENT: 'transparent' };
+/**
+ * CLASS:PUBLIC (Outlook writes it on every event) keeps the calendar's default visibility: Google's
+ * `public` would show the details to people the subscriber shares the calendar with as free/busy only.
+ */
 const CLASS: Record<string, GoogleEvent['visibility']> = {
-  PUBLIC: 'public',
   PRIVATE: 'private',
   CONFIDENTIAL: 'confidential',
 };
