@@ -1,0 +1,272 @@
+/** events.insert/import/get/patch/update/delete on one calendar, with Google's identities and answers. */
+import { apiErrors } from '../errors.ts';
+import { randomBase32Hex } from '../ids.ts';
+import type { EmulatorUser } from '../types.ts';
+import { cloneJson, mergePatch } from './merge.ts';
+import { checkExpandable, isSeries, parseInstanceId, seriesInstanceAt } from './recurrence.ts';
+import type { CalendarStore, Json, StoredCalendar, StoredEvent } from './store.ts';
+import { basicFormat, type EventTime, renderTime } from './time.ts';
+import {
+  normalizeExtendedProperties,
+  validateEventId,
+  validateEventTimes,
+  validateRecurrence,
+  validateReminders,
+} from './validation.ts';
+
+export interface EventContext {
+  store: CalendarStore;
+  calendar: StoredCalendar;
+  user: EmulatorUser;
+  nowMs: number;
+}
+
+/** Fields Google sets itself: ignored in request bodies (identity fields are checked separately). */
+const READ_ONLY_FIELDS = [
+  'kind',
+  'etag',
+  'id',
+  'htmlLink',
+  'created',
+  'updated',
+  'creator',
+  'organizer',
+  'iCalUID',
+  'recurringEventId',
+  'originalStartTime',
+  'hangoutLink',
+  'privateCopy',
+  'locked',
+];
+const STATUSES = new Set(['confirmed', 'tentative', 'cancelled']);
+
+function writableFields(resource: Json): Json {
+  const fields = { ...resource };
+  for (const name of READ_ONLY_FIELDS) delete fields[name];
+  return fields;
+}
+
+const calendarZone = (calendar: StoredCalendar): string => calendar.resource.timeZone;
+
+/** The event (stored, or an unmodified instance of a stored series), or undefined. */
+export function findEvent(
+  calendar: StoredCalendar,
+  eventId: string,
+): { stored?: StoredEvent; resource: Json } | undefined {
+  const stored = calendar.events.get(eventId);
+  if (stored) return { stored, resource: stored.resource };
+  const instance = parseInstanceId(eventId);
+  const series = instance && calendar.events.get(instance.seriesId);
+  if (!instance || !series || !isSeries(series.resource)) return undefined;
+  const resource = seriesInstanceAt(series.resource, eventId, instance.originalStartMs);
+  return resource ? { resource } : undefined;
+}
+
+export function requireEvent(
+  calendar: StoredCalendar,
+  eventId: string,
+): { stored?: StoredEvent; resource: Json } {
+  const found = findEvent(calendar, eventId);
+  if (!found) throw apiErrors.notFound();
+  return found;
+}
+
+export function insertEvent(ctx: EventContext, body: Json): Json {
+  if (body.id !== undefined && body.iCalUID !== undefined) {
+    throw apiErrors.invalid('Only one of id and iCalUID can be given when creating an event.');
+  }
+  if (body.recurringEventId !== undefined || body.originalStartTime !== undefined) {
+    throw apiErrors.invalid(
+      'An instance of a recurring event is changed through its instance id, not inserted.',
+    );
+  }
+  const id = body.id === undefined ? randomBase32Hex(26) : body.id;
+  validateEventId(id);
+  const eventId = id as string;
+  if (ctx.calendar.events.has(eventId)) throw apiErrors.duplicate();
+  const iCalUID = typeof body.iCalUID === 'string' ? body.iCalUID : `${eventId}@google.com`;
+  if (typeof body.iCalUID === 'string' && iCalUidTaken(ctx.calendar, body.iCalUID))
+    throw apiErrors.duplicate();
+  return save(ctx, eventId, undefined, { status: 'confirmed', ...writableFields(body) }, { iCalUID });
+}
+
+/** events.import: keyed by iCalUID; an existing event with that iCalUID is replaced, otherwise one is created. */
+export function importEvent(ctx: EventContext, body: Json): { resource: Json; created: boolean } {
+  if (typeof body.iCalUID !== 'string' || !body.iCalUID) throw apiErrors.required('Missing iCalUID.');
+  const existing = [...ctx.calendar.events.values()].find(
+    (event) => event.resource.iCalUID === body.iCalUID && event.resource.recurringEventId === undefined,
+  );
+  const fields = { status: 'confirmed', ...writableFields(body) };
+  if (existing) {
+    return {
+      resource: save(ctx, existing.resource.id, existing, fields, identityOf(existing.resource)),
+      created: false,
+    };
+  }
+  const id = randomBase32Hex(26);
+  return { resource: save(ctx, id, undefined, fields, { iCalUID: body.iCalUID }), created: true };
+}
+
+/** events.patch (`patch`: merge) and events.update (`update`: replace); on an instance id they make an exception. */
+export function writeEvent(
+  ctx: EventContext,
+  eventId: string,
+  body: Json,
+  mode: 'patch' | 'update',
+  ifMatch?: string,
+) {
+  const found = requireEvent(ctx.calendar, eventId);
+  checkEtag(found.resource, ifMatch);
+  const current = found.resource;
+  checkImmutable(current, body, ctx.calendar);
+  const fields =
+    mode === 'patch'
+      ? mergePatch(writableFields(current), writableFields(body))
+      : { status: 'confirmed', ...writableFields(body) };
+  return save(ctx, eventId, found.stored, fields, identityOf(current));
+}
+
+/** events.delete: the event stays as `cancelled`; a second delete answers 410. Deleting an instance cancels it. */
+export function deleteEvent(ctx: EventContext, eventId: string, ifMatch?: string): void {
+  const found = requireEvent(ctx.calendar, eventId);
+  checkEtag(found.resource, ifMatch);
+  if (found.resource.status === 'cancelled') throw apiErrors.deleted();
+  const resource = found.stored ? found.stored.resource : found.resource;
+  const cancelled = { ...writableFields(resource), status: 'cancelled' };
+  save(ctx, eventId, found.stored, cancelled, identityOf(resource), { skipValidation: true });
+  if (isSeries(resource)) {
+    // The series' exceptions go with it.
+    for (const event of ctx.calendar.events.values()) {
+      if (event.resource.recurringEventId === eventId && event.resource.status !== 'cancelled') {
+        event.resource.status = 'cancelled';
+        ctx.store.touch(ctx.calendar, event, ctx.nowMs);
+      }
+    }
+  }
+}
+
+/** An event as the API answers it: times rendered in the response's zone (request `timeZone` or the calendar's). */
+export function renderEvent(resource: Json, responseZone: string): Json {
+  const out = cloneJson(resource);
+  for (const field of ['start', 'end', 'originalStartTime'] as const) {
+    if (out[field]) out[field] = renderTime(out[field] as EventTime, responseZone);
+  }
+  return out;
+}
+
+/** A cancelled event in a list: Google only guarantees its id (instances also keep their series link). */
+export function renderCancelledListItem(resource: Json, responseZone: string): Json {
+  const item: Json = { kind: resource.kind, etag: resource.etag, id: resource.id, status: 'cancelled' };
+  if (resource.recurringEventId !== undefined) {
+    item.recurringEventId = resource.recurringEventId;
+    item.originalStartTime = renderTime(resource.originalStartTime as EventTime, responseZone);
+  }
+  return item;
+}
+
+const identityOf = (resource: Json): Json => {
+  const identity: Json = { iCalUID: resource.iCalUID };
+  for (const name of [
+    'recurringEventId',
+    'originalStartTime',
+    'created',
+    'creator',
+    'organizer',
+    'sequence',
+  ]) {
+    if (resource[name] !== undefined) identity[name] = resource[name];
+  }
+  return identity;
+};
+
+function checkEtag(resource: Json, ifMatch: string | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== resource.etag)
+    throw apiErrors.conditionNotMet();
+}
+
+/** recurringEventId and originalStartTime cannot be changed (sending the same values is fine). */
+function checkImmutable(current: Json, body: Json, calendar: StoredCalendar): void {
+  if (body.recurringEventId !== undefined && body.recurringEventId !== current.recurringEventId) {
+    throw apiErrors.invalid('The recurringEventId of an event cannot be changed.');
+  }
+  if (body.originalStartTime !== undefined) {
+    const zone = calendarZone(calendar);
+    const same =
+      current.originalStartTime !== undefined &&
+      basicFormat(body.originalStartTime as EventTime, zone) ===
+        basicFormat(current.originalStartTime as EventTime, zone);
+    if (!same) throw apiErrors.invalid('The originalStartTime of an event cannot be changed.');
+  }
+}
+
+function iCalUidTaken(calendar: StoredCalendar, iCalUID: string): boolean {
+  for (const event of calendar.events.values()) if (event.resource.iCalUID === iCalUID) return true;
+  return false;
+}
+
+/** Validates and stores the new state of an event; returns the stored resource. */
+function save(
+  ctx: EventContext,
+  id: string,
+  existing: StoredEvent | undefined,
+  fields: Json,
+  identity: Json,
+  options: { skipValidation?: boolean } = {},
+): Json {
+  const { calendar, store, user, nowMs } = ctx;
+  const candidate: Json = { ...fields, ...withoutSequence(identity) };
+  if (!options.skipValidation) {
+    if (!STATUSES.has(candidate.status as string)) throw apiErrors.invalid('Invalid value for status.');
+    if (candidate.recurringEventId !== undefined && candidate.recurrence !== undefined) {
+      throw apiErrors.invalid('An instance of a recurring event cannot have a recurrence.');
+    }
+    if (candidate.recurrence !== undefined && !Array.isArray(candidate.recurrence)) {
+      throw apiErrors.invalid('Invalid recurrence rule.');
+    }
+    if (Array.isArray(candidate.recurrence)) validateRecurrence(candidate.recurrence);
+    validateEventTimes(candidate, calendarZone(calendar));
+    if (isSeries(candidate)) checkExpandable(candidate);
+    validateReminders(candidate.reminders);
+  }
+  const extendedProperties = normalizeExtendedProperties(candidate.extendedProperties);
+  if (extendedProperties) candidate.extendedProperties = extendedProperties;
+  else delete candidate.extendedProperties;
+  const storedSequence = typeof identity.sequence === 'number' ? identity.sequence : 0;
+  let sequence = storedSequence;
+  if (fields.sequence !== undefined) {
+    if (!Number.isInteger(fields.sequence) || (fields.sequence as number) < storedSequence) {
+      throw apiErrors.invalid(
+        'Invalid sequence value. The specified sequence number is below the current sequence number of the resource.',
+      );
+    }
+    sequence = fields.sequence as number;
+  }
+  const resource = {
+    kind: 'calendar#event',
+    etag: '',
+    id,
+    htmlLink: `https://www.google.com/calendar/event?eid=${Buffer.from(`${id} ${calendar.id}`).toString('base64url')}`,
+    created: new Date(nowMs).toISOString(),
+    creator: { email: user.email },
+    organizer: { email: calendar.id, displayName: calendar.resource.summary, self: true },
+    ...candidate,
+    sequence,
+    reminders: candidate.reminders ?? { useDefault: true },
+    eventType: candidate.eventType ?? 'default',
+  } as unknown as StoredEvent['resource'];
+  const event: StoredEvent = existing ?? {
+    resource,
+    seq: calendar.nextSeq++,
+    changeSeq: 0,
+    updatedMs: nowMs,
+  };
+  event.resource = cloneJson(resource);
+  store.touch(calendar, event, nowMs);
+  calendar.events.set(id, event);
+  return event.resource;
+}
+
+function withoutSequence(identity: Json): Json {
+  const { sequence: _sequence, ...rest } = identity;
+  return rest;
+}

@@ -1,0 +1,346 @@
+/** events.list and events.instances: filters, expansion, stable paging and incremental sync tokens. */
+import { apiErrors } from '../errors.ts';
+import { renderCancelledListItem, renderEvent, requireEvent } from './events.ts';
+import {
+  isSeries,
+  occurrencesOfCalendar,
+  occurrencesOfSeries,
+  seriesOverlaps,
+  type Window,
+} from './recurrence.ts';
+import type { Json, StoredCalendar, StoredEvent } from './store.ts';
+import { type EventTime, instantOf, isIanaZone } from './time.ts';
+
+const DEFAULT_PAGE_SIZE = 250;
+const MAX_PAGE_SIZE = 2500;
+const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+/** Parameters that cannot be combined with syncToken (Google's reference for events.list). */
+const NOT_WITH_SYNC_TOKEN = [
+  'iCalUID',
+  'orderBy',
+  'privateExtendedProperty',
+  'q',
+  'sharedExtendedProperty',
+  'timeMin',
+  'timeMax',
+  'updatedMin',
+];
+
+interface Item {
+  resource: Json;
+  /** Sort key; a page token remembers the last one served, so pages stay stable under writes. */
+  key: string;
+}
+
+interface PageToken {
+  /** Last key served. */
+  k: string;
+  /** Fingerprint of the query the token belongs to. */
+  f: string;
+  /** The calendar's change counter when the first page was served (becomes the next sync token). */
+  s: number;
+}
+
+interface SyncToken {
+  c: string;
+  s: number;
+  e: number;
+  t: number;
+}
+
+const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function decode<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+const pad = (n: number): string => String(Math.max(0, Math.round(n) + 1e14)).padStart(16, '0');
+
+function parseTimeBound(query: URLSearchParams, name: string): Date | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  if (!RFC3339_WITH_OFFSET.test(text) || Number.isNaN(Date.parse(text))) throw apiErrors.badRequest();
+  return new Date(text);
+}
+
+function parseBoolean(query: URLSearchParams, name: string): boolean | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  if (text !== 'true' && text !== 'false') throw apiErrors.invalid(`Invalid boolean value for ${name}.`);
+  return text === 'true';
+}
+
+function pageSize(query: URLSearchParams): number {
+  const text = query.get('maxResults');
+  if (text === null) return DEFAULT_PAGE_SIZE;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw apiErrors.invalid('Invalid value for maxResults.');
+  return Math.min(value, MAX_PAGE_SIZE);
+}
+
+function fingerprint(query: URLSearchParams): string {
+  const entries = [...query.entries()].filter(([name]) => name !== 'pageToken' && name !== 'maxResults');
+  return entries
+    .map(([name, value]) => `${name}=${value}`)
+    .sort()
+    .join('&');
+}
+
+/** `key=value` filters on extended properties; every one must match. */
+function propertyFilters(
+  query: URLSearchParams,
+): { group: 'private' | 'shared'; key: string; value: string }[] {
+  const filters: { group: 'private' | 'shared'; key: string; value: string }[] = [];
+  for (const [param, group] of [
+    ['privateExtendedProperty', 'private'],
+    ['sharedExtendedProperty', 'shared'],
+  ] as const) {
+    for (const text of query.getAll(param)) {
+      const equals = text.indexOf('=');
+      if (equals <= 0) throw apiErrors.invalid(`Invalid ${param} value: expected propertyName=value.`);
+      filters.push({ group, key: text.slice(0, equals), value: text.slice(equals + 1) });
+    }
+  }
+  return filters;
+}
+
+const matchesProperties = (resource: Json, filters: ReturnType<typeof propertyFilters>): boolean =>
+  filters.every(
+    (filter) =>
+      (resource.extendedProperties as Record<string, Record<string, string>> | undefined)?.[filter.group]?.[
+        filter.key
+      ] === filter.value,
+  );
+
+function matchesText(resource: Json, q: string): boolean {
+  const needle = q.toLowerCase();
+  return ['summary', 'description', 'location'].some((field) =>
+    String(resource[field] ?? '')
+      .toLowerCase()
+      .includes(needle),
+  );
+}
+
+function overlaps(resource: Json, window: Window, zone: string): boolean {
+  if (!window.timeMin && !window.timeMax) return true;
+  if (isSeries(resource)) return seriesOverlaps(resource, window);
+  const startMs = instantOf(resource.start as EventTime, zone);
+  const endMs = Math.max(startMs, instantOf(resource.end as EventTime, zone));
+  return (
+    (!window.timeMax || startMs < window.timeMax.getTime()) &&
+    (!window.timeMin || endMs > window.timeMin.getTime())
+  );
+}
+
+function readSyncToken(calendar: StoredCalendar, text: string, nowMs: number, lifetimeMs: number): SyncToken {
+  const token = decode<SyncToken>(text);
+  const valid =
+    token &&
+    token.c === calendar.id &&
+    token.e === calendar.syncEpoch &&
+    typeof token.s === 'number' &&
+    token.s <= calendar.changeSeq &&
+    nowMs - token.t <= lifetimeMs;
+  if (!valid) throw apiErrors.fullSyncRequired();
+  return token;
+}
+
+/** The zone answers are rendered in: the `timeZone` parameter (an IANA name) or the calendar's. */
+export function responseZoneOf(query: URLSearchParams, calendar: StoredCalendar): string {
+  const requested = query.get('timeZone');
+  if (requested === null) return calendar.resource.timeZone;
+  if (!isIanaZone(requested)) throw apiErrors.invalid('Invalid time zone definition.');
+  return requested;
+}
+
+export interface ListContext {
+  calendar: StoredCalendar;
+  query: URLSearchParams;
+  nowMs: number;
+  syncTokenLifetimeMs: number;
+}
+
+/** events.list */
+export function listEvents(ctx: ListContext): Json {
+  const { calendar, query, nowMs } = ctx;
+  const zone = responseZoneOf(query, calendar);
+  const syncTokenText = query.get('syncToken');
+  const singleEvents = parseBoolean(query, 'singleEvents') ?? false;
+  let showDeleted = parseBoolean(query, 'showDeleted') ?? false;
+  const orderBy = query.get('orderBy');
+  if (orderBy !== null && orderBy !== 'startTime' && orderBy !== 'updated') {
+    throw apiErrors.invalid('Invalid value for orderBy.');
+  }
+  if (orderBy === 'startTime' && !singleEvents) {
+    throw apiErrors.badRequest('The requested ordering is not available for the particular query.');
+  }
+  let changedAfter: number | undefined;
+  if (syncTokenText !== null) {
+    const clash = NOT_WITH_SYNC_TOKEN.find((name) => query.has(name));
+    if (clash) throw apiErrors.invalid(`The syncToken cannot be combined with ${clash}.`);
+    if (query.get('showDeleted') === 'false')
+      throw apiErrors.invalid('The syncToken cannot be combined with showDeleted=false.');
+    changedAfter = readSyncToken(calendar, syncTokenText, nowMs, ctx.syncTokenLifetimeMs).s;
+    showDeleted = true;
+  }
+  const window: Window = {};
+  const timeMin = parseTimeBound(query, 'timeMin');
+  const timeMax = parseTimeBound(query, 'timeMax');
+  if (timeMin) window.timeMin = timeMin;
+  if (timeMax) window.timeMax = timeMax;
+  if (timeMin && timeMax && timeMin >= timeMax) throw apiErrors.timeRangeEmpty();
+  const updatedMinDate = parseTimeBound(query, 'updatedMin');
+  // Deleted events changed since updatedMin always come back, whatever showDeleted says.
+  if (updatedMinDate) showDeleted = true;
+  const filters = propertyFilters(query);
+  const iCalUID = query.get('iCalUID');
+  const q = query.get('q');
+
+  let events = [...calendar.events.values()].sort((a, b) => a.seq - b.seq);
+  if (changedAfter !== undefined) events = events.filter((event) => event.changeSeq > changedAfter);
+  if (updatedMinDate) events = events.filter((event) => event.updatedMs >= updatedMinDate.getTime());
+  if (iCalUID !== null) events = events.filter((event) => event.resource.iCalUID === iCalUID);
+
+  const items = singleEvents
+    ? expandedItems(calendar, events, window, showDeleted, zone)
+    : events
+        .filter((event) => showDeleted || event.resource.status !== 'cancelled')
+        .filter((event) => overlaps(event.resource, window, zone))
+        .map((event) => ({ resource: event.resource, key: orderKey(event, orderBy) }));
+  const selected = items.filter(
+    (item) => matchesProperties(item.resource, filters) && (q === null || matchesText(item.resource, q)),
+  );
+  const page = paginate(selected, query, calendar.changeSeq);
+  const body: Json = {
+    kind: 'calendar#events',
+    etag: calendar.etag,
+    summary: calendar.resource.summary,
+    updated: new Date(latestUpdate(calendar)).toISOString(),
+    timeZone: calendar.resource.timeZone,
+    accessRole: 'owner',
+    defaultReminders: [],
+    items: page.items.map((resource) => renderListItem(resource, zone)),
+  };
+  if (page.nextPageToken) body.nextPageToken = page.nextPageToken;
+  else body.nextSyncToken = encode({ c: calendar.id, s: page.snapshot, e: calendar.syncEpoch, t: nowMs });
+  return body;
+}
+
+/** events.instances */
+export function listInstances(ctx: ListContext, eventId: string): Json {
+  const { calendar, query } = ctx;
+  const zone = responseZoneOf(query, calendar);
+  const found = requireEvent(calendar, eventId);
+  const series = found.resource;
+  if (series.status === 'cancelled') throw apiErrors.deleted();
+  const showDeleted = parseBoolean(query, 'showDeleted') ?? false;
+  const window: Window = {};
+  const timeMin = parseTimeBound(query, 'timeMin');
+  const timeMax = parseTimeBound(query, 'timeMax');
+  if (timeMin) window.timeMin = timeMin;
+  if (timeMax) window.timeMax = timeMax;
+  const originalStart = parseTimeBound(query, 'originalStart');
+  let resources: Json[];
+  if (isSeries(series)) {
+    const exceptions = [...calendar.events.values()]
+      .filter((event) => event.resource.recurringEventId === eventId)
+      .map((event) => event.resource);
+    resources = occurrencesOfSeries(series, exceptions, window, showDeleted);
+  } else {
+    // A single event is its own only instance.
+    resources = overlaps(series, window, zone) ? [series] : [];
+  }
+  if (originalStart) {
+    resources = resources.filter(
+      (resource) =>
+        resource.originalStartTime !== undefined &&
+        instantOf(resource.originalStartTime as EventTime, zone) === originalStart.getTime(),
+    );
+  }
+  const items = resources.map((resource) => ({ resource, key: startKey(resource, zone) }));
+  const page = paginate(items, query, calendar.changeSeq);
+  const body: Json = {
+    kind: 'calendar#events',
+    etag: calendar.etag,
+    summary: calendar.resource.summary,
+    updated: new Date(latestUpdate(calendar)).toISOString(),
+    timeZone: calendar.resource.timeZone,
+    accessRole: 'owner',
+    defaultReminders: [],
+    items: page.items.map((resource) => renderListItem(resource, zone)),
+  };
+  if (page.nextPageToken) body.nextPageToken = page.nextPageToken;
+  return body;
+}
+
+function expandedItems(
+  calendar: StoredCalendar,
+  events: StoredEvent[],
+  window: Window,
+  showDeleted: boolean,
+  zone: string,
+): Item[] {
+  // Exceptions need their series to be expanded with, even when only the exception changed.
+  const resources = events.map((event) => event.resource);
+  const present = new Set(resources.map((resource) => resource.id));
+  for (const resource of [...resources]) {
+    const seriesId = resource.recurringEventId as string | undefined;
+    const series = seriesId === undefined ? undefined : calendar.events.get(seriesId);
+    if (series && !present.has(series.resource.id)) {
+      present.add(series.resource.id);
+      resources.push(series.resource);
+    }
+  }
+  const changed = new Set(events.map((event) => event.resource.id));
+  return occurrencesOfCalendar(resources, window, showDeleted)
+    .filter(
+      (resource) => changed.has(resource.id as string) || changed.has(resource.recurringEventId as string),
+    )
+    .map((resource) => ({ resource, key: startKey(resource, zone) }));
+}
+
+const startKey = (resource: Json, zone: string): string =>
+  `${pad(instantOf(resource.start as EventTime, zone))}|${resource.id as string}`;
+
+const orderKey = (event: StoredEvent, orderBy: string | null): string =>
+  orderBy === 'updated' ? `${pad(event.updatedMs)}|${pad(event.seq)}` : pad(event.seq);
+
+function paginate(items: Item[], query: URLSearchParams, changeSeq: number) {
+  const size = pageSize(query);
+  const print = fingerprint(query);
+  const tokenText = query.get('pageToken');
+  let after: string | undefined;
+  let snapshot = changeSeq;
+  if (tokenText !== null) {
+    const token = decode<PageToken>(tokenText);
+    if (!token || token.f !== print || typeof token.k !== 'string')
+      throw apiErrors.invalid('Invalid page token.');
+    after = token.k;
+    snapshot = token.s;
+  }
+  const sorted = [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const remaining = after === undefined ? sorted : sorted.filter((item) => item.key > after);
+  const pageItems = remaining.slice(0, size);
+  const last = pageItems[pageItems.length - 1];
+  const nextPageToken =
+    remaining.length > size && last
+      ? encode({ k: last.key, f: print, s: snapshot } satisfies PageToken)
+      : undefined;
+  return { items: pageItems.map((item) => item.resource), nextPageToken, snapshot };
+}
+
+function renderListItem(resource: Json, zone: string): Json {
+  return resource.status === 'cancelled'
+    ? renderCancelledListItem(resource, zone)
+    : renderEvent(resource, zone);
+}
+
+function latestUpdate(calendar: StoredCalendar): number {
+  let latest = 0;
+  for (const event of calendar.events.values()) latest = Math.max(latest, event.updatedMs);
+  return latest;
+}

@@ -1,0 +1,211 @@
+/** Calendar API v3 routes, at the paths and verbs `@googleapis/calendar` calls. */
+import type { EmulatorCore } from '../core.ts';
+import { apiErrors, CalendarApiError } from '../errors.ts';
+import { type Access, type ApiFamily, scopesAllow } from '../oauth/scopes.ts';
+import type { Caller, Reply, RequestContext, Route } from '../routing.ts';
+import {
+  deleteEvent,
+  type EventContext,
+  importEvent,
+  insertEvent,
+  renderEvent,
+  requireEvent,
+  writeEvent,
+} from './events.ts';
+import { listEvents, listInstances, responseZoneOf } from './listing.ts';
+import { cloneJson, mergePatch } from './merge.ts';
+import type { Json, StoredCalendar } from './store.ts';
+import { isIanaZone } from './time.ts';
+
+const CALENDARS = '^/calendar/v3/calendars';
+const CALENDAR = `${CALENDARS}/(?<calendarId>[^/]+)`;
+const EVENTS = `${CALENDAR}/events`;
+const EVENT = `${EVENTS}/(?<eventId>[^/]+)`;
+
+const ok = (json: unknown): Reply => ({ status: 200, json });
+const noContent: Reply = { status: 204 };
+
+function parseJson(body: string): Json {
+  if (!body.trim()) return {};
+  try {
+    const value = JSON.parse(body) as unknown;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Json;
+  } catch {
+    // answered below
+  }
+  throw new CalendarApiError(400, 'parseError', 'Parse Error');
+}
+
+const callerOf = (context: RequestContext): Caller => context.caller as Caller;
+
+/**
+ * The calendar a call targets, after Google's access checks: another user's calendar is not found; a calendar
+ * of the user that the token's scopes do not reach (e.g. the primary calendar under `calendar.app.created`)
+ * answers 403 insufficientPermissions.
+ */
+function targetCalendar(
+  core: EmulatorCore,
+  context: RequestContext,
+  family: ApiFamily,
+  access: Access,
+): StoredCalendar {
+  const caller = callerOf(context);
+  const requested = context.params.calendarId as string;
+  const calendar =
+    requested === 'primary' ? core.calendars.primaryOf(caller.user.id) : core.calendars.get(requested);
+  if (!calendar || calendar.ownerId !== caller.user.id) throw apiErrors.notFound();
+  if (!scopesAllow(caller.scopes, family, access, calendar.createdByClientId === caller.clientId)) {
+    throw apiErrors.insufficientPermissions();
+  }
+  return calendar;
+}
+
+function renderCalendar(calendar: StoredCalendar): Json {
+  return {
+    kind: 'calendar#calendar',
+    etag: calendar.etag,
+    id: calendar.id,
+    ...cloneJson(calendar.resource),
+    conferenceProperties: { allowedConferenceSolutionTypes: ['hangoutsMeet'] },
+  };
+}
+
+/** Writable calendar fields of a request body, checked like Google does. */
+function calendarFields(body: Json, defaults: { timeZone: string }): StoredCalendar['resource'] {
+  const { kind: _kind, etag: _etag, id: _id, conferenceProperties: _conference, ...fields } = body;
+  if (typeof fields.summary !== 'string' || !fields.summary) throw apiErrors.required('Missing title.');
+  const timeZone = (fields.timeZone as string | undefined) ?? defaults.timeZone;
+  if (!isIanaZone(timeZone)) throw apiErrors.invalid('Invalid time zone definition.');
+  return { ...fields, summary: fields.summary, timeZone };
+}
+
+function eventContext(core: EmulatorCore, context: RequestContext, access: Access): EventContext {
+  return {
+    store: core.calendars,
+    calendar: targetCalendar(core, context, 'events', access),
+    user: callerOf(context).user,
+    nowMs: core.now(),
+  };
+}
+
+const responseZone = (context: RequestContext, calendar: StoredCalendar): string =>
+  responseZoneOf(context.query, calendar);
+
+const ifMatch = (context: RequestContext): string | undefined => {
+  const value = context.headers['if-match'];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+export function calendarRoutes(core: EmulatorCore): Route[] {
+  const route = (
+    method: Route['method'],
+    path: string,
+    name: string,
+    handle: (context: RequestContext) => Reply,
+  ): Route => ({ method, path: new RegExp(`${path}$`), name, kind: 'calendar', handle });
+
+  return [
+    route('POST', CALENDARS, 'calendars.insert', (context) => {
+      const caller = callerOf(context);
+      if (!scopesAllow(caller.scopes, 'calendars', 'write', true)) throw apiErrors.insufficientPermissions();
+      const resource = calendarFields(parseJson(context.body), { timeZone: caller.user.timeZone });
+      core.usageLimiter.check('calendar', caller.user.id);
+      const calendar = core.calendars.create({ owner: caller.user, resource, clientId: caller.clientId });
+      core.usageLimiter.record('calendar', caller.user.id);
+      return ok(renderCalendar(calendar));
+    }),
+    route('GET', CALENDAR, 'calendars.get', (context) =>
+      ok(renderCalendar(targetCalendar(core, context, 'calendars', 'read'))),
+    ),
+    route('PATCH', CALENDAR, 'calendars.patch', (context) => {
+      const calendar = targetCalendar(core, context, 'calendars', 'write');
+      const merged = mergePatch(calendar.resource, parseJson(context.body));
+      calendar.resource = calendarFields(merged, { timeZone: calendar.resource.timeZone });
+      calendar.etag = core.calendars.nextEtag();
+      return ok(renderCalendar(calendar));
+    }),
+    route('PUT', CALENDAR, 'calendars.update', (context) => {
+      const calendar = targetCalendar(core, context, 'calendars', 'write');
+      calendar.resource = calendarFields(parseJson(context.body), { timeZone: calendar.resource.timeZone });
+      calendar.etag = core.calendars.nextEtag();
+      return ok(renderCalendar(calendar));
+    }),
+    route('DELETE', CALENDAR, 'calendars.delete', (context) => {
+      const calendar = targetCalendar(core, context, 'calendars', 'write');
+      if (calendar.primary)
+        throw apiErrors.invalid('The primary calendar cannot be deleted; clear it instead.');
+      core.calendars.remove(calendar.id);
+      return noContent;
+    }),
+    route('GET', EVENTS, 'events.list', (context) => {
+      const calendar = targetCalendar(core, context, 'events', 'read');
+      return ok(
+        listEvents({
+          calendar,
+          query: context.query,
+          nowMs: core.now(),
+          syncTokenLifetimeMs: core.options.syncTokenLifetimeMs,
+        }),
+      );
+    }),
+    route('POST', EVENTS, 'events.insert', (context) => {
+      const events = eventContext(core, context, 'write');
+      const body = parseJson(context.body);
+      core.usageLimiter.check('event', events.user.id);
+      const resource = insertEvent(events, body);
+      core.usageLimiter.record('event', events.user.id);
+      return ok(renderEvent(resource, responseZone(context, events.calendar)));
+    }),
+    route('POST', `${EVENTS}/import`, 'events.import', (context) => {
+      const events = eventContext(core, context, 'write');
+      const body = parseJson(context.body);
+      core.usageLimiter.check('event', events.user.id);
+      const { resource, created } = importEvent(events, body);
+      if (created) core.usageLimiter.record('event', events.user.id);
+      return ok(renderEvent(resource, responseZone(context, events.calendar)));
+    }),
+    route('GET', `${EVENT}/instances`, 'events.instances', (context) => {
+      const calendar = targetCalendar(core, context, 'events', 'read');
+      const query = context.query;
+      const listContext = {
+        calendar,
+        query,
+        nowMs: core.now(),
+        syncTokenLifetimeMs: core.options.syncTokenLifetimeMs,
+      };
+      return ok(listInstances(listContext, context.params.eventId as string));
+    }),
+    route('GET', EVENT, 'events.get', (context) => {
+      const calendar = targetCalendar(core, context, 'events', 'read');
+      const { resource } = requireEvent(calendar, context.params.eventId as string);
+      return ok(renderEvent(resource, responseZone(context, calendar)));
+    }),
+    route('PATCH', EVENT, 'events.patch', (context) => {
+      const events = eventContext(core, context, 'write');
+      const resource = writeEvent(
+        events,
+        context.params.eventId as string,
+        parseJson(context.body),
+        'patch',
+        ifMatch(context),
+      );
+      return ok(renderEvent(resource, responseZone(context, events.calendar)));
+    }),
+    route('PUT', EVENT, 'events.update', (context) => {
+      const events = eventContext(core, context, 'write');
+      const resource = writeEvent(
+        events,
+        context.params.eventId as string,
+        parseJson(context.body),
+        'update',
+        ifMatch(context),
+      );
+      return ok(renderEvent(resource, responseZone(context, events.calendar)));
+    }),
+    route('DELETE', EVENT, 'events.delete', (context) => {
+      const events = eventContext(core, context, 'write');
+      deleteEvent(events, context.params.eventId as string, ifMatch(context));
+      return noContent;
+    }),
+  ];
+}

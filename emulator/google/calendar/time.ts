@@ -1,0 +1,57 @@
+/** Event times: parsing Google's EventDateTime into instants, and rendering instants the way Google answers. */
+import { formatBasicDate } from '../../../lambdas/shared/domain/expansion/civil.ts';
+import { timeZoneNamed } from '../../../lambdas/shared/domain/expansion/time-zone.ts';
+import { parseGoogleDate, parseGoogleDateTime } from '../../../lambdas/shared/domain/expansion/values.ts';
+
+export type EventTime = { date?: string | null; dateTime?: string | null; timeZone?: string | null };
+
+const DAY_MS = 86_400_000;
+
+/** Whether Google would accept this as an IANA time zone name (offsets such as `+02:00` are not). */
+export function isIanaZone(name: string): boolean {
+  if (/^[+-]/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const hasOffset = (dateTime: string): boolean => /(?:Z|[+-]\d\d:?\d\d)$/i.test(dateTime);
+
+/** The instant a validated EventDateTime denotes (all-day: midnight UTC of the date, for ordering only). */
+export function instantOf(time: EventTime, fallbackZone: string): number {
+  if (time.date) return parseGoogleDate(time.date) * DAY_MS;
+  const dateTime = time.dateTime as string;
+  return parseGoogleDateTime(dateTime, hasOffset(dateTime) ? undefined : (time.timeZone ?? fallbackZone))
+    .utcMs;
+}
+
+/** The instant in `zone` as Google prints it: `2026-01-05T09:00:00+01:00`, or `...Z` in UTC. */
+export function renderInstant(utcMs: number, zone: string): string {
+  const offsetMs = timeZoneNamed(zone).offsetAt(utcMs);
+  const wall = new Date(utcMs + offsetMs).toISOString().slice(0, 19);
+  if (offsetMs === 0) return `${wall}Z`;
+  const sign = offsetMs < 0 ? '-' : '+';
+  const minutes = Math.abs(offsetMs) / 60_000;
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  const mm = String(minutes % 60).padStart(2, '0');
+  return `${wall}${sign}${hh}:${mm}`;
+}
+
+/**
+ * An EventDateTime as Google answers it: dateTime re-rendered with the offset of the response's zone (the
+ * `timeZone` query parameter, else the calendar's), the event's own timeZone kept beside it.
+ */
+export function renderTime(time: EventTime, responseZone: string): EventTime {
+  if (time.date || !time.dateTime) return time;
+  return { ...time, dateTime: renderInstant(instantOf(time, responseZone), responseZone) };
+}
+
+/** `20260105` (all-day) or `20260105T090000Z` (timed): the suffix of instance ids. */
+export function basicFormat(time: EventTime, fallbackZone: string): string {
+  if (time.date) return formatBasicDate(parseGoogleDate(time.date));
+  const iso = new Date(instantOf(time, fallbackZone)).toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+}

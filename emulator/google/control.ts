@@ -1,0 +1,150 @@
+/** The control surface tests drive the emulator with, and its HTTP mirror under `/__emulator/`. */
+import type { ServerResponse } from 'node:http';
+import { UnknownUserError } from './accounts.ts';
+import { deleteEvent, renderEvent, writeEvent } from './calendar/events.ts';
+import type { StoredCalendar } from './calendar/store.ts';
+import type { EmulatorCore } from './core.ts';
+import { CalendarApiError } from './errors.ts';
+import { sendJson } from './http.ts';
+import { parseScopes } from './oauth/scopes.ts';
+import type { CalendarState, EmulatorControl, EventResource } from './types.ts';
+
+export function createControl(core: EmulatorCore): EmulatorControl {
+  const { accounts, tokens, calendars } = core;
+
+  const requireCalendar = (calendarId: string): StoredCalendar => {
+    const calendar = calendars.get(calendarId);
+    if (!calendar) throw new Error(`unknown calendar ${calendarId}`);
+    return calendar;
+  };
+
+  const userContext = (calendar: StoredCalendar) => ({
+    store: calendars,
+    calendar,
+    user: accounts.userById(calendar.ownerId),
+    nowMs: core.now(),
+  });
+
+  const calendarState = (calendar: StoredCalendar): CalendarState => ({
+    id: calendar.id,
+    summary: calendar.resource.summary,
+    ...(calendar.resource.description === undefined
+      ? {}
+      : { description: String(calendar.resource.description) }),
+    timeZone: calendar.resource.timeZone,
+    owner: accounts.userById(calendar.ownerId).email,
+    primary: calendar.primary,
+    ...(calendar.createdByClientId ? { createdByClientId: calendar.createdByClientId } : {}),
+    events: [...calendar.events.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .map((event) => renderEvent(event.resource, calendar.resource.timeZone) as EventResource),
+  });
+
+  return {
+    createUser: (input = {}) => core.createUser(input),
+    registerClient: (input = {}) => accounts.registerClient(input),
+    mintTokens({ user, clientId, scopes, offline }) {
+      const account = accounts.requireUser(user);
+      if (!accounts.findClient(clientId)) throw new Error(`unknown client ${clientId}`);
+      const granted = tokens.consent({
+        userId: account.id,
+        clientId,
+        requested: scopes.flatMap((scope) => parseScopes(scope)),
+        limit: accounts.takeNextGrant(account.id),
+        includeGrantedScopes: false,
+      });
+      return tokens.issue(account.id, clientId, granted, offline ?? false);
+    },
+    grantNextScopes({ user, scopes }) {
+      accounts.setNextGrant(accounts.requireUser(user).id, scopes);
+    },
+    revokeUserTokens: ({ user, clientId }) =>
+      tokens.revokeAll({ userId: accounts.requireUser(user).id, ...(clientId ? { clientId } : {}) }),
+    expireTokens: ({ user, clientId, kind } = {}) =>
+      tokens.expire({
+        ...(user ? { userId: accounts.requireUser(user).id } : {}),
+        ...(clientId ? { clientId } : {}),
+        kind: kind ?? 'all',
+      }),
+    invalidateSyncTokens({ calendarId } = {}) {
+      for (const calendar of calendarId ? [requireCalendar(calendarId)] : calendars.all())
+        calendar.syncEpoch += 1;
+    },
+    seedCalendar({ user, summary, clientId, timeZone }) {
+      const owner = accounts.requireUser(user);
+      const calendar = calendars.create({
+        owner,
+        resource: { summary, timeZone: timeZone ?? owner.timeZone },
+        ...(clientId ? { clientId } : {}),
+      });
+      return calendarState(calendar);
+    },
+    deleteCalendar({ calendarId }) {
+      requireCalendar(calendarId);
+      calendars.remove(calendarId);
+    },
+    userPatchEvent({ calendarId, eventId, patch }) {
+      const calendar = requireCalendar(calendarId);
+      const resource = writeEvent(userContext(calendar), eventId, patch, 'patch');
+      return renderEvent(resource, calendar.resource.timeZone) as EventResource;
+    },
+    userDeleteEvent({ calendarId, eventId }) {
+      deleteEvent(userContext(requireCalendar(calendarId)), eventId);
+    },
+    injectFault: (fault) => core.faults.add(fault),
+    clearFaults: () => core.faults.clear(),
+    setLatency({ ms }) {
+      if (!Number.isFinite(ms) || ms < 0) throw new Error('latency must be a non-negative number of ms');
+      core.latencyMs = ms;
+    },
+    counters: () => core.counters.snapshot(),
+    resetCounters: () => core.counters.reset(),
+    state: () => ({
+      now: new Date(core.now()).toISOString(),
+      users: accounts.allUsers().map((user) => ({ ...user })),
+      clients: accounts.allClients().map(({ clientSecret: _secret, ...client }) => ({ ...client })),
+      calendars: calendars.all().map(calendarState),
+      counters: core.counters.snapshot(),
+      pendingFaults: core.faults.list(),
+    }),
+  };
+}
+
+const READ_ONLY_METHODS = new Set(['state', 'counters']);
+
+/**
+ * `GET /__emulator/state` and `GET /__emulator/counters`; `POST /__emulator/<method>` with the argument as a
+ * JSON body (none for methods without one). Answers the result as JSON, or `{"error": "..."}` with 400.
+ */
+export function handleControlRequest(
+  control: EmulatorControl,
+  method: string,
+  name: string,
+  body: string,
+  response: ServerResponse,
+): void {
+  const operation = (control as unknown as Record<string, unknown>)[name];
+  if (typeof operation !== 'function' || !Object.hasOwn(control, name)) {
+    sendJson(response, 404, { error: `no control method ${name}` });
+    return;
+  }
+  if (method !== 'POST' && !(method === 'GET' && READ_ONLY_METHODS.has(name))) {
+    sendJson(response, 405, { error: `use POST /__emulator/${name}` });
+    return;
+  }
+  let argument: unknown;
+  try {
+    argument = body.trim() ? JSON.parse(body) : undefined;
+  } catch {
+    sendJson(response, 400, { error: 'the body must be JSON' });
+    return;
+  }
+  try {
+    const result = (operation as (input: unknown) => unknown)(argument);
+    sendJson(response, 200, result === undefined ? {} : result);
+  } catch (error) {
+    const known =
+      error instanceof UnknownUserError || error instanceof CalendarApiError || error instanceof Error;
+    sendJson(response, 400, { error: known ? (error as Error).message : 'control call failed' });
+  }
+}

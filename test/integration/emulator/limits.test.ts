@@ -1,0 +1,206 @@
+import type { calendar_v3 } from '@googleapis/calendar';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EmulatorOverrides } from '../../../emulator/google/index.ts';
+import {
+  authorisedApi,
+  calendarApiFor,
+  createCalendar,
+  type EmulatorFixture,
+  googleError,
+  startEmulatorWithUser,
+} from '../../support/google-emulator.ts';
+
+const allDay = (id: string): calendar_v3.Schema$Event => ({
+  id,
+  start: { date: '2026-05-01' },
+  end: { date: '2026-05-02' },
+});
+
+describe('Google emulator: quotas, usage limits, faults, latency, counters', () => {
+  let fixture: EmulatorFixture;
+  let clock = Date.parse('2026-05-01T00:00:00Z');
+
+  const start = async (overrides: EmulatorOverrides = {}) => {
+    clock = Date.parse('2026-05-01T00:00:00Z');
+    fixture = await startEmulatorWithUser({ overrides: { now: () => clock, ...overrides } });
+    return fixture;
+  };
+  afterEach(() => fixture.close());
+
+  it('enforces the per-user quota over a sliding window with 403 userRateLimitExceeded', async () => {
+    const { api } = await start({ quotas: { perUserPerWindow: 5, windowMs: 60_000 } });
+    const calendarId = await createCalendar(api); // 1
+    clock += 30_000;
+    for (let i = 0; i < 4; i++) await api.events.list({ calendarId }); // 2..5
+    expect(await googleError(api.events.list({ calendarId }))).toEqual({
+      status: 403,
+      reason: 'userRateLimitExceeded',
+    });
+    clock += 30_000; // the first call leaves the window, the four at +30 s stay
+    await api.events.list({ calendarId });
+    expect(await googleError(api.events.list({ calendarId }))).toEqual({
+      status: 403,
+      reason: 'userRateLimitExceeded',
+    });
+    clock += 30_000;
+    await api.events.list({ calendarId });
+  });
+
+  it('enforces the per-project quota across users of one client, and answers 429 when configured so', async () => {
+    const { google, client, api } = await start({
+      quotas: { perUserPerWindow: 100, perProjectPerWindow: 3, overQuotaStatus: 429, retryAfterSeconds: 7 },
+    });
+    const other = authorisedApi(
+      google,
+      client,
+      google.control.createUser({ email: 'other@example.com' }),
+    ).api;
+    await createCalendar(api);
+    await createCalendar(other);
+    await createCalendar(other);
+    const error = await api.calendars.insert({ requestBody: { summary: 'x' } }).catch((e: unknown) => e);
+    const response = (
+      error as {
+        response: { status: number; headers: Headers; data: { error: { errors: { reason: string }[] } } };
+      }
+    ).response;
+    expect(response.status).toBe(429);
+    expect(response.data.error.errors[0]?.reason).toBe('rateLimitExceeded');
+    expect(response.headers.get('retry-after')).toBe('7');
+    // Another project (client) has its own quota.
+    const otherClient = google.control.registerClient({ redirectUris: ['http://127.0.0.1:9/cb'] });
+    await createCalendar(authorisedApi(google, otherClient, fixture.user).api);
+  });
+
+  it('answers 403 quotaExceeded "Calendar usage limits exceeded" past the calendars and events creation limits', async () => {
+    const { api } = await start({
+      usageLimits: { calendarsCreatedPerUser: 2, eventsCreatedPerUser: 3, windowMs: 1_800_000 },
+    });
+    const calendarId = await createCalendar(api);
+    await createCalendar(api);
+    const error = await api.calendars.insert({ requestBody: { summary: 'third' } }).catch((e: unknown) => e);
+    const data = (
+      error as {
+        response: {
+          status: number;
+          data: { error: { message: string; errors: { reason: string; domain: string }[] } };
+        };
+      }
+    ).response;
+    expect(data.status).toBe(403);
+    expect(data.data.error.errors[0]).toMatchObject({ reason: 'quotaExceeded', domain: 'usageLimits' });
+    expect(data.data.error.message).toBe('Calendar usage limits exceeded.');
+
+    for (const id of ['aaaaa', 'bbbbb', 'ccccc'])
+      await api.events.insert({ calendarId, requestBody: allDay(id) });
+    expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('ddddd') }))).toEqual({
+      status: 403,
+      reason: 'quotaExceeded',
+    });
+    // Updates are not creations.
+    await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'still fine' } });
+    clock += 1_800_001; // (access tokens live 3599 s: stay inside)
+    await api.events.insert({ calendarId, requestBody: allDay('ddddd') });
+    await createCalendar(api);
+  });
+
+  it('injects faults: the next N calls to a method fail with the status and reason given', async () => {
+    const { google, api } = await start();
+    const calendarId = await createCalendar(api);
+    google.control.injectFault({ method: 'events.insert', count: 2, status: 503 });
+    expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('aaaaa') }))).toEqual({
+      status: 503,
+      reason: 'backendError',
+    });
+    expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('aaaaa') }))).toEqual({
+      status: 503,
+      reason: 'backendError',
+    });
+    await api.events.insert({ calendarId, requestBody: allDay('aaaaa') });
+    // Failed calls had no effect: the third one created the event.
+    expect(google.control.state().calendars.find((c) => c.id === calendarId)?.events).toHaveLength(1);
+
+    google.control.injectFault({ method: 'events.patch', status: 403, reason: 'rateLimitExceeded' });
+    expect(await googleError(api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: {} }))).toEqual({
+      status: 403,
+      reason: 'rateLimitExceeded',
+    });
+    google.control.injectFault({ method: '*', status: 500, user: 'nobody@example.com' });
+    await api.events.get({ calendarId, eventId: 'aaaaa' });
+    expect(google.control.state().pendingFaults).toEqual([
+      { method: '*', status: 500, user: 'nobody@example.com', count: 1 },
+    ]);
+    google.control.clearFaults();
+    expect(google.control.state().pendingFaults).toEqual([]);
+  });
+
+  it('an afterEffect fault applies the write and loses the answer: the retry meets 409', async () => {
+    const { google, api } = await start();
+    const calendarId = await createCalendar(api);
+    google.control.injectFault({ method: 'events.insert', status: 500, afterEffect: true });
+    expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('aaaaa') }))).toEqual({
+      status: 500,
+      reason: 'backendError',
+    });
+    expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('aaaaa') }))).toEqual({
+      status: 409,
+      reason: 'duplicate',
+    });
+  });
+
+  it('the official client retries an injected 503 on GET by itself (gaxios), not a 403', async () => {
+    const { google, auth } = await start();
+    const retrying = calendarApiFor(google, auth, { retry: true });
+    const calendarId = await createCalendar(retrying);
+    google.control.injectFault({ method: 'events.list', status: 503 });
+    await retrying.events.list({ calendarId });
+    expect(google.control.counters().byMethod['events.list']).toBe(2);
+    google.control.injectFault({ method: 'events.list', status: 403, reason: 'rateLimitExceeded' });
+    expect(await googleError(retrying.events.list({ calendarId }))).toEqual({
+      status: 403,
+      reason: 'rateLimitExceeded',
+    });
+  });
+
+  it('slows calls down: an injected delay and the global latency hold a call back behind later ones', async () => {
+    const { google, api } = await start();
+    const calendarId = await createCalendar(api);
+    const finished: string[] = [];
+    google.control.injectFault({ method: 'events.get', delayMs: 800 });
+    await api.events.insert({ calendarId, requestBody: allDay('aaaaa') });
+    const slow = api.events.get({ calendarId, eventId: 'aaaaa' }).then(() => finished.push('slow get'));
+    const fast = api.events.list({ calendarId }).then(() => finished.push('list'));
+    await Promise.all([slow, fast]);
+    expect(finished).toEqual(['list', 'slow get']);
+
+    finished.length = 0;
+    google.control.resetCounters();
+    google.control.setLatency({ ms: 800 });
+    const delayed = api.events.list({ calendarId }).then(() => finished.push('with latency'));
+    // Once the server has received the first call (it counts before waiting), later calls run without latency.
+    while (google.control.counters().total === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    google.control.setLatency({ ms: 0 });
+    const quick = api.events.list({ calendarId }).then(() => finished.push('without latency'));
+    await Promise.all([delayed, quick]);
+    expect(finished).toEqual(['without latency', 'with latency']);
+  });
+
+  it('counts calls per method and per user, including failed ones, and resets', async () => {
+    const { google, api, user } = await start();
+    const calendarId = await createCalendar(api);
+    await api.events.insert({ calendarId, requestBody: allDay('aaaaa') });
+    await googleError(api.events.insert({ calendarId, requestBody: allDay('aaaaa') }));
+    await api.events.list({ calendarId });
+    expect(google.control.counters()).toEqual({
+      total: 4,
+      byMethod: { 'calendars.insert': 1, 'events.insert': 2, 'events.list': 1 },
+      byUser: {
+        [user.email]: { total: 4, byMethod: { 'calendars.insert': 1, 'events.insert': 2, 'events.list': 1 } },
+      },
+    });
+    await fetch(google.endpoints.tokenInfoUrl, { method: 'POST' });
+    expect(google.control.counters().byMethod['oauth2.tokeninfo']).toBe(1);
+    google.control.resetCounters();
+    expect(google.control.counters()).toEqual({ total: 0, byMethod: {}, byUser: {} });
+  });
+});
