@@ -7,7 +7,8 @@ export type SyncOutcome =
   | 'deletions_held' // the mass-delete breaker held deletions back until the shrunken feed is seen again
   | 'calendar_missing' // the dedicated calendar is gone in Google: stopped, no re-creation loop
   | 'cooling_down' // Google's calendar usage limits (403 quotaExceeded): paused until coolDownUntil
-  | 'needs_reauth'; // the refresh token is no longer valid (invalid_grant)
+  | 'needs_reauth' // the refresh token is no longer valid (invalid_grant)
+  | 'busy'; // another sync of the same subscriber was running: this one did nothing (and is not stored)
 
 export interface SyncResult {
   outcome: SyncOutcome;
@@ -23,6 +24,8 @@ export interface SyncResult {
   googleCalls: number;
   /** Human-readable reasons, no tokens, no feed URLs. */
   errors: string[];
+  /** Things done as well as they could be that the subscriber may want to know (skipped feed components...). */
+  warnings?: string[];
   /** Set when outcome is cooling_down. */
   coolDownUntil?: string;
 }

@@ -6,6 +6,11 @@ export interface EventMapRow {
   googleId: string;
   hash: string;
   updatedAt: string; // ISO 8601
+  /**
+   * Set on exceptions only: the key of the series the instance belongs to. Lets a later sync revert the
+   * instance to the series when the feed drops the exception, and skip it when the whole series goes.
+   */
+  seriesKey?: string;
 }
 
 /** The map of a subscriber's synced events (DynamoDB in AWS, dynalite in tests). */
@@ -22,6 +27,11 @@ export interface SyncState {
   subscriberId: string;
   feedEtag?: string;
   feedLastModified?: string;
+  /**
+   * The first day of the horizon the validators were applied for. The horizon slides daily, so a feed that
+   * answers 304 for weeks must still be mapped again when the day changes, or events entering it are missed.
+   */
+  feedValidatedFor?: string;
   /** Hash of the last feed body that was fully applied; the same body next time costs no parse and no Google call. */
   feedHash?: string;
   lastResult?: SyncResult;
@@ -31,10 +41,28 @@ export interface SyncState {
   coolDownUntil?: string;
   /** Events currently in the calendar according to the map (shown on the status endpoint). */
   eventCount?: number;
+  /**
+   * The dedicated calendar Google said no longer exists: syncs into it stop at once, without a call, until the
+   * subscriber reconnects (which gives a new calendar id).
+   */
+  missingCalendarId?: string;
 }
 
 export interface SyncStateStore {
   get(subscriberId: string): Promise<SyncState | undefined>;
+  /** Writes the state fields; leaves a lease (see SyncLeaseStore) untouched. */
   put(state: SyncState): Promise<void>;
   remove(subscriberId: string): Promise<void>;
+}
+
+/**
+ * Keeps two sync runs of one subscriber from working at once (queues deliver at least once, schedules and
+ * "sync now" overlap). The lease expires on its own, so a crashed run never blocks the subscriber for long.
+ * Correctness does not depend on it (every write is idempotent); it saves Google quota.
+ */
+export interface SyncLeaseStore {
+  /** Takes the lease for `owner` until `until`, unless another owner holds one that has not expired at `now`. */
+  acquireLease(subscriberId: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  /** Gives the lease back if `owner` still holds it. */
+  releaseLease(subscriberId: string, owner: string): Promise<void>;
 }

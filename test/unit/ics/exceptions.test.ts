@@ -18,6 +18,23 @@ const startsOf = (events: GoogleEvent[]) =>
   }).map((o) => `${'dateTime' in o.start ? o.start.dateTime : o.start.date} ${o.event.summary}`);
 
 describe('exceptions (RECURRENCE-ID)', () => {
+  it('are left out with their series when the series is in the feed but unreadable', () => {
+    const feed = map(
+      calendar(
+        ...vevent('UID:s', 'DTSTART;TZID=Europe/Berlin:garbage', 'RRULE:FREQ=DAILY;COUNT=5', 'SUMMARY:Daily'),
+        ...vevent(
+          'UID:s',
+          'RECURRENCE-ID;TZID=Europe/Berlin:20240103T100000',
+          'DTSTART;TZID=Europe/Berlin:20240103T150000',
+          'DTEND;TZID=Europe/Berlin:20240103T160000',
+          'SUMMARY:Moved',
+        ),
+      ),
+    );
+    expect(feed.events).toEqual([]);
+    expect(feed.skippedUids).toEqual(['s']);
+  });
+
   it('become instance exceptions after their series, with recurringEventId and originalStartTime', () => {
     const feed = map(
       calendar(

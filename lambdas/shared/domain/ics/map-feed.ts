@@ -397,7 +397,14 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
   for (const exception of [...exceptions.values()].sort((a, b) => a.order - b.order)) {
     const plan = plans.get(exception.uid);
     if (plan) plan.exceptions.push(exception);
-    else if (!masters.has(exception.uid)) orphans.push(exception);
+    else if (!masters.has(exception.uid) && warnings.skippedUids.has(exception.uid)) {
+      // Its series is in the feed but unreadable: a standalone copy would duplicate the instance the
+      // calendar already has. Left out like the series (skippedUids keeps both from being deleted).
+      warnings.add(
+        `exception ${basicId(exception.recurrenceId as When)} skipped with its unreadable series`,
+        exception.uid,
+      );
+    } else if (!masters.has(exception.uid)) orphans.push(exception);
     else if (statusOf(masters.get(exception.uid)?.component as Component) !== 'cancelled') {
       // The master does not recur: the override replaces it if it is for its start, else it stands alone.
       orphans.push(exception);

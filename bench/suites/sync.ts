@@ -1,0 +1,342 @@
+/**
+ * The reconciliation engine against the Google emulator (20 ms per call), dynalite and a feed served over HTTP.
+ *
+ * Google's per-user quota (600 requests per sliding minute) makes a first sync slow by design. To keep the
+ * benchmark short, the emulator's quota window and the engine's pacing window are both divided by
+ * SYNC_BENCH_TIME_SCALE (default 20): the counts stay Google's, only the minute is shorter. Every figure says
+ * `time_scale`; `calls_per_minute_per_user` is per scaled minute. SYNC_BENCH_TIME_SCALE=1 runs in real time
+ * (quota_10k then takes about 20 minutes).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
+import { DynamoEventMapStore } from '../../lambdas/shared/adapters/dynamodb/event-map-store.ts';
+import { DynamoSyncStateStore } from '../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
+import { HttpFeedSource } from '../../lambdas/shared/adapters/feed/http-feed-source.ts';
+import { GoogleCalendarGateway } from '../../lambdas/shared/adapters/google/calendar-gateway.ts';
+import { defaultHorizon, mapFeed } from '../../lambdas/shared/domain/ics/index.ts';
+import type { OwnedFields } from '../../lambdas/shared/domain/reconcile/owned-fields.ts';
+import type { SyncResult } from '../../lambdas/shared/domain/sync-result.ts';
+import { CalendarApiError, type CalendarGateway } from '../../lambdas/shared/ports/calendar-gateway.ts';
+import { DEFAULT_PACING } from '../../lambdas/sync/pacer.ts';
+import { DEFAULT_RETRY } from '../../lambdas/sync/retry.ts';
+import { type SyncSettings, syncSubscriber } from '../../lambdas/sync/sync-subscriber.ts';
+import { startDynamo, type TestDynamo } from '../../test/support/dynalite.ts';
+import { GENERATED_FEED_NOW, generateFeed } from '../../test/support/generate-feed.ts';
+import { type Benchmark, medianSeconds } from '../benchmark.ts';
+
+const TIME_SCALE = Number(process.env.SYNC_BENCH_TIME_SCALE ?? 20);
+const MINUTE_MS = 60_000;
+const LATENCY_MS = 20;
+const SALT = 'bench-salt';
+
+/** Counts the rate-limit answers the engine absorbed (retried) on its way. */
+class CountingGateway implements CalendarGateway {
+  rateLimited = 0;
+  constructor(private readonly inner: CalendarGateway) {}
+  private async counted<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof CalendarApiError && error.isRateLimit) this.rateLimited++;
+      throw error;
+    }
+  }
+  insert(calendarId: string, eventId: string, fields: OwnedFields) {
+    return this.counted(() => this.inner.insert(calendarId, eventId, fields));
+  }
+  patch(calendarId: string, eventId: string, fields: OwnedFields) {
+    return this.counted(() => this.inner.patch(calendarId, eventId, fields));
+  }
+  patchInstance(calendarId: string, instanceId: string, fields: OwnedFields) {
+    return this.counted(() => this.inner.patchInstance(calendarId, instanceId, fields));
+  }
+  delete(calendarId: string, eventId: string) {
+    return this.counted(() => this.inner.delete(calendarId, eventId));
+  }
+  calendarExists(calendarId: string) {
+    return this.counted(() => this.inner.calendarExists(calendarId));
+  }
+}
+
+/** A feed server with ETags, like most calendar hosts. */
+class FeedServer {
+  private body = '';
+  private version = 0;
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<FeedServer> {
+    const feed: FeedServer = new FeedServer(
+      createServer((request, response) => {
+        const etag = `"${feed.version}"`;
+        if (request.headers['if-none-match'] === etag) response.writeHead(304, { etag }).end();
+        else response.writeHead(200, { 'content-type': 'text/calendar; charset=utf-8', etag }).end(feed.body);
+      }),
+    );
+    await new Promise<void>((resolve) => feed.server.listen(0, '127.0.0.1', resolve));
+    return feed;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/feed.ics`;
+  }
+
+  /** A new version (a new ETag), even when the text is the same. */
+  serve(text: string): void {
+    this.body = text;
+    this.version++;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+interface Bench {
+  google: GoogleEmulator;
+  gateway: CountingGateway;
+  feed: FeedServer;
+  sync(settings?: Partial<SyncSettings>): Promise<SyncResult>;
+  close(): Promise<void>;
+}
+
+/** Production pacing and retry, with their windows scaled like the emulator's. */
+const SCALED: Partial<SyncSettings> = {
+  pacing: { ...DEFAULT_PACING, windowMs: DEFAULT_PACING.windowMs / TIME_SCALE },
+  retry: {
+    ...DEFAULT_RETRY,
+    baseDelayMs: DEFAULT_RETRY.baseDelayMs / TIME_SCALE,
+    maxDelayMs: DEFAULT_RETRY.maxDelayMs / TIME_SCALE,
+  },
+};
+
+/** For setting a calendar up quickly where the quota is not what is measured. */
+const UNPACED: Partial<SyncSettings> = {
+  pacing: { requestsPerWindow: 1_000_000, windowMs: MINUTE_MS, burst: 1_000 },
+  concurrency: 16,
+};
+
+async function setUp(quota: 'google' | 'unlimited'): Promise<Bench> {
+  const [google, dynamo, feed]: [GoogleEmulator, TestDynamo, FeedServer] = await Promise.all([
+    startGoogleEmulator({
+      latencyMs: LATENCY_MS,
+      quotas:
+        quota === 'google'
+          ? { windowMs: MINUTE_MS / TIME_SCALE }
+          : { perUserPerWindow: 1_000_000, perProjectPerWindow: 1_000_000 },
+    }),
+    startDynamo(),
+    FeedServer.start(),
+  ]);
+  const client = google.control.registerClient({ redirectUris: ['http://127.0.0.1:8788/callback'] });
+  const user = google.control.createUser({ email: 'bench@example.com' });
+  const { access_token: token } = google.control.mintTokens({
+    user: user.email,
+    clientId: client.clientId,
+    scopes: [SCOPES.appCreated],
+  });
+  const calendarId = google.control.seedCalendar({
+    user: user.email,
+    summary: 'ICS',
+    clientId: client.clientId,
+  }).id;
+  const gateway = new CountingGateway(
+    new GoogleCalendarGateway({ rootUrl: google.endpoints.calendarRootUrl, accessToken: async () => token }),
+  );
+  const syncState = new DynamoSyncStateStore(dynamo.client, dynamo.tableNames.syncState);
+  const deps = {
+    feeds: new HttpFeedSource(),
+    gateway,
+    eventMap: new DynamoEventMapStore(dynamo.client, dynamo.tableNames.eventMap),
+    syncState,
+    lease: syncState,
+  };
+  const target = { subscriberId: 'bench-subscriber', calendarId, feedLocation: feed.url, eventIdSalt: SALT };
+  const horizon = defaultHorizon(GENERATED_FEED_NOW);
+  return {
+    google,
+    gateway,
+    feed,
+    sync: (settings = {}) =>
+      syncSubscriber(target, deps, {
+        horizon: () => horizon,
+        defaultTimeZone: 'Europe/Berlin',
+        ...SCALED,
+        timeBudgetMs: undefined,
+        ...settings,
+      }),
+    async close() {
+      await Promise.all([google.close(), dynamo.close(), feed.close()]);
+    },
+  };
+}
+
+function expectOutcome(result: SyncResult, outcome: SyncResult['outcome']): void {
+  if (result.outcome !== outcome) {
+    throw new Error(`expected ${outcome}, got ${result.outcome}: ${result.errors.slice(0, 3).join('; ')}`);
+  }
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const started = process.hrtime.bigint();
+  const value = await work();
+  return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** A first sync into an empty calendar under Google's quotas (scaled). */
+interface FirstSyncFigures {
+  events_written: number;
+  google_calls: number;
+  seconds: number;
+  quota_errors_surfaced: number;
+  errors_surfaced: number;
+  rate_limit_answers_absorbed: number;
+  calls_per_minute_per_user: number;
+  time_scale: number;
+}
+
+async function firstSync(events: number): Promise<FirstSyncFigures> {
+  const bench = await setUp('google');
+  try {
+    bench.feed.serve(generateFeed({ events }));
+    const { value: result, seconds } = await timed(() => bench.sync());
+    // Not thrown on: a failed write is reported through the figures (quota errors are what quota_10k is about).
+    const quotaErrors = result.errors.filter((e) => /rateLimitExceeded|\b429\b/.test(e)).length;
+    const scaledMinutes = (seconds * TIME_SCALE) / 60;
+    return {
+      events_written: result.created,
+      google_calls: result.googleCalls,
+      seconds: round(seconds),
+      quota_errors_surfaced: quotaErrors,
+      errors_surfaced: result.errors.length,
+      rate_limit_answers_absorbed: bench.gateway.rateLimited,
+      calls_per_minute_per_user: Math.round(result.googleCalls / scaledMinutes),
+      time_scale: TIME_SCALE,
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+/** Ten summaries edited, five events added, five removed, all among single events the mapping keeps. */
+function changeFeed(text: string): string {
+  const { events } = mapFeed(text, {
+    salt: SALT,
+    horizon: defaultHorizon(GENERATED_FEED_NOW),
+    defaultTimeZone: 'Europe/Berlin',
+  });
+  const singles = events
+    .filter((e) => !e.recurrence && !e.recurringEventId)
+    .map((e) => e.extendedProperties.private.icsUid);
+  const edited = new Set(singles.slice(0, 10));
+  const removed = new Set(singles.slice(10, 15));
+  const blocks = text.match(/BEGIN:VEVENT\r\n[\s\S]*?END:VEVENT\r\n/g) ?? [];
+  const uidOf = (block: string) => /\r\nUID:([^\r\n]*)/.exec(block)?.[1] ?? '';
+  const added: string[] = [];
+  let changed = text;
+  for (const block of blocks) {
+    const uid = uidOf(block);
+    if (removed.has(uid)) changed = changed.replace(block, '');
+    if (edited.has(uid))
+      changed = changed.replace(block, block.replace(/\r\nSUMMARY:([^\r\n]*)/, '\r\nSUMMARY:$1 (edited)'));
+    if (edited.has(uid) && added.length < 5)
+      added.push(block.replace(`UID:${uid}`, `UID:added-${added.length}-${uid}`));
+  }
+  return changed.replace('END:VCALENDAR', `${added.join('')}END:VCALENDAR`);
+}
+
+const benchmarks: Benchmark[] = [
+  {
+    name: 'first_sync_2k',
+    async run() {
+      const {
+        google_calls,
+        seconds,
+        events_written,
+        errors_surfaced,
+        calls_per_minute_per_user,
+        time_scale,
+      } = await firstSync(2_000);
+      return {
+        google_calls,
+        seconds,
+        events_written,
+        errors_surfaced,
+        calls_per_minute_per_user,
+        time_scale,
+      };
+    },
+  },
+  {
+    name: 'resync_unchanged',
+    async run() {
+      const bench = await setUp('unlimited');
+      try {
+        const text = generateFeed({ events: 2_000 });
+        bench.feed.serve(text);
+        expectOutcome(await bench.sync(UNPACED), 'synced');
+        let googleCalls = 0;
+        const resync = async () => {
+          const result = await bench.sync();
+          expectOutcome(result, 'unchanged');
+          googleCalls += result.googleCalls;
+        };
+        // The host answers 304 to the stored ETag: nothing read, nothing parsed.
+        const secondsNotModified = await medianSeconds(5, resync);
+        // The host serves the same bytes again (no ETag support): hashed, not parsed.
+        const secondsSameBody = await medianSeconds(5, async () => {
+          bench.feed.serve(text);
+          await resync();
+        });
+        return {
+          google_calls: googleCalls,
+          seconds: secondsSameBody,
+          seconds_not_modified: secondsNotModified,
+        };
+      } finally {
+        await bench.close();
+      }
+    },
+  },
+  {
+    name: 'resync_changed',
+    async run() {
+      const bench = await setUp('unlimited');
+      try {
+        const text = generateFeed({ events: 2_000 });
+        bench.feed.serve(text);
+        expectOutcome(await bench.sync(UNPACED), 'synced');
+        bench.feed.serve(changeFeed(text));
+        const { value: result, seconds } = await timed(() => bench.sync());
+        expectOutcome(result, 'synced');
+        return {
+          google_calls: result.googleCalls,
+          seconds: round(seconds),
+          created: result.created,
+          updated: result.updated,
+          deleted: result.deleted,
+        };
+      } finally {
+        await bench.close();
+      }
+    },
+  },
+  {
+    name: 'quota_10k',
+    async run() {
+      const figures = await firstSync(10_000);
+      return {
+        quota_errors_surfaced: figures.quota_errors_surfaced,
+        errors_surfaced: figures.errors_surfaced,
+        calls_per_minute_per_user: figures.calls_per_minute_per_user,
+        rate_limit_answers_absorbed: figures.rate_limit_answers_absorbed,
+        google_calls: figures.google_calls,
+        seconds: figures.seconds,
+        time_scale: TIME_SCALE,
+      };
+    },
+  },
+];
+export default benchmarks;

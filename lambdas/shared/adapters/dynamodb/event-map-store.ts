@@ -1,0 +1,144 @@
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  QueryCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import type { EventMapRow, EventMapStore } from '../../ports/sync-stores.ts';
+import { TABLES } from './tables.ts';
+
+/** DynamoDB takes at most 25 writes per BatchWriteItem. */
+const BATCH_SIZE = 25;
+const { partitionKey, sortKey } = TABLES.eventMap;
+
+export interface DynamoEventMapStoreOptions {
+  /** Tries per batch before giving up on items DynamoDB left unprocessed (throttling). */
+  maxBatchAttempts?: number;
+  /** First pause before resending unprocessed items; doubles on each try. */
+  retryBaseDelayMs?: number;
+}
+
+export class UnprocessedWritesError extends Error {
+  constructor(readonly remaining: number) {
+    super(`DynamoDB left ${remaining} event map writes unprocessed after every retry`);
+    this.name = 'UnprocessedWritesError';
+  }
+}
+
+/** The event map in the `eventMap` table: one item per (subscriberId, eventKey). */
+export class DynamoEventMapStore implements EventMapStore {
+  private readonly maxBatchAttempts: number;
+  private readonly retryBaseDelayMs: number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    options: DynamoEventMapStoreOptions = {},
+  ) {
+    this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 50;
+  }
+
+  async list(subscriberId: string): Promise<EventMapRow[]> {
+    const rows: EventMapRow[] = [];
+    for await (const item of this.query(subscriberId)) rows.push(rowFromItem(item));
+    return rows;
+  }
+
+  async put(subscriberId: string, rows: EventMapRow[]): Promise<void> {
+    // One batch may not touch the same key twice: the last row for a key wins.
+    const byKey = new Map(rows.map((row) => [row.eventKey, row]));
+    await this.writeAll(
+      [...byKey.values()].map((row) => ({ PutRequest: { Item: itemFromRow(subscriberId, row) } })),
+    );
+  }
+
+  async remove(subscriberId: string, eventKeys: string[]): Promise<void> {
+    await this.writeAll(
+      [...new Set(eventKeys)].map((key) => ({ DeleteRequest: { Key: keyOf(subscriberId, key) } })),
+    );
+  }
+
+  async removeAll(subscriberId: string): Promise<void> {
+    const keys: string[] = [];
+    for await (const item of this.query(subscriberId, true)) keys.push(stringAttribute(item, sortKey));
+    await this.remove(subscriberId, keys);
+  }
+
+  private async *query(
+    subscriberId: string,
+    keysOnly = false,
+  ): AsyncGenerator<Record<string, AttributeValue>> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: keysOnly
+            ? { '#pk': partitionKey, '#sk': sortKey }
+            : { '#pk': partitionKey },
+          ExpressionAttributeValues: { ':pk': { S: subscriberId } },
+          ...(keysOnly ? { ProjectionExpression: '#sk' } : {}),
+          // A rerun right after a crash must see every row the crashed run wrote.
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield* page.Items ?? [];
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  private async writeAll(requests: WriteRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_SIZE) {
+      await this.writeBatch(requests.slice(i, i + BATCH_SIZE));
+    }
+  }
+
+  private async writeBatch(batch: WriteRequest[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= this.maxBatchAttempts) throw new UnprocessedWritesError(pending.length);
+      if (attempt > 0) await delay(this.retryBaseDelayMs * 2 ** (attempt - 1));
+      const { UnprocessedItems } = await this.client.send(
+        new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
+      );
+      pending = UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+}
+
+function keyOf(subscriberId: string, eventKey: string): Record<string, AttributeValue> {
+  return { [partitionKey]: { S: subscriberId }, [sortKey]: { S: eventKey } };
+}
+
+function itemFromRow(subscriberId: string, row: EventMapRow): Record<string, AttributeValue> {
+  return {
+    ...keyOf(subscriberId, row.eventKey),
+    googleId: { S: row.googleId },
+    hash: { S: row.hash },
+    updatedAt: { S: row.updatedAt },
+    ...(row.seriesKey !== undefined ? { seriesKey: { S: row.seriesKey } } : {}),
+  };
+}
+
+function rowFromItem(item: Record<string, AttributeValue>): EventMapRow {
+  const row: EventMapRow = {
+    eventKey: stringAttribute(item, sortKey),
+    googleId: stringAttribute(item, 'googleId'),
+    hash: stringAttribute(item, 'hash'),
+    updatedAt: stringAttribute(item, 'updatedAt'),
+  };
+  if (item.seriesKey?.S !== undefined) row.seriesKey = item.seriesKey.S;
+  return row;
+}
+
+function stringAttribute(item: Record<string, AttributeValue>, name: string): string {
+  const value = item[name]?.S;
+  if (value === undefined) throw new Error(`event map item without string attribute ${name}`);
+  return value;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,149 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { SyncLeaseStore, SyncState, SyncStateStore } from '../../ports/sync-stores.ts';
+import { TABLES } from './tables.ts';
+
+const { partitionKey } = TABLES.syncState;
+
+/**
+ * How each SyncState field is stored. Nested values (last result, held deletions) are kept as JSON strings:
+ * they are read and written whole, never queried.
+ */
+const FIELDS = {
+  feedEtag: 'S',
+  feedLastModified: 'S',
+  feedValidatedFor: 'S',
+  feedHash: 'S',
+  coolDownUntil: 'S',
+  eventCount: 'N',
+  missingCalendarId: 'S',
+  lastResult: 'JSON',
+  heldDeletion: 'JSON',
+} as const satisfies Record<Exclude<keyof SyncState, 'subscriberId'>, 'S' | 'N' | 'JSON'>;
+type Field = keyof typeof FIELDS;
+
+const LEASE_OWNER = 'leaseOwner';
+const LEASE_UNTIL = 'leaseUntil'; // epoch milliseconds
+
+/** The sync state in the `syncState` table, one item per subscriber, with the run lease on the same item. */
+export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(subscriberId: string): Promise<SyncState | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const state: SyncState = { subscriberId };
+    for (const field of Object.keys(FIELDS) as Field[]) {
+      const value = decode(FIELDS[field], Item[field]);
+      if (value !== undefined) Object.assign(state, { [field]: value });
+    }
+    return state;
+  }
+
+  /** An update rather than a put, so a lease held on the same item survives. */
+  async put(state: SyncState): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, AttributeValue> = {};
+    const set: string[] = [];
+    const remove: string[] = [];
+    for (const field of Object.keys(FIELDS) as Field[]) {
+      names[`#${field}`] = field;
+      const encoded = encode(FIELDS[field], state[field]);
+      if (encoded) {
+        values[`:${field}`] = encoded;
+        set.push(`#${field} = :${field}`);
+      } else {
+        remove.push(`#${field}`);
+      }
+    }
+    const expression = [
+      set.length ? `SET ${set.join(', ')}` : '',
+      remove.length ? `REMOVE ${remove.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(state.subscriberId),
+        UpdateExpression: expression,
+        ExpressionAttributeNames: names,
+        ...(set.length ? { ExpressionAttributeValues: values } : {}),
+      }),
+    );
+  }
+
+  async remove(subscriberId: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId) }));
+  }
+
+  async acquireLease(subscriberId: string, owner: string, now: Date, until: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          UpdateExpression: 'SET #owner = :owner, #until = :until',
+          ConditionExpression: 'attribute_not_exists(#until) OR #until <= :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': LEASE_OWNER, '#until': LEASE_UNTIL },
+          ExpressionAttributeValues: {
+            ':owner': { S: owner },
+            ':until': { N: String(until.getTime()) },
+            ':now': { N: String(now.getTime()) },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseLease(subscriberId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          UpdateExpression: 'REMOVE #owner, #until',
+          // Also keeps a release from re-creating the item of a subscriber who disconnected meanwhile.
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': LEASE_OWNER, '#until': LEASE_UNTIL },
+          ExpressionAttributeValues: { ':owner': { S: owner } },
+        }),
+      );
+    } catch (error) {
+      // Someone else took over an expired lease, or the item is gone: nothing of ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+function keyOf(subscriberId: string): Record<string, AttributeValue> {
+  return { [partitionKey]: { S: subscriberId } };
+}
+
+function encode(kind: 'S' | 'N' | 'JSON', value: unknown): AttributeValue | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (kind === 'N') return { N: String(value) };
+  if (kind === 'S') return { S: String(value) };
+  return { S: JSON.stringify(value) };
+}
+
+function decode(kind: 'S' | 'N' | 'JSON', value: AttributeValue | undefined): unknown {
+  if (kind === 'N') return value?.N === undefined ? undefined : Number(value.N);
+  if (value?.S === undefined) return undefined;
+  return kind === 'JSON' ? JSON.parse(value.S) : value.S;
+}

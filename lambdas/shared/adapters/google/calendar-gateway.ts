@@ -1,0 +1,155 @@
+import { calendar, type calendar_v3 } from '@googleapis/calendar';
+import type { OwnedFields } from '../../domain/reconcile/owned-fields.ts';
+import { CalendarApiError, type CalendarGateway } from '../../ports/calendar-gateway.ts';
+
+export interface GoogleCalendarGatewayOptions {
+  /** Passed as `rootUrl` (Google's host in AWS, the emulator's base URL in tests). */
+  rootUrl: string;
+  /** A valid access token for the subscriber; called before every request (the source caches). */
+  accessToken: () => Promise<string>;
+  /** Per HTTP request. */
+  timeoutMs?: number;
+}
+
+/**
+ * Calendar API v3 events through `@googleapis/calendar`, with the client's own retries turned off: the engine
+ * retries and paces, and counts every request it makes. Errors become CalendarApiError, built only from the
+ * status, Google's reason and message and `Retry-After`: the library's errors hold the request headers
+ * (the access token), so they are never passed on.
+ */
+export class GoogleCalendarGateway implements CalendarGateway {
+  private readonly api: calendar_v3.Calendar;
+
+  constructor(private readonly options: GoogleCalendarGatewayOptions) {
+    this.api = calendar({
+      version: 'v3',
+      rootUrl: options.rootUrl,
+      retry: false,
+      timeout: options.timeoutMs ?? 30_000,
+    });
+  }
+
+  async insert(calendarId: string, eventId: string, fields: OwnedFields): Promise<void> {
+    const requestBody = { ...fields, id: eventId };
+    await this.call((options) =>
+      this.api.events.insert({ calendarId, requestBody, sendUpdates: 'none' }, options),
+    );
+  }
+
+  async patch(calendarId: string, eventId: string, fields: OwnedFields): Promise<void> {
+    const requestBody = patchBody(fields, true);
+    await this.call((options) =>
+      this.api.events.patch({ calendarId, eventId, requestBody, sendUpdates: 'none' }, options),
+    );
+  }
+
+  async patchInstance(calendarId: string, instanceId: string, fields: OwnedFields): Promise<void> {
+    const requestBody = patchBody(fields, false);
+    await this.call((options) =>
+      this.api.events.patch({ calendarId, eventId: instanceId, requestBody, sendUpdates: 'none' }, options),
+    );
+  }
+
+  async delete(calendarId: string, eventId: string): Promise<void> {
+    await this.call((options) =>
+      this.api.events.delete({ calendarId, eventId, sendUpdates: 'none' }, options),
+    );
+  }
+
+  async calendarExists(calendarId: string): Promise<boolean> {
+    try {
+      await this.call((options) =>
+        this.api.events.list({ calendarId, maxResults: 1, fields: 'items(id)' }, options),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof CalendarApiError && (error.status === 404 || error.status === 410)) return false;
+      throw error;
+    }
+  }
+
+  private async call<T>(request: (options: { headers: Record<string, string> }) => Promise<T>): Promise<T> {
+    const token = await this.options.accessToken();
+    try {
+      return await request({ headers: { Authorization: `Bearer ${token}` } });
+    } catch (error) {
+      throw toCalendarApiError(error);
+    }
+  }
+}
+
+/** Owned fields the feed left out; a patch sets them to null, which is how Google clears a field. */
+const CLEARABLE = ['summary', 'description', 'location', 'transparency', 'visibility'] as const;
+
+/**
+ * Google merges a patch's nested objects field by field, so a start that changes kind (all-day <-> timed) must
+ * null the other kind's fields, or Google would keep both and refuse the event.
+ */
+function patchBody(fields: OwnedFields, withRecurrence: boolean): calendar_v3.Schema$Event {
+  const body: Record<string, unknown> = {
+    ...fields,
+    start: timeForPatch(fields.start),
+    end: timeForPatch(fields.end),
+  };
+  for (const name of CLEARABLE) if (fields[name] === undefined) body[name] = null;
+  if (withRecurrence) body.recurrence = fields.recurrence ?? null;
+  else delete body.recurrence;
+  return body as calendar_v3.Schema$Event;
+}
+
+function timeForPatch(time: OwnedFields['start']): Record<string, string | null> {
+  if ('date' in time) return { date: time.date, dateTime: null, timeZone: null };
+  return { dateTime: time.dateTime, timeZone: time.timeZone ?? null, date: null };
+}
+
+interface GoogleErrorBody {
+  error?: { code?: number; message?: string; errors?: { reason?: string; message?: string }[] };
+}
+
+interface LibraryError {
+  status?: number;
+  code?: string | number;
+  response?: { status?: number; data?: unknown; headers?: unknown };
+}
+
+function toCalendarApiError(error: unknown): CalendarApiError {
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as LibraryError;
+  const status = failure.response?.status ?? failure.status;
+  if (status === undefined) {
+    // No answer: keep only the system error code (ECONNRESET, ETIMEDOUT...), never the message (it has the URL).
+    const code = typeof failure.code === 'string' ? failure.code : 'network error';
+    return new CalendarApiError(undefined, undefined, undefined, code);
+  }
+  const body = parseBody(failure.response?.data);
+  const reason = body.error?.errors?.[0]?.reason;
+  const detail = (body.error?.message ?? `HTTP ${status}`).slice(0, 200);
+  return new CalendarApiError(status, reason, retryAfterMs(failure.response?.headers), detail);
+}
+
+function parseBody(data: unknown): GoogleErrorBody {
+  if (typeof data === 'string') {
+    try {
+      return JSON.parse(data) as GoogleErrorBody;
+    } catch {
+      return {};
+    }
+  }
+  return typeof data === 'object' && data !== null ? (data as GoogleErrorBody) : {};
+}
+
+/** `Retry-After` is either seconds or an HTTP date. */
+function retryAfterMs(headers: unknown): number | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  // A fetch Headers object (possibly from another realm, so no instanceof) or a plain record.
+  const get = (headers as { get?: unknown }).get;
+  const raw =
+    typeof get === 'function'
+      ? (get as (name: string) => unknown).call(headers, 'retry-after')
+      : (headers as Record<string, unknown>)['retry-after'];
+  const value = typeof raw === 'string' ? raw : undefined;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

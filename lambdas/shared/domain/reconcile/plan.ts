@@ -1,0 +1,236 @@
+import type { EventMapRow } from '../../ports/sync-stores.ts';
+import { expandSeries, instanceId } from '../expansion/index.ts';
+import { type EventDateTime, eventKey, type GoogleEvent } from '../google-event.ts';
+import { isException } from './owned-fields.ts';
+import { seriesDuration, shiftBy, startFromBasic } from './times.ts';
+
+const DAY_MS = 86_400_000;
+
+/** A series or single event the calendar lacks: insert it under its deterministic id. */
+export interface InsertEvent {
+  kind: 'insert';
+  key: string;
+  googleId: string;
+  event: GoogleEvent;
+}
+
+/** A series or single event whose content changed: patch its owned fields. */
+export interface UpdateEvent {
+  kind: 'update';
+  key: string;
+  googleId: string;
+  event: GoogleEvent;
+}
+
+/** An exception (new or changed): patch the instance Google made for it (`<seriesId>_<originalStart>`). */
+export interface PatchInstance {
+  kind: 'patch_instance';
+  key: string;
+  googleId: string;
+  seriesKey: string;
+  event: GoogleEvent;
+  /** No row yet: this exception is new to the calendar. */
+  isNew: boolean;
+}
+
+/**
+ * An instance the service once overrode that the feed no longer overrides: give it the series' content back,
+ * or cancel it when the series (rewritten since) no longer has an occurrence there. Google keeps an override
+ * for good, so its row stays too (with `hash`), to be reverted again whenever the series is rewritten.
+ */
+export interface RevertInstance {
+  kind: 'revert_instance';
+  key: string;
+  googleId: string;
+  seriesKey: string;
+  /** The instance as the series alone would have it (cancelled if it is no occurrence of the series). */
+  event: GoogleEvent;
+  /** The row's hash once reverted: tied to the series' hash, so a series change reverts it again. */
+  hash: string;
+}
+
+/** A series or single event the feed no longer has. */
+export interface DeleteEvent {
+  kind: 'delete';
+  key: string;
+  googleId: string;
+}
+
+/** An exception whose series is being deleted: deleting the series removes the instance, only the row goes. */
+export interface ForgetRow {
+  kind: 'forget';
+  key: string;
+  seriesKey: string;
+}
+
+export type Operation = InsertEvent | UpdateEvent | PatchInstance | RevertInstance | DeleteEvent | ForgetRow;
+export type Write = InsertEvent | UpdateEvent | PatchInstance | RevertInstance;
+
+export interface PlanOptions {
+  /** UIDs of feed components that could not be read: their events are left as they are, never deleted. */
+  unreadableUids?: Iterable<string>;
+}
+
+export interface Plan {
+  /** Series and single events to insert or update; independent of one another. */
+  seriesWrites: (InsertEvent | UpdateEvent)[];
+  /** Instance patches and reverts; each must wait for its series' write, if that series has one. */
+  instanceWrites: (PatchInstance | RevertInstance)[];
+  /** Series and single events to delete (what the mass-delete breaker weighs). */
+  deletions: DeleteEvent[];
+  /** Rows of exceptions that go with their deleted series. */
+  forgets: ForgetRow[];
+  /** Desired events already in the calendar with the same content: no call. */
+  unchanged: number;
+  /** Series and single events in the calendar according to the map, before this plan. */
+  eventsInCalendar: number;
+  /** Desired events the plan cannot place, with the reason (e.g. an exception whose series is not in the feed). */
+  skipped: { key: string; reason: string }[];
+}
+
+/**
+ * Compares the desired events of a feed with the event map and returns what to write. Content is compared
+ * through the hash the mapping puts in `extendedProperties.private.icsHash`, so an unchanged event costs nothing.
+ *
+ * A series or single event with status `cancelled` is treated as absent (Google shows a cancelled event as
+ * deleted), and takes its exceptions with it. When a series is inserted or updated, its exceptions are patched
+ * again even if they did not change: rewriting a series may reset its instances in Google.
+ */
+export function planSync(
+  desiredEvents: readonly GoogleEvent[],
+  rows: readonly EventMapRow[],
+  options: PlanOptions = {},
+): Plan {
+  const skipped: Plan['skipped'] = [];
+  const unreadable = new Set(options.unreadableUids ?? []);
+  // A component the mapping could not read is absent for a read failure, not because the feed dropped it.
+  const isUnreadable = (key: string) => unreadable.size > 0 && unreadable.has(key.split('#', 1)[0] as string);
+  const rowByKey = new Map(rows.map((row) => [row.eventKey, row]));
+
+  // The last event of a key wins, as the mapping's duplicate-UID rule would have it.
+  const seriesByKey = new Map<string, GoogleEvent>();
+  const exceptionsByKey = new Map<string, GoogleEvent>();
+  for (const event of desiredEvents) {
+    if (isException(event)) exceptionsByKey.set(eventKey(event), event);
+    else if (event.status !== 'cancelled') seriesByKey.set(eventKey(event), event);
+  }
+  const seriesKeyById = new Map<string, string>();
+  for (const [key, event] of seriesByKey) if (event.id) seriesKeyById.set(event.id, key);
+
+  const seriesWrites: Plan['seriesWrites'] = [];
+  const rewrittenSeries = new Set<string>();
+  let unchanged = 0;
+  for (const [key, event] of seriesByKey) {
+    if (!event.id) {
+      skipped.push({ key, reason: 'event without an id' });
+      continue;
+    }
+    const row = rowByKey.get(key);
+    if (!row || row.googleId !== event.id) {
+      // A different id than the map's can only come from a changed id scheme: write the new id; the old event
+      // is left for the map rebuild rather than guessed at.
+      seriesWrites.push({ kind: 'insert', key, googleId: event.id, event });
+      rewrittenSeries.add(key);
+    } else if (row.hash !== event.extendedProperties.private.icsHash) {
+      seriesWrites.push({ kind: 'update', key, googleId: row.googleId, event });
+      rewrittenSeries.add(key);
+    } else {
+      unchanged++;
+    }
+  }
+
+  const instanceWrites: Plan['instanceWrites'] = [];
+  const placedExceptions = new Set<string>();
+  for (const [key, event] of exceptionsByKey) {
+    const seriesKey = event.recurringEventId ? seriesKeyById.get(event.recurringEventId) : undefined;
+    if (!seriesKey || !event.originalStartTime) {
+      skipped.push({ key, reason: 'exception whose series is not in the feed' });
+      continue;
+    }
+    placedExceptions.add(key);
+    const row = rowByKey.get(key);
+    const changed = !row || row.hash !== event.extendedProperties.private.icsHash;
+    if (changed || rewrittenSeries.has(seriesKey)) {
+      const googleId = instanceId(event.recurringEventId as string, event.originalStartTime);
+      instanceWrites.push({ kind: 'patch_instance', key, googleId, seriesKey, event, isNew: !row });
+    } else {
+      unchanged++;
+    }
+  }
+
+  const deletions: DeleteEvent[] = [];
+  const forgets: ForgetRow[] = [];
+  let eventsInCalendar = 0;
+  for (const row of rows) {
+    if (row.seriesKey === undefined) {
+      eventsInCalendar++;
+      if (!seriesByKey.has(row.eventKey) && !isUnreadable(row.eventKey))
+        deletions.push({ kind: 'delete', key: row.eventKey, googleId: row.googleId });
+      continue;
+    }
+    if (placedExceptions.has(row.eventKey) || isUnreadable(row.eventKey)) continue;
+    const series = seriesByKey.get(row.seriesKey);
+    const originalStart = series && originalStartOf(row, series);
+    if (!series || !originalStart) {
+      forgets.push({ kind: 'forget', key: row.eventKey, seriesKey: row.seriesKey });
+      continue;
+    }
+    const hash = revertedHash(series);
+    if (row.hash === hash && !rewrittenSeries.has(row.seriesKey)) continue;
+    instanceWrites.push({
+      kind: 'revert_instance',
+      key: row.eventKey,
+      googleId: row.googleId,
+      seriesKey: row.seriesKey,
+      event: instanceOfSeries(series, originalStart, row.eventKey.slice(row.seriesKey.length + 1)),
+      hash,
+    });
+  }
+
+  return { seriesWrites, instanceWrites, deletions, forgets, unchanged, eventsInCalendar, skipped };
+}
+
+const revertedHash = (series: GoogleEvent) => `reverted:${series.extendedProperties.private.icsHash}`;
+
+/** An exception's key is `<seriesKey>#<original start in basic format>` (see eventKey). */
+function originalStartOf(row: EventMapRow, series: GoogleEvent): EventDateTime | undefined {
+  if (!row.seriesKey || !row.eventKey.startsWith(`${row.seriesKey}#`)) return undefined;
+  return startFromBasic(row.eventKey.slice(row.seriesKey.length + 1), series.start);
+}
+
+/** Whether the series has an occurrence that starts at `originalStart`. */
+function isOccurrence(series: GoogleEvent, originalStart: EventDateTime): boolean {
+  if (!series.id) return false;
+  const wanted = instanceId(series.id, originalStart);
+  const at = Date.parse('date' in originalStart ? originalStart.date : originalStart.dateTime);
+  const window = { timeMin: new Date(at - DAY_MS), timeMax: new Date(at + 2 * DAY_MS) };
+  try {
+    return expandSeries(series, [], window, { includeCancelled: true }).some((o) => o.id === wanted);
+  } catch {
+    // A series the expansion cannot read: Google would not have it either; restoring does no harm.
+    return true;
+  }
+}
+
+/**
+ * The instance of `series` at `originalStart` as Google shows it when nothing overrides it; cancelled when the
+ * series has no occurrence there (any other content would show a ghost occurrence).
+ */
+function instanceOfSeries(
+  series: GoogleEvent,
+  originalStart: EventDateTime,
+  recurrenceId: string,
+): GoogleEvent {
+  const { recurrence: _recurrence, id, ...content } = series;
+  return {
+    ...content,
+    status: isOccurrence(series, originalStart) ? (series.status ?? 'confirmed') : 'cancelled',
+    start: originalStart,
+    end: shiftBy(originalStart, seriesDuration(series)),
+    recurringEventId: id,
+    originalStartTime: originalStart,
+    extendedProperties: {
+      private: { ...series.extendedProperties.private, icsRecurrenceId: recurrenceId },
+    },
+  };
+}

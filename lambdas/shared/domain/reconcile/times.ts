@@ -1,0 +1,51 @@
+import { Temporal } from 'temporal-polyfill';
+import { type EventDateTime, isAllDay } from '../google-event.ts';
+
+const DAY_MS = 86_400_000;
+
+/** A series' length: whole days for all-day series, milliseconds for timed ones. */
+export type Duration = { days: number } | { ms: number };
+
+/** The instant of a timed value: its own offset if it has one, else its IANA zone, else UTC. */
+function epochMs(value: { dateTime: string; timeZone?: string }): number {
+  if (/(?:Z|[+-]\d\d:?\d\d)$/i.test(value.dateTime)) return Date.parse(value.dateTime);
+  const local = Temporal.PlainDateTime.from(value.dateTime);
+  return local.toZonedDateTime(value.timeZone ?? 'UTC').epochMilliseconds;
+}
+
+export function seriesDuration(event: { start: EventDateTime; end: EventDateTime }): Duration {
+  const { start, end } = event;
+  if (isAllDay(start) && isAllDay(end)) {
+    return { days: Math.round((Date.parse(end.date) - Date.parse(start.date)) / DAY_MS) };
+  }
+  if (!isAllDay(start) && !isAllDay(end)) return { ms: epochMs(end) - epochMs(start) };
+  return { ms: 0 };
+}
+
+export function shiftBy(start: EventDateTime, duration: Duration): EventDateTime {
+  if (isAllDay(start)) {
+    const days = 'days' in duration ? duration.days : Math.round(duration.ms / DAY_MS);
+    return { date: new Date(Date.parse(start.date) + days * DAY_MS).toISOString().slice(0, 10) };
+  }
+  const ms = 'ms' in duration ? duration.ms : duration.days * DAY_MS;
+  const end = new Date(epochMs(start) + ms).toISOString().replace('.000Z', 'Z');
+  return start.timeZone ? { dateTime: end, timeZone: start.timeZone } : { dateTime: end };
+}
+
+const BASIC_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const BASIC_UTC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/**
+ * An original start in basic format (`20260105` or `20260105T090000Z`, as in instance ids and exception keys),
+ * as an Event start in the series' own style (all-day or timed, in the series' zone).
+ */
+export function startFromBasic(basic: string, seriesStart: EventDateTime): EventDateTime | undefined {
+  const date = BASIC_DATE.exec(basic);
+  if (date) return { date: `${date[1]}-${date[2]}-${date[3]}` };
+  const utc = BASIC_UTC.exec(basic);
+  if (!utc) return undefined;
+  const dateTime = `${utc[1]}-${utc[2]}-${utc[3]}T${utc[4]}:${utc[5]}:${utc[6]}Z`;
+  return !isAllDay(seriesStart) && seriesStart.timeZone
+    ? { dateTime, timeZone: seriesStart.timeZone }
+    : { dateTime };
+}

@@ -1,0 +1,59 @@
+import { CalendarApiError } from '../shared/ports/calendar-gateway.ts';
+import type { Clock } from './clock.ts';
+import type { Pacer } from './pacer.ts';
+import { backoffDelay, type RetryPolicy } from './retry.ts';
+
+/** The run was stopped (usage limits, calendar gone, access refused): calls not yet made are not made. */
+export class RunStoppedError extends Error {
+  override readonly name = 'RunStoppedError';
+  constructor() {
+    super('the sync run was stopped');
+  }
+}
+
+/**
+ * Makes the run's Google calls: each attempt waits for the pacer and is counted, transient failures (rate
+ * limits, 5xx, no answer) are retried with backoff, a rate limit also holds back every other caller.
+ */
+export class GoogleCalls {
+  /** Requests made, retries included. */
+  count = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly pacer: Pacer,
+    private readonly clock: Clock,
+    private readonly retry: RetryPolicy,
+    private readonly random: () => number = Math.random,
+    /** Epoch ms: a retry whose pause would end later is not made (the function's time limit). */
+    private readonly deadline?: number,
+  ) {}
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  async call<T>(request: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped) throw new RunStoppedError();
+      await this.pacer.take();
+      if (this.stopped) throw new RunStoppedError();
+      this.count++;
+      try {
+        return await request();
+      } catch (error) {
+        if (!(error instanceof CalendarApiError) || !error.isTransient || attempt >= this.retry.maxAttempts) {
+          throw error;
+        }
+        const delay = backoffDelay(this.retry, attempt, this.random, error.retryAfterMs);
+        if (this.deadline !== undefined && this.clock.now() + delay >= this.deadline) throw error;
+        if (error.isRateLimit) this.pacer.holdFor(delay);
+        await this.clock.sleep(delay);
+      }
+    }
+  }
+}

@@ -1,0 +1,310 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { FeedError } from '../shared/domain/feed-error.ts';
+import { defaultHorizon, type Horizon, mapFeed } from '../shared/domain/ics/index.ts';
+import {
+  type BreakerPolicy,
+  DEFAULT_BREAKER_POLICY,
+  decideBreaker,
+} from '../shared/domain/reconcile/breaker.ts';
+import { planSync } from '../shared/domain/reconcile/plan.ts';
+import type { SyncOutcome, SyncResult } from '../shared/domain/sync-result.ts';
+import type { CalendarGateway } from '../shared/ports/calendar-gateway.ts';
+import type { FeedSource } from '../shared/ports/feed-source.ts';
+import type {
+  EventMapStore,
+  SyncLeaseStore,
+  SyncState,
+  SyncStateStore,
+} from '../shared/ports/sync-stores.ts';
+import { type ApplyOutcome, applyPlan } from './apply-plan.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { GoogleCalls } from './google-calls.ts';
+import { MapWriter } from './map-writer.ts';
+import { DEFAULT_PACING, Pacer, type PacingPolicy } from './pacer.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+
+/** Which subscriber to sync, and where. Resolved by the caller from the connection. */
+export interface SyncTarget {
+  subscriberId: string;
+  calendarId: string;
+  /** The feed's URL (it holds the subscriber's token: never logged, never in a result). */
+  feedLocation: string;
+  /** Per-subscriber salt of the deterministic event ids. */
+  eventIdSalt: string;
+}
+
+export interface SyncSettings {
+  /** Google calls in flight at once. */
+  concurrency: number;
+  pacing: PacingPolicy;
+  retry: RetryPolicy;
+  breaker: BreakerPolicy;
+  /** Pause after Google's calendar usage limits (403 quotaExceeded). */
+  coolDownMs: number;
+  /** How long a run holds the subscriber's lease (longer than the function's time limit). */
+  leaseMs: number;
+  /** No new Google write starts after this much time; the next sync continues where this one stopped. */
+  timeBudgetMs?: number;
+  /** For floating times in feeds without X-WR-TIMEZONE. */
+  defaultTimeZone: string;
+  horizon: (now: Date) => Horizon;
+}
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  concurrency: 6,
+  pacing: DEFAULT_PACING,
+  retry: DEFAULT_RETRY,
+  breaker: DEFAULT_BREAKER_POLICY,
+  coolDownMs: 6 * 3_600_000,
+  leaseMs: 16 * 60_000,
+  defaultTimeZone: 'UTC',
+  horizon: defaultHorizon,
+};
+
+export interface SyncDependencies {
+  feeds: FeedSource;
+  /** The subscriber's calendar events (built with the subscriber's access token source). */
+  gateway: CalendarGateway;
+  eventMap: EventMapStore;
+  syncState: SyncStateStore;
+  /** Without one, overlapping runs are still safe (writes are idempotent), only wasteful. */
+  lease?: SyncLeaseStore;
+  clock?: Clock;
+  random?: () => number;
+}
+
+const CALENDAR_MISSING = 'the dedicated calendar no longer exists in Google: connect again to get a new one';
+
+/** Reasons kept in a result; more are summarised (a result is stored and shown, not a log). */
+const MAX_REASONS = 20;
+/** Bump when the mapping changes what it makes of the same text: every feed is then mapped again once. */
+const MAPPING_VERSION = '1';
+
+/**
+ * Makes the subscriber's dedicated calendar equal to their feed, with as few Google calls as possible:
+ * an unchanged feed costs no parse and no call, an unchanged event no call. Never destructive: a feed that cannot
+ * be read or parsed deletes nothing, and mass deletions wait for a second sighting.
+ */
+export async function syncSubscriber(
+  target: SyncTarget,
+  deps: SyncDependencies,
+  overrides: Partial<SyncSettings> = {},
+): Promise<SyncResult> {
+  const settings = { ...DEFAULT_SYNC_SETTINGS, ...overrides };
+  const clock = deps.clock ?? systemClock;
+  const startedAt = new Date(clock.now());
+  const leaseOwner = randomUUID();
+  if (deps.lease) {
+    const leaseUntil = new Date(startedAt.getTime() + settings.leaseMs);
+    if (!(await deps.lease.acquireLease(target.subscriberId, leaseOwner, startedAt, leaseUntil))) {
+      return result(startedAt, clock, 'busy', { errors: ['another sync of this calendar is running'] });
+    }
+  }
+  try {
+    return await runSync(target, deps, settings, clock, startedAt);
+  } finally {
+    await deps.lease?.releaseLease(target.subscriberId, leaseOwner);
+  }
+}
+
+async function runSync(
+  target: SyncTarget,
+  deps: SyncDependencies,
+  settings: SyncSettings,
+  clock: Clock,
+  startedAt: Date,
+): Promise<SyncResult> {
+  const { subscriberId } = target;
+  const state: SyncState = (await deps.syncState.get(subscriberId)) ?? { subscriberId };
+
+  if (state.coolDownUntil && Date.parse(state.coolDownUntil) > startedAt.getTime()) {
+    // Not stored: the stored result is still the one that started the cool-down.
+    return result(startedAt, clock, 'cooling_down', { coolDownUntil: state.coolDownUntil });
+  }
+
+  if (state.missingCalendarId === target.calendarId) {
+    // Not stored either: calling Google again cannot bring the calendar back; reconnecting does.
+    return result(startedAt, clock, 'calendar_missing', { errors: [CALENDAR_MISSING] });
+  }
+
+  const now = startedAt;
+  const horizon = settings.horizon(now);
+  // Validators are only kept for a body that was fully applied over today's horizon, so a 304 always
+  // means "nothing to do".
+  const validatorsApply = state.feedValidatedFor === dayOf(horizon.from);
+  let fetched: Awaited<ReturnType<FeedSource['fetch']>>;
+  try {
+    fetched = await deps.feeds.fetch(target.feedLocation, {
+      ...(validatorsApply && state.feedEtag ? { etag: state.feedEtag } : {}),
+      ...(validatorsApply && state.feedLastModified ? { lastModified: state.feedLastModified } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof FeedError)) throw error;
+    return save(deps, state, result(startedAt, clock, 'feed_error', { errors: [error.message] }));
+  }
+  const unchanged = () =>
+    result(startedAt, clock, 'unchanged', {
+      unchanged: state.eventCount ?? state.lastResult?.unchanged ?? 0,
+    });
+  if (fetched.kind === 'not_modified') return save(deps, state, unchanged());
+
+  const feedHash = fingerprint(fetched.text, target.eventIdSalt, settings.defaultTimeZone, horizon);
+  const validators = {
+    feedEtag: fetched.etag,
+    feedLastModified: fetched.lastModified,
+    feedValidatedFor: dayOf(horizon.from),
+  };
+  if (state.feedHash === feedHash) return save(deps, { ...state, ...validators }, unchanged());
+
+  let mapped: ReturnType<typeof mapFeed>;
+  try {
+    mapped = mapFeed(fetched.text, {
+      salt: target.eventIdSalt,
+      horizon,
+      defaultTimeZone: settings.defaultTimeZone,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unreadable calendar';
+    return save(
+      deps,
+      state,
+      result(startedAt, clock, 'feed_error', { errors: [`the feed could not be mapped: ${reason}`] }),
+    );
+  }
+
+  const rows = await deps.eventMap.list(subscriberId);
+  const plan = planSync(mapped.events, rows, { unreadableUids: mapped.skippedUids ?? [] });
+  const breaker = decideBreaker(
+    plan.deletions.map((d) => d.key),
+    plan.eventsInCalendar,
+    state.heldDeletion,
+    now,
+    settings.breaker,
+  );
+
+  const deadline =
+    settings.timeBudgetMs === undefined ? undefined : startedAt.getTime() + settings.timeBudgetMs;
+  const calls = new GoogleCalls(
+    new Pacer(settings.pacing, clock),
+    clock,
+    settings.retry,
+    deps.random,
+    deadline,
+  );
+  const applied = await applyPlan(plan, {
+    calendarId: target.calendarId,
+    gateway: deps.gateway,
+    calls,
+    map: new MapWriter(deps.eventMap, subscriberId),
+    clock,
+    concurrency: settings.concurrency,
+    applyDeletions: !breaker.hold,
+    ...(deadline !== undefined ? { deadline } : {}),
+  });
+
+  const outcome = outcomeOf(applied, breaker.hold);
+  const errors = [...applied.failures];
+  if (applied.deferred > 0)
+    errors.push(`time budget reached: ${applied.deferred} changes left for the next sync`);
+  if (breaker.hold) {
+    errors.push(
+      `${plan.deletions.length} of ${plan.eventsInCalendar} events left the feed: deletions held until the next sync sees the same`,
+    );
+  }
+  const warnings = [
+    ...mapped.warnings.map((w) => (w.uid ? `${w.uid}: ${w.reason}` : w.reason)),
+    ...plan.skipped.map((s) => `${s.key}: ${s.reason}`),
+    ...applied.warnings,
+  ];
+  const coolDownUntil =
+    applied.stop === 'usage_limit' ? new Date(clock.now() + settings.coolDownMs).toISOString() : undefined;
+  const syncResult = result(startedAt, clock, outcome, {
+    created: applied.created,
+    updated: applied.updated,
+    deleted: applied.deleted,
+    unchanged: plan.unchanged,
+    heldDeletions: breaker.hold ? plan.deletions.length : 0,
+    googleCalls: calls.count,
+    errors: [...stopReason(applied), ...errors],
+    warnings,
+    ...(coolDownUntil ? { coolDownUntil } : {}),
+  });
+
+  const fullyApplied = outcome === 'synced';
+  const next: SyncState = {
+    subscriberId,
+    // Anything short of fully applied is fetched and planned again in full next time.
+    ...(fullyApplied ? { feedHash, ...validators } : {}),
+    heldDeletion: breaker.held,
+    coolDownUntil,
+    missingCalendarId: applied.stop === 'calendar_missing' ? target.calendarId : undefined,
+    eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted,
+  };
+  return save(deps, next, syncResult);
+}
+
+function outcomeOf(applied: ApplyOutcome, held: boolean): SyncOutcome {
+  if (applied.stop === 'usage_limit') return 'cooling_down';
+  if (applied.stop === 'calendar_missing') return 'calendar_missing';
+  if (applied.stop === 'needs_reauth') return 'needs_reauth';
+  if (applied.stop || applied.failures.length > 0 || applied.deferred > 0) return 'partial';
+  return held ? 'deletions_held' : 'synced';
+}
+
+function stopReason(applied: ApplyOutcome): string[] {
+  switch (applied.stop) {
+    case 'usage_limit':
+      return ["Google's calendar usage limits were reached: syncing paused"];
+    case 'calendar_missing':
+      return [CALENDAR_MISSING];
+    case 'needs_reauth':
+      return ['the Google connection needs to be authorised again'];
+    case 'access_refused':
+      return ['Google refused the access token'];
+    default:
+      return [];
+  }
+}
+
+/** Identifies what a sync of this text would write: the text and everything else the mapping depends on. */
+function fingerprint(text: string, salt: string, defaultTimeZone: string, horizon: Horizon): string {
+  // The horizon at day precision: events that slide into it are picked up within a day even if the feed stays put.
+  return createHash('sha256')
+    .update(`${MAPPING_VERSION}\n${salt}\n${defaultTimeZone}\n${dayOf(horizon.from)}\n${dayOf(horizon.to)}\n`)
+    .update(text)
+    .digest('hex');
+}
+
+const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+
+type ResultFields = Partial<Omit<SyncResult, 'outcome' | 'startedAt' | 'finishedAt'>>;
+
+function result(startedAt: Date, clock: Clock, outcome: SyncOutcome, fields: ResultFields = {}): SyncResult {
+  const capped = (list: string[] | undefined) =>
+    list && list.length > MAX_REASONS
+      ? [...list.slice(0, MAX_REASONS), `... and ${list.length - MAX_REASONS} more`]
+      : (list ?? []);
+  const syncResult: SyncResult = {
+    outcome,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date(clock.now()).toISOString(),
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    heldDeletions: 0,
+    googleCalls: 0,
+    ...fields,
+    errors: capped(fields.errors),
+  };
+  if (fields.warnings) {
+    if (fields.warnings.length) syncResult.warnings = capped(fields.warnings);
+    else delete syncResult.warnings;
+  }
+  return syncResult;
+}
+
+async function save(deps: SyncDependencies, state: SyncState, syncResult: SyncResult): Promise<SyncResult> {
+  await deps.syncState.put({ ...state, lastResult: syncResult });
+  return syncResult;
+}

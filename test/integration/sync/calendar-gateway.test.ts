@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '../../../emulator/google/index.ts';
+import { GoogleCalendarGateway } from '../../../lambdas/shared/adapters/google/calendar-gateway.ts';
+import type { OwnedFields } from '../../../lambdas/shared/domain/reconcile/owned-fields.ts';
+import { CalendarApiError } from '../../../lambdas/shared/ports/calendar-gateway.ts';
+import { type EmulatorFixture, startEmulatorWithUser } from '../../support/google-emulator.ts';
+
+const timed: OwnedFields = {
+  summary: 'Standup',
+  description: 'Daily',
+  location: 'Room 1',
+  start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Berlin' },
+  end: { dateTime: '2026-03-02T09:15:00', timeZone: 'Europe/Berlin' },
+  recurrence: ['RRULE:FREQ=DAILY;COUNT=5'],
+  status: 'confirmed',
+  extendedProperties: { private: { icsUid: 'standup@example.com', icsHash: 'h1' } },
+};
+
+async function failure(call: Promise<unknown>): Promise<CalendarApiError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof CalendarApiError) return error;
+    throw error;
+  }
+  throw new Error('the call succeeded');
+}
+
+describe('GoogleCalendarGateway against the emulator', () => {
+  let fixture: EmulatorFixture;
+  let gateway: GoogleCalendarGateway;
+  let calendarId: string;
+  let token: string;
+  const stored = (eventId: string) => {
+    const calendar = fixture.google.control.state().calendars.find((c) => c.id === calendarId);
+    return calendar?.events.find((e) => e.id === eventId) as Record<string, unknown> | undefined;
+  };
+
+  beforeAll(async () => {
+    fixture = await startEmulatorWithUser({ scopes: [SCOPES.appCreated] });
+    token = fixture.tokens.access_token;
+    calendarId = fixture.google.control.seedCalendar({
+      user: fixture.user.email,
+      summary: 'ICS',
+      clientId: fixture.client.clientId,
+    }).id;
+    gateway = new GoogleCalendarGateway({
+      rootUrl: fixture.google.endpoints.calendarRootUrl,
+      accessToken: async () => token,
+    });
+  });
+  afterAll(async () => fixture.close());
+
+  it('inserts under the given id, and a second insert answers 409 duplicate', async () => {
+    await gateway.insert(calendarId, 'standup0001', timed);
+    expect(stored('standup0001')).toMatchObject({ summary: 'Standup', recurrence: timed.recurrence });
+    const error = await failure(gateway.insert(calendarId, 'standup0001', timed));
+    expect([error.status, error.reason]).toEqual([409, 'duplicate']);
+  });
+
+  it('patches only the owned fields: a user colour and reminders survive, dropped fields are cleared', async () => {
+    fixture.google.control.userPatchEvent({
+      calendarId,
+      eventId: 'standup0001',
+      patch: { colorId: '5', reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 3 }] } },
+    });
+    const { description: _dropped, ...rest } = timed;
+    await gateway.patch(calendarId, 'standup0001', {
+      ...rest,
+      summary: 'Standup (new room)',
+      extendedProperties: { private: { icsUid: 'standup@example.com', icsHash: 'h2' } },
+    });
+    const event = stored('standup0001');
+    expect(event).toMatchObject({
+      summary: 'Standup (new room)',
+      colorId: '5',
+      reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 3 }] },
+      extendedProperties: { private: { icsUid: 'standup@example.com', icsHash: 'h2' } },
+    });
+    expect(event?.description).toBeUndefined();
+  });
+
+  it('turns a recurring timed event into a single all-day one', async () => {
+    const { recurrence: _r, ...single } = timed;
+    await gateway.patch(calendarId, 'standup0001', {
+      ...single,
+      start: { date: '2026-03-03' },
+      end: { date: '2026-03-04' },
+    });
+    const event = stored('standup0001');
+    expect(event).toMatchObject({ start: { date: '2026-03-03' }, end: { date: '2026-03-04' } });
+    expect(event?.recurrence).toBeUndefined();
+  });
+
+  it('patches an instance of a recurring event without sending recurrence', async () => {
+    await gateway.insert(calendarId, 'recur00001', timed);
+    await gateway.patchInstance(calendarId, 'recur00001_20260303T080000Z', {
+      ...timed,
+      summary: 'Cancelled standup',
+      status: 'cancelled',
+      start: { dateTime: '2026-03-03T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-03-03T09:15:00', timeZone: 'Europe/Berlin' },
+    });
+    expect(stored('recur00001_20260303T080000Z')).toMatchObject({
+      status: 'cancelled',
+      recurringEventId: 'recur00001',
+    });
+  });
+
+  it('deletes, then answers 410 for the deleted event and 404 for an unknown one', async () => {
+    await gateway.insert(calendarId, 'gone000001', { ...timed, recurrence: undefined });
+    await gateway.delete(calendarId, 'gone000001');
+    expect(stored('gone000001')?.status).toBe('cancelled');
+    expect((await failure(gateway.delete(calendarId, 'gone000001'))).status).toBe(410);
+    expect((await failure(gateway.delete(calendarId, 'never00001'))).status).toBe(404);
+  });
+
+  it('maps injected failures to typed errors with the reason and Retry-After, never the token', async () => {
+    const { control } = fixture.google;
+    control.injectFault({ method: 'events.patch', status: 429, retryAfterSeconds: 7 });
+    const limited = await failure(gateway.patch(calendarId, 'standup0001', timed));
+    expect([limited.status, limited.isRateLimit, limited.isTransient, limited.retryAfterMs]).toEqual([
+      429,
+      true,
+      true,
+      7000,
+    ]);
+
+    control.injectFault({ method: 'events.insert', status: 403, reason: 'userRateLimitExceeded' });
+    const userLimited = await failure(gateway.insert(calendarId, 'other00001', timed));
+    expect([userLimited.status, userLimited.reason, userLimited.isRateLimit]).toEqual([
+      403,
+      'userRateLimitExceeded',
+      true,
+    ]);
+
+    control.injectFault({ method: 'events.insert', status: 403, reason: 'quotaExceeded' });
+    const usage = await failure(gateway.insert(calendarId, 'other00001', timed));
+    expect([usage.isUsageLimit, usage.isRateLimit, usage.isTransient]).toEqual([true, false, false]);
+
+    control.injectFault({ method: 'events.delete', status: 503 });
+    const unavailable = await failure(gateway.delete(calendarId, 'standup0001'));
+    expect([unavailable.status, unavailable.isTransient]).toEqual([503, true]);
+
+    for (const error of [limited, userLimited, usage, unavailable]) {
+      expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(token);
+    }
+  });
+
+  it('makes exactly one request per call: the client library retries nothing', async () => {
+    fixture.google.control.resetCounters();
+    fixture.google.control.injectFault({ method: 'events.delete', status: 503, count: 3 });
+    await failure(gateway.delete(calendarId, 'standup0001'));
+    expect(fixture.google.control.counters().byMethod['events.delete']).toBe(1);
+    fixture.google.control.clearFaults();
+  });
+
+  it('tells a missing calendar from an existing one', async () => {
+    expect(await gateway.calendarExists(calendarId)).toBe(true);
+    const doomed = fixture.google.control.seedCalendar({
+      user: fixture.user.email,
+      summary: 'doomed',
+      clientId: fixture.client.clientId,
+    }).id;
+    fixture.google.control.deleteCalendar({ calendarId: doomed });
+    expect(await gateway.calendarExists(doomed)).toBe(false);
+    const insert = await failure(gateway.insert(doomed, 'orphan0001', timed));
+    expect(insert.status).toBe(404);
+  });
+
+  it('reports a server that does not answer as a transient error without a status', async () => {
+    const offline = new GoogleCalendarGateway({
+      rootUrl: 'http://127.0.0.1:9/',
+      accessToken: async () => token,
+      timeoutMs: 2000,
+    });
+    const error = await failure(offline.delete(calendarId, 'standup0001'));
+    expect([error.status, error.isTransient]).toEqual([undefined, true]);
+    expect(error.message).not.toContain('127.0.0.1');
+  });
+});

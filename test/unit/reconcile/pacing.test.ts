@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../lambdas/sync/clock.ts';
+import { Pacer } from '../../../lambdas/sync/pacer.ts';
+import { backoffDelay } from '../../../lambdas/sync/retry.ts';
+
+/** A clock whose sleeps advance virtual time at once. */
+function virtualClock(): Clock & { time: number } {
+  const clock = {
+    time: 0,
+    now: () => clock.time,
+    async sleep(ms: number) {
+      clock.time += Math.max(0, ms);
+    },
+  };
+  return clock;
+}
+
+describe('Pacer', () => {
+  it('allows the burst at once, then one call per interval', async () => {
+    const clock = virtualClock();
+    const pacer = new Pacer({ requestsPerWindow: 600, windowMs: 60_000, burst: 5 }, clock);
+    const times: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await pacer.take();
+      times.push(clock.time);
+    }
+    expect(times).toEqual([0, 0, 0, 0, 0, 100, 200, 300]);
+  });
+
+  it('never lets more than rate plus burst calls into any window', async () => {
+    const clock = virtualClock();
+    const policy = { requestsPerWindow: 540, windowMs: 60_000, burst: 40 };
+    const pacer = new Pacer(policy, clock);
+    const times: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      await pacer.take();
+      times.push(clock.time);
+    }
+    let worst = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while ((times[i] as number) - (times[j] as number) >= policy.windowMs) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    expect(worst).toBeLessThanOrEqual(policy.requestsPerWindow + policy.burst);
+    expect(worst).toBeGreaterThanOrEqual(policy.requestsPerWindow);
+  });
+
+  it('serves concurrent callers in order without exceeding the rate', async () => {
+    const clock = virtualClock();
+    const pacer = new Pacer({ requestsPerWindow: 60, windowMs: 60_000, burst: 1 }, clock);
+    const sleeps: number[] = [];
+    const sleep = clock.sleep;
+    clock.sleep = async (ms) => {
+      sleeps.push(ms);
+      await sleep(0);
+    };
+    await Promise.all(Array.from({ length: 4 }, () => pacer.take()));
+    expect(sleeps).toEqual([1000, 2000, 3000]);
+  });
+
+  it('holds everyone back after a rate-limit answer', async () => {
+    const clock = virtualClock();
+    const pacer = new Pacer({ requestsPerWindow: 600, windowMs: 60_000, burst: 10 }, clock);
+    await pacer.take();
+    pacer.holdFor(5_000);
+    await pacer.take();
+    expect(clock.time).toBe(5_000);
+  });
+});
+
+describe('backoffDelay', () => {
+  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
+  it('draws between 0 and a doubling cap', () => {
+    expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(policy, retry, () => 0.999_999))).toEqual([
+      99, 199, 399, 799, 999,
+    ]);
+    expect(backoffDelay(policy, 3, () => 0)).toBe(0);
+  });
+  it("never waits less than the server's Retry-After", () => {
+    expect(backoffDelay(policy, 1, () => 0.5, 7_000)).toBe(7_000);
+    expect(backoffDelay(policy, 4, () => 0.999_999, 10)).toBe(799);
+  });
+});

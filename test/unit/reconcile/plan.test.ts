@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { planSync } from '../../../lambdas/shared/domain/reconcile/plan.ts';
+import { exception, idOf, rowOf, series, single } from './fixtures.ts';
+
+describe('planSync', () => {
+  it('inserts every event into an empty calendar, exceptions as instance patches', () => {
+    const desired = [single('a'), series('s'), exception('s', '20260112T080000Z')];
+    const plan = planSync(desired, []);
+    expect(plan.seriesWrites.map((op) => [op.kind, op.key, op.googleId])).toEqual([
+      ['insert', 'a', idOf('a')],
+      ['insert', 's', idOf('s')],
+    ]);
+    expect(plan.instanceWrites).toEqual([
+      expect.objectContaining({
+        kind: 'patch_instance',
+        key: 's#20260112T080000Z',
+        googleId: `${idOf('s')}_20260112T080000Z`,
+        seriesKey: 's',
+        isNew: true,
+      }),
+    ]);
+    expect(plan.deletions).toEqual([]);
+    expect(plan.unchanged).toBe(0);
+  });
+
+  it('costs nothing when every hash matches', () => {
+    const desired = [single('a'), series('s'), exception('s', '20260112T080000Z')];
+    const plan = planSync(
+      desired,
+      desired.map((e) => rowOf(e)),
+    );
+    expect(plan).toMatchObject({
+      seriesWrites: [],
+      instanceWrites: [],
+      deletions: [],
+      forgets: [],
+      unchanged: 3,
+    });
+    expect(plan.eventsInCalendar).toBe(2);
+  });
+
+  it('never deletes or reverts events whose component the mapping could not read', () => {
+    const before = [single('a'), series('s'), exception('s', '20260112T080000Z'), single('b')];
+    const desired = [single('a')];
+    const plan = planSync(
+      desired,
+      before.map((e) => rowOf(e)),
+      { unreadableUids: ['s', 'b'] },
+    );
+    expect(plan).toMatchObject({ deletions: [], forgets: [], instanceWrites: [], seriesWrites: [] });
+    // Without the unreadable list the same plan deletes both: the option is what protects them.
+    const unprotected = planSync(
+      desired,
+      before.map((e) => rowOf(e)),
+    );
+    expect(unprotected.deletions.map((d) => d.key).sort()).toEqual(['b', 's']);
+  });
+
+  it('updates changed events only', () => {
+    const before = [single('a'), single('b'), single('c')];
+    const desired = [single('a'), single('b', 'h2'), single('c')];
+    const plan = planSync(
+      desired,
+      before.map((e) => rowOf(e)),
+    );
+    expect(plan.seriesWrites).toEqual([
+      expect.objectContaining({ kind: 'update', key: 'b', googleId: idOf('b') }),
+    ]);
+    expect(plan.unchanged).toBe(2);
+  });
+
+  it('deletes events that left the feed, and treats a cancelled series or single event as gone', () => {
+    const before = [single('a'), single('b'), single('c')];
+    const desired = [single('a'), single('c', 'h1', { status: 'cancelled' })];
+    const plan = planSync(
+      desired,
+      before.map((e) => rowOf(e)),
+    );
+    expect(plan.deletions.map((d) => [d.key, d.googleId])).toEqual([
+      ['b', idOf('b')],
+      ['c', idOf('c')],
+    ]);
+    expect(plan.seriesWrites).toEqual([]);
+  });
+
+  it('does not insert a cancelled event the calendar never had', () => {
+    expect(planSync([single('a', 'h1', { status: 'cancelled' })], []).seriesWrites).toEqual([]);
+  });
+
+  it('patches an exception that changed, and a cancelled one like any other', () => {
+    const ex = exception('s', '20260112T080000Z');
+    const desired = [series('s'), exception('s', '20260112T080000Z', 'x2', { status: 'cancelled' })];
+    const plan = planSync(desired, [rowOf(series('s')), rowOf(ex)]);
+    expect(plan.instanceWrites).toEqual([
+      expect.objectContaining({
+        kind: 'patch_instance',
+        isNew: false,
+        event: expect.objectContaining({ status: 'cancelled' }),
+      }),
+    ]);
+    expect(plan.unchanged).toBe(1);
+  });
+
+  it('patches every exception of a rewritten series again, changed or not', () => {
+    const exA = exception('s', '20260112T080000Z');
+    const exB = exception('s', '20260119T080000Z');
+    const plan = planSync([series('s', 'h2'), exA, exB], [rowOf(series('s')), rowOf(exA), rowOf(exB)]);
+    expect(plan.seriesWrites.map((op) => op.kind)).toEqual(['update']);
+    expect(plan.instanceWrites.map((op) => op.key).sort()).toEqual([
+      's#20260112T080000Z',
+      's#20260119T080000Z',
+    ]);
+    expect(plan.unchanged).toBe(0);
+  });
+
+  it('reverts an exception the feed dropped to the series occurrence it overrode', () => {
+    const ex = exception('s', '20260112T080000Z');
+    const plan = planSync([series('s')], [rowOf(series('s')), rowOf(ex)]);
+    expect(plan.instanceWrites).toHaveLength(1);
+    const revert = plan.instanceWrites[0];
+    expect(revert).toMatchObject({
+      kind: 'revert_instance',
+      googleId: `${idOf('s')}_20260112T080000Z`,
+      seriesKey: 's',
+    });
+    expect(revert?.event).toMatchObject({
+      summary: 'Event s',
+      status: 'confirmed',
+      start: { dateTime: '2026-01-12T08:00:00Z', timeZone: 'Europe/Berlin' },
+      // The series lasts 90 minutes.
+      end: { dateTime: '2026-01-12T09:30:00Z', timeZone: 'Europe/Berlin' },
+      recurringEventId: idOf('s'),
+    });
+    expect(revert?.event.recurrence).toBeUndefined();
+    expect(revert?.event.extendedProperties.private).toMatchObject({ icsUid: 's', icsHash: 'h1' });
+    expect(revert).toMatchObject({ hash: 'reverted:h1' });
+    expect(plan.deletions).toEqual([]);
+  });
+
+  it('leaves a reverted instance alone until its series changes, then reverts it again', () => {
+    const reverted = { ...rowOf(exception('s', '20260112T080000Z')), hash: 'reverted:h1' };
+    expect(planSync([series('s')], [rowOf(series('s')), reverted]).instanceWrites).toEqual([]);
+    const plan = planSync([series('s', 'h2')], [rowOf(series('s')), reverted]);
+    expect(plan.instanceWrites).toEqual([
+      expect.objectContaining({ kind: 'revert_instance', hash: 'reverted:h2' }),
+    ]);
+  });
+
+  it('cancels an overridden instance that is no occurrence of the rewritten series', () => {
+    const ex = exception('s', '20260112T080000Z');
+    // The series moved to 10:00 Berlin: 08:00 UTC is no occurrence any more.
+    const moved = series('s', 'h2', {
+      start: { dateTime: '2026-01-05T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-01-05T11:30:00', timeZone: 'Europe/Berlin' },
+    });
+    const plan = planSync([moved], [rowOf(series('s')), rowOf(ex)]);
+    expect(plan.instanceWrites).toEqual([
+      expect.objectContaining({
+        kind: 'revert_instance',
+        event: expect.objectContaining({ status: 'cancelled' }),
+      }),
+    ]);
+  });
+
+  it('reverts an all-day exception with the series length in days', () => {
+    const allDay = series('d', 'h1', { start: { date: '2026-01-05' }, end: { date: '2026-01-07' } });
+    const row = {
+      ...rowOf(exception('d', '20260112T000000Z')),
+      eventKey: 'd#20260112',
+      googleId: `${idOf('d')}_20260112`,
+    };
+    const plan = planSync([allDay], [rowOf(allDay), row]);
+    expect(plan.instanceWrites[0]?.event).toMatchObject({
+      start: { date: '2026-01-12' },
+      end: { date: '2026-01-14' },
+    });
+  });
+
+  it('drops the rows of exceptions with their deleted series instead of calling Google for them', () => {
+    const ex = exception('s', '20260112T080000Z');
+    const plan = planSync([], [rowOf(series('s')), rowOf(ex)]);
+    expect(plan.deletions.map((d) => d.key)).toEqual(['s']);
+    expect(plan.forgets).toEqual([{ kind: 'forget', key: 's#20260112T080000Z', seriesKey: 's' }]);
+    expect(plan.instanceWrites).toEqual([]);
+    expect(plan.eventsInCalendar).toBe(1);
+  });
+
+  it('skips an exception whose series is not in the feed, and reports it', () => {
+    const plan = planSync([exception('lost', '20260112T080000Z')], []);
+    expect(plan.instanceWrites).toEqual([]);
+    expect(plan.skipped).toEqual([
+      { key: 'lost#20260112T080000Z', reason: expect.stringContaining('series') },
+    ]);
+  });
+
+  it('writes a series under its new id when the id scheme changed', () => {
+    const row = { ...rowOf(single('a')), googleId: 'oldid00000' };
+    const plan = planSync([single('a')], [row]);
+    expect(plan.seriesWrites).toEqual([expect.objectContaining({ kind: 'insert', googleId: idOf('a') })]);
+  });
+
+  it('keeps the last of two events with the same key', () => {
+    const plan = planSync([single('a', 'h1'), single('a', 'h2')], [rowOf(single('a', 'h1'))]);
+    expect(plan.seriesWrites).toEqual([expect.objectContaining({ kind: 'update', key: 'a' })]);
+    expect(plan.seriesWrites[0]?.event.extendedProperties.private.icsHash).toBe('h2');
+  });
+});
