@@ -27,7 +27,9 @@ async function runOne(file: string, name: string, mode: 'run' | 'once'): Promise
   const suite = ((await import(join(suitesDir, file))) as { default: Benchmark[] }).default;
   const benchmark = suite.find((b) => b.name === name);
   if (!benchmark) throw new Error(`no benchmark ${name} in ${file}`);
-  const figures = mode === 'once' ? (await benchmark.once?.(), {}) : await benchmark.run();
+  let figures: Record<string, number> = {};
+  if (mode === 'once') await benchmark.once?.();
+  else figures = await benchmark.run();
   // maxRSS is in kilobytes.
   const peakRssMb = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
   process.stdout.write(`${JSON.stringify({ ...figures, peak_rss_mb: peakRssMb })}\n`);

@@ -1,0 +1,45 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * The subscriber's identity is the token of their personal ICS URL. The service keeps it only encrypted and keys
+ * everything by `subscriberId = HMAC-SHA256(server secret, token)`, so a table read never yields a usable token.
+ */
+
+/** URL-safe characters only, of a sensible length: anything else is refused before any work is done. */
+export const FEED_TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;
+
+export const isWellFormedFeedToken = (token: string): boolean => FEED_TOKEN_PATTERN.test(token);
+
+/** The feed URL of a token: `{token}` in the template replaced by the URL-encoded token. */
+export function feedUrlFor(urlTemplate: string, token: string): string {
+  return urlTemplate.replace('{token}', encodeURIComponent(token));
+}
+
+/**
+ * Keyed hashes under the server secret: the subscriberId of a feed token, and the key of a client IP in the
+ * rate-limit counters (domain-separated: a feed token never contains ':').
+ */
+export class SubscriberIdentity {
+  private secret: Promise<string> | undefined;
+
+  constructor(private readonly loadSecret: () => Promise<string>) {}
+
+  async subscriberIdFor(feedToken: string): Promise<string> {
+    return this.hmac(feedToken);
+  }
+
+  async ipKey(ip: string): Promise<string> {
+    return (await this.hmac(`ip:${ip}`)).slice(0, 32);
+  }
+
+  private async hmac(value: string): Promise<string> {
+    // Loaded once per container; a failed load is retried on the next call.
+    this.secret ??= this.loadSecret().catch((error: unknown) => {
+      this.secret = undefined;
+      throw error;
+    });
+    return createHmac('sha256', await this.secret)
+      .update(value, 'utf8')
+      .digest('hex');
+  }
+}

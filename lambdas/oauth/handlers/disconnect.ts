@@ -1,0 +1,53 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { HttpRefusal } from '../../shared/adapters/http/refusal.ts';
+import {
+  bearerToken,
+  clientIp,
+  header,
+  parseInput,
+  queryParameters,
+} from '../../shared/adapters/http/request.ts';
+import { jsonResponse } from '../../shared/adapters/http/responses.ts';
+import { disconnect } from '../use-cases/disconnect.ts';
+import { type RouteContext, route } from './route.ts';
+
+const MAX_BODY_BYTES = 4096;
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+const disconnectQuery = z.object({ deleteCalendar: flag.optional() });
+const disconnectBody = z.strictObject({ deleteCalendar: z.boolean().optional() });
+
+/**
+ * POST /api/google-oauth/disconnect with `Authorization: Bearer <feed token>`; `deleteCalendar=true` as a query
+ * parameter or in a JSON body also deletes the dedicated calendar.
+ */
+export const disconnectRoute = (context: RouteContext) =>
+  route('json', context, async (event, deps) => {
+    const query = parseInput(disconnectQuery, queryParameters(event));
+    const body = parseInput(disconnectBody, jsonBody(event));
+    const outcome = await disconnect(deps, {
+      feedToken: bearerToken(event),
+      deleteCalendar: query.deleteCalendar ?? body.deleteCalendar ?? false,
+      ip: clientIp(event),
+    });
+    return jsonResponse(200, outcome);
+  });
+
+/** The JSON body, `{}` when empty; a clear 4xx for anything else (the parser's message may quote the body). */
+function jsonBody(event: APIGatewayProxyEvent): unknown {
+  const raw =
+    event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (!raw || raw.trim() === '') return {};
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new HttpRefusal(413, 'too_large', 'The request body is too large.');
+  }
+  const contentType = header(event, 'content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new HttpRefusal(415, 'unsupported_media_type', 'Send the body as application/json.');
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new HttpRefusal(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+}

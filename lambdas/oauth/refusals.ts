@@ -1,0 +1,26 @@
+import { HttpRefusal } from '../shared/adapters/http/refusal.ts';
+
+/** Every refusal the OAuth routes can give, with its status and the sentence the subscriber sees. */
+const CATALOG = {
+  missing_token: [401, 'Send your calendar link token as "Authorization: Bearer <token>".'],
+  invalid_token: [401, 'This calendar link is not valid or no longer active.'],
+  feed_unavailable: [503, 'Your calendar link could not be checked right now. Please try again in a minute.'],
+  state_missing: [400, 'This sign-in response is incomplete. Please start connecting again.'],
+  state_invalid: [400, 'This sign-in attempt is unknown or was already used. Please start connecting again.'],
+  state_expired: [400, 'This sign-in attempt took too long and expired. Please start connecting again.'],
+  browser_mismatch: [
+    400,
+    'This sign-in attempt was started in another browser. Please start connecting again in this browser.',
+  ],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type RefusalCode = keyof typeof CATALOG;
+
+export function refusal(code: RefusalCode): HttpRefusal {
+  const [status, message] = CATALOG[code];
+  const headers: Record<string, string> = {};
+  if (code === 'missing_token') headers['WWW-Authenticate'] = 'Bearer';
+  if (code === 'invalid_token') headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
+  if (status === 503) headers['Retry-After'] = '60';
+  return new HttpRefusal(status, code, message, headers);
+}

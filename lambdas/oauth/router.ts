@@ -1,0 +1,34 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { renderErrors } from '../shared/adapters/http/middleware.ts';
+import type { OAuthDependencies } from './dependencies.ts';
+import { callback } from './handlers/callback.ts';
+import { disconnectRoute } from './handlers/disconnect.ts';
+import type { RouteContext } from './handlers/route.ts';
+import { startFromForm, startFromQuery } from './handlers/start.ts';
+import { statusRoute } from './handlers/status.ts';
+
+export const OAUTH_BASE_PATH = '/api/google-oauth';
+
+/**
+ * The OAuth Lambda: one router over the four routes (API Gateway REST API, proxy integration). Headers are
+ * lower-cased first; log keys (the subscriber id) are reset after every request.
+ */
+export function createOAuthHandler(dependencies: () => OAuthDependencies, logger: Logger) {
+  const context: RouteContext = { dependencies, logger };
+  const routes = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>([
+    { method: 'GET', path: `${OAUTH_BASE_PATH}/start`, handler: startFromQuery(context) },
+    { method: 'POST', path: `${OAUTH_BASE_PATH}/start`, handler: startFromForm(context) },
+    { method: 'GET', path: `${OAUTH_BASE_PATH}/callback`, handler: callback(context) },
+    { method: 'POST', path: `${OAUTH_BASE_PATH}/disconnect`, handler: disconnectRoute(context) },
+    { method: 'GET', path: `${OAUTH_BASE_PATH}/status`, handler: statusRoute(context) },
+  ]);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(routes)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(renderErrors({ kind: 'json', logger }));
+}

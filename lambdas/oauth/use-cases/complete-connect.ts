@@ -1,0 +1,308 @@
+import { randomBytes } from 'node:crypto';
+import type { SetCookie } from '../../shared/adapters/http/responses.ts';
+import { describeError } from '../../shared/adapters/http/safe-error.ts';
+import { CalendarProvisioningError } from '../../shared/ports/calendar-provisioner.ts';
+import { type Connection, ConnectionConflictError } from '../../shared/ports/connection-store.ts';
+import {
+  type GrantedTokens,
+  InvalidGrantError,
+  OAuthRequestError,
+  OAuthUnavailableError,
+} from '../../shared/ports/oauth-client.ts';
+import type { OAuthStateRecord } from '../../shared/ports/oauth-state-store.ts';
+import type { OAuthDependencies } from '../dependencies.ts';
+import { equalHex, RANDOM_SECRET_PATTERN, sha256Hex } from '../oauth-secrets.ts';
+import { refusal } from '../refusals.ts';
+import { withOutcome } from '../return-to.ts';
+import { beginConsent, bindingCookieName } from './start-connect.ts';
+
+export interface CallbackInput {
+  state: string | undefined;
+  code: string | undefined;
+  /** Google's `error` parameter (`access_denied` when the user clicked Cancel). */
+  error: string | undefined;
+  cookies: Map<string, string>;
+  ip: string;
+}
+
+/** Where the browser goes next: back to the return page with the outcome, or to Google for a second consent. */
+export interface CallbackOutcome {
+  location: string;
+  cookies: SetCookie[];
+}
+
+/** The `reason` put on the return URL next to `google=error`. */
+export type ConnectFailure =
+  | 'access_denied' // the user said no on Google's consent page
+  | 'insufficient_scope' // the user unticked the calendar permission
+  | 'no_refresh_token' // Google gave no offline access
+  | 'authorization_failed' // the code was refused (used, expired, PKCE mismatch) or Google returned an error
+  | 'google_unavailable' // Google could not be reached: try again
+  | 'calendar_unavailable' // the dedicated calendar could not be checked or created
+  | 'busy'; // another connect for the same subscriber finished at the same moment
+
+const OAUTH_ERROR_CODE = /^[a-z_]{1,40}$/;
+
+/**
+ * The OAuth callback: consumes the single-use state (refusing missing, unknown, replayed, expired, or another
+ * browser's), exchanges the code with the PKCE verifier, checks the granted scope, provisions the dedicated
+ * calendar (reusing the subscriber's if it still exists), stores the connection with both secrets encrypted,
+ * revokes the previous refresh token, and asks for a first sync.
+ */
+export async function completeConnect(
+  deps: OAuthDependencies,
+  input: CallbackInput,
+): Promise<CallbackOutcome> {
+  const { config, logger } = deps;
+  await deps.rateLimiter.checkIp('callback', input.ip);
+  const record = await consumeBoundState(deps, input);
+  logger.appendKeys({ subscriberId: record.subscriberId });
+  await deps.rateLimiter.checkSubscriber('callback', record.subscriberId);
+
+  const clearCookie: SetCookie = {
+    name: bindingCookieName(record.stateHash, config.oauth.cookie.secure),
+    value: '',
+    maxAgeSeconds: 0,
+    secure: config.oauth.cookie.secure,
+  };
+  const back = (outcome: 'connected' | ConnectFailure): CallbackOutcome => {
+    if (outcome !== 'connected') logger.info('connect not completed', { reason: outcome });
+    const params: Record<string, string> =
+      outcome === 'connected' ? { google: 'connected' } : { google: 'error', reason: outcome };
+    return { location: withOutcome(record.returnTo, params), cookies: [clearCookie] };
+  };
+
+  if (input.error !== undefined) {
+    if (OAUTH_ERROR_CODE.test(input.error))
+      logger.info('Google returned an error', { oauthError: input.error });
+    return back(input.error === 'access_denied' ? 'access_denied' : 'authorization_failed');
+  }
+  if (!input.code) return back('authorization_failed');
+
+  let granted: GrantedTokens;
+  try {
+    granted = await deps.oauth.exchangeCode({ code: input.code, codeVerifier: record.codeVerifier });
+  } catch (error) {
+    logger.warn('code exchange failed', describeError(error));
+    if (error instanceof OAuthUnavailableError) return back('google_unavailable');
+    if (error instanceof InvalidGrantError || error instanceof OAuthRequestError)
+      return back('authorization_failed');
+    throw error;
+  }
+
+  const existing = await deps.connections.get(record.subscriberId);
+  const missingScopes = config.oauth.scopes.filter((scope) => !granted.grantedScopes.includes(scope));
+  if (missingScopes.length > 0) {
+    await revokeUnused(deps, granted, existing);
+    return back('insufficient_scope');
+  }
+  const refreshToken = granted.refreshToken;
+  if (!refreshToken) {
+    await revokeUnused(deps, granted, existing);
+    return back('no_refresh_token');
+  }
+
+  let calendar: { calendarId: string; created: boolean };
+  try {
+    calendar = await dedicatedCalendar(deps, granted.accessToken, existing);
+  } catch (error) {
+    if (!(error instanceof CalendarProvisioningError)) throw error;
+    logger.warn('dedicated calendar unavailable', describeError(error));
+    await revokeUnused(deps, granted, existing);
+    return back('calendar_unavailable');
+  }
+
+  const now = deps.now().toISOString();
+  const stored = await storeConnection(deps, { record, refreshToken, granted, calendar, existing, now });
+  if (!stored) {
+    if (calendar.created) await deleteQuietly(deps, granted.accessToken, calendar.calendarId);
+    await revokeUnused(deps, granted, existing);
+    return back('busy');
+  }
+  deps.accessTokens.remember(record.subscriberId, granted.accessToken, granted.accessTokenExpiresAt);
+  logger.info('connected', { calendarCreated: calendar.created, reconnect: existing !== undefined });
+
+  if (existing?.refreshTokenCiphertext && !record.reconsent) {
+    const reconsent = await revokePrevious(deps, record, existing.refreshTokenCiphertext, refreshToken);
+    if (reconsent) {
+      const again = await beginConsent(deps, {
+        subscriberId: record.subscriberId,
+        feedTokenCiphertext: record.feedTokenCiphertext,
+        returnTo: record.returnTo,
+        reconsent: true,
+      });
+      return { location: again.authorizationUrl, cookies: [clearCookie, again.bindingCookie] };
+    }
+  }
+
+  try {
+    await deps.syncQueue.enqueue([
+      { subscriberId: record.subscriberId, reason: 'connected', requestedAt: now },
+    ]);
+  } catch (error) {
+    // Not fatal: the connection is stored and scheduled, the next scheduled sync fills the calendar.
+    logger.warn('first sync not enqueued', describeError(error));
+  }
+  return back('connected');
+}
+
+/**
+ * Writes the connection over the version read before (false when another connect got there first). A new
+ * calendar gets a new event-id salt, and the event map and sync state of the old calendar are dropped.
+ */
+async function storeConnection(
+  deps: OAuthDependencies,
+  flow: {
+    record: OAuthStateRecord;
+    refreshToken: string;
+    granted: GrantedTokens;
+    calendar: { calendarId: string };
+    existing: Connection | undefined;
+    now: string;
+  },
+): Promise<boolean> {
+  const { record, existing, calendar, now } = flow;
+  const subscriberId = record.subscriberId;
+  const sameCalendar = existing !== undefined && existing.calendarId === calendar.calendarId;
+  try {
+    await deps.connections.save(
+      {
+        subscriberId,
+        status: 'connected',
+        calendarId: calendar.calendarId,
+        refreshTokenCiphertext: await deps.cipher.encrypt(flow.refreshToken, {
+          subscriberId,
+          purpose: 'google_refresh_token',
+        }),
+        feedTokenCiphertext: record.feedTokenCiphertext,
+        eventIdSalt: sameCalendar ? existing.eventIdSalt : randomBytes(16).toString('hex'),
+        grantedScopes: flow.granted.grantedScopes.join(' '),
+        connectedAt: now,
+        updatedAt: now,
+        scheduled: true,
+      },
+      existing?.version,
+    );
+  } catch (error) {
+    if (error instanceof ConnectionConflictError) return false;
+    throw error;
+  }
+  if (existing && !sameCalendar) {
+    // The map and sync state described the old calendar: the first sync fills the new one from scratch.
+    await deps.eventMap.removeAll(subscriberId);
+    await deps.syncState.remove(subscriberId);
+  }
+  return true;
+}
+
+/** The state record, if the state is known, unused, unexpired and presented by the browser that started it. */
+async function consumeBoundState(deps: OAuthDependencies, input: CallbackInput): Promise<OAuthStateRecord> {
+  if (!input.state) throw refusal('state_missing');
+  if (!RANDOM_SECRET_PATTERN.test(input.state)) throw refusal('state_invalid');
+  const stateHash = sha256Hex(input.state);
+  // Consumed before the cookie is checked: a state presented by the wrong browser is burnt, not left for later.
+  const consumed = await deps.oauthStates.consume(stateHash, deps.now());
+  if (consumed.outcome === 'unknown') throw refusal('state_invalid');
+  if (consumed.outcome === 'expired') throw refusal('state_expired');
+  const cookie = input.cookies.get(bindingCookieName(stateHash, deps.config.oauth.cookie.secure));
+  if (
+    !cookie ||
+    !RANDOM_SECRET_PATTERN.test(cookie) ||
+    !equalHex(sha256Hex(cookie), consumed.record.browserBindingHash)
+  ) {
+    deps.logger.appendKeys({ subscriberId: consumed.record.subscriberId });
+    throw refusal('browser_mismatch');
+  }
+  return consumed.record;
+}
+
+/** The subscriber's calendar if Google still has it, else a new one. */
+async function dedicatedCalendar(
+  deps: OAuthDependencies,
+  accessToken: string,
+  existing: Connection | undefined,
+): Promise<{ calendarId: string; created: boolean }> {
+  if (existing && (await deps.provisioner.exists(accessToken, existing.calendarId))) {
+    return { calendarId: existing.calendarId, created: false };
+  }
+  const { name, timeZone } = deps.config.calendar;
+  const calendarId = await deps.provisioner.create(accessToken, {
+    summary: name,
+    timeZone,
+    description: 'Kept in sync with your ICS subscription. Changes made here may be overwritten.',
+  });
+  return { calendarId, created: true };
+}
+
+/**
+ * Revokes the refresh token the reconnect replaces (Google keeps 100 per account and client). Google documents
+ * revocation per token; if it revoked the whole grant, the new token would die with the old one: a refresh
+ * proves it alive. Returns true when it died, so the caller asks for consent once more (this time leaving the
+ * dead previous token alone).
+ */
+async function revokePrevious(
+  deps: OAuthDependencies,
+  record: OAuthStateRecord,
+  previousCiphertext: string,
+  newRefreshToken: string,
+): Promise<boolean> {
+  const { logger } = deps;
+  let previous: string;
+  try {
+    previous = await deps.cipher.decrypt(previousCiphertext, {
+      subscriberId: record.subscriberId,
+      purpose: 'google_refresh_token',
+    });
+  } catch (error) {
+    logger.warn('previous refresh token unreadable, not revoked', describeError(error));
+    return false;
+  }
+  if (previous === newRefreshToken) return false;
+  try {
+    await deps.oauth.revoke(previous);
+  } catch (error) {
+    // It stays valid until Google's per-account limit retires it; nothing here holds it any more.
+    logger.warn('previous refresh token not revoked', describeError(error));
+    return false;
+  }
+  try {
+    const refreshed = await deps.oauth.refresh(newRefreshToken);
+    deps.accessTokens.remember(record.subscriberId, refreshed.accessToken, refreshed.accessTokenExpiresAt);
+    logger.info('previous refresh token revoked');
+    return false;
+  } catch (error) {
+    if (!(error instanceof InvalidGrantError)) return false;
+    logger.warn('revoking the previous refresh token revoked the new grant too: asking consent again');
+    deps.accessTokens.forget(record.subscriberId);
+    return true;
+  }
+}
+
+/**
+ * Revokes tokens minted by a connect that stores nothing. Skipped while an earlier connection holds a refresh
+ * token: should Google revoke per grant, that one would die too.
+ */
+async function revokeUnused(
+  deps: OAuthDependencies,
+  granted: GrantedTokens,
+  existing: Connection | undefined,
+): Promise<void> {
+  if (existing?.refreshTokenCiphertext) return;
+  try {
+    await deps.oauth.revoke(granted.refreshToken ?? granted.accessToken);
+  } catch (error) {
+    deps.logger.warn('unused grant not revoked', describeError(error));
+  }
+}
+
+async function deleteQuietly(
+  deps: OAuthDependencies,
+  accessToken: string,
+  calendarId: string,
+): Promise<void> {
+  try {
+    await deps.provisioner.delete(accessToken, calendarId);
+  } catch (error) {
+    deps.logger.warn('orphan calendar not deleted', describeError(error));
+  }
+}

@@ -1,0 +1,74 @@
+import type { SyncOutcome } from '../../shared/domain/sync-result.ts';
+import type { OAuthDependencies } from '../dependencies.ts';
+import { authenticateFeedToken } from './authenticate.ts';
+
+export interface StatusInput {
+  feedToken: string | undefined;
+  ip: string;
+}
+
+/** What the settings page shows. No secret, no feed URL. */
+export interface ConnectionStatusView {
+  status: 'connected' | 'needs_reauth' | 'not_connected';
+  connected: boolean;
+  needsReauth: boolean;
+  calendarId?: string;
+  connectedAt?: string;
+  needsReauthSince?: string;
+  eventCount?: number;
+  coolDownUntil?: string;
+  lastSync?: {
+    outcome: SyncOutcome;
+    startedAt: string;
+    finishedAt: string;
+    created: number;
+    updated: number;
+    deleted: number;
+    unchanged: number;
+    heldDeletions: number;
+    errors: string[];
+    warnings: string[];
+  };
+  /** Deletions the mass-delete breaker is holding back until the shrunken feed is seen again. */
+  heldDeletions: number;
+}
+
+export async function connectionStatus(
+  deps: OAuthDependencies,
+  input: StatusInput,
+): Promise<ConnectionStatusView> {
+  await deps.rateLimiter.checkIp('status', input.ip);
+  const subscriberId = await authenticateFeedToken(deps, 'status', input.feedToken);
+  const [connection, syncState] = await Promise.all([
+    deps.connections.get(subscriberId),
+    deps.syncState.get(subscriberId),
+  ]);
+  if (!connection) return { status: 'not_connected', connected: false, needsReauth: false, heldDeletions: 0 };
+  const view: ConnectionStatusView = {
+    status: connection.status,
+    connected: connection.status === 'connected',
+    needsReauth: connection.status === 'needs_reauth',
+    calendarId: connection.calendarId,
+    connectedAt: connection.connectedAt,
+    heldDeletions: syncState?.lastResult?.heldDeletions ?? 0,
+  };
+  if (connection.needsReauthSince) view.needsReauthSince = connection.needsReauthSince;
+  if (syncState?.eventCount !== undefined) view.eventCount = syncState.eventCount;
+  if (syncState?.coolDownUntil) view.coolDownUntil = syncState.coolDownUntil;
+  const last = syncState?.lastResult;
+  if (last) {
+    view.lastSync = {
+      outcome: last.outcome,
+      startedAt: last.startedAt,
+      finishedAt: last.finishedAt,
+      created: last.created,
+      updated: last.updated,
+      deleted: last.deleted,
+      unchanged: last.unchanged,
+      heldDeletions: last.heldDeletions,
+      errors: last.errors,
+      warnings: last.warnings ?? [],
+    };
+  }
+  return view;
+}

@@ -1,0 +1,88 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ConsumedState, OAuthStateRecord, OAuthStateStore } from '../../ports/oauth-state-store.ts';
+import { TABLES } from './tables.ts';
+
+const { partitionKey, ttlAttribute } = TABLES.oauthStates;
+
+/**
+ * OAuth states in the `oauthStates` table. Consuming is one conditional DeleteItem returning the old item, so it
+ * is atomic without transactions (which dynalite lacks): only one of two concurrent deletes gets the item.
+ */
+export class DynamoOAuthStateStore implements OAuthStateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(record: OAuthStateRecord): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          [partitionKey]: { S: record.stateHash },
+          subscriberId: { S: record.subscriberId },
+          codeVerifier: { S: record.codeVerifier },
+          browserBindingHash: { S: record.browserBindingHash },
+          feedTokenCiphertext: { S: record.feedTokenCiphertext },
+          returnTo: { S: record.returnTo },
+          createdAt: { S: record.createdAt },
+          ...(record.reconsent ? { reconsent: { BOOL: true } } : {}),
+          [ttlAttribute]: { N: String(record.expiresAt) },
+        },
+        // 256 random bits never collide; the condition makes sure a bug never overwrites a live state.
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+      }),
+    );
+  }
+
+  async consume(stateHash: string, now: Date): Promise<ConsumedState> {
+    let old: Record<string, AttributeValue> | undefined;
+    try {
+      ({ Attributes: old } = await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [partitionKey]: { S: stateHash } },
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { outcome: 'unknown' };
+      throw error;
+    }
+    if (!old) return { outcome: 'unknown' };
+    const record = recordFromItem(old);
+    // TTL removes expired items lazily (up to days later): the expiry is enforced here.
+    return record.expiresAt * 1000 <= now.getTime()
+      ? { outcome: 'expired', record }
+      : { outcome: 'consumed', record };
+  }
+}
+
+function recordFromItem(item: Record<string, AttributeValue>): OAuthStateRecord {
+  const text = (name: string): string => {
+    const value = item[name]?.S;
+    if (value === undefined) throw new Error(`OAuth state item without string attribute ${name}`);
+    return value;
+  };
+  const record: OAuthStateRecord = {
+    stateHash: text(partitionKey),
+    subscriberId: text('subscriberId'),
+    codeVerifier: text('codeVerifier'),
+    browserBindingHash: text('browserBindingHash'),
+    feedTokenCiphertext: text('feedTokenCiphertext'),
+    returnTo: text('returnTo'),
+    createdAt: text('createdAt'),
+    expiresAt: Number(item[ttlAttribute]?.N ?? '0'),
+  };
+  if (item.reconsent?.BOOL) record.reconsent = true;
+  return record;
+}

@@ -1,0 +1,161 @@
+import { CodeChallengeMethod, type Credentials, OAuth2Client } from 'google-auth-library';
+import type {
+  GoogleClientCredentials,
+  GoogleClientCredentialsSource,
+} from '../../ports/google-client-credentials.ts';
+import {
+  type AuthorizationUrlRequest,
+  type CodeExchange,
+  type GrantedTokens,
+  InvalidGrantError,
+  type OAuthClient,
+  OAuthRequestError,
+  OAuthUnavailableError,
+  type RefreshedAccessToken,
+} from '../../ports/oauth-client.ts';
+import type { GoogleEndpoints } from './endpoints.ts';
+
+/** `refreshTokenNoCache` is protected; the adapter keeps its own per-subscriber cache and dedup. */
+class TokenEndpointClient extends OAuth2Client {
+  refreshWith(refreshToken: string) {
+    return this.refreshTokenNoCache(refreshToken);
+  }
+}
+
+export interface GoogleOAuthClientOptions {
+  credentials: GoogleClientCredentialsSource;
+  endpoints: GoogleEndpoints;
+  /** The callback URL registered with the OAuth client. */
+  redirectUri: string;
+  /** Per HTTP call to Google (the library retries 5xx/429 within it). */
+  timeoutMs?: number;
+}
+
+/**
+ * Google's OAuth endpoints through google-auth-library's OAuth2Client. Every failure becomes a typed error made
+ * only of an HTTP status and Google's error code: the library's own errors carry request bodies and URLs (a
+ * revoke URL holds the token), so they are never passed on, not even as a cause.
+ */
+export class GoogleOAuthClient implements OAuthClient {
+  private client: { credentials: GoogleClientCredentials; oauth2: TokenEndpointClient } | undefined;
+
+  constructor(private readonly options: GoogleOAuthClientOptions) {}
+
+  async authorizationUrl({ state, codeChallenge, scopes }: AuthorizationUrlRequest): Promise<string> {
+    const oauth2 = await this.oauth2();
+    return oauth2.generateAuthUrl({
+      response_type: 'code',
+      access_type: 'offline', // a refresh token, for syncs without the user
+      prompt: 'consent', // Google only returns a refresh token on consent
+      include_granted_scopes: true,
+      scope: [...scopes],
+      state,
+      code_challenge: codeChallenge,
+      code_challenge_method: CodeChallengeMethod.S256,
+    });
+  }
+
+  async exchangeCode({ code, codeVerifier }: CodeExchange): Promise<GrantedTokens> {
+    const oauth2 = await this.oauth2();
+    const { tokens } = await translated(() => oauth2.getToken({ code, codeVerifier }));
+    const accessToken = requiredAccessToken(tokens);
+    const granted: GrantedTokens = {
+      accessToken,
+      accessTokenExpiresAt: expiryOf(tokens),
+      grantedScopes: (tokens.scope ?? '').split(/\s+/).filter(Boolean),
+    };
+    if (tokens.refresh_token) granted.refreshToken = tokens.refresh_token;
+    return granted;
+  }
+
+  async refresh(refreshToken: string): Promise<RefreshedAccessToken> {
+    const oauth2 = await this.oauth2();
+    const { tokens } = await translated(() => oauth2.refreshWith(refreshToken));
+    const refreshed: RefreshedAccessToken = {
+      accessToken: requiredAccessToken(tokens),
+      accessTokenExpiresAt: expiryOf(tokens),
+    };
+    if (tokens.refresh_token && tokens.refresh_token !== refreshToken)
+      refreshed.refreshToken = tokens.refresh_token;
+    return refreshed;
+  }
+
+  async revoke(token: string): Promise<void> {
+    const oauth2 = await this.oauth2();
+    try {
+      await translated(() => oauth2.revokeToken(token));
+    } catch (error) {
+      // Google answers 400 invalid_token for a token that is already revoked or expired: the goal is reached.
+      if (error instanceof OAuthRequestError && error.oauthError === 'invalid_token') return;
+      throw error;
+    }
+  }
+
+  /** One OAuth2Client per credentials (rebuilt if the secret rotates). */
+  private async oauth2(): Promise<TokenEndpointClient> {
+    const credentials = await this.options.credentials.get();
+    const cached = this.client;
+    if (
+      cached &&
+      cached.credentials.clientId === credentials.clientId &&
+      cached.credentials.clientSecret === credentials.clientSecret
+    ) {
+      return cached.oauth2;
+    }
+    const { endpoints } = this.options;
+    const oauth2 = new TokenEndpointClient({
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      redirectUri: this.options.redirectUri,
+      endpoints: {
+        oauth2AuthBaseUrl: endpoints.oauth2AuthBaseUrl,
+        oauth2TokenUrl: endpoints.oauth2TokenUrl,
+        oauth2RevokeUrl: endpoints.oauth2RevokeUrl,
+        tokenInfoUrl: endpoints.tokenInfoUrl,
+      },
+      transporterOptions: { timeout: this.options.timeoutMs ?? 10_000 },
+    });
+    this.client = { credentials, oauth2 };
+    return oauth2;
+  }
+}
+
+function requiredAccessToken(tokens: Credentials): string {
+  if (!tokens.access_token) throw new OAuthRequestError(200, 'no_access_token');
+  return tokens.access_token;
+}
+
+/** google-auth-library turns `expires_in` into `expiry_date`; Google always sends it, but assume an hour if not. */
+function expiryOf(tokens: Credentials): number {
+  return tokens.expiry_date ?? Date.now() + 3_600_000;
+}
+
+interface HttpFailure {
+  status?: number;
+  response?: { status?: number; data?: unknown };
+}
+
+/** Runs a call to Google and replaces any failure by a typed error that carries no request detail. */
+async function translated<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw translate(error as HttpFailure);
+  }
+}
+
+function translate(error: HttpFailure): Error {
+  const status = error?.response?.status ?? error?.status;
+  const data = error?.response?.data;
+  const oauthError =
+    data && typeof data === 'object' && typeof (data as { error?: unknown }).error === 'string'
+      ? (data as { error: string }).error
+      : undefined;
+  if (oauthError === 'invalid_grant') return new InvalidGrantError();
+  if (status === undefined || status === 408 || status === 429 || status >= 500) {
+    return new OAuthUnavailableError(status);
+  }
+  // Only a short, known-shaped code goes into the message; anything else is summarised.
+  const code = oauthError && /^[a-z_]{1,64}$/.test(oauthError) ? oauthError : 'unexpected_response';
+  return new OAuthRequestError(status, code);
+}

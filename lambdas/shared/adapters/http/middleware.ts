@@ -1,0 +1,64 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { asFrameworkRefusal, HttpRefusal, isHttpRefusal } from './refusal.ts';
+import { type HtmlPage, htmlResponse, jsonResponse } from './responses.ts';
+import { describeError } from './safe-error.ts';
+
+export type ResponseKind = 'html' | 'json';
+
+export interface RefusalRenderingOptions {
+  kind: ResponseKind;
+  logger: Logger;
+  /** HTML pages: where "back" leads. */
+  backLink?: () => HtmlPage['link'];
+}
+
+const UNEXPECTED = new HttpRefusal(
+  500,
+  'internal_error',
+  'Something went wrong on our side. Please try again later.',
+);
+
+/**
+ * Turns every error into an answer of the route's kind (HTML page for browser routes, JSON for API routes): a
+ * refusal shows its code and sentence; anything unexpected becomes a generic 500 without detail. Logs a safe
+ * description of the error, never the error object (its message, stack or cause may hold input).
+ */
+export function renderErrors(
+  options: RefusalRenderingOptions,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: (request) => {
+      const { error } = request;
+      const refusal = isHttpRefusal(error) ? error : asFrameworkRefusal(error);
+      if (refusal) {
+        options.logger.info('request refused', { status: refusal.statusCode, code: refusal.code });
+      } else {
+        options.logger.error('request failed', describeError(error));
+      }
+      request.response = render(refusal ?? UNEXPECTED, options);
+    },
+  };
+}
+
+export function render(
+  refusal: HttpRefusal,
+  options: Omit<RefusalRenderingOptions, 'logger'>,
+): APIGatewayProxyResult {
+  if (options.kind === 'json') {
+    return jsonResponse(
+      refusal.statusCode,
+      { error: refusal.code, message: refusal.publicMessage },
+      refusal.headers,
+    );
+  }
+  const title =
+    refusal.statusCode === 429 ? 'Please wait' : refusal.statusCode >= 500 ? 'Sorry' : 'Not possible';
+  const link = options.backLink?.();
+  return htmlResponse(
+    refusal.statusCode,
+    { title, message: refusal.publicMessage, ...(link ? { link } : {}) },
+    refusal.headers,
+  );
+}

@@ -1,0 +1,230 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { EmulatorOverrides, RegisteredClient } from '../../../emulator/google/index.ts';
+import { type GoogleEmulator, startGoogleEmulator } from '../../../emulator/google/index.ts';
+import { CONSENT_PATH } from '../../../emulator/google/oauth/consent-page.ts';
+import { createOAuthHandler } from '../../../lambdas/oauth/router.ts';
+import { buildServices, type Services } from '../../../lambdas/shared/composition.ts';
+import { parseConfig } from '../../../lambdas/shared/config.ts';
+import { CookieJar, header, lambdaContext, type RestRequest, restEvent } from '../../support/api-gateway.ts';
+import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import { startSqs, type TestSqs } from '../../support/fauxqs.ts';
+
+export const SCOPE = 'https://www.googleapis.com/auth/calendar.app.created';
+export const REDIRECT_URI = 'https://api.example.test/api/google-oauth/callback';
+export const RETURN_TO = 'https://app.example.test/settings';
+export const DEFAULT_RETURN_TO = 'https://app.example.test/';
+export const BASE = '/api/google-oauth';
+
+const CALENDAR = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n';
+
+/** The ICS service: answers a calendar for the tokens it knows, 404 for others, 503 while `down`. */
+export class FeedServer {
+  readonly tokens = new Set<string>();
+  down = false;
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const token = /^\/ics\/([^/]+)\.ics$/.exec(request.url ?? '')?.[1];
+      if (this.down) {
+        response.writeHead(503).end();
+      } else if (token && this.tokens.has(decodeURIComponent(token))) {
+        response.writeHead(200, { 'content-type': 'text/calendar' }).end(CALENDAR);
+      } else {
+        response.writeHead(404, { 'content-type': 'text/html' }).end('<html>not found</html>');
+      }
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+/** A clock tests can move. */
+export class TestClock {
+  constructor(private current = Date.now()) {}
+  now = (): Date => new Date(this.current);
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  /** Tests that read the logs ask for INFO; the others keep the output quiet. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  emulator?: EmulatorOverrides;
+}
+
+/** Everything the OAuth routes talk to, for real: dynalite, fauxqs, the Google emulator over HTTP, a feed server. */
+export class OAuthHarness {
+  dynamo!: TestDynamo;
+  sqs!: TestSqs;
+  google!: GoogleEmulator;
+  client!: RegisteredClient;
+  feeds = new FeedServer();
+  clock = new TestClock();
+  queueUrl = '';
+  services!: Services;
+  handler!: ReturnType<typeof createOAuthHandler>;
+  private ipCounter = 0;
+
+  async open(options: HarnessOptions = {}): Promise<this> {
+    [this.dynamo, this.sqs, this.google] = await Promise.all([
+      startDynamo(),
+      startSqs(),
+      startGoogleEmulator({ now: () => this.clock.now().getTime(), ...options.emulator }),
+      this.feeds.start(),
+    ]);
+    this.client = this.google.control.registerClient({ redirectUris: [REDIRECT_URI], requirePkce: true });
+    this.queueUrl = await this.sqs.createQueue('sync');
+    const env = {
+      CONNECTIONS_TABLE: this.dynamo.tableNames.connections,
+      SYNC_STATE_TABLE: this.dynamo.tableNames.syncState,
+      EVENT_MAP_TABLE: this.dynamo.tableNames.eventMap,
+      OAUTH_STATES_TABLE: this.dynamo.tableNames.oauthStates,
+      RATE_LIMITS_TABLE: this.dynamo.tableNames.rateLimits,
+      FEED_URL_TEMPLATE: `${this.feeds.url}/ics/{token}.ics`,
+      OAUTH_REDIRECT_URI: REDIRECT_URI,
+      RETURN_TO_ALLOWLIST: `${RETURN_TO},${DEFAULT_RETURN_TO}`,
+      DEFAULT_RETURN_TO,
+      GOOGLE_API_BASE_URL: this.google.baseUrl,
+      GOOGLE_CLIENT_ID: this.client.clientId,
+      GOOGLE_CLIENT_SECRET: this.client.clientSecret,
+      LOCAL_CIPHER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      SUBSCRIBER_ID_SECRET: 'test-subscriber-id-secret-of-enough-length',
+      SYNC_QUEUE_URL: this.queueUrl,
+      CALENDAR_NAME: 'My ICS feed',
+      CALENDAR_TIME_ZONE: 'Europe/Berlin',
+      ...options.env,
+    };
+    const config = parseConfig(env);
+    const logger = new Logger({ serviceName: 'google-oauth-test', logLevel: options.logLevel ?? 'SILENT' });
+    this.services = buildServices(config, {
+      dynamo: this.dynamo.client,
+      sqs: this.sqs.client,
+      now: this.clock.now,
+      logger,
+      env,
+    });
+    this.handler = createOAuthHandler(() => this.services, logger);
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.dynamo.close(), this.sqs.close(), this.google.close(), this.feeds.close()]);
+  }
+
+  /** A fresh client IP per call by default, so per-IP limits only bite where a test wants them to. */
+  invoke(request: RestRequest): Promise<APIGatewayProxyResult> {
+    this.ipCounter += 1;
+    const sourceIp = request.sourceIp ?? `198.51.${Math.floor(this.ipCounter / 250)}.${this.ipCounter % 250}`;
+    return this.handler(restEvent({ ...request, sourceIp }), lambdaContext());
+  }
+
+  newFeedToken(): string {
+    const token = `feed-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    this.feeds.tokens.add(token);
+    return token;
+  }
+
+  async subscriberIdOf(feedToken: string): Promise<string> {
+    return this.services.identity.subscriberIdFor(feedToken);
+  }
+
+  /** GET start: the answer plus the browser's cookie jar after it. */
+  async begin(feedToken: string, returnTo: string | undefined = RETURN_TO, jar = new CookieJar()) {
+    const response = await this.invoke({
+      method: 'GET',
+      path: `${BASE}/start`,
+      query: { token: feedToken, ...(returnTo === undefined ? {} : { return_to: returnTo }) },
+    });
+    jar.store(response);
+    return { response, jar };
+  }
+
+  /**
+   * Follows Google's consent page like a browser: loads it, picks the account, leaves boxes ticked (or not), and
+   * submits. Returns the redirect Google answers with (to the callback), as query parameters.
+   */
+  async consent(
+    authorizationUrl: string,
+    {
+      email = 'ada@example.com',
+      decision = 'allow',
+      scopes,
+    }: { email?: string; decision?: 'allow' | 'deny'; scopes?: string[] } = {},
+  ): Promise<URLSearchParams> {
+    const page = await (await fetch(authorizationUrl)).text();
+    const requestId = /name="request" value="([^"]+)"/.exec(page)?.[1];
+    if (!requestId) throw new Error(`no consent form in: ${page.slice(0, 300)}`);
+    const ticked =
+      scopes ?? [...page.matchAll(/name="scope" value="([^"]+)" checked/g)].map((m) => m[1] as string);
+    const form = new URLSearchParams({ request: requestId, user: email, decision });
+    for (const scope of ticked) form.append('scope', scope);
+    const answer = await fetch(new URL(CONSENT_PATH, this.google.baseUrl), {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
+    const location = answer.headers.get('location');
+    if (!location) throw new Error(`consent answered ${answer.status} without a redirect`);
+    const target = new URL(location);
+    if (target.origin + target.pathname !== REDIRECT_URI) throw new Error('consent redirected elsewhere');
+    return target.searchParams;
+  }
+
+  /** The callback as the browser calls it after Google's redirect. */
+  callback(params: URLSearchParams | Record<string, string>, jar?: CookieJar, sourceIp?: string) {
+    return this.invoke({
+      method: 'GET',
+      path: `${BASE}/callback`,
+      query: Object.fromEntries(params instanceof URLSearchParams ? params : Object.entries(params)),
+      headers: jar && jar.size > 0 ? { Cookie: jar.header() } : {},
+      ...(sourceIp ? { sourceIp } : {}),
+    });
+  }
+
+  /** The whole connect: start, consent, callback. Returns the final redirect. */
+  async connect(feedToken: string, options: { email?: string; returnTo?: string } = {}) {
+    const { response, jar } = await this.begin(feedToken, options.returnTo ?? RETURN_TO);
+    const params = await this.consent(location(response), options.email ? { email: options.email } : {});
+    const done = await this.callback(params, jar);
+    jar.store(done);
+    return { response: done, jar, params };
+  }
+
+  status(feedToken: string) {
+    return this.invoke({
+      method: 'GET',
+      path: `${BASE}/status`,
+      headers: { Authorization: `Bearer ${feedToken}` },
+    });
+  }
+
+  disconnect(feedToken: string, query: Record<string, string> = {}) {
+    return this.invoke({
+      method: 'POST',
+      path: `${BASE}/disconnect`,
+      query,
+      headers: { Authorization: `Bearer ${feedToken}` },
+    });
+  }
+}
+
+export function location(response: APIGatewayProxyResult): string {
+  const value = header(response, 'Location');
+  if (!value) throw new Error(`expected a redirect, got ${response.statusCode}: ${response.body}`);
+  return value;
+}
+
+export function json(response: APIGatewayProxyResult): Record<string, unknown> {
+  return JSON.parse(response.body) as Record<string, unknown>;
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BASE, location, OAuthHarness } from './harness.ts';
+
+/**
+ * Captures everything written to stdout, stderr and the console during full flows (connect, reconnect, status,
+ * failed attempts, Google failures, invalid_grant, disconnect) and checks that no secret of the flow appears.
+ */
+describe('logs never hold a token, a code or a feed URL', () => {
+  const h = new OAuthHarness();
+  beforeAll(async () => {
+    await h.open({ logLevel: 'DEBUG' });
+  });
+  afterAll(async () => h.close());
+
+  it('a full flow logs the subscriber id and nothing secret', async () => {
+    const output: string[] = [];
+    const capture = (chunk: unknown) => {
+      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+      return true;
+    };
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+      vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+      ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) =>
+        vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+          capture(args.map(String).join(' '));
+        }),
+      ),
+    ];
+    const secrets: string[] = [];
+    let subscriberId = '';
+    try {
+      const feedToken = h.newFeedToken();
+      subscriberId = await h.subscriberIdOf(feedToken);
+      secrets.push(
+        feedToken,
+        new URL(h.services.config.feed.urlTemplate.replace('{token}', feedToken)).pathname,
+      );
+
+      // Connect, then reconnect (revokes the first refresh token).
+      for (let round = 0; round < 2; round++) {
+        const { response, jar } = await h.begin(feedToken);
+        const consentUrl = new URL(location(response));
+        secrets.push(
+          consentUrl.searchParams.get('state') as string,
+          consentUrl.searchParams.get('code_challenge') as string,
+        );
+        secrets.push(
+          ...jar
+            .header()
+            .split('; ')
+            .map((pair) => pair.split('=')[1] as string),
+        );
+        const params = await h.consent(consentUrl.toString(), { email: 'logs@example.com' });
+        secrets.push(params.get('code') as string);
+        await h.callback(params, jar);
+        const connection = await h.services.connections.get(subscriberId);
+        secrets.push(
+          await h.services.cipher.decrypt(connection?.refreshTokenCiphertext as string, {
+            subscriberId,
+            purpose: 'google_refresh_token',
+          }),
+          connection?.refreshTokenCiphertext as string,
+          connection?.feedTokenCiphertext as string,
+        );
+        secrets.push(await h.services.accessTokens.accessTokenFor(subscriberId));
+      }
+
+      // Failures: replayed callback, bad token, Google down during the exchange, JSON garbage.
+      const { response, jar } = await h.begin(feedToken);
+      const params = await h.consent(location(response), { email: 'logs@example.com' });
+      secrets.push(params.get('code') as string, params.get('state') as string);
+      h.google.control.injectFault({ method: 'oauth2.token', count: 10, status: 503 });
+      await h.callback(params, jar);
+      h.google.control.clearFaults();
+      await h.callback(params, jar);
+      await h.status('wrong-token-123456');
+      await h.invoke({
+        method: 'POST',
+        path: `${BASE}/disconnect`,
+        headers: { Authorization: `Bearer ${feedToken}`, 'Content-Type': 'application/json' },
+        body: `{"deleteCalendar": ${feedToken}`,
+      });
+
+      // Status, Google refusing the refresh token, disconnect with Google unreachable.
+      await h.status(feedToken);
+      h.services.accessTokens.forget(subscriberId);
+      h.google.control.revokeUserTokens({ user: 'logs@example.com' });
+      await h.services.accessTokens.accessTokenFor(subscriberId).catch(() => undefined);
+      h.google.control.injectFault({ method: 'oauth2.revoke', count: 10, status: 503 });
+      await h.disconnect(feedToken, { deleteCalendar: 'true' });
+      h.google.control.clearFaults();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+
+    const logs = output.join('\n');
+    // The capture works: the flow's events are there, keyed by the subscriber.
+    expect(logs).toContain('"message":"connected"');
+    expect(logs).toContain('"message":"disconnected"');
+    expect(logs).toContain('"message":"code exchange failed"');
+    expect(logs).toContain(subscriberId);
+    for (const secret of secrets.filter((s) => s && s.length >= 8)) {
+      expect(
+        logs.includes(secret),
+        `a secret of the flow (${secret.slice(0, 4)}...) appears in the logs`,
+      ).toBe(false);
+    }
+    expect(logs).not.toMatch(/ya29\.|1\/\/0g|4\/0A/); // Google's token and code prefixes
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_GOOGLE_SCOPE, parseConfig } from '../../../lambdas/shared/config.ts';
+
+const VALID = {
+  CONNECTIONS_TABLE: 'connections',
+  SYNC_STATE_TABLE: 'sync-state',
+  EVENT_MAP_TABLE: 'event-map',
+  OAUTH_STATES_TABLE: 'oauth-states',
+  RATE_LIMITS_TABLE: 'rate-limits',
+  FEED_URL_TEMPLATE: 'https://cal.example.com/ics/{token}.ics',
+  OAUTH_REDIRECT_URI: 'https://api.example.com/api/google-oauth/callback',
+  RETURN_TO_ALLOWLIST: 'https://app.example.com/settings, https://app.example.com/',
+  DEFAULT_RETURN_TO: 'https://app.example.com/settings',
+  GOOGLE_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:google',
+  KMS_KEY_ID: 'alias/ics-google-sync',
+  SUBSCRIBER_ID_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hmac',
+  SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/sync',
+};
+
+describe('configuration', () => {
+  it('reads a complete AWS environment with defaults', () => {
+    const config = parseConfig(VALID);
+    expect(config.oauth.scopes).toEqual([DEFAULT_GOOGLE_SCOPE]);
+    expect(config.oauth.returnToAllowList).toEqual([
+      'https://app.example.com/settings',
+      'https://app.example.com/',
+    ]);
+    expect(config.google.endpoints.oauth2TokenUrl).toBe('https://oauth2.googleapis.com/token');
+    expect(config.cipher).toEqual({ kind: 'kms', keyId: 'alias/ics-google-sync' });
+    expect(config.google.credentials.kind).toBe('secrets_manager');
+    expect(config.calendar).toEqual({ name: 'ICS subscription', timeZone: 'UTC' });
+    expect(config.retention.needsReauthDays).toBe(30);
+    expect(config.oauth.stateTtlSeconds).toBe(600);
+    expect(config.oauth.cookie.secure).toBe(true);
+    expect(config.rateLimits.routes.start).toEqual({ perIp: 20, perSubscriber: 10 });
+    expect(config.rateLimits.routes.sync).toEqual({ perIp: 20, perSubscriber: 2 });
+  });
+
+  it('reads a local environment (emulator, local cipher, secrets in the environment)', () => {
+    const config = parseConfig({
+      ...VALID,
+      GOOGLE_CLIENT_SECRET_ARN: '',
+      GOOGLE_CLIENT_ID: 'client',
+      GOOGLE_CLIENT_SECRET: 'secret',
+      KMS_KEY_ID: undefined,
+      LOCAL_CIPHER_KEY: Buffer.alloc(32, 1).toString('base64'),
+      SUBSCRIBER_ID_SECRET_ARN: undefined,
+      SUBSCRIBER_ID_SECRET: 'x'.repeat(32),
+      GOOGLE_API_BASE_URL: 'http://127.0.0.1:9999',
+      RATE_LIMIT_STATUS_PER_IP: '5',
+      NEEDS_REAUTH_RETENTION_DAYS: '7',
+      CALENDAR_TIME_ZONE: 'Europe/Berlin',
+      GOOGLE_SCOPES: 'https://www.googleapis.com/auth/calendar',
+    });
+    expect(config.google.endpoints.oauth2TokenUrl).toBe('http://127.0.0.1:9999/token');
+    expect(config.cipher.kind).toBe('local');
+    expect(config.subscriberIdSecret).toEqual({ kind: 'environment', value: 'x'.repeat(32) });
+    expect(config.rateLimits.routes.status.perIp).toBe(5);
+    expect(config.retention.needsReauthDays).toBe(7);
+    expect(config.calendar.timeZone).toBe('Europe/Berlin');
+    expect(config.oauth.scopes).toEqual(['https://www.googleapis.com/auth/calendar']);
+  });
+
+  it('lists every problem at once, by variable name, without values', () => {
+    const secretValue = 'short-secret-value';
+    let error: unknown;
+    try {
+      parseConfig({
+        ...VALID,
+        CONNECTIONS_TABLE: undefined,
+        FEED_URL_TEMPLATE: 'https://cal.example.com/ics/feed.ics',
+        KMS_KEY_ID: 'k',
+        LOCAL_CIPHER_KEY: 'also',
+        SUBSCRIBER_ID_SECRET_ARN: undefined,
+        SUBSCRIBER_ID_SECRET: secretValue,
+        CALENDAR_TIME_ZONE: 'Mars/Olympus',
+        DEFAULT_RETURN_TO: 'https://elsewhere.example/',
+        RATE_LIMIT_START_PER_IP: '-1',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    const named = problems.map((problem) => problem.split(':')[0]);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'CONNECTIONS_TABLE',
+        'FEED_URL_TEMPLATE',
+        'KMS_KEY_ID',
+        'SUBSCRIBER_ID_SECRET',
+        'CALENDAR_TIME_ZONE',
+        'RATE_LIMIT_START_PER_IP',
+      ]),
+    );
+    expect(message).not.toContain(secretValue);
+  });
+
+  it('refuses a default return page outside the allow-list', () => {
+    expect(() => parseConfig({ ...VALID, DEFAULT_RETURN_TO: 'https://elsewhere.example/' })).toThrow(
+      /DEFAULT_RETURN_TO: must be on RETURN_TO_ALLOWLIST/,
+    );
+  });
+
+  it('refuses allow-list entries with query, hash or credentials', () => {
+    expect(() => parseConfig({ ...VALID, RETURN_TO_ALLOWLIST: 'https://u:p@app.example.com/' })).toThrow(
+      /RETURN_TO_ALLOWLIST/,
+    );
+  });
+
+  it('asks for Google client credentials from one source', () => {
+    expect(() => parseConfig({ ...VALID, GOOGLE_CLIENT_SECRET_ARN: undefined })).toThrow(
+      /GOOGLE_CLIENT_SECRET_ARN/,
+    );
+    expect(() => parseConfig({ ...VALID, GOOGLE_CLIENT_ID: 'x' })).toThrow(/GOOGLE_CLIENT_SECRET_ARN/);
+  });
+});
