@@ -1,7 +1,8 @@
 /** Event times: parsing Google's EventDateTime into instants, and rendering instants the way Google answers. */
-import { formatBasicDate } from '../../../lambdas/shared/domain/expansion/civil.ts';
+
 import { timeZoneNamed } from '../../../lambdas/shared/domain/expansion/time-zone.ts';
 import { parseGoogleDate, parseGoogleDateTime } from '../../../lambdas/shared/domain/expansion/values.ts';
+import { formatBasicDate } from '../../../lambdas/shared/domain/time/civil.ts';
 
 export type EventTime = { date?: string | null; dateTime?: string | null; timeZone?: string | null };
 

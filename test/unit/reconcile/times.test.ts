@@ -25,6 +25,27 @@ describe('reconcile times', () => {
     });
   });
 
+  it('reads zoned times repeated or skipped by DST as RFC 5545 does, and offsets as written', () => {
+    // 02:30 Berlin on 25 October 2026 happens twice: the first (00:30Z); 03:30 comes after fall-back (02:30Z).
+    const repeated = {
+      start: { dateTime: '2026-10-25T02:30:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-10-25T03:30:00', timeZone: 'Europe/Berlin' },
+    };
+    expect(seriesDuration(repeated)).toEqual({ ms: 2 * 3_600_000 });
+    // 02:30 on 29 March 2026 does not exist: read with the offset before the gap (01:30Z); 04:00 is 02:00Z.
+    const skipped = {
+      start: { dateTime: '2026-03-29T02:30:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-03-29T04:00:00', timeZone: 'Europe/Berlin' },
+    };
+    expect(seriesDuration(skipped)).toEqual({ ms: 1_800_000 });
+    // A written offset wins over timeZone; no offset and no zone is UTC.
+    const mixed = {
+      start: { dateTime: '2026-01-05T09:00:00+01:00', timeZone: 'America/New_York' },
+      end: { dateTime: '2026-01-05T09:00:00' },
+    };
+    expect(seriesDuration(mixed)).toEqual({ ms: 3_600_000 });
+  });
+
   it('shifts starts by a duration, keeping the zone', () => {
     expect(
       shiftBy({ dateTime: '2026-01-05T08:00:00Z', timeZone: 'Europe/Berlin' }, { ms: 5_400_000 }),

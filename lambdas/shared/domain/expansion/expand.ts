@@ -6,7 +6,8 @@ import {
   formatDate,
   formatOffset,
   formatWallDateTime,
-} from './civil.ts';
+} from '../time/civil.ts';
+import type { TimeZone } from '../time/zone.ts';
 import {
   type Placed,
   type PreparedSeries,
@@ -15,7 +16,6 @@ import {
   type WindowMs,
   walkSeries,
 } from './series.ts';
-import type { TimeZone } from './time-zone.ts';
 
 /** An occurrence counts when it overlaps [timeMin, timeMax), as in Google's events.list (end > timeMin, start < timeMax). */
 export interface TimeWindow {

@@ -15,8 +15,9 @@
  * - Exceptions replace the instance with the same original start and count at their own times.
  * - A window counts an occurrence when end > timeMin and start < timeMax (Google's events.list).
  *
- * Rules run on plain numbers (day numbers, wall-clock milliseconds) and zone offsets cached per zone and year
- * from Intl, so thousands of series cost milliseconds; rules without COUNT skip straight to the window.
+ * Rules run on plain numbers (day numbers, wall-clock milliseconds) and zone offsets read from Intl once and
+ * cached (../time/zone.ts), so thousands of series cost milliseconds; rules without COUNT skip straight to
+ * the window.
  */
 export { ExpansionError, type ExpansionErrorReason } from './errors.ts';
 export {

@@ -8,7 +8,7 @@ import {
   MINUTE_MS,
   SECOND_MS,
   weekdayOf,
-} from './civil.ts';
+} from '../time/civil.ts';
 import { ExpansionError } from './errors.ts';
 import { type IcsValue, parseIcsValue } from './values.ts';
 

@@ -1,8 +1,9 @@
 import type { EventDateTime, GoogleEvent } from '../google-event.ts';
-import { DAY_MS } from './civil.ts';
+import { DAY_MS } from '../time/civil.ts';
+import { type TimeZone, UTC_ZONE } from '../time/zone.ts';
 import { ExpansionError } from './errors.ts';
 import { parseRule, type RecurrenceRule, walkRule } from './rule.ts';
-import { type TimeZone, timeZoneNamed, UTC_ZONE } from './time-zone.ts';
+import { timeZoneNamed } from './time-zone.ts';
 import {
   type IcsValue,
   parseDurationMs,

@@ -1,6 +1,7 @@
-import { DAY_MS, daysFromCivil, HOUR_MS, MINUTE_MS, SECOND_MS } from './civil.ts';
+import { DAY_MS, daysFromCivil, HOUR_MS, MINUTE_MS, SECOND_MS } from '../time/civil.ts';
+import { fixedOffsetZone, type TimeZone } from '../time/zone.ts';
 import { ExpansionError } from './errors.ts';
-import { fixedOffsetZone, type TimeZone, timeZoneNamed } from './time-zone.ts';
+import { timeZoneNamed } from './time-zone.ts';
 
 /** A DATE or DATE-TIME as written in a recurrence line or an EventDateTime, before it meets the series' zone. */
 export type IcsValue =

@@ -3,7 +3,9 @@
  * deterministic: the same text and options always give byte-identical output.
  */
 import { ExpansionError, expandSeries, hasOccurrenceIn, instanceId } from '../expansion/index.ts';
+import { timeZoneNamed } from '../expansion/time-zone.ts';
 import type { EventDateTime, GoogleEvent } from '../google-event.ts';
+import { DAY_MS } from '../time/civil.ts';
 import { type Component, first, readComponents, unescapeText } from './content-lines.ts';
 import { contentHash, derivedUid, eventIdFor } from './event-ids.ts';
 import { type PeriodInstance, seriesRecurrence } from './recurrence.ts';
@@ -15,14 +17,13 @@ import { type CustomZone, readVTimezone } from './vtimezone.ts';
 import {
   basicId,
   coerceLike,
-  DAY_MS,
   instantOf,
   type TimeContext,
   toEventDateTime,
   type When,
+  wallOf,
   whenOfProperty,
 } from './when.ts';
-import { ianaOffsetAt, wallToUtc } from './zone-offsets.ts';
 
 export interface Horizon {
   from: Date;
@@ -125,9 +126,8 @@ function endOf(
         return { allDay: true, day: start.day + total * DAY_MS };
       }
       // Days are nominal (same wall time on the later day), hours exact (RFC 5545 3.3.6).
-      const offsetAt = ianaOffsetAt(start.zone);
-      const wall = start.utcMs + offsetAt(start.utcMs) * 60_000;
-      const utcMs = days === 0 ? start.utcMs + ms : wallToUtc(wall + days * DAY_MS, offsetAt) + ms;
+      const utcMs =
+        days === 0 ? start.utcMs + ms : timeZoneNamed(start.zone).toUtc(wallOf(start) + days * DAY_MS) + ms;
       return utcMs >= start.utcMs ? { ...start, utcMs } : { ...start };
     }
   }

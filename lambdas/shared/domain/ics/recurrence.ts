@@ -1,10 +1,11 @@
 /** The recurrence lines of a series, in the forms Google accepts. */
+import { timeZoneNamed } from '../expansion/time-zone.ts';
+import { DAY_MS } from '../time/civil.ts';
 import { all, type Component, type Property } from './content-lines.ts';
 import { durationParts, parseDuration, parseIcsTime, wallMs } from './values.ts';
 import {
   basicId,
   coerceLike,
-  DAY_MS,
   recurrenceParams,
   recurrenceValue,
   type TimeContext,
@@ -12,7 +13,6 @@ import {
   whenOf,
   whenOfValue,
 } from './when.ts';
-import { ianaOffsetAt, wallToUtc } from './zone-offsets.ts';
 
 /** An RDATE;VALUE=PERIOD instance whose length differs from the series: written as an instance exception. */
 export interface PeriodInstance {
@@ -107,14 +107,13 @@ function untilFor(until: ReturnType<typeof parseIcsTime> & object, start: When, 
   if (until.kind === 'date') {
     const endOfDay = whenOf(until, undefined, ctx);
     const day = endOfDay.allDay ? endOfDay.day : 0;
-    const utcMs = wallToUtc(day + DAY_MS - 1000, ianaOffsetAt(start.zone));
+    const utcMs = timeZoneNamed(start.zone).toUtc(day + DAY_MS - 1000);
     return basicId({ allDay: false, utcMs, zone: 'UTC' });
   }
   if (until.utc) return basicId(whenOf(until, undefined, ctx));
   const local = { ...until };
-  const utcMs = wallToUtc(
+  const utcMs = timeZoneNamed(start.zone).toUtc(
     Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second),
-    ianaOffsetAt(start.zone),
   );
   return basicId({ allDay: false, utcMs, zone: 'UTC' });
 }

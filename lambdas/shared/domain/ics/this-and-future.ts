@@ -7,10 +7,11 @@
  * `<UID>#<RECURRENCE-ID>` (its icsUid and the source of its id).
  */
 import { expandSeries } from '../expansion/index.ts';
+import { DAY_MS } from '../time/civil.ts';
 import type { Component, Property } from './content-lines.ts';
 import { seriesRecurrence } from './recurrence.ts';
 import type { SourceEvent } from './source-event.ts';
-import { basicId, coerceLike, DAY_MS, instantOf, toEventDateTime, type When, whenOfValue } from './when.ts';
+import { basicId, coerceLike, instantOf, toEventDateTime, type When, whenOfValue } from './when.ts';
 
 const RULES = new Set(['RRULE', 'EXRULE']);
 const DATES = new Set(['RDATE', 'EXDATE']);

@@ -6,8 +6,10 @@
  * else the time is read as floating.
  */
 import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
+import { timeZoneNamed } from '../expansion/time-zone.ts';
+import { MINUTE_MS } from '../time/civil.ts';
+import { canonicalIana, listIanaZones } from '../time/zone.ts';
 import { type CustomZone, matchIana } from './vtimezone.ts';
-import { canonicalIana, ianaOffset, listIanaZones } from './zone-offsets.ts';
 
 export type ZoneResolution =
   | { kind: 'iana'; zone: string }
@@ -81,9 +83,11 @@ export function parseDisplayName(tzid: string): { offset: number; places: string
   return { offset: m[1] === '-' ? -minutes : minutes, places: (m[4] ?? '').trim() };
 }
 
-function hasStandardOffset(zone: string, offset: number, year: number): boolean {
-  const january = ianaOffset(zone, Date.UTC(year, 0, 15));
-  const july = ianaOffset(zone, Date.UTC(year, 6, 15));
+function hasStandardOffset(zone: string, offsetMinutes: number, year: number): boolean {
+  const { offsetAt } = timeZoneNamed(zone);
+  const offset = offsetMinutes * MINUTE_MS;
+  const january = offsetAt(Date.UTC(year, 0, 15));
+  const july = offsetAt(Date.UTC(year, 6, 15));
   return Math.min(january, july) === offset || january === offset || july === offset;
 }
 

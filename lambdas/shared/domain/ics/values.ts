@@ -1,4 +1,5 @@
 /** Lexical DATE, DATE-TIME, DURATION and PERIOD values of RFC 5545, before any time-zone interpretation. */
+import { daysInMonth, MINUTE_MS } from '../time/civil.ts';
 
 /** A calendar date or a wall-clock time; `utc` marks a trailing Z. */
 export interface IcsDate {
@@ -36,10 +37,6 @@ const LOOSE_DATE_TIME = /^(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2})(?::?(\d{
 function valid(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): boolean {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
   return day <= daysInMonth(year, month);
-}
-
-export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** Parses a DATE or DATE-TIME value; `undefined` when it is neither (the caller decides what that costs). */
@@ -93,56 +90,10 @@ export function wallMs(t: IcsTime): number {
     : Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
 }
 
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-const pad4 = (n: number) => String(n).padStart(4, '0');
-
-/** +HH:MM / -HH:MM, or Z for zero. */
-export function offsetSuffix(offsetMinutes: number): string {
-  if (offsetMinutes === 0) return 'Z';
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
-}
-
-/** UTC offset values of VTIMEZONE (+HHMM[SS]) in minutes. */
+/** UTC offset values of VTIMEZONE (+HHMM[SS]) in milliseconds, rounded to the minute. */
 export function parseUtcOffset(raw: string): number | undefined {
   const m = /^([+-])(\d{2})(\d{2})(\d{2})?$/.exec(raw.trim());
   if (!m) return undefined;
   const minutes = Number(m[2]) * 60 + Number(m[3]) + Math.round(Number(m[4] ?? 0) / 60);
-  return m[1] === '-' ? -minutes : minutes;
-}
-
-/**
- * Formats wall-clock milliseconds (fields as if UTC) without intermediate objects: `iso` gives
- * YYYY-MM-DD / YYYY-MM-DDTHH:MM:SS, `basic` gives YYYYMMDD / YYYYMMDDTHHMMSS. Big feeds format tens of
- * thousands of times, so this stays allocation-light.
- */
-export function formatWallMs(ms: number, style: 'iso' | 'basic', withTime: boolean): string {
-  const days = Math.floor(ms / 86_400_000);
-  const { year, month, day } = civilFromDays(days);
-  const dateSep = style === 'iso' ? '-' : '';
-  const date = `${pad4(year)}${dateSep}${pad2(month)}${dateSep}${pad2(day)}`;
-  if (!withTime) return date;
-  const secondsOfDay = Math.floor((ms - days * 86_400_000) / 1000);
-  const h = Math.floor(secondsOfDay / 3600);
-  const m = Math.floor((secondsOfDay % 3600) / 60);
-  const sec = secondsOfDay % 60;
-  return style === 'iso'
-    ? `${date}T${pad2(h)}:${pad2(m)}:${pad2(sec)}`
-    : `${date}T${pad2(h)}${pad2(m)}${pad2(sec)}`;
-}
-
-/** Proleptic Gregorian date of a day number (days since 1970-01-01), after H. Hinnant's algorithm. */
-function civilFromDays(days: number): { year: number; month: number; day: number } {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+  return (m[1] === '-' ? -minutes : minutes) * MINUTE_MS;
 }

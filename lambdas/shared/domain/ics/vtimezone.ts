@@ -3,9 +3,11 @@
  * (Google only takes IANA names). Observance rules are yearly in practice (nth weekday of a month, or a
  * weekday on or after a month day); anything else counts as a single onset at DTSTART.
  */
+import { timeZoneNamed } from '../expansion/time-zone.ts';
+import { DAY_MS, daysInMonth, HOUR_MS } from '../time/civil.ts';
+import { canonicalIana, listIanaZones, type OffsetAt } from '../time/zone.ts';
 import { all, type Component, first } from './content-lines.ts';
-import { daysInMonth, parseIcsTime, parseUtcOffset, wallMs } from './values.ts';
-import { canonicalIana, ianaOffset, listIanaZones, type OffsetAt } from './zone-offsets.ts';
+import { parseIcsTime, parseUtcOffset, wallMs } from './values.ts';
 
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 
@@ -19,6 +21,7 @@ interface YearlyRule {
 }
 
 interface Observance {
+  /** Milliseconds, as every offset in the domain. */
   offsetFrom: number;
   offsetTo: number;
   /** Wall time of the first onset (fields as if UTC). */
@@ -89,7 +92,7 @@ function onsetDay(rule: YearlyRule, year: number): number | undefined {
 
 /** The latest onset (UTC ms) of an observance at or before `utcMs`, or undefined. */
 function latestOnset(o: Observance, utcMs: number): number | undefined {
-  const toUtc = (wall: number) => wall - o.offsetFrom * 60_000;
+  const toUtc = (wall: number) => wall - o.offsetFrom;
   let best: number | undefined;
   const consider = (onset: number) => {
     if (onset <= utcMs && (best === undefined || onset > best)) best = onset;
@@ -179,8 +182,8 @@ function samplesFor(zone: CustomZone, years: number[]): number[] {
       const startDate = new Date(o.startWall);
       const timeOfDay =
         o.startWall - Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth(), startDate.getUTCDate());
-      const onset = Date.UTC(year, o.rule.month - 1, day) + timeOfDay - o.offsetFrom * 60_000;
-      samples.push(onset - 3_600_000, onset + 3_600_000, onset - 86_400_000, onset + 86_400_000);
+      const onset = Date.UTC(year, o.rule.month - 1, day) + timeOfDay - o.offsetFrom;
+      samples.push(onset - HOUR_MS, onset + HOUR_MS, onset - DAY_MS, onset + DAY_MS);
     }
   }
   return samples;
@@ -217,7 +220,9 @@ function firstAgreeing(zone: CustomZone, years: number[], candidates: string[]):
   const expected = samples.map((s) => zone.offsetAt(s));
   for (const candidate of candidates) {
     const iana = canonicalIana(candidate);
-    if (iana && samples.every((s, i) => ianaOffset(iana, s) === expected[i])) return iana;
+    if (!iana) continue;
+    const { offsetAt } = timeZoneNamed(iana);
+    if (samples.every((s, i) => offsetAt(s) === expected[i])) return iana;
   }
   return undefined;
 }

@@ -1,11 +1,11 @@
 /** Points in time as the mapping handles them, and their Google EventDateTime form. */
+import { timeZoneNamed } from '../expansion/time-zone.ts';
 import type { EventDateTime } from '../google-event.ts';
+import { DAY_MS, formatOffset, formatWallMs, MINUTE_MS } from '../time/civil.ts';
+import { wallToUtc } from '../time/zone.ts';
 import type { Property } from './content-lines.ts';
 import type { ZoneResolver } from './time-zones.ts';
-import { formatWallMs, type IcsTime, offsetSuffix, parseIcsTime, wallMs } from './values.ts';
-import { ianaOffset, ianaOffsetAt, utcToWall, wallToUtc } from './zone-offsets.ts';
-
-export const DAY_MS = 86_400_000;
+import { type IcsTime, parseIcsTime, wallMs } from './values.ts';
 
 /** All-day: a calendar date (its midnight, as if UTC). Timed: an instant and the IANA zone it is shown in. */
 export type When = { allDay: true; day: number } | { allDay: false; utcMs: number; zone: string };
@@ -26,14 +26,14 @@ export function whenOf(time: IcsTime, tzid: string | undefined, ctx: TimeContext
   if (tzid) {
     const resolution = ctx.resolver.resolve(tzid);
     if (resolution.kind === 'iana') {
-      return { allDay: false, utcMs: wallToUtc(wall, ianaOffsetAt(resolution.zone)), zone: resolution.zone };
+      return { allDay: false, utcMs: timeZoneNamed(resolution.zone).toUtc(wall), zone: resolution.zone };
     }
     if (resolution.kind === 'custom') {
       return { allDay: false, utcMs: wallToUtc(wall, resolution.zone.offsetAt), zone: 'UTC' };
     }
     ctx.onUnknownZone(tzid);
   }
-  return { allDay: false, utcMs: wallToUtc(wall, ianaOffsetAt(ctx.floatingZone)), zone: ctx.floatingZone };
+  return { allDay: false, utcMs: timeZoneNamed(ctx.floatingZone).toUtc(wall), zone: ctx.floatingZone };
 }
 
 /** A DATE / DATE-TIME property (VALUE=DATE honoured); undefined when its value cannot be read. */
@@ -55,7 +55,7 @@ function toDate(t: IcsTime): IcsTime {
 
 /** Wall-clock milliseconds of a timed point in its own zone. */
 export function wallOf(when: When & { allDay: false }): number {
-  return utcToWall(when.utcMs, ianaOffsetAt(when.zone));
+  return when.utcMs + timeZoneNamed(when.zone).offsetAt(when.utcMs);
 }
 
 /** The same point expressed like `like` (all-day <-> timed), as recurrence values must match DTSTART. */
@@ -67,14 +67,15 @@ export function coerceLike(value: When, like: When): When {
   }
   if (!value.allDay) return { allDay: false, utcMs: value.utcMs, zone: like.zone };
   const timeOfDay = ((wallOf(like) % DAY_MS) + DAY_MS) % DAY_MS;
-  return { allDay: false, utcMs: wallToUtc(value.day + timeOfDay, ianaOffsetAt(like.zone)), zone: like.zone };
+  return { allDay: false, utcMs: timeZoneNamed(like.zone).toUtc(value.day + timeOfDay), zone: like.zone };
 }
 
 export function toEventDateTime(when: When): EventDateTime {
   if (when.allDay) return { date: formatWallMs(when.day, 'iso', false) };
-  const offset = ianaOffset(when.zone, when.utcMs);
+  // Whole minutes, all `+HH:MM` can say, so the wall clock written denotes the instant exactly.
+  const offset = Math.trunc(timeZoneNamed(when.zone).offsetAt(when.utcMs) / MINUTE_MS) * MINUTE_MS;
   return {
-    dateTime: `${formatWallMs(when.utcMs + offset * 60_000, 'iso', true)}${offsetSuffix(offset)}`,
+    dateTime: `${formatWallMs(when.utcMs + offset, 'iso', true)}${formatOffset(offset)}`,
     timeZone: when.zone,
   };
 }

@@ -1,10 +1,9 @@
 import type { EventMapRow } from '../../ports/sync-stores.ts';
 import { expandSeries, instanceId } from '../expansion/index.ts';
 import { type EventDateTime, eventKey, type GoogleEvent } from '../google-event.ts';
+import { DAY_MS } from '../time/civil.ts';
 import { isException } from './owned-fields.ts';
 import { seriesDuration, shiftBy, startFromBasic } from './times.ts';
-
-const DAY_MS = 86_400_000;
 
 /** A series or single event the calendar lacks: insert it under its deterministic id. */
 export interface InsertEvent {

@@ -1,7 +1,6 @@
-import { Temporal } from 'temporal-polyfill';
+import { parseGoogleDateTime } from '../expansion/values.ts';
 import { type EventDateTime, isAllDay } from '../google-event.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../time/civil.ts';
 
 /** A series' length: whole days for all-day series, milliseconds for timed ones. */
 export type Duration = { days: number } | { ms: number };
@@ -9,8 +8,7 @@ export type Duration = { days: number } | { ms: number };
 /** The instant of a timed value: its own offset if it has one, else its IANA zone, else UTC. */
 function epochMs(value: { dateTime: string; timeZone?: string }): number {
   if (/(?:Z|[+-]\d\d:?\d\d)$/i.test(value.dateTime)) return Date.parse(value.dateTime);
-  const local = Temporal.PlainDateTime.from(value.dateTime);
-  return local.toZonedDateTime(value.timeZone ?? 'UTC').epochMilliseconds;
+  return parseGoogleDateTime(value.dateTime, value.timeZone ?? 'UTC').utcMs;
 }
 
 export function seriesDuration(event: { start: EventDateTime; end: EventDateTime }): Duration {

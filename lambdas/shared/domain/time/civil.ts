@@ -1,7 +1,7 @@
 /**
  * Calendar arithmetic on plain numbers: days since 1970-01-01 ("day numbers") and wall-clock milliseconds
- * (a local date-time read as if it were UTC). Expansion runs on these instead of date objects because it is
- * called for thousands of series per sync and must not allocate per candidate.
+ * (a local date-time read as if it were UTC). Expansion and the ICS mapping run on these instead of date objects
+ * because they are called for thousands of series per sync and must not allocate per candidate.
  */
 
 export const SECOND_MS = 1_000;
@@ -51,36 +51,38 @@ export const weekdayOf = (dayNumber: number): number => (((dayNumber + 3) % 7) +
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 const pad4 = (n: number): string => `${n}`.padStart(4, '0');
 
-/** `YYYY-MM-DD` of a day number. */
-export function formatDate(dayNumber: number): string {
+/**
+ * Formats wall-clock milliseconds (fields as if UTC) without intermediate objects: `iso` gives
+ * YYYY-MM-DD / YYYY-MM-DDTHH:MM:SS, `basic` gives YYYYMMDD / YYYYMMDDTHHMMSS (milliseconds dropped: Google
+ * keeps whole seconds). Big feeds format tens of thousands of times, so this stays allocation-light.
+ */
+export function formatWallMs(ms: number, style: 'iso' | 'basic', withTime: boolean): string {
+  const dayNumber = Math.floor(ms / DAY_MS);
   const { year, month, day } = civilFromDays(dayNumber);
-  return `${pad4(year)}-${pad2(month)}-${pad2(day)}`;
-}
-
-/** `YYYYMMDD` of a day number (the basic format Google uses in instance ids). */
-export function formatBasicDate(dayNumber: number): string {
-  return formatDate(dayNumber).replaceAll('-', '');
-}
-
-/** `YYYY-MM-DDTHH:MM:SS` of a wall-clock time (milliseconds dropped: Google keeps whole seconds). */
-export function formatWallDateTime(wallMs: number): string {
-  const dayNumber = Math.floor(wallMs / DAY_MS);
-  const secondOfDay = Math.floor((wallMs - dayNumber * DAY_MS) / SECOND_MS);
+  const dateSep = style === 'iso' ? '-' : '';
+  const date = `${pad4(year)}${dateSep}${pad2(month)}${dateSep}${pad2(day)}`;
+  if (!withTime) return date;
+  const secondOfDay = Math.floor((ms - dayNumber * DAY_MS) / SECOND_MS);
   const hour = Math.floor(secondOfDay / 3600);
   const minute = Math.floor((secondOfDay % 3600) / 60);
   const second = secondOfDay % 60;
-  return `${formatDate(dayNumber)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
+  return style === 'iso'
+    ? `${date}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}`
+    : `${date}T${pad2(hour)}${pad2(minute)}${pad2(second)}`;
 }
 
+/** `YYYY-MM-DD` of a day number. */
+export const formatDate = (dayNumber: number): string => formatWallMs(dayNumber * DAY_MS, 'iso', false);
+
+/** `YYYYMMDD` of a day number (the basic format Google uses in instance ids). */
+export const formatBasicDate = (dayNumber: number): string =>
+  formatWallMs(dayNumber * DAY_MS, 'basic', false);
+
+/** `YYYY-MM-DDTHH:MM:SS` of a wall-clock time. */
+export const formatWallDateTime = (wallMs: number): string => formatWallMs(wallMs, 'iso', true);
+
 /** `YYYYMMDDTHHMMSSZ` of an instant (the basic format of Google's instance ids). */
-export function formatBasicUtcDateTime(utcMs: number): string {
-  const dayNumber = Math.floor(utcMs / DAY_MS);
-  const secondOfDay = Math.floor((utcMs - dayNumber * DAY_MS) / SECOND_MS);
-  const { year, month, day } = civilFromDays(dayNumber);
-  return `${pad4(year)}${pad2(month)}${pad2(day)}T${pad2(Math.floor(secondOfDay / 3600))}${pad2(
-    Math.floor((secondOfDay % 3600) / 60),
-  )}${pad2(secondOfDay % 60)}Z`;
-}
+export const formatBasicUtcDateTime = (utcMs: number): string => `${formatWallMs(utcMs, 'basic', true)}Z`;
 
 /** `+01:00`, `-04:30`, or `Z` for a zero offset. */
 export function formatOffset(offsetMs: number): string {
