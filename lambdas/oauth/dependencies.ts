@@ -10,6 +10,7 @@ import type { OAuthStateStore } from '../shared/ports/oauth-state-store.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { EventMapStore, SyncStateStore } from '../shared/ports/sync-stores.ts';
 import type { SubscriberIdentity } from './feed-token.ts';
+import type { ValidTokenCache } from './valid-token-cache.ts';
 
 /**
  * Whether a feed URL answers with a calendar: `invalid` when the feed service refuses it or answers something
@@ -20,7 +21,13 @@ export type FeedCheck = (feedUrl: string) => Promise<FeedVerdict>;
 
 /** Access tokens, plus what the connect flow and disconnect do with the warm cache. */
 export interface AccessTokens extends AccessTokenProvider {
-  remember(subscriberId: string, accessToken: string, expiresAt: number): void;
+  /** `refreshTokenCiphertext`: the stored refresh token the access token belongs to (the cache's key). */
+  remember(
+    subscriberId: string,
+    refreshTokenCiphertext: string,
+    accessToken: string,
+    expiresAt: number,
+  ): void;
   forget(subscriberId: string): void;
 }
 
@@ -36,6 +43,8 @@ export interface OAuthDependencies {
   provisioner: CalendarProvisioner;
   accessTokens: AccessTokens;
   checkFeed: FeedCheck;
+  /** Feed tokens seen valid lately in this container (positive verdicts only). */
+  validTokens: ValidTokenCache;
   syncQueue: SyncQueue;
   eventMap: EventMapStore;
   syncState: SyncStateStore;

@@ -1,6 +1,6 @@
 /**
- * Where the browser goes after connecting. Only an exact `origin + path` of the allow-list is accepted, and only
- * in plain form: anything that needs a browser's lenient parsing to mean something (backslashes, missing or
+ * Where the browser goes after connecting. Only an exact `origin + path` of the allow-list is accepted (and only
+ * that is kept: query and fragment are dropped), and only in plain form: anything that needs a browser's lenient parsing to mean something (backslashes, missing or
  * encoded slashes, credentials, control characters) goes to the default page instead. No open redirect.
  */
 const MAX_LENGTH = 2048;
@@ -24,8 +24,10 @@ export function acceptedReturnTo(raw: string | undefined, allowList: readonly st
   if (!URL.canParse(raw)) return undefined;
   const url = new URL(raw);
   if (url.username || url.password) return undefined;
-  if (!allowList.includes(url.origin + url.pathname)) return undefined;
-  return url.origin + url.pathname + url.search;
+  const page = url.origin + url.pathname;
+  // Only the page itself: a query of the caller's choosing would reach the page next to the outcome
+  // (`?reason=Your+account+is+locked`), as if the service had said it.
+  return allowList.includes(page) ? page : undefined;
 }
 
 /** The return URL with the outcome parameters set (replacing any of the same name). */

@@ -27,8 +27,11 @@ export function createOAuthHandler(dependencies: () => OAuthDependencies, logger
     { method: 'POST', path: `${OAUTH_BASE_PATH}/disconnect`, handler: disconnectRoute(context) },
     { method: 'GET', path: `${OAUTH_BASE_PATH}/status`, handler: statusRoute(context) },
   ]);
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(routes)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
-    .use(renderErrors({ kind: 'json', logger }));
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult>(routes)
+      // Never the event: it holds feed tokens (query, form, Authorization) and OAuth codes.
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+      .use(httpHeaderNormalizer())
+      .use(renderErrors({ kind: 'json', logger }))
+  );
 }

@@ -11,6 +11,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FeedCheck, FeedVerdict, OAuthDependencies } from '../oauth/dependencies.ts';
 import { SubscriberIdentity } from '../oauth/feed-token.ts';
+import { ValidTokenCache } from '../oauth/valid-token-cache.ts';
 import { createCipher } from './adapters/crypto/create-cipher.ts';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store.ts';
 import { DynamoEventMapStore } from './adapters/dynamodb/event-map-store.ts';
@@ -106,6 +107,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     }),
     feeds,
     checkFeed: feedCheck(feeds),
+    validTokens: new ValidTokenCache({ ttlMs: config.feed.validTokenCacheSeconds * 1000, now }),
     syncQueue: new SqsSyncQueue(sqs, config.syncQueueUrl),
     eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
     syncState: new DynamoSyncStateStore(dynamo, config.tables.syncState),

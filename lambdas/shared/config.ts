@@ -35,6 +35,8 @@ export interface Config {
   feed: {
     /** Has exactly one `{token}`, replaced by the URL-encoded feed token. */
     urlTemplate: string;
+    /** How long a warm container trusts a feed token it saw valid (0: never). Refusals are never kept. */
+    validTokenCacheSeconds: number;
   };
   oauth: {
     /** The callback URL registered with the Google OAuth client (exact match at Google). */
@@ -79,6 +81,7 @@ const optionalText = z
   .optional()
   .transform((value) => (value ? value : undefined));
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 const httpUrl = text.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
 const urlList = text.transform((value, ctx) => {
   const entries = value.split(/[\s,]+/).filter(Boolean);
@@ -130,6 +133,7 @@ const environmentSchema = z.object({
     (value) => value.split('{token}').length === 2,
     'must contain the {token} placeholder exactly once',
   ),
+  FEED_TOKEN_CACHE_SECONDS: nonNegativeInt(300).refine((seconds) => seconds <= 3600, 'must be at most 3600'),
   OAUTH_REDIRECT_URI: httpUrl,
   RETURN_TO_ALLOWLIST: urlList,
   DEFAULT_RETURN_TO: httpUrl,
@@ -162,6 +166,9 @@ const environmentSchema = z.object({
   SQS_ENDPOINT: optionalText.pipe(httpUrl.optional()),
 });
 
+/** What Powertools reads as true in its boolean variables. */
+const TRUTHY = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
+
 /** Rules across variables, checked on the raw environment so they are reported together with all others. */
 function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
   const set = (name: string) => Boolean(env[name]?.trim());
@@ -169,6 +176,17 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
   const exactlyOne = (a: string, b: string) => {
     if (set(a) === set(b)) problems.push(`${a}: set exactly one of ${a} or ${b}`);
   };
+  // Both would write request data with tokens to the logs.
+  if (set('GOOGLE_SDK_NODE_LOGGING')) {
+    problems.push(
+      "GOOGLE_SDK_NODE_LOGGING: must not be set (Google's client library would log requests holding tokens)",
+    );
+  }
+  if (TRUTHY.has(env.POWERTOOLS_LOGGER_LOG_EVENT?.trim().toLowerCase() ?? '')) {
+    problems.push(
+      'POWERTOOLS_LOGGER_LOG_EVENT: must not be true (the events hold feed tokens and OAuth codes)',
+    );
+  }
   exactlyOne('KMS_KEY_ID', 'LOCAL_CIPHER_KEY');
   exactlyOne('SUBSCRIBER_ID_SECRET_ARN', 'SUBSCRIBER_ID_SECRET');
   const fromEnvironment = set('GOOGLE_CLIENT_ID') || set('GOOGLE_CLIENT_SECRET');
@@ -206,7 +224,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       oauthStates: e.OAUTH_STATES_TABLE,
       rateLimits: e.RATE_LIMITS_TABLE,
     },
-    feed: { urlTemplate: e.FEED_URL_TEMPLATE },
+    feed: { urlTemplate: e.FEED_URL_TEMPLATE, validTokenCacheSeconds: e.FEED_TOKEN_CACHE_SECONDS },
     oauth: {
       redirectUri: e.OAUTH_REDIRECT_URI,
       scopes: e.GOOGLE_SCOPES,

@@ -1,24 +1,87 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { HttpRefusal } from '../../shared/adapters/http/refusal.ts';
+import { describeError } from '../../shared/adapters/http/safe-error.ts';
 import type { RateLimitedRoute } from '../../shared/config.ts';
-import type { OAuthDependencies } from '../dependencies.ts';
+import type { Connection } from '../../shared/ports/connection-store.ts';
+import type { FeedVerdict, OAuthDependencies } from '../dependencies.ts';
 import { feedUrlFor, isWellFormedFeedToken } from '../feed-token.ts';
 import { refusal } from '../refusals.ts';
+
+type AuthenticationDependencies = Pick<
+  OAuthDependencies,
+  'identity' | 'rateLimiter' | 'checkFeed' | 'validTokens' | 'config' | 'logger'
+>;
 
 /**
  * Proves a feed token: well formed, within the subscriber's rate limit, and its feed URL answers with a calendar
  * (the definition of a valid token). Returns the subscriberId and adds it to the log keys.
  */
 export async function authenticateFeedToken(
-  deps: Pick<OAuthDependencies, 'identity' | 'rateLimiter' | 'checkFeed' | 'config' | 'logger'>,
+  deps: AuthenticationDependencies,
   route: RateLimitedRoute,
   feedToken: string | undefined,
 ): Promise<string> {
+  const identified = await identifySubscriber(deps, route, feedToken);
+  const verdict = await feedVerdict(deps, identified);
+  if (verdict !== 'valid') throw feedRefusal(verdict);
+  return identified.subscriberId;
+}
+
+export interface IdentifiedSubscriber {
+  subscriberId: string;
+  feedToken: string;
+}
+
+/** A well-formed token's subscriberId (added to the log keys), within the subscriber's rate limit. */
+export async function identifySubscriber(
+  deps: Pick<OAuthDependencies, 'identity' | 'rateLimiter' | 'logger'>,
+  route: RateLimitedRoute,
+  feedToken: string | undefined,
+): Promise<IdentifiedSubscriber> {
   if (feedToken === undefined || feedToken === '') throw refusal('missing_token');
   if (!isWellFormedFeedToken(feedToken)) throw refusal('invalid_token');
   const subscriberId = await deps.identity.subscriberIdFor(feedToken);
   deps.logger.appendKeys({ subscriberId });
   await deps.rateLimiter.checkSubscriber(route, subscriberId);
-  const verdict = await deps.checkFeed(feedUrlFor(deps.config.feed.urlTemplate, feedToken));
-  if (verdict === 'invalid') throw refusal('invalid_token');
-  if (verdict === 'unavailable') throw refusal('feed_unavailable');
-  return subscriberId;
+  return { subscriberId, feedToken };
 }
+
+/** What the ICS service says of the token; a "valid" seen lately in this container is not asked again. */
+export async function feedVerdict(
+  deps: Pick<OAuthDependencies, 'checkFeed' | 'validTokens' | 'config'>,
+  { subscriberId, feedToken }: IdentifiedSubscriber,
+): Promise<FeedVerdict> {
+  if (deps.validTokens.isValid(subscriberId)) return 'valid';
+  const verdict = await deps.checkFeed(feedUrlFor(deps.config.feed.urlTemplate, feedToken));
+  if (verdict === 'valid') deps.validTokens.rememberValid(subscriberId);
+  return verdict;
+}
+
+export function feedRefusal(verdict: Exclude<FeedVerdict, 'valid'>): HttpRefusal {
+  return refusal(verdict === 'invalid' ? 'invalid_token' : 'feed_unavailable');
+}
+
+/**
+ * Whether the connection was made with this very feed token: its stored (encrypted) copy equals the presented
+ * one, compared in constant time. An unreadable copy counts as no match.
+ */
+export async function connectionHoldsFeedToken(
+  deps: Pick<OAuthDependencies, 'cipher' | 'logger'>,
+  connection: Connection,
+  feedToken: string,
+): Promise<boolean> {
+  let stored: string;
+  try {
+    stored = await deps.cipher.decrypt(connection.feedTokenCiphertext, {
+      subscriberId: connection.subscriberId,
+      purpose: 'feed_token',
+    });
+  } catch (error) {
+    deps.logger.warn('stored feed token unreadable', describeError(error));
+    return false;
+  }
+  // Equal-length digests: timingSafeEqual needs equal lengths, and the length of the token stays hidden too.
+  return timingSafeEqual(digest(stored), digest(feedToken));
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();

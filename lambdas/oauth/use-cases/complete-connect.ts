@@ -116,15 +116,29 @@ export async function completeConnect(
   const stored = await storeConnection(deps, { record, refreshToken, granted, calendar, existing, now });
   if (!stored) {
     if (calendar.created) await deleteQuietly(deps, granted.accessToken, calendar.calendarId);
-    await revokeUnused(deps, granted, existing);
+    // Re-read: the connect that won may have stored a token since `existing` was read, and should Google
+    // revoke per grant, revoking this unused one would kill the winner's too.
+    await revokeUnused(deps, granted, await deps.connections.get(record.subscriberId));
     return back('busy');
   }
-  deps.accessTokens.remember(record.subscriberId, granted.accessToken, granted.accessTokenExpiresAt);
+  const storedCiphertext = stored.refreshTokenCiphertext as string;
+  deps.accessTokens.remember(
+    record.subscriberId,
+    storedCiphertext,
+    granted.accessToken,
+    granted.accessTokenExpiresAt,
+  );
   logger.info('connected', { calendarCreated: calendar.created, reconnect: existing !== undefined });
 
   if (existing?.refreshTokenCiphertext && !record.reconsent) {
-    const reconsent = await revokePrevious(deps, record, existing.refreshTokenCiphertext, refreshToken);
+    const reconsent = await revokePrevious(deps, record, existing.refreshTokenCiphertext, {
+      refreshToken,
+      ciphertext: storedCiphertext,
+    });
     if (reconsent) {
+      // The token just stored died with the grant: until the second consent comes back, the connection shows
+      // as needing re-authorisation (not as connected with a dead token, should the user abandon it).
+      await deps.connections.markNeedsReauth(record.subscriberId, storedCiphertext, deps.now());
       const again = await beginConsent(deps, {
         subscriberId: record.subscriberId,
         feedTokenCiphertext: record.feedTokenCiphertext,
@@ -147,7 +161,7 @@ export async function completeConnect(
 }
 
 /**
- * Writes the connection over the version read before (false when another connect got there first). A new
+ * Writes the connection over the version read before (undefined when another connect got there first). A new
  * calendar gets a new event-id salt, and the event map and sync state of the old calendar are dropped.
  */
 async function storeConnection(
@@ -160,12 +174,13 @@ async function storeConnection(
     existing: Connection | undefined;
     now: string;
   },
-): Promise<boolean> {
+): Promise<Connection | undefined> {
   const { record, existing, calendar, now } = flow;
   const subscriberId = record.subscriberId;
   const sameCalendar = existing !== undefined && existing.calendarId === calendar.calendarId;
+  let saved: Connection;
   try {
-    await deps.connections.save(
+    saved = await deps.connections.save(
       {
         subscriberId,
         status: 'connected',
@@ -184,7 +199,7 @@ async function storeConnection(
       existing?.version,
     );
   } catch (error) {
-    if (error instanceof ConnectionConflictError) return false;
+    if (error instanceof ConnectionConflictError) return undefined;
     throw error;
   }
   if (existing && !sameCalendar) {
@@ -192,7 +207,7 @@ async function storeConnection(
     await deps.eventMap.removeAll(subscriberId);
     await deps.syncState.remove(subscriberId);
   }
-  return true;
+  return saved;
 }
 
 /** The state record, if the state is known, unused, unexpired and presented by the browser that started it. */
@@ -244,8 +259,9 @@ async function revokePrevious(
   deps: OAuthDependencies,
   record: OAuthStateRecord,
   previousCiphertext: string,
-  newRefreshToken: string,
+  stored: { refreshToken: string; ciphertext: string },
 ): Promise<boolean> {
+  const newRefreshToken = stored.refreshToken;
   const { logger } = deps;
   let previous: string;
   try {
@@ -267,7 +283,12 @@ async function revokePrevious(
   }
   try {
     const refreshed = await deps.oauth.refresh(newRefreshToken);
-    deps.accessTokens.remember(record.subscriberId, refreshed.accessToken, refreshed.accessTokenExpiresAt);
+    deps.accessTokens.remember(
+      record.subscriberId,
+      stored.ciphertext,
+      refreshed.accessToken,
+      refreshed.accessTokenExpiresAt,
+    );
     logger.info('previous refresh token revoked');
     return false;
   } catch (error) {

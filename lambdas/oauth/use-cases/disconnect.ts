@@ -1,6 +1,7 @@
 import { describeError } from '../../shared/adapters/http/safe-error.ts';
+import type { Connection } from '../../shared/ports/connection-store.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import { authenticateFeedToken } from './authenticate.ts';
+import { connectionHoldsFeedToken, feedRefusal, feedVerdict, identifySubscriber } from './authenticate.ts';
 import { scrubSubscriber } from './scrub-subscriber.ts';
 
 export interface DisconnectInput {
@@ -19,20 +20,30 @@ export interface DisconnectOutcome {
 
 /**
  * Disconnect: optionally deletes the dedicated calendar, revokes the refresh token at Google, then scrubs every
- * local trace whatever Google answered. Safe to repeat.
+ * local trace whatever Google answered. Safe to repeat. Allowed with a token the ICS service no longer accepts
+ * (or cannot check) when it is the very token the stored connection was made with.
  */
 export async function disconnect(
   deps: OAuthDependencies,
   input: DisconnectInput,
 ): Promise<DisconnectOutcome> {
   await deps.rateLimiter.checkIp('disconnect', input.ip);
-  const subscriberId = await authenticateFeedToken(deps, 'disconnect', input.feedToken);
+  const identified = await identifySubscriber(deps, 'disconnect', input.feedToken);
+  const { subscriberId } = identified;
+  const verdict = await feedVerdict(deps, identified);
   const connection = await deps.connections.get(subscriberId);
+  // A link that no longer validates (reset, or the ICS service down) must still be able to remove what it
+  // connected: the connection's own encrypted copy of the token proves it instead.
+  if (
+    verdict !== 'valid' &&
+    !(connection && (await connectionHoldsFeedToken(deps, connection, identified.feedToken)))
+  ) {
+    throw feedRefusal(verdict);
+  }
+  if (verdict !== 'valid') deps.logger.info('disconnect proven by the stored feed token', { verdict });
   const outcome: DisconnectOutcome = { disconnected: true, googleAccess: 'none', calendar: 'none' };
   if (connection) {
-    outcome.calendar = input.deleteCalendar
-      ? await deleteCalendar(deps, subscriberId, connection.calendarId)
-      : 'kept';
+    outcome.calendar = input.deleteCalendar ? await deleteCalendar(deps, connection) : 'kept';
     if (connection.refreshTokenCiphertext) {
       outcome.googleAccess = await revoke(deps, subscriberId, connection.refreshTokenCiphertext);
     }
@@ -45,12 +56,11 @@ export async function disconnect(
 /** Before the revoke: deleting needs an access token, and revoking kills it. */
 async function deleteCalendar(
   deps: OAuthDependencies,
-  subscriberId: string,
-  calendarId: string,
+  connection: Connection,
 ): Promise<DisconnectOutcome['calendar']> {
   try {
-    const accessToken = await deps.accessTokens.accessTokenFor(subscriberId);
-    return (await deps.provisioner.delete(accessToken, calendarId)) ? 'deleted' : 'already_gone';
+    const accessToken = await deps.accessTokens.accessTokenFor(connection.subscriberId, connection);
+    return (await deps.provisioner.delete(accessToken, connection.calendarId)) ? 'deleted' : 'already_gone';
   } catch (error) {
     deps.logger.warn('calendar not deleted', describeError(error));
     return 'delete_failed';

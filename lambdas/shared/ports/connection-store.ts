@@ -46,10 +46,11 @@ export interface ConnectionStore {
   save(connection: Omit<Connection, 'version'>, expectedVersion: number | undefined): Promise<Connection>;
   /**
    * Google refused the refresh token: status needs_reauth (since `at`, unless already set), the refresh-token
-   * ciphertext removed, scheduling stopped. A no-op when the connection is gone. Returns whether it changed
-   * anything.
+   * ciphertext removed, scheduling stopped. Only while `refusedCiphertext` is still the stored refresh-token
+   * ciphertext: a reconnect that stored a new token meanwhile is left alone, and so is a removed connection.
+   * Returns whether it changed anything.
    */
-  markNeedsReauth(subscriberId: string, at: Date): Promise<boolean>;
+  markNeedsReauth(subscriberId: string, refusedCiphertext: string, at: Date): Promise<boolean>;
   /** Deletes the item (all its ciphertexts with it). Idempotent. */
   remove(subscriberId: string): Promise<void>;
   /** Subscriber ids whose connection has been in needs_reauth since before `cutoff` (retention). */

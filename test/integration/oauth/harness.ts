@@ -24,11 +24,14 @@ const CALENDAR = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VC
 export class FeedServer {
   readonly tokens = new Set<string>();
   down = false;
+  /** Feed downloads so far (every request, whatever the answer). */
+  requests = 0;
   private server: Server | undefined;
   url = '';
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
+      this.requests += 1;
       const token = /^\/ics\/([^/]+)\.ics$/.exec(request.url ?? '')?.[1];
       if (this.down) {
         response.writeHead(503).end();

@@ -1,4 +1,7 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createOAuthHandler } from '../../../lambdas/oauth/router.ts';
+import { lambdaContext, restEvent } from '../../support/api-gateway.ts';
 import { BASE, location, OAuthHarness } from './harness.ts';
 
 /**
@@ -107,5 +110,36 @@ describe('logs never hold a token, a code or a feed URL', () => {
       ).toBe(false);
     }
     expect(logs).not.toMatch(/ya29\.|1\/\/0g|4\/0A/); // Google's token and code prefixes
+  });
+
+  it('never logs the event, even in a container where POWERTOOLS_LOGGER_LOG_EVENT is set', async () => {
+    vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+    let logger: Logger;
+    try {
+      logger = new Logger({ serviceName: 'google-oauth-test', logLevel: 'INFO' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const handler = createOAuthHandler(() => h.services, logger);
+    const output: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      output.push(String(chunk));
+      return true;
+    });
+    const feedToken = h.newFeedToken();
+    try {
+      for (const token of [feedToken, 'unknown-token-logged-123']) {
+        await handler(
+          restEvent({ method: 'GET', path: `${BASE}/status`, headers: { Authorization: `Bearer ${token}` } }),
+          lambdaContext(),
+        );
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    const logs = output.join('\n');
+    expect(logs).toContain('"message":"request refused"'); // the capture works
+    expect(logs).not.toContain(feedToken);
+    expect(logs).not.toContain('unknown-token-logged-123');
   });
 });

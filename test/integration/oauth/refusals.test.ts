@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, header } from '../../support/api-gateway.ts';
 import { BASE, DEFAULT_RETURN_TO, json, location, OAuthHarness, RETURN_TO } from './harness.ts';
 
+/** The default time a warm container trusts a feed token it saw valid. */
+const VALID_TOKEN_CACHE_MS = 300_000 + 1_000;
+
 /** Each attack of the connect flow, and how it is refused. */
 describe('OAuth routes refuse attacks and bad input', () => {
   const h = new OAuthHarness();
@@ -177,12 +180,12 @@ describe('OAuth routes refuse attacks and bad input', () => {
     expect(json(missing).error).toBe('missing_token');
   });
 
-  it('revoked feed token (the feed no longer answers): 401, even with a connection stored', async () => {
+  it('revoked feed token (the feed no longer answers): 401 on status and start, even with a connection stored', async () => {
     const feedToken = h.newFeedToken();
     await h.connect(feedToken);
     h.feeds.tokens.delete(feedToken);
+    h.clock.advance(VALID_TOKEN_CACHE_MS); // the container's "valid" verdict from the connect has run out
     expect((await h.status(feedToken)).statusCode).toBe(401);
-    expect((await h.disconnect(feedToken)).statusCode).toBe(401);
     expect((await h.begin(feedToken)).response.statusCode).toBe(401);
   });
 
@@ -203,7 +206,7 @@ describe('OAuth routes refuse attacks and bad input', () => {
     const form = await h.invoke({
       method: 'POST',
       path: `${BASE}/start`,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: new URL(RETURN_TO).origin },
       body: new URLSearchParams({ token: feedToken, return_to: RETURN_TO }).toString(),
     });
     expect(form.statusCode).toBe(302);
@@ -211,7 +214,7 @@ describe('OAuth routes refuse attacks and bad input', () => {
     const json415 = await h.invoke({
       method: 'POST',
       path: `${BASE}/start`,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', Origin: new URL(RETURN_TO).origin },
       body: JSON.stringify({ token: feedToken }),
     });
     expect(json415.statusCode).toBe(415);
@@ -222,6 +225,15 @@ describe('OAuth routes refuse attacks and bad input', () => {
       body: new URLSearchParams({ token: feedToken }).toString(),
     });
     expectHtmlRefusal(crossSite, 403, /only be sent from/);
+    // Browsers send an Origin with every form POST: a request without one is not the service's own form.
+    const withoutOrigin = await h.invoke({
+      method: 'POST',
+      path: `${BASE}/start`,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: feedToken }).toString(),
+    });
+    expectHtmlRefusal(withoutOrigin, 403, /only be sent from/);
+    expect(header(withoutOrigin, 'Location')).toBeUndefined();
     const sameSite = await h.invoke({
       method: 'POST',
       path: `${BASE}/start`,

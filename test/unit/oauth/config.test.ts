@@ -114,4 +114,35 @@ describe('configuration', () => {
     );
     expect(() => parseConfig({ ...VALID, GOOGLE_CLIENT_ID: 'x' })).toThrow(/GOOGLE_CLIENT_SECRET_ARN/);
   });
+
+  it.each([
+    ['GOOGLE_SDK_NODE_LOGGING', '*'],
+    ['GOOGLE_SDK_NODE_LOGGING', 'oauth2'],
+    ['POWERTOOLS_LOGGER_LOG_EVENT', 'true'],
+    ['POWERTOOLS_LOGGER_LOG_EVENT', 'TRUE'],
+    ['POWERTOOLS_LOGGER_LOG_EVENT', '1'],
+  ])('refuses %s=%s: it would write tokens to the logs', (name, value) => {
+    let error: unknown;
+    try {
+      parseConfig({ ...VALID, [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((problem) => problem.split(':')[0])).toEqual([name]);
+  });
+
+  it('accepts the logging variables when they log nothing secret', () => {
+    expect(() =>
+      parseConfig({ ...VALID, POWERTOOLS_LOGGER_LOG_EVENT: 'false', GOOGLE_SDK_NODE_LOGGING: '' }),
+    ).not.toThrow();
+  });
+
+  it('keeps a valid feed-token verdict 5 minutes by default; 0 turns it off', () => {
+    expect(parseConfig(VALID).feed.validTokenCacheSeconds).toBe(300);
+    expect(parseConfig({ ...VALID, FEED_TOKEN_CACHE_SECONDS: '0' }).feed.validTokenCacheSeconds).toBe(0);
+    expect(() => parseConfig({ ...VALID, FEED_TOKEN_CACHE_SECONDS: '-1' })).toThrow(
+      /FEED_TOKEN_CACHE_SECONDS/,
+    );
+  });
 });

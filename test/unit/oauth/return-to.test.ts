@@ -7,7 +7,8 @@ const FALLBACK = 'https://app.example.com/';
 describe('return_to allow-list', () => {
   it.each([
     ['https://app.example.com/settings', 'https://app.example.com/settings'],
-    ['https://app.example.com/settings?tab=google', 'https://app.example.com/settings?tab=google'],
+    ['https://app.example.com/settings?tab=google', 'https://app.example.com/settings'],
+    ['https://app.example.com/settings?reason=Your+account+is+locked', 'https://app.example.com/settings'],
     ['https://app.example.com/settings#frag', 'https://app.example.com/settings'],
     ['https://app.example.com', 'https://app.example.com/'],
   ])('accepts %s', (raw, expected) => {
@@ -45,6 +46,16 @@ describe('return_to allow-list', () => {
   ])('refuses %s', (_, raw) => {
     expect(acceptedReturnTo(raw, ALLOWED)).toBeUndefined();
     expect(resolveReturnTo(raw, ALLOWED, FALLBACK)).toBe(FALLBACK);
+  });
+
+  it('keeps only origin and path, so no text of the caller reaches the page next to the outcome', () => {
+    const accepted = acceptedReturnTo(
+      'https://app.example.com/settings?reason=Your+account+is+locked&google=connected',
+      ALLOWED,
+    );
+    expect(withOutcome(accepted as string, { google: 'error', reason: 'busy' })).toBe(
+      'https://app.example.com/settings?google=error&reason=busy',
+    );
   });
 
   it('uses the default page when there is no return_to', () => {

@@ -63,7 +63,7 @@ export class DynamoConnectionStore implements ConnectionStore {
     return saved;
   }
 
-  async markNeedsReauth(subscriberId: string, at: Date): Promise<boolean> {
+  async markNeedsReauth(subscriberId: string, refusedCiphertext: string, at: Date): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateItemCommand({
@@ -72,8 +72,9 @@ export class DynamoConnectionStore implements ConnectionStore {
           UpdateExpression:
             'SET #status = :needsReauth, #since = if_not_exists(#since, :at), #scheduled = :false, ' +
             '#updatedAt = :at ADD #version :one REMOVE #refresh',
-          // Never re-creates a connection that a disconnect removed meanwhile.
-          ConditionExpression: 'attribute_exists(#pk)',
+          // Never re-creates a connection that a disconnect removed meanwhile (the item must exist to hold the
+          // ciphertext), and never scrubs a token a reconnect stored after the refused one was read.
+          ConditionExpression: 'attribute_exists(#pk) AND #refresh = :refused',
           ExpressionAttributeNames: {
             '#pk': partitionKey,
             '#status': 'status',
@@ -88,6 +89,7 @@ export class DynamoConnectionStore implements ConnectionStore {
             ':at': { S: at.toISOString() },
             ':false': { BOOL: false },
             ':one': { N: '1' },
+            ':refused': { S: refusedCiphertext },
           },
         }),
       );

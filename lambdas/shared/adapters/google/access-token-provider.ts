@@ -1,5 +1,5 @@
 import type { Cipher } from '../../ports/cipher.ts';
-import type { ConnectionStore } from '../../ports/connection-store.ts';
+import type { Connection, ConnectionStore } from '../../ports/connection-store.ts';
 import type { AccessTokenProvider } from '../../ports/google-auth.ts';
 import { InvalidGrantError, NeedsReauthError, type OAuthClient } from '../../ports/oauth-client.ts';
 
@@ -17,16 +17,21 @@ export interface CachingAccessTokenProviderOptions {
 interface CachedToken {
   accessToken: string;
   expiresAt: number;
+  /** The stored refresh token it was minted from: a reconnect stores another one, and this entry is stale. */
+  refreshTokenCiphertext: string;
 }
 
 /**
  * Access tokens for the sync: decrypts the stored refresh token, refreshes, and keeps the access token in this
- * warm container until shortly before it expires. Concurrent callers for one subscriber share one refresh.
- * `invalid_grant` is final: the connection goes to needs_reauth (refresh-token ciphertext scrubbed, scheduling
- * stopped) and the caller gets NeedsReauthError.
+ * warm container until shortly before it expires, keyed by the refresh token it came from (a reconnect, maybe
+ * to another Google account, is never served the previous account's token). Concurrent callers for one refresh
+ * token share one refresh. `invalid_grant` is final: the connection goes to needs_reauth (refresh-token
+ * ciphertext scrubbed, scheduling stopped) and the caller gets NeedsReauthError; unless a reconnect stored a
+ * new refresh token meanwhile, which is then used instead.
  */
 export class CachingAccessTokenProvider implements AccessTokenProvider {
   private readonly cache = new Map<string, CachedToken>();
+  /** Keyed by refresh-token ciphertext. */
   private readonly inFlight = new Map<string, Promise<CachedToken>>();
   private readonly now: () => Date;
 
@@ -34,21 +39,26 @@ export class CachingAccessTokenProvider implements AccessTokenProvider {
     this.now = options.now ?? (() => new Date());
   }
 
-  async accessTokenFor(subscriberId: string): Promise<string> {
+  async accessTokenFor(subscriberId: string, connection?: Connection): Promise<string> {
+    const current = connection ?? (await this.options.connections.get(subscriberId));
+    const ciphertext = refreshableCiphertext(subscriberId, current);
     const cached = this.cache.get(subscriberId);
-    if (cached && cached.expiresAt - this.options.refreshMarginMs > this.now().getTime())
+    if (
+      cached?.refreshTokenCiphertext === ciphertext &&
+      cached.expiresAt - this.options.refreshMarginMs > this.now().getTime()
+    )
       return cached.accessToken;
-    let refreshing = this.inFlight.get(subscriberId);
-    if (!refreshing) {
-      refreshing = this.refresh(subscriberId).finally(() => this.inFlight.delete(subscriberId));
-      this.inFlight.set(subscriberId, refreshing);
-    }
-    return (await refreshing).accessToken;
+    return (await this.sharedRefresh(current as Connection)).accessToken;
   }
 
   /** Remembers a token obtained elsewhere (the connect callback's exchange), saving a refresh. */
-  remember(subscriberId: string, accessToken: string, expiresAt: number): void {
-    this.cache.set(subscriberId, { accessToken, expiresAt });
+  remember(
+    subscriberId: string,
+    refreshTokenCiphertext: string,
+    accessToken: string,
+    expiresAt: number,
+  ): void {
+    this.cache.set(subscriberId, { accessToken, expiresAt, refreshTokenCiphertext });
   }
 
   /** Drops the cached token (Google answered 401 to it, or the subscriber disconnected). */
@@ -56,34 +66,65 @@ export class CachingAccessTokenProvider implements AccessTokenProvider {
     this.cache.delete(subscriberId);
   }
 
-  private async refresh(subscriberId: string): Promise<CachedToken> {
-    this.cache.delete(subscriberId);
-    const { connections, cipher, oauth } = this.options;
-    const connection = await connections.get(subscriberId);
-    if (connection?.status !== 'connected' || !connection.refreshTokenCiphertext) {
-      throw new NeedsReauthError(subscriberId);
+  private sharedRefresh(connection: Connection): Promise<CachedToken> {
+    const key = connection.refreshTokenCiphertext as string;
+    let refreshing = this.inFlight.get(key);
+    if (!refreshing) {
+      refreshing = this.refresh(connection, true).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, refreshing);
     }
+    return refreshing;
+  }
+
+  private async refresh(connection: Connection, mayRetry: boolean): Promise<CachedToken> {
+    const { subscriberId } = connection;
+    const ciphertext = refreshableCiphertext(subscriberId, connection);
+    const { connections, cipher, oauth } = this.options;
     const context = { subscriberId, purpose: 'google_refresh_token' } as const;
-    const refreshToken = await cipher.decrypt(connection.refreshTokenCiphertext, context);
+    const refreshToken = await cipher.decrypt(ciphertext, context);
     let refreshed: Awaited<ReturnType<OAuthClient['refresh']>>;
     try {
       refreshed = await oauth.refresh(refreshToken);
     } catch (error) {
       if (!(error instanceof InvalidGrantError)) throw error;
-      await connections.markNeedsReauth(subscriberId, this.now());
-      this.options.onNeedsReauth?.(subscriberId);
-      throw new NeedsReauthError(subscriberId);
+      if (await connections.markNeedsReauth(subscriberId, ciphertext, this.now())) {
+        this.forgetIfFrom(subscriberId, ciphertext);
+        this.options.onNeedsReauth?.(subscriberId);
+        throw new NeedsReauthError(subscriberId);
+      }
+      // The refused token is no longer the stored one: a reconnect replaced it (or a disconnect removed it).
+      const latest = await connections.get(subscriberId);
+      if (!mayRetry || latest?.refreshTokenCiphertext === ciphertext)
+        throw new NeedsReauthError(subscriberId);
+      return this.refresh(latest as Connection, false);
     }
+    let current = ciphertext;
     if (refreshed.refreshToken) {
       // Google rotated the refresh token: the old one stops working, so the new one must be kept.
-      const ciphertext = await cipher.encrypt(refreshed.refreshToken, context);
+      current = await cipher.encrypt(refreshed.refreshToken, context);
       await connections.save(
-        { ...connection, refreshTokenCiphertext: ciphertext, updatedAt: this.now().toISOString() },
+        { ...connection, refreshTokenCiphertext: current, updatedAt: this.now().toISOString() },
         connection.version,
       );
     }
-    const token = { accessToken: refreshed.accessToken, expiresAt: refreshed.accessTokenExpiresAt };
+    const token = {
+      accessToken: refreshed.accessToken,
+      expiresAt: refreshed.accessTokenExpiresAt,
+      refreshTokenCiphertext: current,
+    };
     this.cache.set(subscriberId, token);
     return token;
   }
+
+  private forgetIfFrom(subscriberId: string, ciphertext: string): void {
+    if (this.cache.get(subscriberId)?.refreshTokenCiphertext === ciphertext) this.cache.delete(subscriberId);
+  }
+}
+
+/** The refresh-token ciphertext of a connection the sync may use; NeedsReauthError otherwise. */
+function refreshableCiphertext(subscriberId: string, connection: Connection | undefined): string {
+  if (connection?.status !== 'connected' || !connection.refreshTokenCiphertext) {
+    throw new NeedsReauthError(subscriberId);
+  }
+  return connection.refreshTokenCiphertext;
 }

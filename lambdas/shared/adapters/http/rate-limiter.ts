@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import type { Config, RateLimitedRoute } from '../../config.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
 import { HttpRefusal } from './refusal.ts';
@@ -23,7 +24,7 @@ export class RateLimiter {
 
   async checkIp(route: RateLimitedRoute, ip: string): Promise<void> {
     const { perIp } = this.options.limits.routes[route];
-    await this.check(`${route}#ip#${await this.options.hashIp(ip)}`, perIp);
+    await this.check(`${route}#ip#${await this.options.hashIp(rateLimitedAddress(ip))}`, perIp);
   }
 
   async checkSubscriber(route: RateLimitedRoute, subscriberId: string): Promise<void> {
@@ -44,4 +45,37 @@ export class RateLimiter {
       'Retry-After': String(retryAfter),
     });
   }
+}
+
+/**
+ * What a per-IP limit counts: an IPv4 address as is, an IPv6 address by its /64 prefix (one subscriber line or
+ * host commonly holds a whole /64, so counting single addresses would let it rotate past the limit). An
+ * IPv4-mapped IPv6 address counts as its IPv4 address.
+ */
+export function rateLimitedAddress(ip: string): string {
+  const address = ip.split('%')[0] ?? ip; // without a zone index
+  if (!isIPv6(address)) return ip;
+  const groups = ipv6Groups(address);
+  if (groups.slice(0, 6).join(':') === '0:0:0:0:0:ffff') {
+    const [high = 0, low = 0] = groups.slice(6).map((group) => Number.parseInt(group, 16));
+    const mapped = [high >> 8, high & 255, low >> 8, low & 255].join('.');
+    if (isIPv4(mapped)) return mapped;
+  }
+  return `${groups.slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, lower-case hex without leading zeros. */
+function ipv6Groups(address: string): string[] {
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const parts = (text: string) => (text === '' ? [] : text.split(':').flatMap(embeddedIPv4AsGroups));
+  const front = parts(head);
+  const back = tail === undefined ? [] : parts(tail);
+  const zeros = Array.from({ length: 8 - front.length - back.length }, () => '0');
+  return [...front, ...zeros, ...back].map((group) => Number.parseInt(group, 16).toString(16));
+}
+
+function embeddedIPv4AsGroups(part: string): string[] {
+  if (!part.includes('.')) return [part];
+  const [a = 0, b = 0, c = 0, d = 0] = part.split('.').map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
 }

@@ -37,6 +37,8 @@ export const routeHeaders = z.looseObject({
   authorization: z.string().max(2048).optional(),
   cookie: z.string().max(16_384).optional(),
   origin: z.string().max(2048).optional(),
+  referer: z.string().max(4096).optional(),
+  'sec-fetch-site': z.string().max(64).optional(),
   'content-type': z.string().max(256).optional(),
 });
 
