@@ -1,7 +1,6 @@
+import { DAY_MS } from '../../shared/domain/time/civil.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { scrubSubscriber } from './scrub-subscriber.ts';
-
-const DAY_MS = 86_400_000;
 
 /**
  * Retention: a connection left in needs_reauth for longer than the configured days (default 30) is scrubbed like
