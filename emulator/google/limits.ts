@@ -71,27 +71,33 @@ export class RateLimiter {
   }
 }
 
-export type Creation = 'calendar' | 'event';
+/** What a usage limit counts: calendars or events created or deleted. */
+export type UsageKind = 'calendar' | 'event';
 
-/** Calendar usage limits: too many calendars or events created by one user in a while -> 403 quotaExceeded. */
+/**
+ * Calendar usage limits: a user creating or deleting too many calendars or events in a while gets
+ * 403 quotaExceeded (Google: "You have been creating or deleting too many calendars or calendar events").
+ */
 export class UsageLimiter {
-  private readonly created = { calendar: new WindowsByKey(), event: new WindowsByKey() };
+  private readonly changes = { calendar: new WindowsByKey(), event: new WindowsByKey() };
 
   constructor(
     private readonly options: UsageLimitOptions,
     private readonly now: () => number,
   ) {}
 
-  /** Throws when the user may not create one more; call `record` once the creation succeeded. */
-  check(kind: Creation, userId: string): void {
+  /** Throws when the user may not create or delete one more; call `record` once the change succeeded. */
+  check(kind: UsageKind, userId: string): void {
     const limit =
-      kind === 'calendar' ? this.options.calendarsCreatedPerUser : this.options.eventsCreatedPerUser;
-    if (this.created[kind].get(userId).count(this.now(), this.options.windowMs) >= limit) {
+      kind === 'calendar'
+        ? this.options.calendarsCreatedOrDeletedPerUser
+        : this.options.eventsCreatedOrDeletedPerUser;
+    if (this.changes[kind].get(userId).count(this.now(), this.options.windowMs) >= limit) {
       throw apiErrors.usageLimitsExceeded();
     }
   }
 
-  record(kind: Creation, userId: string): void {
-    this.created[kind].get(userId).add(this.now());
+  record(kind: UsageKind, userId: string): void {
+    this.changes[kind].get(userId).add(this.now());
   }
 }

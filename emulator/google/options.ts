@@ -17,10 +17,16 @@ export interface QuotaOptions {
 }
 
 export interface UsageLimitOptions {
-  /** Calendars a user may create per window before `403 quotaExceeded` (Google: about 60 "in a short period"). */
-  calendarsCreatedPerUser: number;
-  /** Events a user may create (insert/import) per window before `403 quotaExceeded` (Google: about 100,000). */
-  eventsCreatedPerUser: number;
+  /**
+   * Calendars a user may create or delete per window before `403 quotaExceeded` (Google: about 60 new
+   * calendars "in a short period"; its message names deletions too).
+   */
+  calendarsCreatedOrDeletedPerUser: number;
+  /**
+   * Events a user may create (insert, import of a new event) or delete (events.delete, instances included) per
+   * window before `403 quotaExceeded` (Google: about 100,000 "in a short period"; its message names deletions too).
+   */
+  eventsCreatedOrDeletedPerUser: number;
   /** Sliding window length in ms (Google does not publish it; default one hour). */
   windowMs: number;
 }
@@ -68,7 +74,11 @@ export const DEFAULT_OPTIONS: EmulatorOptions = {
   now: () => Date.now(),
   latencyMs: 0,
   quotas: { perUserPerWindow: 600, perProjectPerWindow: 10_000, windowMs: 60_000, overQuotaStatus: 403 },
-  usageLimits: { calendarsCreatedPerUser: 60, eventsCreatedPerUser: 100_000, windowMs: 3_600_000 },
+  usageLimits: {
+    calendarsCreatedOrDeletedPerUser: 60,
+    eventsCreatedOrDeletedPerUser: 100_000,
+    windowMs: 3_600_000,
+  },
   tokens: {
     accessTokenLifetimeSeconds: 3599,
     authorizationCodeLifetimeSeconds: 600,

@@ -3,14 +3,13 @@ import { apiErrors } from '../errors.ts';
 import { randomBase32Hex } from '../ids.ts';
 import type { EmulatorUser } from '../types.ts';
 import { cloneJson, mergePatch } from './merge.ts';
-import { checkExpandable, isSeries, parseInstanceId, seriesInstanceAt } from './recurrence.ts';
+import { isSeries, parseInstanceId, seriesInstanceAt } from './recurrence.ts';
 import type { CalendarStore, Json, StoredCalendar, StoredEvent } from './store.ts';
 import { basicFormat, type EventTime, renderTime } from './time.ts';
 import {
   normalizeExtendedProperties,
+  validateEvent,
   validateEventId,
-  validateEventTimes,
-  validateRecurrence,
   validateReminders,
 } from './validation.ts';
 
@@ -80,6 +79,7 @@ export function insertEvent(ctx: EventContext, body: Json): Json {
       'An instance of a recurring event is changed through its instance id, not inserted.',
     );
   }
+  refuseCancelledCreation(body);
   const id = body.id === undefined ? randomBase32Hex(26) : body.id;
   validateEventId(id);
   const eventId = id as string;
@@ -103,8 +103,14 @@ export function importEvent(ctx: EventContext, body: Json): { resource: Json; cr
       created: false,
     };
   }
+  refuseCancelledCreation(body);
   const id = randomBase32Hex(26);
   return { resource: save(ctx, id, undefined, fields, { iCalUID: body.iCalUID }), created: true };
+}
+
+/** A new event cannot be born cancelled (a cancelled event is one that was deleted). */
+function refuseCancelledCreation(body: Json): void {
+  if (body.status === 'cancelled') throw apiErrors.invalid('A new event cannot have status "cancelled".');
 }
 
 /** events.patch (`patch`: merge) and events.update (`update`: replace); on an instance id they make an exception. */
@@ -118,12 +124,23 @@ export function writeEvent(
   const found = requireEvent(ctx.calendar, eventId);
   checkEtag(found.resource, ifMatch);
   const current = found.resource;
+  refuseInstanceOfDeletedSeries(ctx.calendar, current);
   checkImmutable(current, body, ctx.calendar);
   const fields =
     mode === 'patch'
       ? mergePatch(writableFields(current), writableFields(body))
       : { status: 'confirmed', ...writableFields(body) };
   return save(ctx, eventId, found.stored, fields, identityOf(current));
+}
+
+/**
+ * An instance (generated or a stored exception) of a deleted series cannot be written: the series is gone,
+ * as `events.instances` answering 410 says, so it answers 410 rather than bring one instance back.
+ */
+function refuseInstanceOfDeletedSeries(calendar: StoredCalendar, resource: Json): void {
+  if (typeof resource.recurringEventId !== 'string') return;
+  const series = calendar.events.get(resource.recurringEventId);
+  if (series?.resource.status === 'cancelled') throw apiErrors.deleted();
 }
 
 /** events.delete: the event stays as `cancelled`; a second delete answers 410. Deleting an instance cancels it. */
@@ -223,9 +240,7 @@ function save(
     if (candidate.recurrence !== undefined && !Array.isArray(candidate.recurrence)) {
       throw apiErrors.invalid('Invalid recurrence rule.');
     }
-    if (Array.isArray(candidate.recurrence)) validateRecurrence(candidate.recurrence);
-    validateEventTimes(candidate, calendarZone(calendar));
-    if (isSeries(candidate)) checkExpandable(candidate);
+    validateEvent(candidate, calendarZone(calendar));
     validateReminders(candidate.reminders);
   }
   const extendedProperties = normalizeExtendedProperties(candidate.extendedProperties);

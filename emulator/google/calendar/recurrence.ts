@@ -57,11 +57,6 @@ function expanding<T>(run: () => T): T {
   }
 }
 
-/** Checks that the series' times and recurrence lines can be expanded (called before storing it). */
-export function checkExpandable(series: Json): void {
-  expanding(() => hasOccurrenceIn(asGoogleEvent(series), { timeMin: FAR_PAST, timeMax: FAR_PAST }));
-}
-
 /** The unmodified instance of `series` whose original start is `originalStartMs`, if the series has one. */
 export function seriesInstanceAt(
   series: Json,

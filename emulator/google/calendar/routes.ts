@@ -134,7 +134,10 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
       const calendar = targetCalendar(core, context, 'calendars', 'write');
       if (calendar.primary)
         throw apiErrors.invalid('The primary calendar cannot be deleted; clear it instead.');
+      const userId = callerOf(context).user.id;
+      core.usageLimiter.check('calendar', userId);
       core.calendars.remove(calendar.id);
+      core.usageLimiter.record('calendar', userId);
       return noContent;
     }),
     route('GET', EVENTS, 'events.list', (context) => {
@@ -204,7 +207,9 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
     }),
     route('DELETE', EVENT, 'events.delete', (context) => {
       const events = eventContext(core, context, 'write');
+      core.usageLimiter.check('event', events.user.id);
       deleteEvent(events, context.params.eventId as string, ifMatch(context));
+      core.usageLimiter.record('event', events.user.id);
       return noContent;
     }),
   ];

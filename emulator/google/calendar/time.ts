@@ -1,6 +1,6 @@
 /** Event times: parsing Google's EventDateTime into instants, and rendering instants the way Google answers. */
 
-import { timeZoneNamed } from '../../../lambdas/shared/domain/expansion/time-zone.ts';
+import { isGoogleTimeZoneName, timeZoneNamed } from '../../../lambdas/shared/domain/expansion/time-zone.ts';
 import { parseGoogleDate, parseGoogleDateTime } from '../../../lambdas/shared/domain/expansion/values.ts';
 import { formatBasicDate } from '../../../lambdas/shared/domain/time/civil.ts';
 
@@ -8,16 +8,8 @@ export type EventTime = { date?: string | null; dateTime?: string | null; timeZo
 
 const DAY_MS = 86_400_000;
 
-/** Whether Google would accept this as an IANA time zone name (offsets such as `+02:00` are not). */
-export function isIanaZone(name: string): boolean {
-  if (/^[+-]/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether Google would accept this time zone name: an IANA name or link spelled exactly (not `+02:00`, `EST`). */
+export const isIanaZone = isGoogleTimeZoneName;
 
 export const hasOffset = (dateTime: string): boolean => /(?:Z|[+-]\d\d:?\d\d)$/i.test(dateTime);
 

@@ -1,4 +1,6 @@
 /** Google's checks on an Event resource before it is stored (400 answers with Google's reasons). */
+import { ExpansionError, hasOccurrenceIn } from '../../../lambdas/shared/domain/expansion/index.ts';
+import type { GoogleEvent } from '../../../lambdas/shared/domain/google-event.ts';
 import { apiErrors, CalendarApiError } from '../errors.ts';
 import { type EventTime, hasOffset, instantOf, isIanaZone } from './time.ts';
 
@@ -7,7 +9,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?$/i;
 const RULE_LINE = /^(RRULE|EXRULE):(.+)$/i;
 const DATE_LIST_LINE = /^(RDATE|EXDATE)(;[^:]*)?:(.+)$/i;
-const FREQUENCIES = new Set(['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']);
+/** Rule parts Google takes; RSCALE, SKIP and X- parts are refused (the expansion module ignores them). */
 const RULE_PARTS = new Set([
   'FREQ',
   'UNTIL',
@@ -29,8 +31,44 @@ const MAX_VALUE_LENGTH = 1024;
 const MAX_PROPERTIES = 300;
 const MAX_PROPERTIES_BYTES = 32 * 1024;
 
+/**
+ * Longest text fields taken, in UTF-16 code units. Google documents none of them; 8,192 characters is the
+ * description limit integrators report, and 1,024 is a conservative bound for the one-line fields.
+ */
+export const TEXT_LIMITS = { summary: 1024, location: 1024, description: 8192 } as const;
+const VISIBILITIES = new Set(['default', 'public', 'private', 'confidential']);
+const TRANSPARENCIES = new Set(['opaque', 'transparent']);
+
+const invalidRecurrence = () => apiErrors.invalid('Invalid recurrence rule.');
+
 export function validateEventId(id: unknown): void {
   if (typeof id !== 'string' || !EVENT_ID.test(id)) throw apiErrors.invalid('Invalid resource id value.');
+}
+
+/** Every check of a complete (inserted, replaced or merged) event: its times, recurrence and fields. */
+export function validateEvent(event: Record<string, unknown>, calendarZone: string): void {
+  validateEventFields(event);
+  validateEventTimes(event, calendarZone);
+}
+
+/** Text lengths and the enumerated fields Google checks (`visibility`, `transparency`). */
+export function validateEventFields(event: Record<string, unknown>): void {
+  for (const [field, limit] of Object.entries(TEXT_LIMITS)) {
+    const value = event[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw apiErrors.invalid(`Invalid value for ${field}.`);
+    if (value.length > limit)
+      throw apiErrors.invalid(`The ${field} is too long (at most ${limit} characters).`);
+  }
+  checkEnum(event, 'visibility', VISIBILITIES);
+  checkEnum(event, 'transparency', TRANSPARENCIES);
+}
+
+function checkEnum(event: Record<string, unknown>, field: string, allowed: Set<string>): void {
+  const value = event[field];
+  if (value !== undefined && value !== null && !allowed.has(value as string)) {
+    throw apiErrors.invalid(`Invalid value for ${field}: "${String(value)}".`);
+  }
 }
 
 /** Checks start, end and recurrence of a complete (inserted, replaced or merged) event. */
@@ -49,7 +87,7 @@ export function validateEventTimes(event: Record<string, unknown>, calendarZone:
   const endMs = instantOf(end, calendarZone);
   // All-day ends are exclusive, so an all-day event needs at least one day; a timed one may last zero seconds.
   if (start.date ? endMs <= startMs : endMs < startMs) throw apiErrors.timeRangeEmpty();
-  if (recurring) validateRecurrence(event.recurrence as unknown[]);
+  if (recurring) validateRecurrence(event);
 }
 
 function checkTime(time: EventTime, which: 'start' | 'end', recurring: boolean): void {
@@ -72,45 +110,36 @@ function checkTime(time: EventTime, which: 'start' | 'end', recurring: boolean):
   }
 }
 
-/** RRULE, EXRULE, RDATE and EXDATE lines only; DTSTART/DTEND and anything else are refused. */
-export function validateRecurrence(lines: unknown[]): void {
-  for (const line of lines) {
-    if (typeof line !== 'string') throw apiErrors.invalid('Invalid recurrence rule.');
+const NO_TIME = { timeMin: new Date(0), timeMax: new Date(0) };
+
+/**
+ * RRULE, EXRULE, RDATE and EXDATE lines only (DTSTART/DTEND and anything else are refused), rules with
+ * Google's parts only, and a series the expansion module reads: it holds RFC 5545's rule constraints, the
+ * frequencies Google takes, UNTIL's value type and the RDATE/EXDATE parameters (ExpansionError -> 400).
+ */
+function validateRecurrence(event: Record<string, unknown>): void {
+  for (const line of event.recurrence as unknown[]) {
+    if (typeof line !== 'string') throw invalidRecurrence();
     const rule = RULE_LINE.exec(line);
     if (rule) {
-      validateRule(rule[2] as string);
+      checkRuleParts(rule[2] as string);
       continue;
     }
-    const dates = DATE_LIST_LINE.exec(line);
-    if (!dates || !/^[0-9TZ,/PHMSDW]+$/i.test(dates[3] as string))
-      throw apiErrors.invalid('Invalid recurrence rule.');
+    if (!DATE_LIST_LINE.test(line)) throw invalidRecurrence();
+  }
+  try {
+    hasOccurrenceIn(event as unknown as GoogleEvent, NO_TIME);
+  } catch (error) {
+    if (error instanceof ExpansionError) throw invalidRecurrence();
+    throw error;
   }
 }
 
-function validateRule(text: string): void {
-  const parts = new Map<string, string>();
+function checkRuleParts(text: string): void {
   for (const part of text.split(';')) {
-    const [name, value] = part.split('=');
-    if (
-      !name ||
-      value === undefined ||
-      !RULE_PARTS.has(name.toUpperCase()) ||
-      parts.has(name.toUpperCase())
-    ) {
-      throw apiErrors.invalid('Invalid recurrence rule.');
-    }
-    parts.set(name.toUpperCase(), value.toUpperCase());
+    const eq = part.indexOf('=');
+    if (eq <= 0 || !RULE_PARTS.has(part.slice(0, eq).toUpperCase())) throw invalidRecurrence();
   }
-  const freq = parts.get('FREQ');
-  if (!freq || !FREQUENCIES.has(freq)) throw apiErrors.invalid('Invalid recurrence rule.');
-  if (parts.has('UNTIL') && parts.has('COUNT')) throw apiErrors.invalid('Invalid recurrence rule.');
-  for (const numeric of ['COUNT', 'INTERVAL']) {
-    const value = parts.get(numeric);
-    if (value !== undefined && !/^[1-9]\d*$/.test(value)) throw apiErrors.invalid('Invalid recurrence rule.');
-  }
-  const until = parts.get('UNTIL');
-  if (until !== undefined && !/^\d{8}(T\d{6}Z?)?$/.test(until))
-    throw apiErrors.invalid('Invalid recurrence rule.');
 }
 
 /**

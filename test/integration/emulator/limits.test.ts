@@ -74,7 +74,11 @@ describe('Google emulator: quotas, usage limits, faults, latency, counters', () 
 
   it('answers 403 quotaExceeded "Calendar usage limits exceeded" past the calendars and events creation limits', async () => {
     const { api } = await start({
-      usageLimits: { calendarsCreatedPerUser: 2, eventsCreatedPerUser: 3, windowMs: 1_800_000 },
+      usageLimits: {
+        calendarsCreatedOrDeletedPerUser: 2,
+        eventsCreatedOrDeletedPerUser: 3,
+        windowMs: 1_800_000,
+      },
     });
     const calendarId = await createCalendar(api);
     await createCalendar(api);
@@ -102,6 +106,42 @@ describe('Google emulator: quotas, usage limits, faults, latency, counters', () 
     clock += 1_800_001; // (access tokens live 3599 s: stay inside)
     await api.events.insert({ calendarId, requestBody: allDay('ddddd') });
     await createCalendar(api);
+  });
+
+  it('counts deletions toward the usage limits too ("creating or deleting too many events")', async () => {
+    const { api } = await start({
+      usageLimits: {
+        calendarsCreatedOrDeletedPerUser: 3,
+        eventsCreatedOrDeletedPerUser: 4,
+        windowMs: 1_800_000,
+      },
+    });
+    const calendarId = await createCalendar(api);
+    for (const id of ['aaaaa', 'bbbbb', 'ccccc'])
+      await api.events.insert({ calendarId, requestBody: allDay(id) });
+    await api.events.delete({ calendarId, eventId: 'aaaaa' });
+    // Three creations and one deletion use the four allowed: the next delete and the next insert are refused.
+    expect(await googleError(api.events.delete({ calendarId, eventId: 'bbbbb' }))).toEqual({
+      status: 403,
+      reason: 'quotaExceeded',
+    });
+    expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('ddddd') }))).toEqual({
+      status: 403,
+      reason: 'quotaExceeded',
+    });
+    // Refused without effect; updates are neither creations nor deletions.
+    expect((await api.events.get({ calendarId, eventId: 'bbbbb' })).data.status).toBe('confirmed');
+    await api.events.patch({ calendarId, eventId: 'bbbbb', requestBody: { summary: 'still fine' } });
+    // Calendars likewise: two created and one deleted use the three allowed.
+    const second = await createCalendar(api);
+    await api.calendars.delete({ calendarId: second });
+    expect(await googleError(api.calendars.delete({ calendarId }))).toEqual({
+      status: 403,
+      reason: 'quotaExceeded',
+    });
+    clock += 1_800_001;
+    await api.events.delete({ calendarId, eventId: 'bbbbb' });
+    await api.calendars.delete({ calendarId });
   });
 
   it('injects faults: the next N calls to a method fail with the status and reason given', async () => {

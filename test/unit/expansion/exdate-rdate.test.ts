@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandSeries } from '../../../lambdas/shared/domain/expansion/index.ts';
+import { ExpansionError, expandSeries } from '../../../lambdas/shared/domain/expansion/index.ts';
 import { allDaySeries, localStartsOf, timedSeries, WIDE } from './series-builder.ts';
 
 const weeklyBerlin = (extra: string[]) =>
@@ -55,18 +55,15 @@ describe('RDATE', () => {
     ]);
   });
 
-  it('VALUE=PERIOD gives the instance its own end (explicit end or duration)', () => {
-    const series = timedSeries('Europe/Berlin', '2024-01-01T10:00:00', '2024-01-01T11:00:00', [
-      'RDATE;VALUE=PERIOD:20240110T140000Z/20240110T153000Z,20240111T140000Z/PT2H',
+  it("VALUE=PERIOD is refused, as Google does (the ICS mapping writes the periods' starts instead)", () => {
+    for (const line of [
+      'RDATE;VALUE=PERIOD:20240110T140000Z/20240110T153000Z',
       'RDATE;TZID=America/New_York;VALUE=PERIOD:20240112T080000/PT30M',
-    ]);
-    const occurrences = expandSeries(series, [], WIDE);
-    expect(occurrences.map((o) => [o.start, o.end].map((t) => ('dateTime' in t ? t.dateTime : '')))).toEqual([
-      ['2024-01-01T10:00:00+01:00', '2024-01-01T11:00:00+01:00'],
-      ['2024-01-10T15:00:00+01:00', '2024-01-10T16:30:00+01:00'],
-      ['2024-01-11T15:00:00+01:00', '2024-01-11T17:00:00+01:00'],
-      ['2024-01-12T14:00:00+01:00', '2024-01-12T14:30:00+01:00'],
-    ]);
+      'RDATE:20240110T140000Z/PT2H',
+    ]) {
+      const series = timedSeries('Europe/Berlin', '2024-01-01T10:00:00', '2024-01-01T11:00:00', [line]);
+      expect(() => expandSeries(series, [], WIDE), line).toThrow(ExpansionError);
+    }
   });
 
   it('VALUE=DATE adds days to an all-day series, keeping its length', () => {

@@ -41,10 +41,12 @@ type RuleCase = typeof ruleArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
 function ruleText(c: RuleCase): string {
   const parts = [`FREQ=${c.freq}`, `INTERVAL=${c.interval}`, `COUNT=${c.count}`];
+  // RFC 5545 forbids BYMONTHDAY in WEEKLY rules.
+  const byMonthDay = c.freq === 'WEEKLY' ? undefined : c.byMonthDay;
   if (c.byDay) parts.push(`BYDAY=${c.byDay.join(',')}`);
-  if (c.byMonthDay) parts.push(`BYMONTHDAY=${c.byMonthDay.join(',')}`);
+  if (byMonthDay) parts.push(`BYMONTHDAY=${byMonthDay.join(',')}`);
   if (c.byMonth) parts.push(`BYMONTH=${c.byMonth.join(',')}`);
-  if (c.bySetPos !== undefined && (c.byDay || c.byMonthDay)) parts.push(`BYSETPOS=${c.bySetPos}`);
+  if (c.bySetPos !== undefined && (c.byDay || byMonthDay)) parts.push(`BYSETPOS=${c.bySetPos}`);
   return parts.join(';');
 }
 

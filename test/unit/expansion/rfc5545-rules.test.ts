@@ -179,14 +179,16 @@ describe('RRULE parts (RFC 5545 examples)', () => {
     ]);
   });
 
-  it('HOURLY with an interval stops at UNTIL', () => {
+  it('BYHOUR and BYMINUTE give several instances a day', () => {
     const series = timedSeries('UTC', '2024-01-01T09:00:00', '2024-01-01T09:30:00', [
-      'RRULE:FREQ=HOURLY;INTERVAL=3;UNTIL=20240101T170000Z',
+      'RRULE:FREQ=DAILY;BYHOUR=9,15;BYMINUTE=0,30;UNTIL=20240102T090000Z',
     ]);
     expect(localStartsOf(expandSeries(series, [], WIDE))).toEqual([
       '2024-01-01T09:00:00Z',
-      '2024-01-01T12:00:00Z',
+      '2024-01-01T09:30:00Z',
       '2024-01-01T15:00:00Z',
+      '2024-01-01T15:30:00Z',
+      '2024-01-02T09:00:00Z',
     ]);
   });
 
@@ -206,7 +208,9 @@ describe('RRULE parts (RFC 5545 examples)', () => {
   });
 
   it('a runaway rule stops at maxOccurrences', () => {
-    const series = timedSeries('UTC', '2024-01-01T00:00:00', '2024-01-01T00:00:01', ['RRULE:FREQ=SECONDLY']);
+    const series = timedSeries('UTC', '2024-01-01T00:00:00', '2024-01-01T00:00:01', [
+      'RRULE:FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23',
+    ]);
     expect(expandSeries(series, [], WIDE, { maxOccurrences: 100 })).toHaveLength(100);
     expect(expandSeries(series, [], WIDE)).toHaveLength(5_000);
   });

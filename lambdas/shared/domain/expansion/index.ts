@@ -8,9 +8,14 @@
  *   does not count (Google shows COUNT=3 on a Thursday start with BYDAY=WE as four instances).
  * - Instances are generated in wall-clock time in start.timeZone. A time skipped by a DST gap moves forward by
  *   the gap (02:30 -> 03:30), a repeated time is its first occurrence; instances keep the series' exact length.
- * - UNTIL is inclusive; a DATE UNTIL on a timed series means the end of that day in the series' zone.
+ * - UNTIL is inclusive. Its value type follows RFC 5545: a UTC date-time for a timed series (Google's always
+ *   have a zone), a DATE for an all-day one; anything else is refused.
  * - EXDATE matches instants (any zone or UTC). EXDATE;VALUE=DATE on a timed series excludes nothing, as in
  *   Google (the value type must match DTSTART's).
+ * - Refused with ExpansionError, as Google refuses them ("Invalid recurrence rule."): FREQ=HOURLY, MINUTELY and
+ *   SECONDLY (Google repeats events at most daily); rule parts RFC 5545 forbids together or out of range
+ *   (rule.ts, checkCombination); RDATE/EXDATE parameters other than TZID and VALUE, VALUE=PERIOD, a TZID
+ *   beside a UTC value or a date, and a TZID not spelled as an IANA name (isGoogleTimeZoneName).
  * - All-day dates sit at UTC midnight when compared with the window (what the corpus reference does too).
  * - Exceptions replace the instance with the same original start and count at their own times.
  * - A window counts an occurrence when end > timeMin and start < timeMax (Google's events.list).

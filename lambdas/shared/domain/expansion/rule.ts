@@ -12,17 +12,12 @@ import {
 import { ExpansionError } from './errors.ts';
 import { type IcsValue, parseIcsValue } from './values.ts';
 
-export type Frequency = 'YEARLY' | 'MONTHLY' | 'WEEKLY' | 'DAILY' | 'HOURLY' | 'MINUTELY' | 'SECONDLY';
+/** The frequencies Google Calendar accepts for events: DAILY and coarser (see README of the emulator). */
+export type Frequency = 'YEARLY' | 'MONTHLY' | 'WEEKLY' | 'DAILY';
 
-const FREQUENCIES: readonly Frequency[] = [
-  'YEARLY',
-  'MONTHLY',
-  'WEEKLY',
-  'DAILY',
-  'HOURLY',
-  'MINUTELY',
-  'SECONDLY',
-];
+const FREQUENCIES: readonly Frequency[] = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY'];
+/** Valid in RFC 5545 but refused by Google for events (its UI and API repeat at most daily). */
+const SUB_DAILY_FREQUENCIES = new Set(['HOURLY', 'MINUTELY', 'SECONDLY']);
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 
 /** A BYDAY entry: weekday 0 (MO) .. 6 (SU), ordinal 0 for "every", else the n-th (negative from the end). */
@@ -54,25 +49,72 @@ function bad(rule: string, why: string): ExpansionError {
   return new ExpansionError('bad_recurrence', `Recurrence rule "${rule}": ${why}.`);
 }
 
-function parseIntegerList(rule: string, name: string, text: string, min: number, max: number): number[] {
+/**
+ * RFC 5545 3.3.10 value ranges. `signed` lists count from the end with negative values and never hold 0
+ * (BYMONTHDAY=0 is no day); the others are times of day, unsigned, from 0.
+ */
+const INTEGER_LISTS = {
+  BYSECOND: { min: 0, max: 60, signed: false },
+  BYMINUTE: { min: 0, max: 59, signed: false },
+  BYHOUR: { min: 0, max: 23, signed: false },
+  BYMONTHDAY: { min: 1, max: 31, signed: true },
+  BYYEARDAY: { min: 1, max: 366, signed: true },
+  BYWEEKNO: { min: 1, max: 53, signed: true },
+  BYMONTH: { min: 1, max: 12, signed: false },
+  BYSETPOS: { min: 1, max: 366, signed: true },
+} as const;
+type IntegerListName = keyof typeof INTEGER_LISTS;
+
+const UNSIGNED_INTEGER = /^\d{1,3}$/;
+const SIGNED_INTEGER = /^[+-]?\d{1,3}$/;
+
+function parseIntegerList(rule: string, name: IntegerListName, text: string): number[] {
+  const { min, max, signed } = INTEGER_LISTS[name];
   return text.split(',').map((item) => {
     const value = Number(item);
-    // Zero is a valid second, minute or hour, but never a valid position (BYMONTHDAY=0, BYSETPOS=0, ...).
-    if (!Number.isInteger(value) || value < min || value > max || (value === 0 && min !== 0)) {
-      throw bad(rule, `${name} value "${item}" is out of range`);
+    const magnitude = Math.abs(value);
+    if (
+      !(signed ? SIGNED_INTEGER : UNSIGNED_INTEGER).test(item) ||
+      magnitude < min ||
+      magnitude > max ||
+      (!signed && value < 0)
+    ) {
+      throw bad(rule, `${name} value "${item}" is out of range (${signed ? '±' : ''}${min}..${max})`);
     }
     return value;
   });
 }
 
-const BYDAY_ITEM = /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/;
+function parsePositiveInteger(rule: string, name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d{1,9}$/.test(text) || value < 1) throw bad(rule, `${name} must be a positive integer`);
+  return value;
+}
+
+/** `1MO`, `-2FR`, `SU`: the ordinal is 1..53 either way (RFC 5545 "ordwk"), never 0. */
+const BYDAY_ITEM = /^(?:([+-]?)(\d{1,2}))?(MO|TU|WE|TH|FR|SA|SU)$/;
+
+function parseByDay(rule: string, text: string): WeekdayNum[] {
+  return text.split(',').map((item) => {
+    const match = BYDAY_ITEM.exec(item);
+    const magnitude = Number(match?.[2] ?? 0);
+    if (!match || (match[2] !== undefined && (magnitude < 1 || magnitude > 53))) {
+      throw bad(rule, `BYDAY value "${item}" is not valid`);
+    }
+    return {
+      weekday: WEEKDAYS.indexOf(match[3] as string),
+      ordinal: match[1] === '-' ? -magnitude : magnitude,
+    };
+  });
+}
 
 const parsedRules = new Map<string, RecurrenceRule>();
 const PARSED_RULES_KEPT = 2_000;
 
 /**
- * Parses the value of an RRULE/EXRULE line (`FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20240101T000000Z`). Parsed rules
- * are kept (read-only) for reuse: a sync asks about the same series several times.
+ * Parses the value of an RRULE/EXRULE line (`FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20240101T000000Z`) and checks it
+ * against RFC 5545 3.3.10 and Google's limits; throws ExpansionError('bad_recurrence') saying why. Parsed
+ * rules are kept (read-only) for reuse: a sync asks about the same series several times.
  */
 export function parseRule(text: string): RecurrenceRule {
   let rule = parsedRules.get(text);
@@ -86,64 +128,59 @@ export function parseRule(text: string): RecurrenceRule {
 
 function parseRuleText(text: string): RecurrenceRule {
   const rule: Partial<RecurrenceRule> & { wkst: number } = { wkst: 0, interval: 1 };
+  const seen = new Set<string>();
   for (const part of text.split(';')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     if (eq <= 0) throw bad(text, `"${part}" is not NAME=VALUE`);
     const name = part.slice(0, eq).toUpperCase();
     const value = part.slice(eq + 1).toUpperCase();
+    if (seen.has(name)) throw bad(text, `${name} is given twice`);
+    seen.add(name);
     switch (name) {
       case 'FREQ':
+        if (SUB_DAILY_FREQUENCIES.has(value)) {
+          throw bad(text, `FREQ=${value} is not supported (Google Calendar repeats events at most daily)`);
+        }
         if (!FREQUENCIES.includes(value as Frequency)) throw bad(text, `unknown FREQ "${value}"`);
         rule.freq = value as Frequency;
         break;
-      case 'INTERVAL': {
-        const interval = Number(value);
-        if (!Number.isInteger(interval) || interval < 1)
-          throw bad(text, 'INTERVAL must be a positive integer');
-        rule.interval = interval;
+      case 'INTERVAL':
+        rule.interval = parsePositiveInteger(text, name, value);
         break;
-      }
-      case 'COUNT': {
-        const count = Number(value);
-        if (!Number.isInteger(count) || count < 1) throw bad(text, 'COUNT must be a positive integer');
-        rule.count = count;
+      case 'COUNT':
+        rule.count = parsePositiveInteger(text, name, value);
         break;
-      }
       case 'UNTIL':
         rule.until = parseIcsValue(value);
         break;
       case 'BYSECOND':
-        rule.bySecond = parseIntegerList(text, name, value, 0, 60).map((s) => Math.min(s, 59));
+        // A leap second (60) is read as the last second of its minute.
+        rule.bySecond = parseIntegerList(text, name, value).map((s) => Math.min(s, 59));
         break;
       case 'BYMINUTE':
-        rule.byMinute = parseIntegerList(text, name, value, 0, 59);
+        rule.byMinute = parseIntegerList(text, name, value);
         break;
       case 'BYHOUR':
-        rule.byHour = parseIntegerList(text, name, value, 0, 23);
+        rule.byHour = parseIntegerList(text, name, value);
         break;
       case 'BYMONTHDAY':
-        rule.byMonthDay = parseIntegerList(text, name, value, -31, 31);
+        rule.byMonthDay = parseIntegerList(text, name, value);
         break;
       case 'BYYEARDAY':
-        rule.byYearDay = parseIntegerList(text, name, value, -366, 366);
+        rule.byYearDay = parseIntegerList(text, name, value);
         break;
       case 'BYWEEKNO':
-        rule.byWeekNo = parseIntegerList(text, name, value, -53, 53);
+        rule.byWeekNo = parseIntegerList(text, name, value);
         break;
       case 'BYMONTH':
-        rule.byMonth = parseIntegerList(text, name, value, 1, 12);
+        rule.byMonth = parseIntegerList(text, name, value);
         break;
       case 'BYSETPOS':
-        rule.bySetPos = parseIntegerList(text, name, value, -366, 366);
+        rule.bySetPos = parseIntegerList(text, name, value);
         break;
       case 'BYDAY':
-        rule.byDay = value.split(',').map((item) => {
-          const match = BYDAY_ITEM.exec(item);
-          const ordinal = Number(match?.[1] ?? 0);
-          if (!match || Math.abs(ordinal) > 53) throw bad(text, `BYDAY value "${item}" is not valid`);
-          return { weekday: WEEKDAYS.indexOf(match[2] as string), ordinal };
-        });
+        rule.byDay = parseByDay(text, value);
         break;
       case 'WKST': {
         const wkst = WEEKDAYS.indexOf(value);
@@ -157,7 +194,38 @@ function parseRuleText(text: string): RecurrenceRule {
     }
   }
   if (!rule.freq) throw bad(text, 'FREQ is missing');
+  checkCombination(text, rule as RecurrenceRule);
   return rule as RecurrenceRule;
+}
+
+/** The rule-part combinations RFC 5545 3.3.10 forbids ("MUST NOT"), each refused with its reason. */
+function checkCombination(text: string, rule: RecurrenceRule): void {
+  const { freq } = rule;
+  if (rule.count !== undefined && rule.until !== undefined)
+    throw bad(text, 'COUNT and UNTIL cannot both be given');
+  if (rule.byWeekNo && freq !== 'YEARLY') throw bad(text, 'BYWEEKNO is only valid with FREQ=YEARLY');
+  if (rule.byYearDay && freq !== 'YEARLY') throw bad(text, `BYYEARDAY is not valid with FREQ=${freq}`);
+  if (rule.byMonthDay && freq === 'WEEKLY') throw bad(text, 'BYMONTHDAY is not valid with FREQ=WEEKLY');
+  if (rule.byDay?.some((day) => day.ordinal !== 0)) {
+    if (freq !== 'MONTHLY' && freq !== 'YEARLY') {
+      throw bad(
+        text,
+        `a numbered BYDAY (such as 1MO) is only valid with FREQ=MONTHLY or YEARLY, not ${freq}`,
+      );
+    }
+    if (rule.byWeekNo) throw bad(text, 'a numbered BYDAY (such as 1MO) is not valid with BYWEEKNO');
+  }
+  const hasOtherByPart = Boolean(
+    rule.bySecond ||
+      rule.byMinute ||
+      rule.byHour ||
+      rule.byDay ||
+      rule.byMonthDay ||
+      rule.byYearDay ||
+      rule.byWeekNo ||
+      rule.byMonth,
+  );
+  if (rule.bySetPos && !hasOtherByPart) throw bad(text, 'BYSETPOS needs another BYxxx rule part');
 }
 
 /** The rule bound to its DTSTART: lookup tables so that testing a day costs a few array reads. */
@@ -172,7 +240,7 @@ interface Plan {
   /** Ordinals count within the month (MONTHLY, or YEARLY with BYMONTH), else within the year. */
   ordinalsInMonth: boolean;
   needsCivil: boolean;
-  /** Milliseconds within a period's day (DAILY and longer) or within a sub-daily period, ascending. */
+  /** Milliseconds within each matching day (the rule's times of day), ascending. */
   offsets: number[];
 }
 
@@ -222,10 +290,9 @@ function makePlan(rule: RecurrenceRule, dtstartWall: number): Plan {
   if (rule.byYearDay) plan.yearDays = rule.byYearDay;
   if (rule.byWeekNo) plan.weekNos = rule.byWeekNo;
   if (byDay) {
-    // Ordinals only mean something in MONTHLY and YEARLY rules; elsewhere "1MO" is read as every Monday.
-    const ordinalsApply = rule.freq === 'MONTHLY' || rule.freq === 'YEARLY';
-    const plain = byDay.filter((d) => d.ordinal === 0 || !ordinalsApply);
-    const ordinal = byDay.filter((d) => d.ordinal !== 0 && ordinalsApply);
+    // Numbered days (parseRule allows them in MONTHLY and YEARLY rules only) are matched apart.
+    const plain = byDay.filter((d) => d.ordinal === 0);
+    const ordinal = byDay.filter((d) => d.ordinal !== 0);
     plan.weekdayMask = new Array<boolean>(7).fill(false);
     for (const d of plain) plan.weekdayMask[d.weekday] = true;
     if (ordinal.length > 0) plan.ordinalDays = ordinal;
@@ -238,19 +305,7 @@ function makePlan(rule: RecurrenceRule, dtstartWall: number): Plan {
   const hours = rule.byHour ?? [startHour];
   const minutes = rule.byMinute ?? [startMinute];
   const seconds = rule.bySecond ?? [startSecond];
-  switch (rule.freq) {
-    case 'HOURLY':
-      plan.offsets = product([minutes, MINUTE_MS], [seconds, SECOND_MS]);
-      break;
-    case 'MINUTELY':
-      plan.offsets = product([seconds, SECOND_MS]);
-      break;
-    case 'SECONDLY':
-      plan.offsets = [0];
-      break;
-    default:
-      plan.offsets = product([hours, HOUR_MS], [minutes, MINUTE_MS], [seconds, SECOND_MS]);
-  }
+  plan.offsets = product([hours, HOUR_MS], [minutes, MINUTE_MS], [seconds, SECOND_MS]);
   return plan;
 }
 
@@ -299,7 +354,7 @@ function ordinalMatches(
   return ordinalDays.some((d) => d.weekday === weekday && (d.ordinal === nth || d.ordinal === nthFromEnd));
 }
 
-/** Safety net against rules that would otherwise spin for a very long time (e.g. SECONDLY over years). */
+/** Safety net against rules that would otherwise walk for a very long time (e.g. DAILY over millennia). */
 export const MAX_RULE_PERIODS = 1_000_000;
 
 export interface RuleWalk {
@@ -395,14 +450,12 @@ export function walkRule(rule: RecurrenceRule, walk: RuleWalk, visit: (wallMs: n
       }
       return;
     }
-    default:
-      walkSubDaily(rule, plan, walk, fromWall, days, emitPeriod);
   }
 }
 
 /**
- * Reports one period's instances: `days` holds its matching days (as day-start wall times, or the period
- * start for sub-daily rules), `offsets` the times within each; BYSETPOS picks among their product.
+ * Reports one period's instances: `days` holds its matching days (as day-start wall times),
+ * `offsets` the times within each; BYSETPOS picks among their product.
  */
 function emitPeriodOf(
   days: number[],
@@ -430,54 +483,4 @@ function emitPeriodOf(
     }
   }
   return true;
-}
-
-/** HOURLY, MINUTELY and SECONDLY: periods step in wall-clock time; date and larger time parts filter them. */
-function walkSubDaily(
-  rule: RecurrenceRule,
-  plan: Plan,
-  walk: RuleWalk,
-  fromWall: number,
-  days: number[],
-  emitPeriod: (offsets: number[]) => boolean,
-): void {
-  const unit = rule.freq === 'HOURLY' ? HOUR_MS : rule.freq === 'MINUTELY' ? MINUTE_MS : SECOND_MS;
-  const base = Math.floor(walk.dtstartWall / unit) * unit;
-  const step = unit * rule.interval;
-  let k = Math.max(0, Math.floor((fromWall - base) / step));
-  for (let periods = 0; periods < MAX_RULE_PERIODS; periods++, k++) {
-    const periodStart = base + k * step;
-    if (periodStart > walk.stopWall) return;
-    const dayNumber = Math.floor(periodStart / DAY_MS);
-    let matches: boolean;
-    if (plan.needsCivil) {
-      const { year, month, day } = civilFromDays(dayNumber);
-      matches = dayMatches(plan, dayNumber, year, month, day);
-    } else {
-      matches = !plan.weekdayMask || (plan.weekdayMask[weekdayOf(dayNumber)] as boolean);
-    }
-    if (!matches) {
-      // Jump to the first period of the next day instead of testing every hour/minute/second of this one.
-      const nextDay = (dayNumber + 1) * DAY_MS;
-      k = Math.max(k, Math.ceil((nextDay - base) / step) - 1);
-      continue;
-    }
-    const msOfDay = periodStart - dayNumber * DAY_MS;
-    if (rule.byHour && !rule.byHour.includes(Math.floor(msOfDay / HOUR_MS))) continue;
-    if (
-      unit <= MINUTE_MS &&
-      rule.byMinute &&
-      !rule.byMinute.includes(Math.floor((msOfDay % HOUR_MS) / MINUTE_MS))
-    )
-      continue;
-    if (
-      unit === SECOND_MS &&
-      rule.bySecond &&
-      !rule.bySecond.includes(Math.floor((msOfDay % MINUTE_MS) / SECOND_MS))
-    )
-      continue;
-    days.length = 0;
-    days.push(periodStart);
-    if (!emitPeriod(plan.offsets)) return;
-  }
 }

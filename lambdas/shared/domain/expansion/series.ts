@@ -3,14 +3,8 @@ import { DAY_MS } from '../time/civil.ts';
 import { type TimeZone, UTC_ZONE } from '../time/zone.ts';
 import { ExpansionError } from './errors.ts';
 import { parseRule, type RecurrenceRule, walkRule } from './rule.ts';
-import { timeZoneNamed } from './time-zone.ts';
-import {
-  type IcsValue,
-  parseDurationMs,
-  parseGoogleDate,
-  parseGoogleDateTime,
-  parseIcsValue,
-} from './values.ts';
+import { googleTimeZoneNamed } from './time-zone.ts';
+import { type IcsValue, parseGoogleDate, parseGoogleDateTime, parseIcsValue } from './values.ts';
 
 /** An EventDateTime on the time line: all-day dates are placed at UTC midnight (floating, like the reference). */
 export interface Placed {
@@ -36,11 +30,6 @@ export function placeEventDateTime(value: EventDateTime): Placed {
     : { allDay: false, utcMs, zone };
 }
 
-export interface ExtraDate {
-  utcMs: number;
-  durationMs: number;
-}
-
 /** A series reduced to numbers: what the instance walk needs, computed once per call. */
 export interface PreparedSeries {
   start: Placed;
@@ -52,7 +41,8 @@ export interface PreparedSeries {
   durationMs: number;
   rules: RecurrenceRule[];
   exrules: RecurrenceRule[];
-  rdates: ExtraDate[];
+  /** RDATE instants; each instance lasts durationMs (Google takes no PERIOD). */
+  rdates: number[];
   /** Excluded instants (for all-day series: excluded dates' UTC midnights). */
   exdates: Set<number>;
 }
@@ -84,7 +74,9 @@ function splitLine(line: string): ContentLine {
   const params = new Map<string, string>();
   for (const param of rawParams) {
     const eq = param.indexOf('=');
-    if (eq > 0) params.set(param.slice(0, eq).toUpperCase(), param.slice(eq + 1).replace(/^"|"$/g, ''));
+    if (eq <= 0)
+      throw new ExpansionError('bad_recurrence', `Recurrence line "${line}": "${param}" is not NAME=VALUE.`);
+    params.set(param.slice(0, eq).toUpperCase(), param.slice(eq + 1).replace(/^"|"$/g, ''));
   }
   return { name: name.trim().toUpperCase(), params, value: line.slice(colon + 1).trim() };
 }
@@ -101,6 +93,53 @@ function instantOf(series: PreparedSeries, value: IcsValue): number {
   // A DATE in a timed series: that day at the series' time of day.
   const timeOfDay = series.startWall - Math.floor(series.startWall / DAY_MS) * DAY_MS;
   return series.zone.toUtc(value.day * DAY_MS + timeOfDay);
+}
+
+const badLine = (line: string, why: string): ExpansionError =>
+  new ExpansionError('bad_recurrence', `Recurrence line "${line}": ${why}.`);
+
+/**
+ * The values of an RDATE or EXDATE line, checked as Google reads them: TZID and VALUE (DATE or DATE-TIME) are
+ * the only parameters; a TZID names a zone exactly and goes with local date-times only (not with UTC `Z`
+ * values, nor with dates); VALUE, when given, matches every value. VALUE=PERIOD is refused: Google does not
+ * take periods (the ICS mapping writes their starts).
+ */
+function dateListValues(line: string, params: Map<string, string>, value: string): IcsValue[] {
+  for (const param of params.keys()) {
+    if (param !== 'TZID' && param !== 'VALUE') throw badLine(line, `unknown parameter ${param}`);
+  }
+  const valueType = params.get('VALUE')?.toUpperCase();
+  if (valueType === 'PERIOD') throw badLine(line, 'VALUE=PERIOD is not supported, list the start times');
+  if (valueType !== undefined && valueType !== 'DATE' && valueType !== 'DATE-TIME') {
+    throw badLine(line, `VALUE=${valueType} is not DATE or DATE-TIME`);
+  }
+  const tzid = params.get('TZID');
+  const zone = tzid === undefined ? undefined : googleTimeZoneNamed(tzid);
+  const items: IcsValue[] = [];
+  for (const text of value.split(',')) {
+    if (text === '') continue;
+    const item = parseIcsValue(text, zone);
+    if (item.kind === 'date' ? valueType === 'DATE-TIME' : valueType === 'DATE') {
+      throw badLine(line, `"${text}" is not of type ${valueType}`);
+    }
+    if (zone && item.kind !== 'local')
+      throw badLine(line, `"${text}" cannot have a TZID (it is UTC or a date)`);
+    items.push(item);
+  }
+  return items;
+}
+
+/**
+ * RFC 5545 3.3.10: UNTIL has DTSTART's value type, and a date-time UNTIL is in UTC when DTSTART has a zone
+ * (Google's recurring events always have one): a timed series needs `...Z`, an all-day series a DATE.
+ */
+function checkUntilType(line: string, rule: RecurrenceRule, allDay: boolean): void {
+  const until = rule.until;
+  if (!until) return;
+  if (allDay && until.kind !== 'date') throw badLine(line, 'UNTIL of an all-day series must be a DATE');
+  if (!allDay && until.kind !== 'utc') {
+    throw badLine(line, 'UNTIL of a timed series must be a UTC date-time (ending in Z)');
+  }
 }
 
 export function prepareSeries(series: GoogleEvent): PreparedSeries {
@@ -124,63 +163,38 @@ export function prepareSeries(series: GoogleEvent): PreparedSeries {
 
   for (const line of series.recurrence ?? []) {
     const { name, params, value } = splitLine(line);
-    const tzid = params.get('TZID');
-    const lineZone = tzid ? timeZoneNamed(tzid) : undefined;
     switch (name) {
       case 'RRULE':
-        prepared.rules.push(parseRule(value));
+      case 'EXRULE': {
+        if (params.size > 0) throw badLine(line, `${name} takes no parameters`);
+        const rule = parseRule(value);
+        checkUntilType(line, rule, allDay);
+        (name === 'RRULE' ? prepared.rules : prepared.exrules).push(rule);
         break;
-      case 'EXRULE':
-        prepared.exrules.push(parseRule(value));
-        break;
+      }
       case 'RDATE':
-        for (const item of value.split(',')) {
-          if (item === '') continue;
-          const slash = item.indexOf('/');
-          if (slash < 0) {
-            prepared.rdates.push({
-              utcMs: instantOf(prepared, parseIcsValue(item, lineZone)),
-              durationMs: prepared.durationMs,
-            });
-            continue;
-          }
-          // VALUE=PERIOD: start/end or start/duration; the instance keeps the period's own length.
-          const startMs = instantOf(prepared, parseIcsValue(item.slice(0, slash), lineZone));
-          const rest = item.slice(slash + 1);
-          const endMs = /^[+-]?P/i.test(rest)
-            ? startMs + parseDurationMs(rest)
-            : instantOf(prepared, parseIcsValue(rest, lineZone));
-          prepared.rdates.push({ utcMs: startMs, durationMs: Math.max(0, endMs - startMs) });
-        }
+        for (const item of dateListValues(line, params, value))
+          prepared.rdates.push(instantOf(prepared, item));
         break;
       case 'EXDATE':
-        for (const item of value.split(',')) {
-          if (item === '') continue;
-          const parsed = parseIcsValue(item, lineZone);
+        for (const item of dateListValues(line, params, value)) {
           // Google keeps the instance when a timed series gets a DATE EXDATE (the value types must match,
           // RFC 5545 3.8.5.1): such a line excludes nothing, so the mapping must write date-times.
-          if (parsed.kind === 'date' && !allDay) continue;
-          prepared.exdates.add(instantOf(prepared, parsed));
+          if (item.kind === 'date' && !allDay) continue;
+          prepared.exdates.add(instantOf(prepared, item));
         }
         break;
       default:
-        throw new ExpansionError(
-          'bad_recurrence',
-          `"${name}" is not a recurrence line (RRULE, EXRULE, RDATE, EXDATE).`,
-        );
+        throw badLine(line, `"${name}" is not a recurrence line (RRULE, EXRULE, RDATE, EXDATE)`);
     }
   }
   return prepared;
 }
 
-/** UNTIL as an instant comparable with instance starts (inclusive; a DATE means the end of that local day). */
+/** UNTIL as an instant comparable with instance starts (inclusive; its type was checked by prepareSeries). */
 function untilInstant(series: PreparedSeries, until: IcsValue): number {
-  if (series.allDay) {
-    return until.kind === 'date' ? until.day * DAY_MS : until.kind === 'utc' ? until.utcMs : until.wallMs;
-  }
-  if (until.kind === 'utc') return until.utcMs;
-  if (until.kind === 'local') return (until.zone ?? series.zone).toUtc(until.wallMs);
-  return series.zone.toUtc((until.day + 1) * DAY_MS) - 1;
+  if (until.kind === 'date') return until.day * DAY_MS;
+  return until.kind === 'utc' ? until.utcMs : series.zone.toUtc(until.wallMs);
 }
 
 /** Milliseconds of slack between wall-clock and UTC bounds: more than any zone offset. */
@@ -251,8 +265,7 @@ class InstanceFilter {
   private exrules(): Set<number> {
     if (!this.exruleInstants) {
       const instants = new Set<number>();
-      // RDATE periods may outlast the series' own length: look back as far as the longest instance.
-      const lookBackMs = Math.max(this.series.durationMs, ...this.series.rdates.map((r) => r.durationMs));
+      const lookBackMs = this.series.durationMs;
       for (const exrule of this.series.exrules) {
         walkRuleInstances(this.series, exrule, this.window, lookBackMs, true, (instant) => {
           instants.add(instant);
@@ -279,7 +292,7 @@ export function walkSeries(
   const { durationMs } = series;
   if (filter.accepts(series.start.utcMs, durationMs) && !visit(series.start.utcMs, durationMs)) return;
   for (const rdate of series.rdates) {
-    if (filter.accepts(rdate.utcMs, rdate.durationMs) && !visit(rdate.utcMs, rdate.durationMs)) return;
+    if (filter.accepts(rdate, durationMs) && !visit(rdate, durationMs)) return;
   }
   let stopped = false;
   for (const rule of series.rules) {

@@ -15,7 +15,6 @@ const ICS_DATE_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$/i;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const ISO_DURATION = /^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i;
 
 /** A numeric capture group (absent optional groups read as 0). */
 const group = (match: RegExpExecArray, index: number): number => Number(match[index] ?? 0);
@@ -45,21 +44,6 @@ export function parseIcsValue(text: string, zone?: TimeZone): IcsValue {
   const wallMs = wallOf(day, group(dateTime, 4), group(dateTime, 5), group(dateTime, 6), text);
   if (dateTime[7]) return { kind: 'utc', utcMs: wallMs };
   return zone ? { kind: 'local', wallMs, zone } : { kind: 'local', wallMs };
-}
-
-/** An ISO 8601 duration (`PT1H`, `P1D`, `P1W`) in exact milliseconds (a day counts 24 hours). */
-export function parseDurationMs(text: string): number {
-  const match = ISO_DURATION.exec(text);
-  if (!match || text.length < 3)
-    throw new ExpansionError('bad_date_time', `"${text}" is not a valid duration.`);
-  const [, sign, weeks, days, hours, minutes, seconds] = match;
-  const total =
-    Number(weeks ?? 0) * 7 * DAY_MS +
-    Number(days ?? 0) * DAY_MS +
-    Number(hours ?? 0) * HOUR_MS +
-    Number(minutes ?? 0) * MINUTE_MS +
-    Number(seconds ?? 0) * SECOND_MS;
-  return sign === '-' ? -total : total;
 }
 
 /** A Google `date` (`2024-01-05`) as a day number. */

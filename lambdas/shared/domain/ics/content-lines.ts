@@ -74,7 +74,9 @@ export function parseContentLine(line: string): Property | undefined {
         values.push(line.slice(index + 1, close));
         index = close + 1;
       } else {
-        let end = index;
+        // Outlook writes `TZID=(GMT+01:00) Amsterdam, Berlin` unquoted: a colon inside the leading
+        // parentheses is part of the value, not the start of the property value.
+        let end = line[index] === '(' ? closingParenthesis(line, index) + 1 : index;
         while (end < length && line[end] !== ';' && line[end] !== ':' && line[end] !== ',') end++;
         values.push(line.slice(index, end));
         index = end;
@@ -89,6 +91,18 @@ export function parseContentLine(line: string): Property | undefined {
   }
   if (line[index] !== ':') return undefined;
   return { name: upperName(name), params, value: line.slice(index + 1) };
+}
+
+/** The index of the `)` closing the `(` at `open`, or open - 1 when it is never closed (read as usual then). */
+function closingParenthesis(line: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < line.length; i++) {
+    const c = line[i];
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+    else if (c === '"') break;
+  }
+  return open - 1;
 }
 
 /**
