@@ -21,6 +21,7 @@ export type StopReason =
   | 'calendar_missing'
   | 'needs_reauth'
   | 'access_refused'
+  | 'store_failed'
   | 'unexpected_error';
 
 /**
@@ -49,6 +50,8 @@ export interface ApplyOutcome {
   deleted: number;
   /** Series and single events inserted (the calendar's event count grows by these). */
   insertedEvents: number;
+  /** Rows of series and single events forgotten without a call (the map's event count shrinks by these). */
+  forgottenEvents: number;
   /** Operations that failed (the next sync retries them), as short reasons. */
   failures: string[];
   /** Things that were done as well as they could be, but the user may want to know. */
@@ -74,6 +77,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     updated: 0,
     deleted: 0,
     insertedEvents: 0,
+    forgottenEvents: 0,
     failures: [],
     warnings: [],
     deferred: 0,
@@ -122,7 +126,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         outcome.failures.push(`${description}: ${error instanceof Error ? error.name : 'unknown error'}`);
         stop('unexpected_error');
       } else if (error.isUsageLimit) stop('usage_limit');
-      else if (error.status === 401) stop('access_refused');
+      // 401, and a 403 that is no quota (insufficientPermissions, forbidden...): every other call would get the same.
+      else if (error.status === 401 || (error.status === 403 && !error.isRateLimit)) stop('access_refused');
       else if (error.status === 404 && !(await calendarExists().catch(() => true))) stop('calendar_missing');
       else if (error.status === 400) {
         outcome.warnings.push(`${description}: ${error.message}`);
@@ -138,13 +143,16 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const writeSeries = async (op: InsertEvent | UpdateEvent): Promise<Result> => {
     const fields = ownedFields(op.event);
     const result = await attempt(`${op.kind} ${quote(op.key)}`, async () => {
+      // The event under the old id goes first: should the insert then fail, the row still names the old id
+      // and the next sync tries both again.
+      if (op.kind === 'insert' && op.replaces) await deleteFromGoogle(op.replaces);
       if (op.kind === 'insert') await insertOrRestore(op.googleId, fields);
       else await patchOrInsert(op.googleId, fields);
     });
     if (result === 'failed' || result === 'skipped') return result;
     if (result === 'rejected') {
       // Without its series in Google, the series' exceptions would only be refused as well.
-    } else if (op.kind === 'insert') {
+    } else if (op.kind === 'insert' && !op.replaces) {
       outcome.created++;
       outcome.insertedEvents++;
     } else outcome.updated++;
@@ -153,6 +161,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       googleId: op.googleId,
       hash: op.event.extendedProperties.private.icsHash,
       updatedAt: updatedAt(),
+      ...(op.endsAt !== undefined ? { endsAt: op.endsAt } : {}),
     });
     return result;
   };
@@ -179,43 +188,55 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   const forgetsBySeries = new Map<string, ForgetRow[]>();
   for (const forget of plan.forgets) {
+    if (forget.seriesKey === undefined) continue;
     const list = forgetsBySeries.get(forget.seriesKey) ?? [];
     list.push(forget);
     forgetsBySeries.set(forget.seriesKey, list);
   }
   const deletedSeries = new Set(plan.deletions.map((d) => d.key));
 
-  const deleteEvent = async (op: DeleteEvent) => {
-    const result = await attempt(`delete ${quote(op.key)}`, async () => {
-      try {
-        await calls.call(() => gateway.delete(calendarId, op.googleId));
-      } catch (error) {
-        // Already deleted (410) or never there (404): the calendar is as wanted.
-        if (error instanceof CalendarApiError && error.status === 410) return;
-        if (!(await isEventNotFound(error))) throw error;
-      }
-    });
-    if (result !== 'done') return;
+  // Already deleted (410) or never there (404): the calendar is as wanted.
+  const deleteFromGoogle = async (googleId: string) => {
+    try {
+      await calls.call(() => gateway.delete(calendarId, googleId));
+    } catch (error) {
+      if (error instanceof CalendarApiError && error.status === 410) return;
+      if (!(await isEventNotFound(error))) throw error;
+    }
+  };
+
+  const deleteEvent = async (op: DeleteEvent): Promise<Result> => {
+    const result = await attempt(`delete ${quote(op.key)}`, () => deleteFromGoogle(op.googleId));
+    if (result !== 'done') return result;
     outcome.deleted++;
     await map.remove(op.key);
     for (const forget of forgetsBySeries.get(op.key) ?? []) await map.remove(forget.key);
+    return result;
   };
 
-  /** A store failure ends the run: no further Google call is made whose map row could not be kept. */
-  const guarded = <T>(task: Promise<T>): Promise<T> =>
+  /**
+   * A store failure ends the run (`store_failed`): no further Google call is made whose map row could not be
+   * kept. What was written stays in Google, and the next sync meets it again (409 on insert).
+   */
+  let storeError: unknown;
+  const guarded = <T>(task: Promise<T>): Promise<T | undefined> =>
     task.catch((error: unknown) => {
-      calls.stop();
-      throw error;
+      storeError ??= error;
+      stop('store_failed');
+      return undefined;
     });
 
-  const seriesWritten = new Map<string, Promise<Result>>();
+  const seriesWritten = new Map<string, Promise<Result | undefined>>();
   for (const op of plan.seriesWrites) seriesWritten.set(op.key, guarded(limit(() => writeSeries(op))));
-  const deletions = options.applyDeletions
-    ? plan.deletions.map((op) => guarded(limit(() => deleteEvent(op))))
-    : [];
-  // Rows of exceptions whose series row is already gone: nothing left in Google to call about.
-  const orphanRows = plan.forgets.filter((f) => !deletedSeries.has(f.seriesKey));
-  await Promise.all([...seriesWritten.values(), ...deletions, ...orphanRows.map((f) => map.remove(f.key))]);
+  const deleted = new Map<string, Promise<Result | undefined>>();
+  if (options.applyDeletions) {
+    for (const op of plan.deletions) deleted.set(op.key, guarded(limit(() => deleteEvent(op))));
+  }
+  // Rows with nothing to call Google about: past events, exceptions whose series row is gone or forgotten.
+  const forgetNow = plan.forgets.filter((f) => f.seriesKey === undefined || !deletedSeries.has(f.seriesKey));
+  outcome.forgottenEvents = forgetNow.filter((f) => f.seriesKey === undefined).length;
+  const forgotten = forgetNow.map((f) => guarded(map.remove(f.key)));
+  await Promise.all([...seriesWritten.values(), ...deleted.values(), ...forgotten]);
 
   const rowBase = (op: PatchInstance | RevertInstance) => ({
     eventKey: op.key,
@@ -232,7 +253,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       try {
         await calls.call(() => gateway.patchInstance(calendarId, op.googleId, fields));
       } catch (error) {
-        if (!(await isEventNotFound(error))) throw error;
+        // 410: the instance is deleted in Google (its series deleted there, say): as missing as a 404 one.
+        const gone = error instanceof CalendarApiError && error.status === 410;
+        if (!gone && !(await isEventNotFound(error))) throw error;
         missing = true;
       }
     });
@@ -254,14 +277,24 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     await map.put({ ...rowBase(op), hash: op.event.extendedProperties.private.icsHash });
   };
 
+  const deletionKeys = new Set(plan.deletions.map((d) => d.key));
   await Promise.all(
     plan.instanceWrites.map(async (op) => {
-      const series = (await seriesWritten.get(op.seriesKey)) ?? 'done';
+      // A series not written in this run is in Google already; one whose write ended the run counts as skipped.
+      const written = seriesWritten.get(op.seriesKey);
+      const series = written ? ((await written) ?? 'skipped') : 'done';
       if (series === 'failed')
         outcome.failures.push(`exception ${quote(op.key)}: its series was not written`);
-      if (series === 'done') await guarded(limit(() => writeInstance(op)));
+      // A row written under this key before each kind had its own key: its event must go before the row is
+      // taken over, or it would be lost from the map while still in Google.
+      const previous = deletionKeys.has(op.key) ? ((await deleted.get(op.key)) ?? 'skipped') : 'done';
+      if (series === 'done' && previous === 'done') await guarded(limit(() => writeInstance(op)));
     }),
   );
-  await map.flush();
+  await guarded(map.flush());
+  if (storeError !== undefined) {
+    const name = storeError instanceof Error ? storeError.name : 'unknown error';
+    outcome.failures.push(`the event map could not be saved (${name}): the next sync finds its events again`);
+  }
   return outcome;
 }

@@ -20,7 +20,7 @@ export const DEFAULT_PACING: PacingPolicy = { requestsPerWindow: 540, windowMs: 
 export class Pacer {
   private readonly interval: number;
   private readonly tolerance: number;
-  private nextSlot = Number.NEGATIVE_INFINITY;
+  private nextSlot: number;
 
   constructor(
     policy: PacingPolicy,
@@ -28,6 +28,9 @@ export class Pacer {
   ) {
     this.interval = policy.windowMs / policy.requestsPerWindow;
     this.tolerance = Math.max(0, policy.burst - 1) * this.interval;
+    // The bucket starts empty: a run cannot know what the previous run of this subscriber spent in the last
+    // minute, so two short runs back to back must not each open with a full burst. It fills while idle.
+    this.nextSlot = clock.now() + this.tolerance;
   }
 
   /** Resolves when the caller may make one call. */

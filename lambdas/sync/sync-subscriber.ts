@@ -77,8 +77,11 @@ const CALENDAR_MISSING = 'the dedicated calendar no longer exists in Google: con
 
 /** Reasons kept in a result; more are summarised (a result is stored and shown, not a log). */
 const MAX_REASONS = 20;
-/** Bump when the mapping changes what it makes of the same text: every feed is then mapped again once. */
-const MAPPING_VERSION = '1';
+/**
+ * Bump when the mapping or the event keys change what a sync makes of the same text: every feed is then mapped
+ * and planned again once. 2: standalone overrides and split series got keys of their own.
+ */
+const MAPPING_VERSION = '2';
 
 /**
  * Makes the subscriber's dedicated calendar equal to their feed, with as few Google calls as possible:
@@ -173,12 +176,18 @@ async function runSync(
   }
 
   const rows = await deps.eventMap.list(subscriberId);
-  const plan = planSync(mapped.events, rows, { unreadableUids: mapped.skippedUids ?? [] });
+  const plan = planSync(mapped.events, rows, {
+    unreadableUids: mapped.skippedUids ?? [],
+    horizonStart: horizon.from,
+  });
   const breaker = decideBreaker(
-    plan.deletions.map((d) => d.key),
-    plan.eventsInCalendar,
-    state.heldDeletion,
-    now,
+    {
+      deletionKeys: plan.deletions.map((d) => d.key),
+      eventsInCalendar: plan.eventsInCalendar,
+      feedEmpty: mapped.events.length === 0,
+      previouslyHeld: state.heldDeletion,
+      now,
+    },
     settings.breaker,
   );
 
@@ -207,8 +216,11 @@ async function runSync(
   if (applied.deferred > 0)
     errors.push(`time budget reached: ${applied.deferred} changes left for the next sync`);
   if (breaker.hold) {
+    const wait = Math.ceil(settings.breaker.minConfirmDelayMs / 60_000);
     errors.push(
-      `${plan.deletions.length} of ${plan.eventsInCalendar} events left the feed: deletions held until the next sync sees the same`,
+      mapped.events.length === 0
+        ? `the feed has no events any more: the ${plan.deletions.length} deletions are held until a sync at least ${wait} minutes later sees the same`
+        : `${plan.deletions.length} of ${plan.eventsInCalendar} events left the feed: deletions held until a sync at least ${wait} minutes later sees the same`,
     );
   }
   const warnings = [
@@ -238,7 +250,7 @@ async function runSync(
     heldDeletion: breaker.held,
     coolDownUntil,
     missingCalendarId: applied.stop === 'calendar_missing' ? target.calendarId : undefined,
-    eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted,
+    eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted - applied.forgottenEvents,
   };
   return save(deps, next, syncResult);
 }
@@ -260,7 +272,9 @@ function stopReason(applied: ApplyOutcome): string[] {
     case 'needs_reauth':
       return ['the Google connection needs to be authorised again'];
     case 'access_refused':
-      return ['Google refused the access token'];
+      return ['Google refused access to the calendar (the access token or its permissions)'];
+    case 'store_failed':
+      return ['the sync could not save its progress: the next sync carries on'];
     default:
       return [];
   }

@@ -12,8 +12,13 @@ export interface SourceProperties {
   icsUid: string;
   /** Hash of the event's content, volatile fields (DTSTAMP and the like) left out. */
   icsHash: string;
-  /** Set on exceptions: the RECURRENCE-ID, as the originalStartTime it maps to, in basic format. */
+  /**
+   * Set on exceptions, and on overrides kept as standalone events: the RECURRENCE-ID, as the originalStartTime it
+   * maps to, in basic format.
+   */
   icsRecurrenceId?: string;
+  /** Set on a series split off by a RANGE=THISANDFUTURE override: the UID of the series it was split from. */
+  icsSplitFrom?: string;
 }
 
 export interface GoogleEvent {
@@ -39,10 +44,30 @@ export interface GoogleEvent {
 export const isAllDay = (value: EventDateTime): value is { date: string } => 'date' in value;
 
 /**
- * The key under which the service remembers an event between syncs: the UID for series and single events,
- * UID plus original start for exceptions. Stable across syncs, independent of Google ids.
+ * Suffixes of the keys of the two kinds that would otherwise share an exception's `<uid>#<rid>` key. An exception
+ * key always ends in a RECURRENCE-ID in basic format (digits, `T`, `Z`), never in one of these.
+ */
+export const STANDALONE_KEY_SUFFIX = '#standalone';
+export const SPLIT_KEY_SUFFIX = '#thisandfuture';
+
+/**
+ * The key under which the service remembers an event between syncs, stable across syncs and independent of
+ * Google ids. Each kind has its own, so a feed flipping an override between kinds never makes two events share
+ * one row:
+ * - series and single events: the UID;
+ * - exceptions (instances of a series): `<series UID>#<original start in basic format>`;
+ * - overrides kept as standalone events (their RECURRENCE-ID matches no instance): `<uid>#<rid>#standalone`;
+ * - series split off by RANGE=THISANDFUTURE (their UID is already `<uid>#<rid>`): `<uid>#<rid>#thisandfuture`.
  */
 export function eventKey(event: GoogleEvent): string {
-  const { icsUid, icsRecurrenceId } = event.extendedProperties.private;
-  return icsRecurrenceId ? `${icsUid}#${icsRecurrenceId}` : icsUid;
+  const { icsUid, icsRecurrenceId, icsSplitFrom } = event.extendedProperties.private;
+  if (event.recurringEventId !== undefined) return icsRecurrenceId ? `${icsUid}#${icsRecurrenceId}` : icsUid;
+  if (icsRecurrenceId) return `${icsUid}#${icsRecurrenceId}${STANDALONE_KEY_SUFFIX}`;
+  if (icsSplitFrom !== undefined) return `${icsUid}${SPLIT_KEY_SUFFIX}`;
+  return icsUid;
+}
+
+/** The original start (basic format) at the end of an exception's key: RECURRENCE-IDs never hold a `#`. */
+export function recurrenceIdOfKey(exceptionKey: string): string {
+  return exceptionKey.slice(exceptionKey.lastIndexOf('#') + 1);
 }

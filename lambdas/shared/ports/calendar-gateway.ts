@@ -21,8 +21,14 @@ export interface CalendarGateway {
   calendarExists(calendarId: string): Promise<boolean>;
 }
 
-/** Reasons Google gives for its per-minute API quotas (Calendar answers 403 with these, or 429). */
-const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'usageLimits']);
+/**
+ * Reasons Google gives for its per-minute API quotas (Calendar answers 403 with these, or 429). `usageLimits` is
+ * the domain these reasons come in, not a reason.
+ */
+export const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set([
+  'rateLimitExceeded',
+  'userRateLimitExceeded',
+]);
 
 /** A Google Calendar API call that failed. Carries no token, URL or request body. */
 export class CalendarApiError extends Error {
@@ -35,13 +41,20 @@ export class CalendarApiError extends Error {
     /** From a `Retry-After` header, in milliseconds. */
     readonly retryAfterMs: number | undefined,
     detail: string,
+    /**
+     * The answer said "quota" in another way than `reason` (the adapter reads `status: RESOURCE_EXHAUSTED`, an
+     * ErrorInfo reason `RATE_LIMIT_EXCEEDED`, a rate-limit reason in a later `errors` entry).
+     */
+    private readonly quotaSignalled = false,
   ) {
     super(`Google Calendar ${status ?? 'gave no answer'}${reason ? ` ${reason}` : ''}: ${detail}`);
   }
 
-  /** Per-minute API quota: slow down and try again. */
+  /** Per-minute API quota: slow down and try again. Calendar usage limits are never one. */
   get isRateLimit(): boolean {
-    return this.status === 429 || (this.status === 403 && RATE_LIMIT_REASONS.has(this.reason ?? ''));
+    if (this.isUsageLimit) return false;
+    if (this.status === 429) return true;
+    return this.status === 403 && (RATE_LIMIT_REASONS.has(this.reason ?? '') || this.quotaSignalled);
   }
 
   /** Calendar usage limits: the user's calendar is read-only for hours; do not retry. */

@@ -11,9 +11,18 @@ export interface EventMapRow {
    * instance to the series when the feed drops the exception, and skip it when the whole series goes.
    */
   seriesKey?: string;
+  /**
+   * Series and single events: when the event is over (ISO 8601; for a series, its last occurrence). Absent for a
+   * series without end and on rows written before it was kept. Lets a sync tell an event that left the feed's
+   * horizon by ageing (forgotten, left in Google) from one the feed dropped (deleted).
+   */
+  endsAt?: string;
 }
 
-/** The map of a subscriber's synced events (DynamoDB in AWS, dynalite in tests). */
+/**
+ * The map of a subscriber's synced events (DynamoDB in AWS, dynalite in tests). Keys of any length are taken:
+ * the store keeps over-long ones under a digest, and always hands back the key it was given.
+ */
 export interface EventMapStore {
   list(subscriberId: string): Promise<EventMapRow[]>;
   put(subscriberId: string, rows: EventMapRow[]): Promise<void>;

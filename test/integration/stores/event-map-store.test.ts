@@ -72,6 +72,28 @@ describe('DynamoEventMapStore', () => {
     await store.removeAll('sub-gone'); // idempotent
   });
 
+  it('keeps keys over the 1,024-byte sort key limit under a digest, handing back the full key', async () => {
+    const longKey = `${'é'.repeat(600)}@example.com`; // 1,212 bytes in UTF-8
+    const exactly = 'k'.repeat(1024);
+    const rows = [
+      row(1, { eventKey: longKey, endsAt: '2026-03-01T10:00:00.000Z' }),
+      row(2, { eventKey: `${longKey}#20260105T090000Z`, seriesKey: longKey }),
+      row(3, { eventKey: exactly }),
+    ];
+    await store.put('sub-long', rows);
+    const byKey = (list: EventMapRow[]) => [...list].sort((a, b) => a.eventKey.localeCompare(b.eventKey));
+    expect(byKey(await store.list('sub-long'))).toEqual(byKey(rows));
+    // Written again under the same digest, not next to it.
+    await store.put('sub-long', [{ ...(rows[0] as EventMapRow), hash: 'changed' }]);
+    expect(await store.list('sub-long')).toHaveLength(3);
+    await store.remove('sub-long', [longKey]);
+    expect((await store.list('sub-long')).map((r) => r.eventKey).sort()).toEqual(
+      [`${longKey}#20260105T090000Z`, exactly].sort(),
+    );
+    await store.removeAll('sub-long');
+    expect(await store.list('sub-long')).toEqual([]);
+  });
+
   it('accepts empty writes without calling DynamoDB with an empty batch', async () => {
     await store.put('sub-empty', []);
     await store.remove('sub-empty', []);

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../../emulator/google/index.ts';
 import { GoogleCalendarGateway } from '../../../lambdas/shared/adapters/google/calendar-gateway.ts';
@@ -177,5 +179,71 @@ describe('GoogleCalendarGateway against the emulator', () => {
     const error = await failure(offline.delete(calendarId, 'standup0001'));
     expect([error.status, error.isTransient]).toEqual([undefined, true]);
     expect(error.message).not.toContain('127.0.0.1');
+  });
+});
+
+/**
+ * Google's error bodies in the forms the emulator does not produce: the adapter must read every way Google says
+ * "over quota". A loopback server answers each request with the next canned body.
+ */
+describe('GoogleCalendarGateway reading the forms of Google quota errors', () => {
+  let server: Server;
+  let gateway: GoogleCalendarGateway;
+  let answer: { status: number; body: unknown } = { status: 500, body: {} };
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(answer.status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    gateway = new GoogleCalendarGateway({
+      rootUrl: `http://127.0.0.1:${port}/`,
+      accessToken: async () => 't',
+    });
+  });
+  afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const answered = async (status: number, error: Record<string, unknown>) => {
+    answer = { status, body: { error: { code: status, message: 'quota', ...error } } };
+    return failure(gateway.insert('cal', 'event00001', timed));
+  };
+  const errorInfo = (reason: string) => ({
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason,
+    domain: 'googleapis.com',
+  });
+
+  it('takes rate-limit reasons, RESOURCE_EXHAUSTED and ErrorInfo RATE_LIMIT_EXCEEDED as rate limits', async () => {
+    const limited = [
+      await answered(403, { errors: [{ domain: 'usageLimits', reason: 'rateLimitExceeded' }] }),
+      await answered(403, { errors: [{ domain: 'usageLimits', reason: 'userRateLimitExceeded' }] }),
+      await answered(403, { status: 'RESOURCE_EXHAUSTED' }),
+      await answered(403, { status: 'PERMISSION_DENIED', details: [errorInfo('RATE_LIMIT_EXCEEDED')] }),
+      await answered(403, { errors: [{ reason: 'other' }, { reason: 'rateLimitExceeded' }] }),
+      await answered(429, { status: 'RESOURCE_EXHAUSTED' }),
+    ];
+    expect(limited.map((e) => [e.status, e.isRateLimit, e.isTransient])).toEqual(
+      limited.map((e) => [e.status, true, true]),
+    );
+  });
+
+  it('does not take other 403s for rate limits: usageLimits is a domain, quotaExceeded a usage limit', async () => {
+    const permissions = await answered(403, {
+      status: 'PERMISSION_DENIED',
+      errors: [{ domain: 'global', reason: 'insufficientPermissions' }],
+    });
+    const domainOnly = await answered(403, { errors: [{ reason: 'usageLimits' }] });
+    const usage = await answered(403, {
+      status: 'RESOURCE_EXHAUSTED',
+      errors: [{ domain: 'usageLimits', reason: 'quotaExceeded' }],
+    });
+    expect([permissions.isRateLimit, domainOnly.isRateLimit, usage.isRateLimit]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect([permissions.isTransient, usage.isUsageLimit]).toEqual([false, true]);
   });
 });

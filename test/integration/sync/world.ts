@@ -15,7 +15,11 @@ import { DynamoSyncStateStore } from '../../../lambdas/shared/adapters/dynamodb/
 import { GoogleCalendarGateway } from '../../../lambdas/shared/adapters/google/calendar-gateway.ts';
 import { expandEvents } from '../../../lambdas/shared/domain/expansion/index.ts';
 import type { FeedError } from '../../../lambdas/shared/domain/feed-error.ts';
-import type { EventDateTime } from '../../../lambdas/shared/domain/google-event.ts';
+import {
+  type EventDateTime,
+  eventKey,
+  type GoogleEvent,
+} from '../../../lambdas/shared/domain/google-event.ts';
 import { defaultHorizon, mapFeed } from '../../../lambdas/shared/domain/ics/index.ts';
 import type { SyncResult } from '../../../lambdas/shared/domain/sync-result.ts';
 import type { FeedFetch, FeedSource, FeedValidators } from '../../../lambdas/shared/ports/feed-source.ts';
@@ -90,6 +94,8 @@ export class Subscriber {
   readonly feed = new MemoryFeed();
   /** Where the engine reads the feed; the in-memory feed ignores it, an HTTP feed source needs a real URL. */
   feedLocation = 'memory:feed';
+  /** The salt of the subscriber's event ids; changing it is how a test changes the id scheme. */
+  eventIdSalt = `salt-${this.id}`;
   readonly clock = new TestClock();
   readonly eventMap: DynamoEventMapStore;
   readonly syncState: DynamoSyncStateStore;
@@ -115,7 +121,7 @@ export class Subscriber {
       subscriberId: this.id,
       calendarId: this.calendarId,
       feedLocation: this.feedLocation,
-      eventIdSalt: `salt-${this.id}`,
+      eventIdSalt: this.eventIdSalt,
     };
   }
 
@@ -202,7 +208,7 @@ export class Subscriber {
       const props =
         (event.extendedProperties as { private?: Record<string, string> } | undefined)?.private ?? {};
       if (!props.icsUid) continue;
-      const key = props.icsRecurrenceId ? `${props.icsUid}#${props.icsRecurrenceId}` : props.icsUid;
+      const key = eventKey(event as unknown as GoogleEvent);
       copies.set(key, (copies.get(key) ?? 0) + 1);
     }
     return copies;

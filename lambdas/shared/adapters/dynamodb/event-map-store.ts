@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
@@ -11,6 +12,10 @@ import { TABLES } from './tables.ts';
 /** DynamoDB takes at most 25 writes per BatchWriteItem. */
 const BATCH_SIZE = 25;
 const { partitionKey, sortKey } = TABLES.eventMap;
+/** DynamoDB refuses sort keys over 1,024 bytes; longer event keys (very long UIDs) are stored under a digest. */
+const MAX_SORT_KEY_BYTES = 1024;
+/** Holds the readable event key of an item stored under a digest. */
+const FULL_KEY = 'fullKey';
 
 export interface DynamoEventMapStoreOptions {
   /** Tries per batch before giving up on items DynamoDB left unprocessed (throttling). */
@@ -48,7 +53,7 @@ export class DynamoEventMapStore implements EventMapStore {
 
   async put(subscriberId: string, rows: EventMapRow[]): Promise<void> {
     // One batch may not touch the same key twice: the last row for a key wins.
-    const byKey = new Map(rows.map((row) => [row.eventKey, row]));
+    const byKey = new Map(rows.map((row) => [storedKey(row.eventKey), row]));
     await this.writeAll(
       [...byKey.values()].map((row) => ({ PutRequest: { Item: itemFromRow(subscriberId, row) } })),
     );
@@ -56,14 +61,18 @@ export class DynamoEventMapStore implements EventMapStore {
 
   async remove(subscriberId: string, eventKeys: string[]): Promise<void> {
     await this.writeAll(
-      [...new Set(eventKeys)].map((key) => ({ DeleteRequest: { Key: keyOf(subscriberId, key) } })),
+      [...new Set(eventKeys.map(storedKey))].map((key) => ({
+        DeleteRequest: { Key: keyOf(subscriberId, key) },
+      })),
     );
   }
 
   async removeAll(subscriberId: string): Promise<void> {
-    const keys: string[] = [];
-    for await (const item of this.query(subscriberId, true)) keys.push(stringAttribute(item, sortKey));
-    await this.remove(subscriberId, keys);
+    const requests: WriteRequest[] = [];
+    for await (const item of this.query(subscriberId, true)) {
+      requests.push({ DeleteRequest: { Key: keyOf(subscriberId, stringAttribute(item, sortKey)) } });
+    }
+    await this.writeAll(requests);
   }
 
   private async *query(
@@ -110,28 +119,41 @@ export class DynamoEventMapStore implements EventMapStore {
   }
 }
 
-function keyOf(subscriberId: string, eventKey: string): Record<string, AttributeValue> {
-  return { [partitionKey]: { S: subscriberId }, [sortKey]: { S: eventKey } };
+/**
+ * The sort key an event key is stored under: itself when DynamoDB takes it, else `h:` and its SHA-256 (a key
+ * that short is never over-long, so the two forms never meet).
+ */
+export function storedKey(eventKey: string): string {
+  if (Buffer.byteLength(eventKey, 'utf8') <= MAX_SORT_KEY_BYTES) return eventKey;
+  return `h:${createHash('sha256').update(eventKey, 'utf8').digest('hex')}`;
+}
+
+function keyOf(subscriberId: string, stored: string): Record<string, AttributeValue> {
+  return { [partitionKey]: { S: subscriberId }, [sortKey]: { S: stored } };
 }
 
 function itemFromRow(subscriberId: string, row: EventMapRow): Record<string, AttributeValue> {
+  const stored = storedKey(row.eventKey);
   return {
-    ...keyOf(subscriberId, row.eventKey),
+    ...keyOf(subscriberId, stored),
+    ...(stored !== row.eventKey ? { [FULL_KEY]: { S: row.eventKey } } : {}),
     googleId: { S: row.googleId },
     hash: { S: row.hash },
     updatedAt: { S: row.updatedAt },
     ...(row.seriesKey !== undefined ? { seriesKey: { S: row.seriesKey } } : {}),
+    ...(row.endsAt !== undefined ? { endsAt: { S: row.endsAt } } : {}),
   };
 }
 
 function rowFromItem(item: Record<string, AttributeValue>): EventMapRow {
   const row: EventMapRow = {
-    eventKey: stringAttribute(item, sortKey),
+    eventKey: item[FULL_KEY]?.S ?? stringAttribute(item, sortKey),
     googleId: stringAttribute(item, 'googleId'),
     hash: stringAttribute(item, 'hash'),
     updatedAt: stringAttribute(item, 'updatedAt'),
   };
   if (item.seriesKey?.S !== undefined) row.seriesKey = item.seriesKey.S;
+  if (item.endsAt?.S !== undefined) row.endsAt = item.endsAt.S;
   return row;
 }
 

@@ -1,6 +1,6 @@
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import type { OwnedFields } from '../../domain/reconcile/owned-fields.ts';
-import { CalendarApiError, type CalendarGateway } from '../../ports/calendar-gateway.ts';
+import { CalendarApiError, type CalendarGateway, RATE_LIMIT_REASONS } from '../../ports/calendar-gateway.ts';
 
 export interface GoogleCalendarGatewayOptions {
   /** Passed as `rootUrl` (Google's host in AWS, the emulator's base URL in tests). */
@@ -103,7 +103,15 @@ function timeForPatch(time: OwnedFields['start']): Record<string, string | null>
 }
 
 interface GoogleErrorBody {
-  error?: { code?: number; message?: string; errors?: { reason?: string; message?: string }[] };
+  error?: {
+    code?: number;
+    message?: string;
+    /** google.rpc status name, e.g. RESOURCE_EXHAUSTED. */
+    status?: string;
+    errors?: { domain?: string; reason?: string; message?: string }[];
+    /** google.rpc details; an ErrorInfo carries a reason such as RATE_LIMIT_EXCEEDED. */
+    details?: { '@type'?: string; reason?: string }[];
+  };
 }
 
 interface LibraryError {
@@ -123,7 +131,28 @@ function toCalendarApiError(error: unknown): CalendarApiError {
   const body = parseBody(failure.response?.data);
   const reason = body.error?.errors?.[0]?.reason;
   const detail = (body.error?.message ?? `HTTP ${status}`).slice(0, 200);
-  return new CalendarApiError(status, reason, retryAfterMs(failure.response?.headers), detail);
+  return new CalendarApiError(
+    status,
+    reason,
+    retryAfterMs(failure.response?.headers),
+    detail,
+    signalsQuota(body),
+  );
+}
+
+/** Google's newer error forms say "over quota" without a Calendar reason, or in a later entry. */
+function signalsQuota(body: GoogleErrorBody): boolean {
+  const error = body.error;
+  if (!error) return false;
+  if (error.status === 'RESOURCE_EXHAUSTED') return true;
+  if (error.errors?.some((entry) => RATE_LIMIT_REASONS.has(entry.reason ?? ''))) return true;
+  return (
+    Array.isArray(error.details) &&
+    error.details.some(
+      (detail) =>
+        detail?.['@type']?.endsWith('google.rpc.ErrorInfo') && detail.reason === 'RATE_LIMIT_EXCEEDED',
+    )
+  );
 }
 
 function parseBody(data: unknown): GoogleErrorBody {

@@ -188,9 +188,11 @@ function finish(
   resource: Omit<GoogleEvent, 'extendedProperties'>,
   icsUid: string,
   icsRecurrenceId?: string,
+  icsSplitFrom?: string,
 ): GoogleEvent {
   const privateProps: GoogleEvent['extendedProperties']['private'] = { icsUid, icsHash: '' };
   if (icsRecurrenceId) privateProps.icsRecurrenceId = icsRecurrenceId;
+  if (icsSplitFrom !== undefined) privateProps.icsSplitFrom = icsSplitFrom;
   const event: GoogleEvent = { ...resource, extendedProperties: { private: privateProps } };
   privateProps.icsHash = contentHash(event);
   return event;
@@ -382,12 +384,17 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
     const recurrence = seriesRecurrence(source.component, source.start, durationMs, source.ctx);
     for (const problem of recurrence.problems) warnings.add(problem, source.uid);
     if (recurrence.lines.length > 0) {
-      const event = finish({ id, ...resource, recurrence: recurrence.lines }, source.uid);
+      const event = finish(
+        { id, ...resource, recurrence: recurrence.lines },
+        source.uid,
+        undefined,
+        source.splitFrom,
+      );
       const plan: SeriesPlan = { source, event, periodInstances: recurrence.periodInstances, exceptions: [] };
       plans.set(source.uid, plan);
       output.push({ order: source.order, event, plan });
     } else {
-      const event = finish({ id, ...resource }, source.uid);
+      const event = finish({ id, ...resource }, source.uid, undefined, source.splitFrom);
       output.push({ order: source.order, event });
     }
   }
@@ -434,7 +441,7 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
       const { source } = item.plan;
       warnings.add(`recurrence not usable (${error.message}): only the first instance is kept`, source.uid);
       const { recurrence: _dropped, extendedProperties: _old, ...single } = item.event;
-      const event = finish(single, source.uid);
+      const event = finish(single, source.uid, undefined, source.splitFrom);
       if (overlapsEventDateTimes(event.start, event.end, from, to)) events.push(event);
       continue;
     }
@@ -461,6 +468,8 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
       const replacement = finish(
         { id: eventIdFor(options.salt, orphan.uid), ...baseResource(orphan, orphan.start, orphan.end) },
         orphan.uid,
+        undefined,
+        masterSource.splitFrom,
       );
       if (index >= 0) events[index] = replacement;
       else events.push(replacement);

@@ -13,4 +13,6 @@ export interface SourceEvent {
   end: When;
   recurrenceId?: When;
   thisAndFuture: boolean;
+  /** Set on a series split off by a RANGE=THISANDFUTURE override: the UID of the series it came from. */
+  splitFrom?: string;
 }

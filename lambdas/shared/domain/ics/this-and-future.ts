@@ -4,7 +4,8 @@
  * the original series ends before the override's instance, and a new series starts at the override with
  * its properties and the original rules (COUNT reduced by the instances already past). Later overrides and
  * EXDATE/RDATE values move with it, shifted by the override's move. The new series is keyed
- * `<UID>#<RECURRENCE-ID>` (its icsUid and the source of its id).
+ * `<UID>#<RECURRENCE-ID>` (its icsUid and the source of its id) and marked with `icsSplitFrom`, so its event
+ * key never meets the key of an exception at that RECURRENCE-ID.
  */
 import { expandSeries } from '../expansion/index.ts';
 import { DAY_MS } from '../time/civil.ts';
@@ -109,6 +110,7 @@ function split(master: SourceEvent, override: SourceEvent): SourceEvent {
     ...override,
     component,
     uid: `${master.uid}#${basicId(rid)}`,
+    splitFrom: master.uid,
     recurrenceId: undefined,
     thisAndFuture: false,
   } as SourceEvent;

@@ -6,11 +6,21 @@ export interface BreakerPolicy {
   maxShare: number;
   /** ...and more than this many. */
   minDeletions: number;
-  /** Syncs that must see the same deletions, the first included, before they are applied. */
+  /** Syncs that must see the same deletions, the first included, before they are applied... */
   sightings: number;
+  /**
+   * ...the last of them at least this long after the first: a feed that is briefly wrong (an export caught
+   * half-way, a server answering an empty calendar) is usually right again within the hour.
+   */
+  minConfirmDelayMs: number;
 }
 
-export const DEFAULT_BREAKER_POLICY: BreakerPolicy = { maxShare: 0.5, minDeletions: 20, sightings: 2 };
+export const DEFAULT_BREAKER_POLICY: BreakerPolicy = {
+  maxShare: 0.5,
+  minDeletions: 20,
+  sightings: 2,
+  minConfirmDelayMs: 3_600_000,
+};
 
 export interface HeldDeletion {
   /** Identifies the exact set of keys held, so a differently shrunken feed starts over. */
@@ -33,22 +43,30 @@ export function keysHash(keys: readonly string[]): string {
   return hash.digest('hex');
 }
 
+export interface BreakerInput {
+  deletionKeys: readonly string[];
+  /** Series and single events in the calendar according to the map. */
+  eventsInCalendar: number;
+  /** The feed yielded no event at all: any deletion is held, however few (an empty feed is a broken feed until seen again). */
+  feedEmpty: boolean;
+  previouslyHeld: HeldDeletion | undefined;
+  now: Date;
+}
+
 export function decideBreaker(
-  deletionKeys: readonly string[],
-  eventsInCalendar: number,
-  previouslyHeld: HeldDeletion | undefined,
-  now: Date,
+  input: BreakerInput,
   policy: BreakerPolicy = DEFAULT_BREAKER_POLICY,
 ): BreakerDecision {
+  const { deletionKeys, eventsInCalendar, previouslyHeld, now } = input;
   const count = deletionKeys.length;
-  const trips = count > policy.minDeletions && count > eventsInCalendar * policy.maxShare;
+  const mass = count > policy.minDeletions && count > eventsInCalendar * policy.maxShare;
+  const trips = count > 0 && (mass || input.feedEmpty);
   if (!trips) return { hold: false, held: undefined };
   const hash = keysHash(deletionKeys);
   const seen = previouslyHeld?.keysHash === hash ? previouslyHeld : undefined;
   const sightings = (seen?.count ?? 0) + 1;
-  if (sightings >= policy.sightings) return { hold: false, held: undefined };
-  return {
-    hold: true,
-    held: { keysHash: hash, count: sightings, firstSeenAt: seen?.firstSeenAt ?? now.toISOString() },
-  };
+  const firstSeenAt = seen?.firstSeenAt ?? now.toISOString();
+  const waited = now.getTime() - Date.parse(firstSeenAt) >= policy.minConfirmDelayMs;
+  if (sightings >= policy.sightings && waited) return { hold: false, held: undefined };
+  return { hold: true, held: { keysHash: hash, count: sightings, firstSeenAt } };
 }

@@ -1,7 +1,15 @@
 import type { EventMapRow } from '../../ports/sync-stores.ts';
 import { expandSeries, instanceId } from '../expansion/index.ts';
-import { type EventDateTime, eventKey, type GoogleEvent } from '../google-event.ts';
+import {
+  type EventDateTime,
+  eventKey,
+  type GoogleEvent,
+  recurrenceIdOfKey,
+  SPLIT_KEY_SUFFIX,
+  STANDALONE_KEY_SUFFIX,
+} from '../google-event.ts';
 import { DAY_MS } from '../time/civil.ts';
+import { endOfEvent } from './ends.ts';
 import { isException } from './owned-fields.ts';
 import { seriesDuration, shiftBy, startFromBasic } from './times.ts';
 
@@ -11,6 +19,13 @@ export interface InsertEvent {
   key: string;
   googleId: string;
   event: GoogleEvent;
+  /** When the event is over (ISO 8601; see endOfEvent), kept in its row; absent for a series without end. */
+  endsAt?: string;
+  /**
+   * The Google id the row held when it differs from the event's id (the id scheme changed): that event is
+   * deleted first, so the calendar never shows both.
+   */
+  replaces?: string;
 }
 
 /** A series or single event whose content changed: patch its owned fields. */
@@ -19,6 +34,7 @@ export interface UpdateEvent {
   key: string;
   googleId: string;
   event: GoogleEvent;
+  endsAt?: string;
 }
 
 /** An exception (new or changed): patch the instance Google made for it (`<seriesId>_<originalStart>`). */
@@ -55,11 +71,16 @@ export interface DeleteEvent {
   googleId: string;
 }
 
-/** An exception whose series is being deleted: deleting the series removes the instance, only the row goes. */
+/**
+ * A row that goes without a Google call: an exception whose series is deleted (deleting the series removes the
+ * instance) or forgotten; an event that is over and left the feed's horizon (past events stay in Google); a row
+ * whose Google id another key now writes (a key scheme change).
+ */
 export interface ForgetRow {
   kind: 'forget';
   key: string;
-  seriesKey: string;
+  /** Set on exceptions: the row goes once its series is deleted (right away when the series is not). */
+  seriesKey?: string;
 }
 
 export type Operation = InsertEvent | UpdateEvent | PatchInstance | RevertInstance | DeleteEvent | ForgetRow;
@@ -68,6 +89,11 @@ export type Write = InsertEvent | UpdateEvent | PatchInstance | RevertInstance;
 export interface PlanOptions {
   /** UIDs of feed components that could not be read: their events are left as they are, never deleted. */
   unreadableUids?: Iterable<string>;
+  /**
+   * The start of the horizon the feed was mapped for. An event whose row says it was over by then left the
+   * mapped set for being past, not because the feed dropped it: its row is forgotten, the event stays in Google.
+   */
+  horizonStart?: Date;
 }
 
 export interface Plan {
@@ -77,7 +103,7 @@ export interface Plan {
   instanceWrites: (PatchInstance | RevertInstance)[];
   /** Series and single events to delete (what the mass-delete breaker weighs). */
   deletions: DeleteEvent[];
-  /** Rows of exceptions that go with their deleted series. */
+  /** Rows that go without a call (see ForgetRow). */
   forgets: ForgetRow[];
   /** Desired events already in the calendar with the same content: no call. */
   unchanged: number;
@@ -101,9 +127,10 @@ export function planSync(
   options: PlanOptions = {},
 ): Plan {
   const skipped: Plan['skipped'] = [];
-  const unreadable = new Set(options.unreadableUids ?? []);
-  // A component the mapping could not read is absent for a read failure, not because the feed dropped it.
-  const isUnreadable = (key: string) => unreadable.size > 0 && unreadable.has(key.split('#', 1)[0] as string);
+  const isUnreadable = unreadableMatcher(options.unreadableUids ?? []);
+  const horizonStart = options.horizonStart?.getTime();
+  const isOver = (row: EventMapRow) =>
+    horizonStart !== undefined && row.endsAt !== undefined && Date.parse(row.endsAt) <= horizonStart;
   const rowByKey = new Map(rows.map((row) => [row.eventKey, row]));
 
   // The last event of a key wins, as the mapping's duplicate-UID rule would have it.
@@ -115,6 +142,16 @@ export function planSync(
   }
   const seriesKeyById = new Map<string, string>();
   for (const [key, event] of seriesByKey) if (event.id) seriesKeyById.set(event.id, key);
+  const exceptionsBySeriesId = new Map<string, GoogleEvent[]>();
+  for (const event of exceptionsByKey.values()) {
+    const list = exceptionsBySeriesId.get(event.recurringEventId as string) ?? [];
+    list.push(event);
+    exceptionsBySeriesId.set(event.recurringEventId as string, list);
+  }
+  const endsAtOf = (event: GoogleEvent) => {
+    const end = endOfEvent(event, exceptionsBySeriesId.get(event.id as string));
+    return end ? { endsAt: end.toISOString() } : {};
+  };
 
   const seriesWrites: Plan['seriesWrites'] = [];
   const rewrittenSeries = new Set<string>();
@@ -124,14 +161,15 @@ export function planSync(
       skipped.push({ key, reason: 'event without an id' });
       continue;
     }
-    const row = rowByKey.get(key);
+    const row = legacyRow(rowByKey.get(key), false);
     if (!row || row.googleId !== event.id) {
-      // A different id than the map's can only come from a changed id scheme: write the new id; the old event
-      // is left for the map rebuild rather than guessed at.
-      seriesWrites.push({ kind: 'insert', key, googleId: event.id, event });
+      // A different id than the map's can only come from a changed id scheme: the old event goes first, unless
+      // another key of the feed writes that id now.
+      const replaces = row && !seriesKeyById.has(row.googleId) ? { replaces: row.googleId } : {};
+      seriesWrites.push({ kind: 'insert', key, googleId: event.id, event, ...endsAtOf(event), ...replaces });
       rewrittenSeries.add(key);
     } else if (row.hash !== event.extendedProperties.private.icsHash) {
-      seriesWrites.push({ kind: 'update', key, googleId: row.googleId, event });
+      seriesWrites.push({ kind: 'update', key, googleId: row.googleId, event, ...endsAtOf(event) });
       rewrittenSeries.add(key);
     } else {
       unchanged++;
@@ -147,7 +185,8 @@ export function planSync(
       continue;
     }
     placedExceptions.add(key);
-    const row = rowByKey.get(key);
+    // A row of another kind under this key (written before each kind had its own key) is not this one's.
+    const row = legacyRow(rowByKey.get(key), true);
     const changed = !row || row.hash !== event.extendedProperties.private.icsHash;
     if (changed || rewrittenSeries.has(seriesKey)) {
       const googleId = instanceId(event.recurringEventId as string, event.originalStartTime);
@@ -163,11 +202,13 @@ export function planSync(
   for (const row of rows) {
     if (row.seriesKey === undefined) {
       eventsInCalendar++;
-      if (!seriesByKey.has(row.eventKey) && !isUnreadable(row.eventKey))
-        deletions.push({ kind: 'delete', key: row.eventKey, googleId: row.googleId });
+      if (seriesByKey.has(row.eventKey) || isUnreadable(row)) continue;
+      // Its Google event is another key's now (a key scheme change), or it is over and merely left the horizon.
+      if (seriesKeyById.has(row.googleId) || isOver(row)) forgets.push({ kind: 'forget', key: row.eventKey });
+      else deletions.push({ kind: 'delete', key: row.eventKey, googleId: row.googleId });
       continue;
     }
-    if (placedExceptions.has(row.eventKey) || isUnreadable(row.eventKey)) continue;
+    if (placedExceptions.has(row.eventKey) || isUnreadable(row)) continue;
     const series = seriesByKey.get(row.seriesKey);
     const originalStart = series && originalStartOf(row, series);
     if (!series || !originalStart) {
@@ -181,7 +222,7 @@ export function planSync(
       key: row.eventKey,
       googleId: row.googleId,
       seriesKey: row.seriesKey,
-      event: instanceOfSeries(series, originalStart, row.eventKey.slice(row.seriesKey.length + 1)),
+      event: instanceOfSeries(series, originalStart, recurrenceIdOfKey(row.eventKey)),
       hash,
     });
   }
@@ -191,10 +232,46 @@ export function planSync(
 
 const revertedHash = (series: GoogleEvent) => `reverted:${series.extendedProperties.private.icsHash}`;
 
-/** An exception's key is `<seriesKey>#<original start in basic format>` (see eventKey). */
+/** An exception's key ends with `#<original start in basic format>` (see eventKey). */
 function originalStartOf(row: EventMapRow, series: GoogleEvent): EventDateTime | undefined {
-  if (!row.seriesKey || !row.eventKey.startsWith(`${row.seriesKey}#`)) return undefined;
-  return startFromBasic(row.eventKey.slice(row.seriesKey.length + 1), series.start);
+  return startFromBasic(recurrenceIdOfKey(row.eventKey), series.start);
+}
+
+/** The row under a key if it is of the wanted kind (exception or not), else none. */
+function legacyRow(row: EventMapRow | undefined, exception: boolean): EventMapRow | undefined {
+  return row && (row.seriesKey !== undefined) === exception ? row : undefined;
+}
+
+/** A RECURRENCE-ID in basic format, as the last part of exception, standalone and split keys. */
+const BASIC_RID = /^\d{8}(?:T\d{6}Z)?$/;
+
+/** `key` without its last `#<RECURRENCE-ID>`, or undefined when it does not end in one. */
+function withoutRecurrenceId(key: string): string | undefined {
+  const at = key.lastIndexOf('#');
+  return at > 0 && BASIC_RID.test(key.slice(at + 1)) ? key.slice(0, at) : undefined;
+}
+
+/**
+ * The UIDs of the feed component a row may come from, read off the key's structure (see eventKey): the row's
+ * own ICS UID, and for a split series (UID `<UID>#<RECURRENCE-ID>`) and what hangs off it, the UID it was split
+ * from. Only a UID that itself ends in `#<RECURRENCE-ID>` can be taken for a split one: such a row is then
+ * spared, never deleted.
+ */
+function sourceUids(row: EventMapRow): string[] {
+  let uid: string | undefined = row.eventKey;
+  if (uid.endsWith(STANDALONE_KEY_SUFFIX))
+    uid = withoutRecurrenceId(uid.slice(0, -STANDALONE_KEY_SUFFIX.length));
+  else if (uid.endsWith(SPLIT_KEY_SUFFIX)) uid = uid.slice(0, -SPLIT_KEY_SUFFIX.length);
+  else if (row.seriesKey !== undefined) uid = withoutRecurrenceId(uid);
+  const uids: string[] = [];
+  for (; uid !== undefined; uid = withoutRecurrenceId(uid)) uids.push(uid);
+  return uids;
+}
+
+/** Whether a row belongs to a component the mapping could not read (matched on whole UIDs). */
+function unreadableMatcher(uids: Iterable<string>): (row: EventMapRow) => boolean {
+  const unreadable = new Set(uids);
+  return (row) => unreadable.size > 0 && sourceUids(row).some((uid) => unreadable.has(uid));
 }
 
 /** Whether the series has an occurrence that starts at `originalStart`. */

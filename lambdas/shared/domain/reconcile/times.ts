@@ -6,7 +6,7 @@ import { DAY_MS } from '../time/civil.ts';
 export type Duration = { days: number } | { ms: number };
 
 /** The instant of a timed value: its own offset if it has one, else its IANA zone, else UTC. */
-function epochMs(value: { dateTime: string; timeZone?: string }): number {
+export function epochMs(value: { dateTime: string; timeZone?: string }): number {
   if (/(?:Z|[+-]\d\d:?\d\d)$/i.test(value.dateTime)) return Date.parse(value.dateTime);
   return parseGoogleDateTime(value.dateTime, value.timeZone ?? 'UTC').utcMs;
 }
