@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateEventId, validateEventTimes } from '../../emulator/google/calendar/validation.ts';
+import { validateEvent, validateEventId } from '../../emulator/google/calendar/validation.ts';
 import { expandEvents } from '../../lambdas/shared/domain/expansion/index.ts';
 import { decodeFeedBytes } from '../../lambdas/shared/domain/feed-text.ts';
 import type { EventDateTime } from '../../lambdas/shared/domain/google-event.ts';
@@ -83,7 +83,7 @@ export function checkFile(file: string): FileResult {
   // Every resource must pass Google's checks (as the emulator models them) before it is worth comparing.
   for (const event of mapped.events) {
     if (event.id !== undefined) validateEventId(event.id);
-    validateEventTimes(event as unknown as Record<string, unknown>, 'UTC');
+    validateEvent(event as unknown as Record<string, unknown>, 'UTC');
   }
   const occurrences = expandEvents(mapped.events, REFERENCE_WINDOW, { maxOccurrences: 50_000 });
   const ours = occurrences.map((o) => `${ourKey(o.start)} | ${ourKey(o.end)} | ${o.event.summary ?? ''}`);

@@ -41,6 +41,12 @@ export interface GoogleEvent {
   extendedProperties: { private: SourceProperties & Record<string, string> };
 }
 
+/**
+ * Longest text the service sends per field. Google documents no exact limits; these are the values
+ * integrators report (and the emulator enforces), so a long ICS description is shortened, not refused.
+ */
+export const TEXT_LIMITS = { summary: 1024, location: 1024, description: 8192 } as const;
+
 export const isAllDay = (value: EventDateTime): value is { date: string } => 'date' in value;
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TEXT_LIMITS } from '../../../lambdas/shared/domain/google-event.ts';
 import { calendar, map, only, vevent } from './helpers.ts';
 
 describe('text and status fields', () => {
@@ -19,6 +20,27 @@ describe('text and status fields', () => {
     expect(event.summary).toBe('Lunch, then a walk; maybe');
     expect(event.description).toBe('Line one\nLine two\nLine three\\end');
     expect(event.location).toBe('Room 1, Building A');
+  });
+
+  it('shortens text over the limits Google takes, never splitting a character', () => {
+    const event = only(
+      map(
+        calendar(
+          ...vevent(
+            'UID:a',
+            'DTSTART:20240105T100000Z',
+            `SUMMARY:${'s'.repeat(2000)}`,
+            `DESCRIPTION:${'\u{1F600}'.repeat(5000)}`,
+          ),
+        ),
+      ),
+    );
+    expect(event.summary).toHaveLength(TEXT_LIMITS.summary);
+    expect(event.summary?.endsWith('\u2026')).toBe(true);
+    const description = event.description ?? '';
+    expect(description.length).toBeLessThanOrEqual(TEXT_LIMITS.description);
+    expect(description.length).toBeGreaterThan(TEXT_LIMITS.description - 3);
+    expect(description.isWellFormed()).toBe(true);
   });
 
   it('leaves empty text fields out', () => {

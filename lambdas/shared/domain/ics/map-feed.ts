@@ -4,7 +4,7 @@
  */
 import { ExpansionError, expandSeries, hasOccurrenceIn, instanceId } from '../expansion/index.ts';
 import { timeZoneNamed } from '../expansion/time-zone.ts';
-import type { EventDateTime, GoogleEvent } from '../google-event.ts';
+import { type EventDateTime, type GoogleEvent, TEXT_LIMITS } from '../google-event.ts';
 import { DAY_MS } from '../time/civil.ts';
 import { type Component, first, readComponents, unescapeText } from './content-lines.ts';
 import { contentHash, derivedUid, eventIdFor } from './event-ids.ts';
@@ -136,11 +136,20 @@ function endOf(
 
 const dtstartTzid = (component: Component) => first(component, 'DTSTART')?.params.TZID;
 
-function textOf(component: Component, name: string): string | undefined {
+function textOf(component: Component, name: string, limit: number): string | undefined {
   const value = first(component, name)?.value;
   if (value === undefined) return undefined;
   const text = unescapeText(value);
-  return text.trim() ? text : undefined;
+  return text.trim() ? fitText(text, limit) : undefined;
+}
+
+/** Shortens text to `limit` UTF-16 units, ending in an ellipsis, without splitting a surrogate pair. */
+export function fitText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  let cut = limit - 1;
+  const last = text.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--;
+  return `${text.slice(0, cut)}\u2026`;
 }
 
 const STATUS: Record<string, GoogleEvent['status']> = {
@@ -173,9 +182,9 @@ function baseResource(source: SourceEvent, start: When, end: When): Omit<GoogleE
     start: toEventDateTime(start),
     end: toEventDateTime(end),
   };
-  const summary = textOf(c, 'SUMMARY');
-  const description = textOf(c, 'DESCRIPTION');
-  const location = textOf(c, 'LOCATION');
+  const summary = textOf(c, 'SUMMARY', TEXT_LIMITS.summary);
+  const description = textOf(c, 'DESCRIPTION', TEXT_LIMITS.description);
+  const location = textOf(c, 'LOCATION', TEXT_LIMITS.location);
   if (summary !== undefined) resource.summary = summary;
   if (description !== undefined) resource.description = description;
   if (location !== undefined) resource.location = location;
