@@ -67,6 +67,16 @@ function parseTimeBound(query: URLSearchParams, name: string): Date | undefined 
   return new Date(text);
 }
 
+/** The `timeMin`/`timeMax` window of a listing; either end may be open. */
+function parseWindow(query: URLSearchParams): Window {
+  const window: Window = {};
+  const timeMin = parseTimeBound(query, 'timeMin');
+  const timeMax = parseTimeBound(query, 'timeMax');
+  if (timeMin) window.timeMin = timeMin;
+  if (timeMax) window.timeMax = timeMax;
+  return window;
+}
+
 function parseBoolean(query: URLSearchParams, name: string): boolean | undefined {
   const text = query.get(name);
   if (text === null) return undefined;
@@ -187,12 +197,8 @@ export function listEvents(ctx: ListContext): Json {
     changedAfter = readSyncToken(calendar, syncTokenText, nowMs, ctx.syncTokenLifetimeMs).s;
     showDeleted = true;
   }
-  const window: Window = {};
-  const timeMin = parseTimeBound(query, 'timeMin');
-  const timeMax = parseTimeBound(query, 'timeMax');
-  if (timeMin) window.timeMin = timeMin;
-  if (timeMax) window.timeMax = timeMax;
-  if (timeMin && timeMax && timeMin >= timeMax) throw apiErrors.timeRangeEmpty();
+  const window = parseWindow(query);
+  if (window.timeMin && window.timeMax && window.timeMin >= window.timeMax) throw apiErrors.timeRangeEmpty();
   const updatedMinDate = parseTimeBound(query, 'updatedMin');
   // Deleted events changed since updatedMin always come back, whatever showDeleted says.
   if (updatedMinDate) showDeleted = true;
@@ -215,18 +221,10 @@ export function listEvents(ctx: ListContext): Json {
     (item) => matchesProperties(item.resource, filters) && (q === null || matchesText(item.resource, q)),
   );
   const page = paginate(selected, query, calendar.changeSeq);
-  const body: Json = {
-    kind: 'calendar#events',
-    etag: calendar.etag,
-    summary: calendar.resource.summary,
-    updated: new Date(latestUpdate(calendar)).toISOString(),
-    timeZone: calendar.resource.timeZone,
-    accessRole: 'owner',
-    defaultReminders: [],
-    items: page.items.map((resource) => renderListItem(resource, zone)),
-  };
-  if (page.nextPageToken) body.nextPageToken = page.nextPageToken;
-  else body.nextSyncToken = encode({ c: calendar.id, s: page.snapshot, e: calendar.syncEpoch, t: nowMs });
+  const body = eventsPage(calendar, page, zone);
+  // Only the last page carries the token of the next incremental sync.
+  if (!page.nextPageToken)
+    body.nextSyncToken = encode({ c: calendar.id, s: page.snapshot, e: calendar.syncEpoch, t: nowMs });
   return body;
 }
 
@@ -238,11 +236,7 @@ export function listInstances(ctx: ListContext, eventId: string): Json {
   const series = found.resource;
   if (series.status === 'cancelled') throw apiErrors.deleted();
   const showDeleted = parseBoolean(query, 'showDeleted') ?? false;
-  const window: Window = {};
-  const timeMin = parseTimeBound(query, 'timeMin');
-  const timeMax = parseTimeBound(query, 'timeMax');
-  if (timeMin) window.timeMin = timeMin;
-  if (timeMax) window.timeMax = timeMax;
+  const window = parseWindow(query);
   const originalStart = parseTimeBound(query, 'originalStart');
   let resources: Json[];
   if (isSeries(series)) {
@@ -263,18 +257,7 @@ export function listInstances(ctx: ListContext, eventId: string): Json {
   }
   const items = resources.map((resource) => ({ resource, key: startKey(resource, zone) }));
   const page = paginate(items, query, calendar.changeSeq);
-  const body: Json = {
-    kind: 'calendar#events',
-    etag: calendar.etag,
-    summary: calendar.resource.summary,
-    updated: new Date(latestUpdate(calendar)).toISOString(),
-    timeZone: calendar.resource.timeZone,
-    accessRole: 'owner',
-    defaultReminders: [],
-    items: page.items.map((resource) => renderListItem(resource, zone)),
-  };
-  if (page.nextPageToken) body.nextPageToken = page.nextPageToken;
-  return body;
+  return eventsPage(calendar, page, zone);
 }
 
 function expandedItems(
@@ -309,7 +292,14 @@ const startKey = (resource: Json, zone: string): string =>
 const orderKey = (event: StoredEvent, orderBy: string | null): string =>
   orderBy === 'updated' ? `${pad(event.updatedMs)}|${pad(event.seq)}` : pad(event.seq);
 
-function paginate(items: Item[], query: URLSearchParams, changeSeq: number) {
+interface Page {
+  items: Json[];
+  nextPageToken: string | undefined;
+  /** The change counter the listing started at (becomes the next sync token). */
+  snapshot: number;
+}
+
+function paginate(items: Item[], query: URLSearchParams, changeSeq: number): Page {
   const size = pageSize(query);
   const print = fingerprint(query);
   const tokenText = query.get('pageToken');
@@ -331,6 +321,22 @@ function paginate(items: Item[], query: URLSearchParams, changeSeq: number) {
       ? encode({ k: last.key, f: print, s: snapshot } satisfies PageToken)
       : undefined;
   return { items: pageItems.map((item) => item.resource), nextPageToken, snapshot };
+}
+
+/** The `calendar#events` answer of events.list and events.instances for one page. */
+function eventsPage(calendar: StoredCalendar, page: Page, zone: string): Json {
+  const body: Json = {
+    kind: 'calendar#events',
+    etag: calendar.etag,
+    summary: calendar.resource.summary,
+    updated: new Date(latestUpdate(calendar)).toISOString(),
+    timeZone: calendar.resource.timeZone,
+    accessRole: 'owner',
+    defaultReminders: [],
+    items: page.items.map((resource) => renderListItem(resource, zone)),
+  };
+  if (page.nextPageToken) body.nextPageToken = page.nextPageToken;
+  return body;
 }
 
 function renderListItem(resource: Json, zone: string): Json {

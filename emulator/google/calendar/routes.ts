@@ -12,7 +12,7 @@ import {
   requireEvent,
   writeEvent,
 } from './events.ts';
-import { listEvents, listInstances, responseZoneOf } from './listing.ts';
+import { type ListContext, listEvents, listInstances, responseZoneOf } from './listing.ts';
 import { cloneJson, mergePatch } from './merge.ts';
 import type { Json, StoredCalendar } from './store.ts';
 import { isIanaZone } from './time.ts';
@@ -88,6 +88,15 @@ function eventContext(core: EmulatorCore, context: RequestContext, access: Acces
   };
 }
 
+function listContext(core: EmulatorCore, context: RequestContext): ListContext {
+  return {
+    calendar: targetCalendar(core, context, 'events', 'read'),
+    query: context.query,
+    nowMs: core.now(),
+    syncTokenLifetimeMs: core.options.syncTokenLifetimeMs,
+  };
+}
+
 const responseZone = (context: RequestContext, calendar: StoredCalendar): string =>
   responseZoneOf(context.query, calendar);
 
@@ -104,6 +113,28 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
     handle: (context: RequestContext) => Reply,
   ): Route => ({ method, path: new RegExp(`${path}$`), name, kind: 'calendar', handle });
 
+  /** events.patch and events.update: the same write, merged into or replacing the stored event. */
+  const writeEventRoute =
+    (mode: 'patch' | 'update') =>
+    (context: RequestContext): Reply => {
+      const events = eventContext(core, context, 'write');
+      const resource = writeEvent(
+        events,
+        context.params.eventId as string,
+        parseJson(context.body),
+        mode,
+        ifMatch(context),
+      );
+      return ok(renderEvent(resource, responseZone(context, events.calendar)));
+    };
+
+  /** calendars.patch and calendars.update: the new fields checked whole, under a new ETag. */
+  const replaceCalendar = (calendar: StoredCalendar, fields: Json): Reply => {
+    calendar.resource = calendarFields(fields, { timeZone: calendar.resource.timeZone });
+    calendar.etag = core.calendars.nextEtag();
+    return ok(renderCalendar(calendar));
+  };
+
   return [
     route('POST', CALENDARS, 'calendars.insert', (context) => {
       const caller = callerOf(context);
@@ -119,16 +150,11 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
     ),
     route('PATCH', CALENDAR, 'calendars.patch', (context) => {
       const calendar = targetCalendar(core, context, 'calendars', 'write');
-      const merged = mergePatch(calendar.resource, parseJson(context.body));
-      calendar.resource = calendarFields(merged, { timeZone: calendar.resource.timeZone });
-      calendar.etag = core.calendars.nextEtag();
-      return ok(renderCalendar(calendar));
+      return replaceCalendar(calendar, mergePatch(calendar.resource, parseJson(context.body)));
     }),
     route('PUT', CALENDAR, 'calendars.update', (context) => {
       const calendar = targetCalendar(core, context, 'calendars', 'write');
-      calendar.resource = calendarFields(parseJson(context.body), { timeZone: calendar.resource.timeZone });
-      calendar.etag = core.calendars.nextEtag();
-      return ok(renderCalendar(calendar));
+      return replaceCalendar(calendar, parseJson(context.body));
     }),
     route('DELETE', CALENDAR, 'calendars.delete', (context) => {
       const calendar = targetCalendar(core, context, 'calendars', 'write');
@@ -140,17 +166,7 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
       core.usageLimiter.record('calendar', userId);
       return noContent;
     }),
-    route('GET', EVENTS, 'events.list', (context) => {
-      const calendar = targetCalendar(core, context, 'events', 'read');
-      return ok(
-        listEvents({
-          calendar,
-          query: context.query,
-          nowMs: core.now(),
-          syncTokenLifetimeMs: core.options.syncTokenLifetimeMs,
-        }),
-      );
-    }),
+    route('GET', EVENTS, 'events.list', (context) => ok(listEvents(listContext(core, context)))),
     route('POST', EVENTS, 'events.insert', (context) => {
       const events = eventContext(core, context, 'write');
       const body = parseJson(context.body);
@@ -167,44 +183,16 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
       if (created) core.usageLimiter.record('event', events.user.id);
       return ok(renderEvent(resource, responseZone(context, events.calendar)));
     }),
-    route('GET', `${EVENT}/instances`, 'events.instances', (context) => {
-      const calendar = targetCalendar(core, context, 'events', 'read');
-      const query = context.query;
-      const listContext = {
-        calendar,
-        query,
-        nowMs: core.now(),
-        syncTokenLifetimeMs: core.options.syncTokenLifetimeMs,
-      };
-      return ok(listInstances(listContext, context.params.eventId as string));
-    }),
+    route('GET', `${EVENT}/instances`, 'events.instances', (context) =>
+      ok(listInstances(listContext(core, context), context.params.eventId as string)),
+    ),
     route('GET', EVENT, 'events.get', (context) => {
       const calendar = targetCalendar(core, context, 'events', 'read');
       const { resource } = requireEvent(calendar, context.params.eventId as string);
       return ok(renderEvent(resource, responseZone(context, calendar)));
     }),
-    route('PATCH', EVENT, 'events.patch', (context) => {
-      const events = eventContext(core, context, 'write');
-      const resource = writeEvent(
-        events,
-        context.params.eventId as string,
-        parseJson(context.body),
-        'patch',
-        ifMatch(context),
-      );
-      return ok(renderEvent(resource, responseZone(context, events.calendar)));
-    }),
-    route('PUT', EVENT, 'events.update', (context) => {
-      const events = eventContext(core, context, 'write');
-      const resource = writeEvent(
-        events,
-        context.params.eventId as string,
-        parseJson(context.body),
-        'update',
-        ifMatch(context),
-      );
-      return ok(renderEvent(resource, responseZone(context, events.calendar)));
-    }),
+    route('PATCH', EVENT, 'events.patch', writeEventRoute('patch')),
+    route('PUT', EVENT, 'events.update', writeEventRoute('update')),
     route('DELETE', EVENT, 'events.delete', (context) => {
       const events = eventContext(core, context, 'write');
       core.usageLimiter.check('event', events.user.id);

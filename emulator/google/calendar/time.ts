@@ -2,11 +2,15 @@
 
 import { isGoogleTimeZoneName, timeZoneNamed } from '../../../lambdas/shared/domain/expansion/time-zone.ts';
 import { parseGoogleDate, parseGoogleDateTime } from '../../../lambdas/shared/domain/expansion/values.ts';
-import { formatBasicDate } from '../../../lambdas/shared/domain/time/civil.ts';
+import {
+  DAY_MS,
+  formatBasicDate,
+  formatBasicUtcDateTime,
+  formatOffset,
+  formatWallDateTime,
+} from '../../../lambdas/shared/domain/time/civil.ts';
 
 export type EventTime = { date?: string | null; dateTime?: string | null; timeZone?: string | null };
-
-const DAY_MS = 86_400_000;
 
 /** Whether Google would accept this time zone name: an IANA name or link spelled exactly (not `+02:00`, `EST`). */
 export const isIanaZone = isGoogleTimeZoneName;
@@ -24,13 +28,7 @@ export function instantOf(time: EventTime, fallbackZone: string): number {
 /** The instant in `zone` as Google prints it: `2026-01-05T09:00:00+01:00`, or `...Z` in UTC. */
 export function renderInstant(utcMs: number, zone: string): string {
   const offsetMs = timeZoneNamed(zone).offsetAt(utcMs);
-  const wall = new Date(utcMs + offsetMs).toISOString().slice(0, 19);
-  if (offsetMs === 0) return `${wall}Z`;
-  const sign = offsetMs < 0 ? '-' : '+';
-  const minutes = Math.abs(offsetMs) / 60_000;
-  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
-  const mm = String(minutes % 60).padStart(2, '0');
-  return `${wall}${sign}${hh}:${mm}`;
+  return `${formatWallDateTime(utcMs + offsetMs)}${formatOffset(offsetMs)}`;
 }
 
 /**
@@ -45,6 +43,5 @@ export function renderTime(time: EventTime, responseZone: string): EventTime {
 /** `20260105` (all-day) or `20260105T090000Z` (timed): the suffix of instance ids. */
 export function basicFormat(time: EventTime, fallbackZone: string): string {
   if (time.date) return formatBasicDate(parseGoogleDate(time.date));
-  const iso = new Date(instantOf(time, fallbackZone)).toISOString();
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  return formatBasicUtcDateTime(instantOf(time, fallbackZone));
 }

@@ -1,5 +1,9 @@
 /** Google's checks on an Event resource before it is stored (400 answers with Google's reasons). */
-import { ExpansionError, hasOccurrenceIn } from '../../../lambdas/shared/domain/expansion/index.ts';
+import {
+  ExpansionError,
+  hasOccurrenceIn,
+  RULE_PARTS,
+} from '../../../lambdas/shared/domain/expansion/index.ts';
 import type { GoogleEvent } from '../../../lambdas/shared/domain/google-event.ts';
 import { apiErrors, CalendarApiError } from '../errors.ts';
 import { type EventTime, hasOffset, instantOf, isIanaZone } from './time.ts';
@@ -9,23 +13,6 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?$/i;
 const RULE_LINE = /^(RRULE|EXRULE):(.+)$/i;
 const DATE_LIST_LINE = /^(RDATE|EXDATE)(;[^:]*)?:(.+)$/i;
-/** Rule parts Google takes; RSCALE, SKIP and X- parts are refused (the expansion module ignores them). */
-const RULE_PARTS = new Set([
-  'FREQ',
-  'UNTIL',
-  'COUNT',
-  'INTERVAL',
-  'BYSECOND',
-  'BYMINUTE',
-  'BYHOUR',
-  'BYDAY',
-  'BYMONTHDAY',
-  'BYYEARDAY',
-  'BYWEEKNO',
-  'BYMONTH',
-  'BYSETPOS',
-  'WKST',
-]);
 const MAX_KEY_LENGTH = 44;
 const MAX_VALUE_LENGTH = 1024;
 const MAX_PROPERTIES = 300;
@@ -135,6 +122,7 @@ function validateRecurrence(event: Record<string, unknown>): void {
   }
 }
 
+/** Google takes RFC 5545's rule parts only: RSCALE, SKIP and X- parts, which the expansion ignores, are refused. */
 function checkRuleParts(text: string): void {
   for (const part of text.split(';')) {
     const eq = part.indexOf('=');

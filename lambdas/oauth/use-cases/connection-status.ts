@@ -1,4 +1,4 @@
-import type { SyncOutcome } from '../../shared/domain/sync-result.ts';
+import type { SyncResult } from '../../shared/domain/sync-result.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { authenticateFeedToken } from './authenticate.ts';
 
@@ -6,6 +6,12 @@ export interface StatusInput {
   feedToken: string | undefined;
   ip: string;
 }
+
+/**
+ * The last sync as the settings page shows it: no call count, the cool-down only once (at the top), warnings
+ * always listed (if only as none).
+ */
+type LastSyncView = Omit<SyncResult, 'googleCalls' | 'coolDownUntil' | 'warnings'> & { warnings: string[] };
 
 /** What the settings page shows. No secret, no feed URL. */
 export interface ConnectionStatusView {
@@ -17,18 +23,7 @@ export interface ConnectionStatusView {
   needsReauthSince?: string;
   eventCount?: number;
   coolDownUntil?: string;
-  lastSync?: {
-    outcome: SyncOutcome;
-    startedAt: string;
-    finishedAt: string;
-    created: number;
-    updated: number;
-    deleted: number;
-    unchanged: number;
-    heldDeletions: number;
-    errors: string[];
-    warnings: string[];
-  };
+  lastSync?: LastSyncView;
   /** Deletions the mass-delete breaker is holding back until the shrunken feed is seen again. */
   heldDeletions: number;
 }

@@ -30,12 +30,6 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
   });
   afterAll(async () => world.close());
 
-  async function expectConverged(sub: Subscriber, text: string) {
-    const { google, feed } = await sub.convergence(text);
-    expect(google).toEqual(feed);
-    for (const [key, copies] of sub.liveCopiesByKey()) expect(copies, key).toBe(1);
-  }
-
   const liveSummaries = async (sub: Subscriber) => (await sub.occurrencesInGoogle()).map((o) => o.summary);
 
   it('an override turning from exception into standalone event and then dropped leaves no ghost', async () => {
@@ -46,12 +40,12 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
     const standalone = icsFeed([weeklyUntil(SHORT_SERIES), override]);
     sub.feed.set(standalone);
     expect((await sub.sync()).outcome).toBe('synced');
-    await expectConverged(sub, standalone);
+    await sub.expectConverged(standalone);
 
     const dropped = icsFeed([weeklyUntil(SHORT_SERIES)]);
     sub.feed.set(dropped);
     expect(await sub.sync()).toMatchObject({ outcome: 'synced', deleted: 1 });
-    await expectConverged(sub, dropped);
+    await sub.expectConverged(dropped);
     expect(await liveSummaries(sub)).not.toContain('Moved');
   });
 
@@ -67,7 +61,7 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
     world.google.control.clearFaults();
 
     expect(await sub.sync()).toMatchObject({ outcome: 'synced', deleted: 1 });
-    await expectConverged(sub, exceptionFeed);
+    await sub.expectConverged(exceptionFeed);
     expect((await liveSummaries(sub)).filter((s) => s === 'Moved')).toHaveLength(1);
   });
 
@@ -95,7 +89,7 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
     ] as const) {
       sub.feed.set(text);
       expect((await sub.sync()).outcome).toBe('synced');
-      await expectConverged(sub, text);
+      await sub.expectConverged(text);
       expect(await laterCount()).toBe(copies);
     }
   });
@@ -114,7 +108,7 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
     expect(await sub.eventMap.list(sub.id)).toHaveLength(31);
     sub.feed.set(`${text}\r\n`);
     expect(await sub.sync()).toMatchObject({ outcome: 'synced', unchanged: 31, googleCalls: 0 });
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
   });
 
   it('leaves the event of an unreadable VEVENT whose UID holds a "#" in Google', async () => {
@@ -207,7 +201,7 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
     expect(result).toMatchObject({ outcome: 'synced', created: 0, updated: 5 });
     // 5 deletions of the old ids, 5 inserts under the new ones.
     expect(result.googleCalls).toBe(10);
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
   });
 
   describe('the horizon', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHorizon } from '../../../lambdas/shared/domain/ics/index.ts';
 import { type IcsEvent, icsFeed, singles } from './ics.ts';
-import { type Subscriber, World } from './world.ts';
+import { World } from './world.ts';
 
 const weekly: IcsEvent = {
   uid: 'weekly@example.com',
@@ -39,12 +39,6 @@ describe('sync lifecycle against the Google emulator', () => {
   });
   afterAll(async () => world.close());
 
-  async function expectConverged(sub: Subscriber, text: string) {
-    const { google, feed } = await sub.convergence(text);
-    expect(google).toEqual(feed);
-    for (const [key, copies] of sub.liveCopiesByKey()) expect(copies, key).toBe(1);
-  }
-
   it('first sync writes every event, series before their exceptions; a resync costs no Google call', async () => {
     const sub = world.subscriber();
     const text = icsFeed([...singles(5), weekly, movedInstance, cancelledInstance, allDay]);
@@ -55,7 +49,7 @@ describe('sync lifecycle against the Google emulator', () => {
     // 7 inserts and 2 instance patches.
     expect(first.googleCalls).toBe(9);
     expect(sub.calls()).toBe(9);
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
 
     const callsBefore = sub.calls();
     const fetchesBefore = sub.feed.fetches;
@@ -132,7 +126,7 @@ describe('sync lifecycle against the Google emulator', () => {
     });
     expect(result.googleCalls).toBe(7);
     expect(sub.calls() - calls).toBe(7);
-    await expectConverged(sub, changed);
+    await sub.expectConverged(changed);
   });
 
   it('reverts a dropped exception to the series, and moves the exceptions of a rewritten series along', async () => {
@@ -144,7 +138,7 @@ describe('sync lifecycle against the Google emulator', () => {
     const withoutCancellation = icsFeed([weekly, movedInstance]);
     sub.feed.set(withoutCancellation);
     expect(await sub.sync()).toMatchObject({ outcome: 'synced', updated: 1, googleCalls: 1 });
-    await expectConverged(sub, withoutCancellation);
+    await sub.expectConverged(withoutCancellation);
 
     // The series moves an hour later: its exception ids change, the old instances disappear with the old times.
     const later = icsFeed([
@@ -154,7 +148,7 @@ describe('sync lifecycle against the Google emulator', () => {
     sub.feed.set(later);
     const result = await sub.sync();
     expect(result.outcome).toBe('synced');
-    await expectConverged(sub, later);
+    await sub.expectConverged(later);
     // Google keeps the old overrides (now cancelled): their rows stay, so a later series change revisits them.
     const rows = (await sub.eventMap.list(sub.id)).sort((a, b) => a.eventKey.localeCompare(b.eventKey));
     expect(rows.map((r) => [r.eventKey, r.hash.startsWith('reverted:')])).toEqual([
@@ -174,7 +168,7 @@ describe('sync lifecycle against the Google emulator', () => {
     sub.feed.set(onlySingles);
     const result = await sub.sync();
     expect(result).toMatchObject({ outcome: 'synced', deleted: 1, googleCalls: 1 });
-    await expectConverged(sub, onlySingles);
+    await sub.expectConverged(onlySingles);
     expect((await sub.eventMap.list(sub.id)).map((r) => r.eventKey).sort()).toEqual([
       'single-0@example.com',
       'single-1@example.com',
@@ -227,6 +221,6 @@ describe('sync lifecycle against the Google emulator', () => {
       status: 'confirmed',
       summary: 'Back again',
     });
-    await expectConverged(sub, edited);
+    await sub.expectConverged(edited);
   });
 });

@@ -4,7 +4,7 @@ import { FeedError } from '../../../lambdas/shared/domain/feed-error.ts';
 import { NeedsReauthError } from '../../../lambdas/shared/ports/oauth-client.ts';
 import type { EventMapRow, EventMapStore } from '../../../lambdas/shared/ports/sync-stores.ts';
 import { type IcsEvent, icsFeed, singles } from './ics.ts';
-import { type Subscriber, World } from './world.ts';
+import { World } from './world.ts';
 
 /** The real store, dying (like a killed function) on its `failOnPut`-th put: Google is written, the map not. */
 class DyingEventMap implements EventMapStore {
@@ -51,12 +51,6 @@ describe('sync robustness against the Google emulator', () => {
   });
   afterAll(async () => world.close());
 
-  async function expectConverged(sub: Subscriber, text: string) {
-    const { google, feed } = await sub.convergence(text);
-    expect(google).toEqual(feed);
-    for (const [key, copies] of sub.liveCopiesByKey()) expect(copies, key).toBe(1);
-  }
-
   it('a map write failing after the Google writes ends the run as partial, and the rerun converges without a duplicate', async () => {
     const sub = world.subscriber();
     const text = icsFeed([...singles(60), weekly, moved]);
@@ -72,7 +66,7 @@ describe('sync robustness against the Google emulator', () => {
 
     const rerun = await sub.sync();
     expect(rerun).toMatchObject({ outcome: 'synced', errors: [] });
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
     expect(await sub.eventMap.list(sub.id)).toHaveLength(62);
     expect(await sub.sync()).toMatchObject({ outcome: 'unchanged', googleCalls: 0 });
   });
@@ -92,7 +86,7 @@ describe('sync robustness against the Google emulator', () => {
     expect(result).toMatchObject({ outcome: 'synced', created: 4, errors: [] });
     // 4 inserts, 2 retried inserts answered 409, 2 patches.
     expect(result.googleCalls).toBe(8);
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
   });
 
   it('of two runs for the same subscriber at once, one works and the other stands aside', async () => {
@@ -102,7 +96,7 @@ describe('sync robustness against the Google emulator', () => {
     const results = await Promise.all([sub.sync(), sub.sync()]);
     expect(results.map((r) => r.outcome).sort()).toEqual(['busy', 'synced']);
     expect(results.find((r) => r.outcome === 'busy')?.googleCalls).toBe(0);
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
     expect((await sub.syncState.get(sub.id))?.lastResult?.outcome).toBe('synced');
   });
 
@@ -115,7 +109,7 @@ describe('sync robustness against the Google emulator', () => {
       sub.sync({}, { lease: undefined }),
     ]);
     for (const result of results) expect(result.outcome).toBe('synced');
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
     expect(sub.stored().filter((e) => !String(e.id).includes('_'))).toHaveLength(31);
   });
 
@@ -139,7 +133,7 @@ describe('sync robustness against the Google emulator', () => {
     expect(result.googleCalls).toBe(22 + 3 + 2 + 1);
     // Retry-After is a floor: without it, no pause here would reach the 2 s backoff cap of the test settings.
     expect(sub.clock.sleeps.filter((ms) => ms >= 3000).length).toBeGreaterThanOrEqual(2);
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
   });
 
   it('reports a write that keeps failing as partial, and the next sync finishes it', async () => {
@@ -159,7 +153,7 @@ describe('sync robustness against the Google emulator', () => {
     ]);
     const next = await sub.sync();
     expect(next).toMatchObject({ outcome: 'synced', created: 1, unchanged: 4, googleCalls: 1 });
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
   });
 
   it('does not retry an event Google refuses as invalid until the feed changes it', async () => {
@@ -184,7 +178,7 @@ describe('sync robustness against the Google emulator', () => {
     const fixed = icsFeed([{ ...(events[0] as IcsEvent), summary: 'Fixed' }, ...events.slice(1)]);
     sub.feed.set(fixed);
     expect(await sub.sync()).toMatchObject({ outcome: 'synced', updated: 1 });
-    await expectConverged(sub, fixed);
+    await sub.expectConverged(fixed);
   });
 
   it('holds mass deletions until the same shrunken feed is seen again', async () => {
@@ -207,7 +201,7 @@ describe('sync robustness against the Google emulator', () => {
     sub.clock.offsetMs += 3_600_000;
     const applied = await sub.sync();
     expect(applied).toMatchObject({ outcome: 'synced', deleted: 30, heldDeletions: 0, googleCalls: 30 });
-    await expectConverged(sub, shrunk);
+    await sub.expectConverged(shrunk);
     expect((await sub.syncState.get(sub.id))?.heldDeletion).toBeUndefined();
   });
 
@@ -246,7 +240,7 @@ describe('sync robustness against the Google emulator', () => {
     }
     expect(sub.calls()).toBe(calls);
     expect(await sub.eventMap.list(sub.id)).toHaveLength(27);
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
     expect((await sub.syncState.get(sub.id))?.lastResult?.outcome).toBe('feed_error');
   });
 
@@ -266,7 +260,7 @@ describe('sync robustness against the Google emulator', () => {
     const result = await sub.sync();
     expect(result).toMatchObject({ deleted: 0 });
     expect(result.warnings?.join('\n')).toContain(weekly.uid);
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
   });
 
   it('stops with calendar_missing when the calendar is gone, and never re-creates it', async () => {
@@ -313,7 +307,7 @@ describe('sync robustness against the Google emulator', () => {
 
     sub.clock.offsetMs = 6 * 3_600_000 + 1000;
     expect(await sub.sync()).toMatchObject({ outcome: 'synced', errors: [] });
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
   });
 
   it('reports needs_reauth when the access token source says so, and writes nothing', async () => {
@@ -349,6 +343,6 @@ describe('sync robustness against the Google emulator', () => {
     expect(cut).toMatchObject({ outcome: 'partial', created: 0, googleCalls: 0 });
     expect(cut.errors.join()).toContain('10 changes left for the next sync');
     expect(await sub.sync()).toMatchObject({ outcome: 'synced', created: 10 });
-    await expectConverged(sub, text);
+    await sub.expectConverged(text);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { calendar_v3 } from '@googleapis/calendar';
+import { expect } from 'vitest';
 import {
   type EmulatorOverrides,
   type GoogleEmulator,
@@ -198,6 +199,13 @@ export class Subscriber {
   /** Asserts nothing: returns both sides so the test's expect shows a readable diff. */
   async convergence(text: string): Promise<{ google: Occurrence[]; feed: Occurrence[] }> {
     return { google: await this.occurrencesInGoogle(), feed: this.expectedOccurrences(text) };
+  }
+
+  /** Google shows exactly what the feed says, and no source event has a second live copy. */
+  async expectConverged(text: string): Promise<void> {
+    const { google, feed } = await this.convergence(text);
+    expect(google).toEqual(feed);
+    for (const [key, copies] of this.liveCopiesByKey()) expect(copies, key).toBe(1);
   }
 
   /** Live (not cancelled) stored events per source key; a duplicate shows as a count above 1. */

@@ -1,6 +1,4 @@
 import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -14,9 +12,11 @@ import {
   type ConnectionStatus,
   type ConnectionStore,
 } from '../../ports/connection-store.ts';
+import { allItems, conditionalWrite, type Item, itemKey, stringAttribute } from './items.ts';
 import { TABLES } from './tables.ts';
 
 const { partitionKey } = TABLES.connections;
+const ITEM_KIND = 'connection';
 const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth'];
 
 /** Connections in the `connections` table, one item per subscriber. */
@@ -38,8 +38,8 @@ export class DynamoConnectionStore implements ConnectionStore {
     expectedVersion: number | undefined,
   ): Promise<Connection> {
     const saved: Connection = { ...connection, version: (expectedVersion ?? 0) + 1 };
-    try {
-      await this.client.send(
+    const written = await conditionalWrite(
+      this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: itemFromConnection(saved),
@@ -54,18 +54,15 @@ export class DynamoConnectionStore implements ConnectionStore {
                 ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
               }),
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        throw new ConnectionConflictError(connection.subscriberId);
-      throw error;
-    }
+      ),
+    );
+    if (!written) throw new ConnectionConflictError(connection.subscriberId);
     return saved;
   }
 
   async markNeedsReauth(subscriberId: string, refusedCiphertext: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    const updated = await conditionalWrite(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(subscriberId),
@@ -92,12 +89,9 @@ export class DynamoConnectionStore implements ConnectionStore {
             ':refused': { S: refusedCiphertext },
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return updated !== undefined;
   }
 
   async remove(subscriberId: string): Promise<void> {
@@ -109,9 +103,8 @@ export class DynamoConnectionStore implements ConnectionStore {
    * (The `needsReauthSince` strings are ISO 8601 in UTC, so they compare in time order.)
    */
   async *listNeedsReauthSince(cutoff: Date): AsyncIterable<string> {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
+    const items = allItems((startKey) =>
+      this.client.send(
         new ScanCommand({
           TableName: this.tableName,
           FilterExpression: '#status = :needsReauth AND #since < :cutoff',
@@ -127,19 +120,16 @@ export class DynamoConnectionStore implements ConnectionStore {
           },
           ExclusiveStartKey: startKey,
         }),
-      );
-      for (const item of page.Items ?? []) yield stringAttribute(item, partitionKey);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      ),
+    );
+    for await (const item of items) yield stringAttribute(item, partitionKey, ITEM_KIND);
   }
 }
 
-function keyOf(subscriberId: string): Record<string, AttributeValue> {
-  return { [partitionKey]: { S: subscriberId } };
-}
+const keyOf = (subscriberId: string): Item => itemKey(TABLES.connections, subscriberId);
 
-function itemFromConnection(connection: Connection): Record<string, AttributeValue> {
-  const item: Record<string, AttributeValue> = {
+function itemFromConnection(connection: Connection): Item {
+  const item: Item = {
     ...keyOf(connection.subscriberId),
     status: { S: connection.status },
     calendarId: { S: connection.calendarId },
@@ -158,18 +148,19 @@ function itemFromConnection(connection: Connection): Record<string, AttributeVal
   return item;
 }
 
-function connectionFromItem(item: Record<string, AttributeValue>): Connection {
-  const status = stringAttribute(item, 'status') as ConnectionStatus;
+function connectionFromItem(item: Item): Connection {
+  const text = (name: string): string => stringAttribute(item, name, ITEM_KIND);
+  const status = text('status') as ConnectionStatus;
   if (!STATUSES.includes(status)) throw new Error(`connection item with unknown status ${status}`);
   const connection: Connection = {
-    subscriberId: stringAttribute(item, partitionKey),
+    subscriberId: text(partitionKey),
     status,
-    calendarId: stringAttribute(item, 'calendarId'),
-    feedTokenCiphertext: stringAttribute(item, 'feedTokenCiphertext'),
-    eventIdSalt: stringAttribute(item, 'eventIdSalt'),
-    grantedScopes: stringAttribute(item, 'grantedScopes'),
-    connectedAt: stringAttribute(item, 'connectedAt'),
-    updatedAt: stringAttribute(item, 'updatedAt'),
+    calendarId: text('calendarId'),
+    feedTokenCiphertext: text('feedTokenCiphertext'),
+    eventIdSalt: text('eventIdSalt'),
+    grantedScopes: text('grantedScopes'),
+    connectedAt: text('connectedAt'),
+    updatedAt: text('updatedAt'),
     scheduled: item.scheduled?.BOOL ?? false,
     version: Number(item.version?.N ?? '0'),
   };
@@ -177,10 +168,4 @@ function connectionFromItem(item: Record<string, AttributeValue>): Connection {
     connection.refreshTokenCiphertext = item.refreshTokenCiphertext.S;
   if (item.needsReauthSince?.S !== undefined) connection.needsReauthSince = item.needsReauthSince.S;
   return connection;
-}
-
-function stringAttribute(item: Record<string, AttributeValue>, name: string): string {
-  const value = item[name]?.S;
-  if (value === undefined) throw new Error(`connection item without string attribute ${name}`);
-  return value;
 }

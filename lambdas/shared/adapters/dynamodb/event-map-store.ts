@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import {
-  type AttributeValue,
   BatchWriteItemCommand,
   type DynamoDBClient,
   QueryCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { EventMapRow, EventMapStore } from '../../ports/sync-stores.ts';
+import { allItems, type Item, itemKey, stringAttribute } from './items.ts';
 import { TABLES } from './tables.ts';
 
 /** DynamoDB takes at most 25 writes per BatchWriteItem. */
@@ -16,6 +16,7 @@ const { partitionKey, sortKey } = TABLES.eventMap;
 const MAX_SORT_KEY_BYTES = 1024;
 /** Holds the readable event key of an item stored under a digest. */
 const FULL_KEY = 'fullKey';
+const ITEM_KIND = 'event map';
 
 export interface DynamoEventMapStoreOptions {
   /** Tries per batch before giving up on items DynamoDB left unprocessed (throttling). */
@@ -70,18 +71,16 @@ export class DynamoEventMapStore implements EventMapStore {
   async removeAll(subscriberId: string): Promise<void> {
     const requests: WriteRequest[] = [];
     for await (const item of this.query(subscriberId, true)) {
-      requests.push({ DeleteRequest: { Key: keyOf(subscriberId, stringAttribute(item, sortKey)) } });
+      requests.push({
+        DeleteRequest: { Key: keyOf(subscriberId, stringAttribute(item, sortKey, ITEM_KIND)) },
+      });
     }
     await this.writeAll(requests);
   }
 
-  private async *query(
-    subscriberId: string,
-    keysOnly = false,
-  ): AsyncGenerator<Record<string, AttributeValue>> {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
+  private query(subscriberId: string, keysOnly = false): AsyncGenerator<Item> {
+    return allItems((startKey) =>
+      this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk',
@@ -94,10 +93,8 @@ export class DynamoEventMapStore implements EventMapStore {
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
-      );
-      yield* page.Items ?? [];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      ),
+    );
   }
 
   private async writeAll(requests: WriteRequest[]): Promise<void> {
@@ -128,11 +125,9 @@ export function storedKey(eventKey: string): string {
   return `h:${createHash('sha256').update(eventKey, 'utf8').digest('hex')}`;
 }
 
-function keyOf(subscriberId: string, stored: string): Record<string, AttributeValue> {
-  return { [partitionKey]: { S: subscriberId }, [sortKey]: { S: stored } };
-}
+const keyOf = (subscriberId: string, stored: string): Item => itemKey(TABLES.eventMap, subscriberId, stored);
 
-function itemFromRow(subscriberId: string, row: EventMapRow): Record<string, AttributeValue> {
+function itemFromRow(subscriberId: string, row: EventMapRow): Item {
   const stored = storedKey(row.eventKey);
   return {
     ...keyOf(subscriberId, stored),
@@ -145,22 +140,17 @@ function itemFromRow(subscriberId: string, row: EventMapRow): Record<string, Att
   };
 }
 
-function rowFromItem(item: Record<string, AttributeValue>): EventMapRow {
+function rowFromItem(item: Item): EventMapRow {
+  const text = (name: string): string => stringAttribute(item, name, ITEM_KIND);
   const row: EventMapRow = {
-    eventKey: item[FULL_KEY]?.S ?? stringAttribute(item, sortKey),
-    googleId: stringAttribute(item, 'googleId'),
-    hash: stringAttribute(item, 'hash'),
-    updatedAt: stringAttribute(item, 'updatedAt'),
+    eventKey: item[FULL_KEY]?.S ?? text(sortKey),
+    googleId: text('googleId'),
+    hash: text('hash'),
+    updatedAt: text('updatedAt'),
   };
   if (item.seriesKey?.S !== undefined) row.seriesKey = item.seriesKey.S;
   if (item.endsAt?.S !== undefined) row.endsAt = item.endsAt.S;
   return row;
-}
-
-function stringAttribute(item: Record<string, AttributeValue>, name: string): string {
-  const value = item[name]?.S;
-  if (value === undefined) throw new Error(`event map item without string attribute ${name}`);
-  return value;
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

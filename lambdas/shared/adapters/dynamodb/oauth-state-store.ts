@@ -1,11 +1,6 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ConsumedState, OAuthStateRecord, OAuthStateStore } from '../../ports/oauth-state-store.ts';
+import { conditionalWrite, type Item, itemKey, stringAttribute } from './items.ts';
 import { TABLES } from './tables.ts';
 
 const { partitionKey, ttlAttribute } = TABLES.oauthStates;
@@ -43,21 +38,18 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
   }
 
   async consume(stateHash: string, now: Date): Promise<ConsumedState> {
-    let old: Record<string, AttributeValue> | undefined;
-    try {
-      ({ Attributes: old } = await this.client.send(
+    const deleted = await conditionalWrite(
+      this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { [partitionKey]: { S: stateHash } },
+          Key: itemKey(TABLES.oauthStates, stateHash),
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#pk': partitionKey },
           ReturnValues: 'ALL_OLD',
         }),
-      ));
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { outcome: 'unknown' };
-      throw error;
-    }
+      ),
+    );
+    const old = deleted?.Attributes;
     if (!old) return { outcome: 'unknown' };
     const record = recordFromItem(old);
     // TTL removes expired items lazily (up to days later): the expiry is enforced here.
@@ -67,12 +59,8 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
   }
 }
 
-function recordFromItem(item: Record<string, AttributeValue>): OAuthStateRecord {
-  const text = (name: string): string => {
-    const value = item[name]?.S;
-    if (value === undefined) throw new Error(`OAuth state item without string attribute ${name}`);
-    return value;
-  };
+function recordFromItem(item: Item): OAuthStateRecord {
+  const text = (name: string): string => stringAttribute(item, name, 'OAuth state');
   const record: OAuthStateRecord = {
     stateHash: text(partitionKey),
     subscriberId: text('subscriberId'),

@@ -1,8 +1,9 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RateLimitStore, WindowCount } from '../../ports/rate-limit-store.ts';
+import { itemKey } from './items.ts';
 import { TABLES } from './tables.ts';
 
-const { partitionKey, ttlAttribute } = TABLES.rateLimits;
+const { ttlAttribute } = TABLES.rateLimits;
 
 /**
  * Fixed-window counters in the `rateLimits` table: one item per (bucket, window), incremented with an atomic
@@ -21,7 +22,7 @@ export class DynamoRateLimitStore implements RateLimitStore {
     const { Attributes } = await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
-        Key: { [partitionKey]: { S: `${bucket}@${windowStart}` } },
+        Key: itemKey(TABLES.rateLimits, `${bucket}@${windowStart}`),
         UpdateExpression: 'ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
         ExpressionAttributeNames: { '#count': 'count', '#expiresAt': ttlAttribute },
         ExpressionAttributeValues: {

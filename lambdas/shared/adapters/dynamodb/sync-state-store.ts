@@ -1,15 +1,13 @@
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { SyncLeaseStore, SyncState, SyncStateStore } from '../../ports/sync-stores.ts';
+import { conditionalWrite, type Item, itemKey } from './items.ts';
 import { TABLES } from './tables.ts';
-
-const { partitionKey } = TABLES.syncState;
 
 /**
  * How each SyncState field is stored. Nested values (last result, held deletions) are kept as JSON strings:
@@ -89,8 +87,8 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
   }
 
   async acquireLease(subscriberId: string, owner: string, now: Date, until: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    const acquired = await conditionalWrite(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(subscriberId),
@@ -103,17 +101,15 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
             ':now': { N: String(now.getTime()) },
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return acquired !== undefined;
   }
 
   async releaseLease(subscriberId: string, owner: string): Promise<void> {
-    try {
-      await this.client.send(
+    // Refused when someone else took over an expired lease, or the item is gone: nothing of ours to release.
+    await conditionalWrite(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(subscriberId),
@@ -123,17 +119,12 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
           ExpressionAttributeNames: { '#owner': LEASE_OWNER, '#until': LEASE_UNTIL },
           ExpressionAttributeValues: { ':owner': { S: owner } },
         }),
-      );
-    } catch (error) {
-      // Someone else took over an expired lease, or the item is gone: nothing of ours to release.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }
 
-function keyOf(subscriberId: string): Record<string, AttributeValue> {
-  return { [partitionKey]: { S: subscriberId } };
-}
+const keyOf = (subscriberId: string): Item => itemKey(TABLES.syncState, subscriberId);
 
 function encode(kind: 'S' | 'N' | 'JSON', value: unknown): AttributeValue | undefined {
   if (value === undefined || value === null) return undefined;

@@ -36,3 +36,4 @@ export {
   type OccurrenceStatus,
   type TimeWindow,
 } from './expand.ts';
+export { RULE_PARTS } from './rule.ts';

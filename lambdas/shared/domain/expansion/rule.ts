@@ -19,6 +19,26 @@ const FREQUENCIES: readonly Frequency[] = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY
 /** Valid in RFC 5545 but refused by Google for events (its UI and API repeat at most daily). */
 const SUB_DAILY_FREQUENCIES = new Set(['HOURLY', 'MINUTELY', 'SECONDLY']);
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+/**
+ * The rule parts RFC 5545 defines, the ones read here. Any other part (RFC 7529's RSCALE and SKIP, X- parts) is
+ * ignored when expanding, and Google refuses a rule that has one.
+ */
+export const RULE_PARTS: ReadonlySet<string> = new Set([
+  'FREQ',
+  'UNTIL',
+  'COUNT',
+  'INTERVAL',
+  'BYSECOND',
+  'BYMINUTE',
+  'BYHOUR',
+  'BYDAY',
+  'BYMONTHDAY',
+  'BYYEARDAY',
+  'BYWEEKNO',
+  'BYMONTH',
+  'BYSETPOS',
+  'WKST',
+]);
 
 /** A BYDAY entry: weekday 0 (MO) .. 6 (SU), ordinal 0 for "every", else the n-th (negative from the end). */
 export interface WeekdayNum {

@@ -1,4 +1,5 @@
 /** The recurrence lines of a series, in the forms Google accepts. */
+import { RULE_PARTS } from '../expansion/index.ts';
 import { timeZoneNamed } from '../expansion/time-zone.ts';
 import { DAY_MS } from '../time/civil.ts';
 import { all, type Component, type Property } from './content-lines.ts';
@@ -27,20 +28,6 @@ export interface SeriesRecurrence {
 }
 
 const RULE_ORDER = ['FREQ', 'UNTIL', 'COUNT', 'INTERVAL'];
-/** The parts RFC 5545 defines; Google refuses a rule with any other. */
-const RULE_PARTS = new Set([
-  ...RULE_ORDER,
-  'BYSECOND',
-  'BYMINUTE',
-  'BYHOUR',
-  'BYDAY',
-  'BYMONTHDAY',
-  'BYYEARDAY',
-  'BYWEEKNO',
-  'BYMONTH',
-  'BYSETPOS',
-  'WKST',
-]);
 
 /** Normalises one RRULE/EXRULE value: upper case, empty parts dropped, UNTIL in UTC for timed series. */
 function normaliseRule(value: string, start: When, ctx: TimeContext, problems: string[]): string | undefined {
