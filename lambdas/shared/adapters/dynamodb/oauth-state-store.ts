@@ -20,7 +20,7 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
-          [partitionKey]: { S: record.stateHash },
+          ...itemKey(TABLES.oauthStates, record.stateHash),
           subscriberId: { S: record.subscriberId },
           codeVerifier: { S: record.codeVerifier },
           browserBindingHash: { S: record.browserBindingHash },
