@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkFile, corpusFiles, corpusRoot, type FileResult } from './corpus.ts';
-import { KNOWN_DIFFERENCES } from './known-differences.ts';
+import { KNOWN_DIFFERENCES, POINT_IN_TIME } from './known-differences.ts';
 
 describe('ICS corpus conformance', () => {
   it('finds the corpus', () => {
@@ -33,5 +33,17 @@ describe('ICS corpus conformance', () => {
       'files that differ from the reference without a listed reason',
     ).toEqual([]);
     expect(stale, 'listed known differences that no longer differ (remove them from the list)').toEqual([]);
+  });
+
+  it('differs only by the point-in-time span where that is the only listed reason', () => {
+    const files = Object.entries(KNOWN_DIFFERENCES)
+      .filter(([, reason]) => reason === POINT_IN_TIME)
+      .map(([file]) => file);
+    expect(files.length).toBeGreaterThan(0);
+    const other = files
+      .map((file) => checkFile(file, { pointInTimeReference: true }))
+      .filter((r) => !r.matches)
+      .map((r) => ({ file: r.file, ours: r.onlyOurs, reference: r.onlyExpected }));
+    expect(other, 'differences beyond the one-minute span of zero-length events').toEqual([]);
   });
 });

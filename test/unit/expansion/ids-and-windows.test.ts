@@ -160,3 +160,53 @@ describe('bad input', () => {
     expect((error as ExpansionError).message).toMatch(reason);
   });
 });
+
+describe('one-minute instances (the span the mapping gives zero-length timed events)', () => {
+  const pings = timedSeries('Europe/Berlin', '2024-03-30T02:30:00', '2024-03-30T02:31:00', [
+    'RRULE:FREQ=DAILY;COUNT=3',
+    'EXDATE;TZID=Europe/Berlin:20240401T023000',
+    'RDATE;TZID=Europe/Berlin:20240402T120000',
+  ]);
+
+  it('last one minute each, also across a DST gap (02:30 moves to 03:30), with RDATE and EXDATE', () => {
+    const occurrences = expandSeries(pings, [], windowOf('2024-03-01T00:00:00Z', '2024-05-01T00:00:00Z'));
+    expect(
+      occurrences.map((o) => [
+        'dateTime' in o.start && o.start.dateTime,
+        'dateTime' in o.end && o.end.dateTime,
+      ]),
+    ).toEqual([
+      ['2024-03-30T02:30:00+01:00', '2024-03-30T02:31:00+01:00'],
+      ['2024-03-31T03:30:00+02:00', '2024-03-31T03:31:00+02:00'],
+      ['2024-04-02T12:00:00+02:00', '2024-04-02T12:01:00+02:00'],
+    ]);
+  });
+
+  it('count in a window that holds their minute only: end > timeMin and start < timeMax', () => {
+    // 2024-03-30T02:30+01:00 is 01:30Z: it lasts until 01:31Z.
+    const at = (timeMin: string, timeMax: string) =>
+      startsOf(expandSeries(pings, [], windowOf(timeMin, timeMax)));
+    expect(at('2024-03-30T01:30:59Z', '2024-03-30T01:31:00Z')).toEqual(['2024-03-30T01:30:00Z']);
+    expect(at('2024-03-30T01:31:00Z', '2024-03-30T02:00:00Z')).toEqual([]);
+    expect(at('2024-03-30T01:00:00Z', '2024-03-30T01:30:00Z')).toEqual([]);
+  });
+
+  it('are replaced by a one-minute exception at its own time', () => {
+    const moved = exception(
+      'series0001',
+      { dateTime: '2024-03-30T02:30:00', timeZone: 'Europe/Berlin' },
+      { dateTime: '2024-03-30T09:00:00', timeZone: 'Europe/Berlin' },
+      { dateTime: '2024-03-30T09:01:00', timeZone: 'Europe/Berlin' },
+    );
+    const occurrences = expandSeries(
+      pings,
+      [moved],
+      windowOf('2024-03-01T00:00:00Z', '2024-05-01T00:00:00Z'),
+    );
+    expect(localStartsOf(occurrences)).toEqual([
+      '2024-03-30T09:00:00+01:00',
+      '2024-03-31T03:30:00+02:00',
+      '2024-04-02T12:00:00+02:00',
+    ]);
+  });
+});

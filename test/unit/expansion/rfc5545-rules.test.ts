@@ -98,6 +98,29 @@ describe('RRULE parts (RFC 5545 examples)', () => {
     ]);
   });
 
+  it("BYWEEKNO without BYDAY keeps every day of the week, as Google's rfc2445 library does", () => {
+    // RFC 5545 leaves this open; ical.net and rrule-temporal would take DTSTART's weekday (Mondays only).
+    expect(nyStarts('1997-05-12T09:00:00', ['RRULE:FREQ=YEARLY;COUNT=9;BYWEEKNO=20'])).toEqual([
+      '1997-05-12',
+      '1997-05-13',
+      '1997-05-14',
+      '1997-05-15',
+      '1997-05-16',
+      '1997-05-17',
+      '1997-05-18',
+      '1998-05-11',
+      '1998-05-12',
+    ]);
+  });
+
+  it('BYWEEKNO with BYSETPOS picks among the days of the calendar year, also those of a week of the year before', () => {
+    // 2027-01-01 (a Friday) lies in week 53 of 2026: it is the first Friday of the period 2027 in week 53 or in
+    // the 19th week from the end (week 34 of 2027's 52); rrule-temporal would pick 2027-08-27 (whole ISO weeks).
+    expect(
+      nyStarts('2026-08-28T09:00:00', ['RRULE:FREQ=YEARLY;COUNT=3;BYWEEKNO=53,-19;BYDAY=FR;BYSETPOS=1']),
+    ).toEqual(['2026-08-28', '2027-01-01', '2028-08-25']);
+  });
+
   it('the 20th Monday of the year (ordinal within the year)', () => {
     expect(nyStarts('1997-05-19T09:00:00', ['RRULE:FREQ=YEARLY;COUNT=3;BYDAY=20MO'])).toEqual([
       '1997-05-19',

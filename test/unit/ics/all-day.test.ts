@@ -45,16 +45,21 @@ describe('all-day and duration rules', () => {
     });
   });
 
-  it('gives a timed event without DTEND or DURATION no duration', () => {
+  it('gives a timed event without DTEND or DURATION one minute (a point in time; see zero-length.test.ts)', () => {
     const { start, end } = timesOf('DTSTART:20240105T100000Z');
-    expect(end).toEqual(start);
+    expect(start).toEqual({ dateTime: '2024-01-05T10:00:00Z', timeZone: 'UTC' });
+    expect(end).toEqual({ dateTime: '2024-01-05T10:01:00Z', timeZone: 'UTC' });
   });
 
-  it('gives no duration, with a warning, when DTEND is before DTSTART', () => {
+  it('keeps the start and gives one minute, with a warning, when DTEND is before DTSTART', () => {
     const feed = map(calendar(...vevent('UID:a', 'DTSTART:20240105T100000Z', 'DTEND:20240105T090000Z')));
-    expect(only(feed).end).toEqual(only(feed).start);
+    expect(only(feed).start).toEqual({ dateTime: '2024-01-05T10:00:00Z', timeZone: 'UTC' });
+    expect(only(feed).end).toEqual({ dateTime: '2024-01-05T10:01:00Z', timeZone: 'UTC' });
     expect(feed.warnings).toEqual([
-      { uid: 'a', reason: 'DTEND before DTSTART: the event is given no duration' },
+      {
+        uid: 'a',
+        reason: 'DTEND before DTSTART: the event is shown as a point in time (1 minute) at its start',
+      },
     ]);
   });
 });

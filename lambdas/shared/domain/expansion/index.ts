@@ -16,6 +16,8 @@
  *   SECONDLY (Google repeats events at most daily); rule parts RFC 5545 forbids together or out of range
  *   (rule.ts, checkCombination); RDATE/EXDATE parameters other than TZID and VALUE, VALUE=PERIOD, a TZID
  *   beside a UTC value or a date, and a TZID not spelled as an IANA name (isGoogleTimeZoneName).
+ * - BYWEEKNO without BYDAY keeps every day of its weeks (RFC 5545 leaves it open; Google's rfc2445 library and
+ *   python-dateutil do so), and the days of a week that straddles New Year belong to their calendar year's period.
  * - All-day dates sit at UTC midnight when compared with the window (what the corpus reference does too).
  * - Exceptions replace the instance with the same original start and count at their own times.
  * - A window counts an occurrence when end > timeMin and start < timeMax (Google's events.list).

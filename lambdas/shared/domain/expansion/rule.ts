@@ -291,6 +291,8 @@ function makePlan(rule: RecurrenceRule, dtstartWall: number): Plan {
 
   let { byMonth, byMonthDay, byDay } = rule;
   // RFC 5545 3.3.10: parts that are not given take their value from DTSTART.
+  // BYWEEKNO without BYDAY keeps every day of its weeks (RFC 5545 leaves this open): Google's rfc2445 library
+  // and python-dateutil do so; ical.net and rrule-temporal take DTSTART's weekday.
   if (!rule.byWeekNo && !rule.byYearDay && !byMonthDay && !byDay) {
     if (rule.freq === 'YEARLY') {
       byMonth ??= [startMonth];

@@ -8,7 +8,7 @@ import { type EventDateTime, type GoogleEvent, TEXT_LIMITS } from '../google-eve
 import { DAY_MS } from '../time/civil.ts';
 import { type Component, first, readComponents, unescapeText } from './content-lines.ts';
 import { contentHash, derivedUid, eventIdFor } from './event-ids.ts';
-import { type PeriodInstance, seriesRecurrence } from './recurrence.ts';
+import { type PeriodInstance, POINT_IN_TIME_MS, seriesRecurrence } from './recurrence.ts';
 import type { SourceEvent } from './source-event.ts';
 import { splitThisAndFuture } from './this-and-future.ts';
 import { byNameOnlyZone, ZoneResolver } from './time-zones.ts';
@@ -90,7 +90,21 @@ function readSequence(component: Component): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-/** End of an event: DTEND, else DURATION, else one day (all-day) or the start itself (timed). */
+/**
+ * The end of a timed event that would not end after it starts (DTSTART only, DTEND <= DTSTART, DURATION:PT0S
+ * or negative): Google refuses `end <= start` with 400 timeRangeEmpty, so it gets POINT_IN_TIME_MS, one minute,
+ * the shortest span Google's minute grid shows, as a point in time (keeper.sh PR 616). Always the same, so
+ * the content hash is stable.
+ */
+const pointInTimeEnd = (start: When & { allDay: false }): When => ({
+  ...start,
+  utcMs: start.utcMs + POINT_IN_TIME_MS,
+});
+
+/**
+ * End of an event: DTEND, else DURATION, else one day (all-day) or a point in time (timed). A timed event
+ * that would not end after it starts ends POINT_IN_TIME_MS after it (an inverted range keeps its start).
+ */
 function endOf(
   component: Component,
   start: When,
@@ -112,8 +126,9 @@ function endOf(
     const endOut = start.allDay || end.allDay ? coerced : end;
     if (instantOf(endOut) > instantOf(start)) return endOut;
     if (start.allDay) return { allDay: true, day: start.day + DAY_MS };
-    if (instantOf(endOut) < instantOf(start)) warn('DTEND before DTSTART: the event is given no duration');
-    return { ...start };
+    if (instantOf(endOut) < instantOf(start))
+      warn('DTEND before DTSTART: the event is shown as a point in time (1 minute) at its start');
+    return pointInTimeEnd(start);
   }
   if (durationText) {
     const duration = parseDuration(durationText);
@@ -128,10 +143,10 @@ function endOf(
       // Days are nominal (same wall time on the later day), hours exact (RFC 5545 3.3.6).
       const utcMs =
         days === 0 ? start.utcMs + ms : timeZoneNamed(start.zone).toUtc(wallOf(start) + days * DAY_MS) + ms;
-      return utcMs >= start.utcMs ? { ...start, utcMs } : { ...start };
+      return utcMs > start.utcMs ? { ...start, utcMs } : pointInTimeEnd(start);
     }
   }
-  return start.allDay ? { allDay: true, day: start.day + DAY_MS } : { ...start };
+  return start.allDay ? { allDay: true, day: start.day + DAY_MS } : pointInTimeEnd(start);
 }
 
 const dtstartTzid = (component: Component) => first(component, 'DTSTART')?.params.TZID;
@@ -334,6 +349,7 @@ function readSource(
     end,
     thisAndFuture: false,
   };
+  if (dtstart.params.TZID !== undefined) source.startTzid = dtstart.params.TZID;
   const rid = first(component, 'RECURRENCE-ID');
   if (rid) {
     const recurrenceId = whenOfProperty(rid, ctx);
@@ -354,6 +370,8 @@ interface SeriesPlan {
   source: SourceEvent;
   event: GoogleEvent;
   periodInstances: PeriodInstance[];
+  /** Instants (all-day: dates' UTC midnights) the series' EXDATEs delete. */
+  exdates: Set<number>;
   exceptions: SourceEvent[];
 }
 
@@ -390,7 +408,13 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
     const id = eventIdFor(options.salt, source.uid);
     const resource = baseResource(source, source.start, source.end);
     const durationMs = instantOf(source.end) - instantOf(source.start);
-    const recurrence = seriesRecurrence(source.component, source.start, durationMs, source.ctx);
+    const recurrence = seriesRecurrence(
+      source.component,
+      source.start,
+      durationMs,
+      source.ctx,
+      source.startTzid,
+    );
     for (const problem of recurrence.problems) warnings.add(problem, source.uid);
     if (recurrence.lines.length > 0) {
       const event = finish(
@@ -399,7 +423,13 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
         undefined,
         source.splitFrom,
       );
-      const plan: SeriesPlan = { source, event, periodInstances: recurrence.periodInstances, exceptions: [] };
+      const plan: SeriesPlan = {
+        source,
+        event,
+        periodInstances: recurrence.periodInstances,
+        exdates: new Set(recurrence.exdates.map(instantOf)),
+        exceptions: [],
+      };
       plans.set(source.uid, plan);
       output.push({ order: source.order, event, plan });
     } else {
@@ -453,6 +483,12 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
       const event = finish(single, source.uid, undefined, source.splitFrom);
       if (overlapsEventDateTimes(event.start, event.end, from, to)) events.push(event);
       continue;
+    }
+    for (const deleted of mapped.deleted) {
+      warnings.add(
+        `override ${basicId(deleted.recurrenceId as When)} left out: the series deletes that occurrence (EXDATE, higher SEQUENCE)`,
+        deleted.uid,
+      );
     }
     if (!inWindow) continue;
     events.push(item.event);
@@ -518,12 +554,17 @@ function overlapsEventDateTimes(start: EventDateTime, end: EventDateTime, from: 
  * day, else the override stands alone. RDATE periods longer or shorter than the series become exceptions
  * too.
  */
-function mapSeries(plan: SeriesPlan): { exceptions: GoogleEvent[]; orphans: SourceEvent[] } {
+function mapSeries(plan: SeriesPlan): {
+  exceptions: GoogleEvent[];
+  orphans: SourceEvent[];
+  deleted: SourceEvent[];
+} {
   const series = plan.event;
   const seriesId = series.id as string;
   const start = plan.source.start;
   const overrides = new Map<string, GoogleEvent>();
   const orphans: SourceEvent[] = [];
+  const deleted: SourceEvent[] = [];
 
   // The instances around every RECURRENCE-ID, found with one expansion of the series.
   const rids = plan.exceptions.map((e) => instantOf(e.recurrenceId as When));
@@ -564,6 +605,11 @@ function mapSeries(plan: SeriesPlan): { exceptions: GoogleEvent[]; orphans: Sour
     (a, b) => instantOf(a.recurrenceId as When) - instantOf(b.recurrenceId as When),
   )) {
     const rid = coerceLike(exception.recurrenceId as When, start);
+    if (plan.exdates.has(instantOf(rid)) && plan.source.sequence > exception.sequence) {
+      // Edited, then deleted: the newer series excludes the occurrence the older override changed.
+      deleted.push(exception);
+      continue;
+    }
     let original: When | undefined = rid;
     if (!instances.has(instanceId(seriesId, toEventDateTime(rid)))) {
       original = sameDayInstance(rid, instances, seriesId, start);
@@ -577,7 +623,7 @@ function mapSeries(plan: SeriesPlan): { exceptions: GoogleEvent[]; orphans: Sour
   const exceptions = [...overrides.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, e]) => e);
-  return { exceptions, orphans };
+  return { exceptions, orphans, deleted };
 }
 
 /** The series instance on the same calendar day as a RECURRENCE-ID that names no instance exactly. */

@@ -1,7 +1,7 @@
 /** The recurrence lines of a series, in the forms Google accepts. */
 import { RULE_PARTS } from '../expansion/index.ts';
 import { timeZoneNamed } from '../expansion/time-zone.ts';
-import { DAY_MS } from '../time/civil.ts';
+import { DAY_MS, MINUTE_MS } from '../time/civil.ts';
 import { all, type Component, type Property } from './content-lines.ts';
 import { durationParts, parseDuration, parseIcsTime, wallMs } from './values.ts';
 import {
@@ -15,6 +15,9 @@ import {
   whenOfValue,
 } from './when.ts';
 
+/** The span of a timed event that would not end after it starts (Google refuses end <= start). */
+export const POINT_IN_TIME_MS = MINUTE_MS;
+
 /** An RDATE;VALUE=PERIOD instance whose length differs from the series: written as an instance exception. */
 export interface PeriodInstance {
   start: When;
@@ -24,7 +27,21 @@ export interface PeriodInstance {
 export interface SeriesRecurrence {
   lines: string[];
   periodInstances: PeriodInstance[];
+  /** The EXDATE values, in DTSTART's form (coerceLike): which instances the series deletes. */
+  exdates: When[];
   problems: string[];
+}
+
+/**
+ * An RDATE/EXDATE property as the series reads it: a floating value (no TZID, no Z) beside a DTSTART with a
+ * TZID is the series' own wall time, so it gets DTSTART's TZID (values naming instances take DTSTART's form:
+ * RFC 5545 3.8.4.4 and 3.3.10, erratum 6316 for EXDATE; read in the calendar's default zone it would miss the
+ * instance by the zone's offset). UTC values and dates are unaffected; a series with a floating DTSTART keeps
+ * floating values floating.
+ */
+export function inSeriesZone(property: Property, startTzid: string | undefined): Property {
+  if (!startTzid || property.params.TZID !== undefined) return property;
+  return { ...property, params: { ...property.params, TZID: startTzid } };
 }
 
 const RULE_ORDER = ['FREQ', 'UNTIL', 'COUNT', 'INTERVAL'];
@@ -144,12 +161,16 @@ function groupedLine(name: string, values: When[], start: When): string | undefi
   return `${name}${recurrenceParams(start)}:${formatted.join(',')}`;
 }
 
-/** RRULE, EXRULE, RDATE and EXDATE lines for a series starting at `start` that lasts `durationMs`. */
+/**
+ * RRULE, EXRULE, RDATE and EXDATE lines for a series starting at `start` that lasts `durationMs`;
+ * `startTzid` is the TZID parameter DTSTART was written with (floating RDATE/EXDATE values are read in it).
+ */
 export function seriesRecurrence(
   component: Component,
   start: When,
   durationMs: number,
   ctx: TimeContext,
+  startTzid?: string,
 ): SeriesRecurrence {
   const problems: string[] = [];
   const lines: string[] = [];
@@ -162,20 +183,27 @@ export function seriesRecurrence(
   const rdates: When[] = [];
   const periodInstances: PeriodInstance[] = [];
   for (const property of all(component, 'RDATE')) {
-    for (const { when, periodEnd } of datesOf(property, ctx, problems)) {
+    for (const { when, periodEnd } of datesOf(inSeriesZone(property, startTzid), ctx, problems)) {
       rdates.push(when);
       if (periodEnd && !start.allDay && !when.allDay && !periodEnd.allDay) {
-        if (periodEnd.utcMs - when.utcMs !== durationMs) {
+        // An empty or inverted period is a point in time, like a zero-length event (see map-feed.ts).
+        const endMs = periodEnd.utcMs > when.utcMs ? periodEnd.utcMs : when.utcMs + POINT_IN_TIME_MS;
+        if (endMs - when.utcMs !== durationMs) {
           const instanceStart = coerceLike(when, start);
-          periodInstances.push({ start: instanceStart, end: { ...periodEnd, zone: start.zone } });
+          periodInstances.push({
+            start: instanceStart,
+            end: { ...periodEnd, utcMs: endMs, zone: start.zone },
+          });
         }
       }
     }
   }
-  const exdates = all(component, 'EXDATE').flatMap((p) => datesOf(p, ctx, problems).map((d) => d.when));
+  const exdates = all(component, 'EXDATE').flatMap((p) =>
+    datesOf(inSeriesZone(p, startTzid), ctx, problems).map((d) => d.when),
+  );
   const rdateLine = groupedLine('RDATE', rdates, start);
   const exdateLine = groupedLine('EXDATE', exdates, start);
   if (rdateLine) lines.push(rdateLine);
   if (exdateLine) lines.push(exdateLine);
-  return { lines, periodInstances, problems };
+  return { lines, periodInstances, exdates: exdates.map((v) => coerceLike(v, start)), problems };
 }

@@ -10,6 +10,8 @@ export interface SourceEvent {
   sequence: number;
   ctx: TimeContext;
   start: When;
+  /** The TZID parameter DTSTART was written with (floating RDATE/EXDATE values are read in it). */
+  startTzid?: string;
   end: When;
   recurrenceId?: When;
   thisAndFuture: boolean;

@@ -10,7 +10,7 @@
 import { expandSeries } from '../expansion/index.ts';
 import { DAY_MS } from '../time/civil.ts';
 import type { Component, Property } from './content-lines.ts';
-import { seriesRecurrence } from './recurrence.ts';
+import { inSeriesZone, seriesRecurrence } from './recurrence.ts';
 import type { SourceEvent } from './source-event.ts';
 import { basicId, coerceLike, instantOf, toEventDateTime, type When, whenOfValue } from './when.ts';
 
@@ -93,7 +93,7 @@ function split(master: SourceEvent, override: SourceEvent): SourceEvent {
     } else if (DATES.has(property.name)) {
       const values = property.value
         .split(',')
-        .map((v) => whenOfValue(v.trim(), property, master.ctx))
+        .map((v) => whenOfValue(v.trim(), inSeriesZone(property, master.startTzid), master.ctx))
         .filter((v): v is When => v !== undefined)
         .map((v) => coerceLike(v, master.start));
       const before = values.filter((v) => instantOf(v) < instantOf(rid));
