@@ -6,13 +6,13 @@ import { ExpansionError, expandSeries, hasOccurrenceIn, instanceId } from '../ex
 import { timeZoneNamed } from '../expansion/time-zone.ts';
 import { type EventDateTime, type GoogleEvent, TEXT_LIMITS } from '../google-event.ts';
 import { DAY_MS } from '../time/civil.ts';
-import { type Component, first, readComponents, unescapeText } from './content-lines.ts';
+import { type Component, first, type Property, readComponents, unescapeText } from './content-lines.ts';
 import { contentHash, derivedUid, eventIdFor } from './event-ids.ts';
-import { type PeriodInstance, POINT_IN_TIME_MS, seriesRecurrence } from './recurrence.ts';
+import { inSeriesZone, type PeriodInstance, POINT_IN_TIME_MS, seriesRecurrence } from './recurrence.ts';
 import type { SourceEvent } from './source-event.ts';
 import { splitThisAndFuture } from './this-and-future.ts';
 import { byNameOnlyZone, ZoneResolver } from './time-zones.ts';
-import { durationParts, parseDuration } from './values.ts';
+import { durationParts, parseDuration, parseIcsTime } from './values.ts';
 import { type CustomZone, readVTimezone } from './vtimezone.ts';
 import {
   basicId,
@@ -355,9 +355,31 @@ function readSource(
     const recurrenceId = whenOfProperty(rid, ctx);
     if (!recurrenceId) return skip(`unreadable RECURRENCE-ID ${rid.value.slice(0, 40)}`);
     source.recurrenceId = recurrenceId;
+    if (isFloatingDateTime(rid)) source.floatingRecurrenceId = rid;
     source.thisAndFuture = rid.params.RANGE?.toUpperCase() === 'THISANDFUTURE';
   }
   return source;
+}
+
+/** A DATE-TIME value without TZID or `Z` (and not forced to a DATE by VALUE=DATE): a floating time. */
+function isFloatingDateTime(property: Property): boolean {
+  if (property.params.TZID !== undefined || property.params.VALUE?.toUpperCase() === 'DATE') return false;
+  const time = parseIcsTime(property.value.trim());
+  return time?.kind === 'date-time' && !time.utc;
+}
+
+/**
+ * An override as its series reads it: a floating RECURRENCE-ID of an override whose (timed) master has a
+ * DTSTART with a TZID names the master's instance in the master's own wall time (RFC 5545 3.8.4.4: the
+ * RECURRENCE-ID takes DTSTART's value type and TZID), so it is read in that zone, like a floating EXDATE/RDATE
+ * (`inSeriesZone`); read in the default zone it would miss the instance by the zone's offset. A floating
+ * master keeps the default-zone reading; without a master nothing is matched and the reading stays too.
+ */
+function inMasterZone(exception: SourceEvent, master: SourceEvent | undefined): SourceEvent {
+  const property = exception.floatingRecurrenceId;
+  if (!property || !master?.startTzid || master.start.allDay) return exception;
+  const recurrenceId = whenOfProperty(inSeriesZone(property, master.startTzid), master.ctx);
+  return recurrenceId ? { ...exception, recurrenceId } : exception;
 }
 
 /** Highest SEQUENCE wins, then the later component. */
@@ -380,18 +402,21 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
   const sources = readSources(text, options, warnings);
 
   const masters = new Map<string, SourceEvent>();
-  const exceptions = new Map<string, SourceEvent>();
   for (const source of sources) {
-    if (source.recurrenceId) {
-      const key = `${source.uid}\u0000${basicId(source.recurrenceId)}`;
-      const existing = exceptions.get(key);
-      exceptions.set(key, existing ? newest(existing, source) : source);
-      continue;
-    }
+    if (source.recurrenceId) continue;
     const existing = masters.get(source.uid);
     if (existing)
       warnings.add('duplicate UID: the highest SEQUENCE (then the later one) is kept', source.uid);
     masters.set(source.uid, existing ? newest(existing, source) : source);
+  }
+  // Once the masters are known: a floating RECURRENCE-ID is read in its master's zone before duplicates meet.
+  const exceptions = new Map<string, SourceEvent>();
+  for (const read of sources) {
+    if (!read.recurrenceId) continue;
+    const source = inMasterZone(read, masters.get(read.uid));
+    const key = `${source.uid}\u0000${basicId(source.recurrenceId as When)}`;
+    const existing = exceptions.get(key);
+    exceptions.set(key, existing ? newest(existing, source) : source);
   }
 
   splitThisAndFuture(masters, exceptions);

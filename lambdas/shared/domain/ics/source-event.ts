@@ -1,4 +1,4 @@
-import type { Component } from './content-lines.ts';
+import type { Component, Property } from './content-lines.ts';
 import type { TimeContext, When } from './when.ts';
 
 /** A VEVENT as read: its times interpreted, the properties still needed kept in `component`. */
@@ -14,6 +14,12 @@ export interface SourceEvent {
   startTzid?: string;
   end: When;
   recurrenceId?: When;
+  /**
+   * A floating RECURRENCE-ID (a DATE-TIME without TZID or Z), as written: `recurrenceId` holds its reading in
+   * the default zone until the master is known; an override of a master whose DTSTART has a TZID reads it in
+   * that zone instead (see `inMasterZone` in map-feed.ts).
+   */
+  floatingRecurrenceId?: Property;
   thisAndFuture: boolean;
   /** Set on a series split off by a RANGE=THISANDFUTURE override: the UID of the series it came from. */
   splitFrom?: string;
