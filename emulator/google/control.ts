@@ -91,6 +91,12 @@ export function createControl(core: EmulatorCore): EmulatorControl {
     userDeleteEvent({ calendarId, eventId }) {
       deleteEvent(userContext(requireCalendar(calendarId)), eventId);
     },
+    setInstanceIdScheme({ calendarId, eventId, scheme }) {
+      const event = requireCalendar(calendarId).events.get(eventId);
+      if (!event) throw new Error(`unknown event ${eventId}`);
+      if (scheme !== 'legacy' && scheme !== 'opaque') throw new Error('scheme must be legacy or opaque');
+      event.instanceIdScheme = scheme;
+    },
     injectFault: (fault) => core.faults.add(fault),
     clearFaults: () => core.faults.clear(),
     setLatency({ ms }) {

@@ -3,7 +3,7 @@ import { Accounts } from './accounts.ts';
 import { CalendarStore } from './calendar/store.ts';
 import { CallCounters } from './counters.ts';
 import { FaultInjector } from './faults.ts';
-import { RateLimiter, UsageLimiter } from './limits.ts';
+import { CalendarWriteLimiter, RateLimiter, UsageLimiter } from './limits.ts';
 import { TokenStore } from './oauth/tokens.ts';
 import type { EmulatorOptions } from './options.ts';
 import type { EmulatorUser } from './types.ts';
@@ -14,16 +14,21 @@ export class EmulatorCore {
   readonly tokens: TokenStore;
   readonly rateLimiter: RateLimiter;
   readonly usageLimiter: UsageLimiter;
+  readonly calendarWriteLimiter: CalendarWriteLimiter;
   readonly faults = new FaultInjector();
   readonly counters = new CallCounters();
   latencyMs: number;
 
   constructor(readonly options: EmulatorOptions) {
     const now = () => this.now();
-    this.tokens = new TokenStore(options.tokens, now);
+    // Quota and revocation are per project; a client registered without one is its own project.
+    const projectOf = (clientId: string) => this.accounts.findClient(clientId)?.projectId ?? clientId;
+    this.tokens = new TokenStore(options.tokens, now, projectOf);
     this.rateLimiter = new RateLimiter(options.quotas, now);
     this.usageLimiter = new UsageLimiter(options.usageLimits, now);
+    this.calendarWriteLimiter = new CalendarWriteLimiter(options.calendarWrites, now);
     this.latencyMs = options.latencyMs;
+    this.calendars.instanceIds.opaqueFromMs = options.instanceIds.opaqueFrom;
   }
 
   now(): number {

@@ -1,25 +1,32 @@
 /** Google's API quota (requests per minute, per user and per project) and Calendar usage limits. */
 import { apiErrors, CalendarApiError } from './errors.ts';
-import type { QuotaOptions, UsageLimitOptions } from './options.ts';
+import type { CalendarWriteOptions, QuotaOptions, UsageLimitOptions } from './options.ts';
 
-/** Timestamps of recent hits; counts those inside the window ending now. */
+/** Recent hits with their weights (quota units); sums those inside the window ending now. */
 class SlidingWindow {
-  private hits: number[] = [];
+  private times: number[] = [];
+  private weights: number[] = [];
   private head = 0;
+  private sum = 0;
 
-  count(nowMs: number, windowMs: number): number {
-    while (this.head < this.hits.length && (this.hits[this.head] as number) <= nowMs - windowMs)
+  used(nowMs: number, windowMs: number): number {
+    while (this.head < this.times.length && (this.times[this.head] as number) <= nowMs - windowMs) {
+      this.sum -= this.weights[this.head] as number;
       this.head += 1;
-    // Compact now and then so the array does not grow without bound.
-    if (this.head > 1024 && this.head * 2 > this.hits.length) {
-      this.hits = this.hits.slice(this.head);
+    }
+    // Compact now and then so the arrays do not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.weights = this.weights.slice(this.head);
       this.head = 0;
     }
-    return this.hits.length - this.head;
+    return this.sum;
   }
 
-  add(nowMs: number): void {
-    this.hits.push(nowMs);
+  add(nowMs: number, weight = 1): void {
+    this.times.push(nowMs);
+    this.weights.push(weight);
+    this.sum += weight;
   }
 }
 
@@ -45,16 +52,30 @@ export class RateLimiter {
     private readonly now: () => number,
   ) {}
 
-  /** Counts one request, or throws Google's over-quota answer without counting it. */
-  admit(userId: string, projectId: string): void {
+  /**
+   * The quota units a call to `method` costs: `quotas.unitsPerMethod`, else 1 (Google: "each patch request
+   * consumes three quota units", in the events.patch and calendars.patch references).
+   */
+  unitsOf(method: string): number {
+    return this.options.unitsPerMethod[method] ?? 1;
+  }
+
+  /**
+   * Charges a call's units to the user's and the project's windows, or throws Google's over-quota answer without
+   * charging anything when fewer than `units` are left in either. Returns the units charged.
+   */
+  admit(userId: string, projectId: string, method: string): number {
+    const units = this.unitsOf(method);
     const nowMs = this.now();
     const { windowMs } = this.options;
     const user = this.users.get(userId);
     const project = this.projects.get(projectId);
-    if (user.count(nowMs, windowMs) >= this.options.perUserPerWindow) throw this.overQuota('user');
-    if (project.count(nowMs, windowMs) >= this.options.perProjectPerWindow) throw this.overQuota('project');
-    user.add(nowMs);
-    project.add(nowMs);
+    if (user.used(nowMs, windowMs) + units > this.options.perUserPerWindow) throw this.overQuota('user');
+    if (project.used(nowMs, windowMs) + units > this.options.perProjectPerWindow)
+      throw this.overQuota('project');
+    user.add(nowMs, units);
+    project.add(nowMs, units);
+    return units;
   }
 
   private overQuota(scope: 'user' | 'project'): CalendarApiError {
@@ -92,12 +113,46 @@ export class UsageLimiter {
       kind === 'calendar'
         ? this.options.calendarsCreatedOrDeletedPerUser
         : this.options.eventsCreatedOrDeletedPerUser;
-    if (this.changes[kind].get(userId).count(this.now(), this.options.windowMs) >= limit) {
+    if (this.changes[kind].get(userId).used(this.now(), this.options.windowMs) >= limit) {
       throw apiErrors.usageLimitsExceeded();
     }
   }
 
   record(kind: UsageKind, userId: string): void {
     this.changes[kind].get(userId).add(this.now());
+  }
+}
+
+/** The event writes `calendarWrites` throttles: every method that changes an event of a calendar. */
+export const CALENDAR_WRITE_METHODS: ReadonlySet<string> = new Set([
+  'events.insert',
+  'events.import',
+  'events.patch',
+  'events.update',
+  'events.delete',
+]);
+
+/**
+ * Google's operational limit on writing one calendar in quick succession (quota guide: such writes may meet
+ * 403 rateLimitExceeded; no numbers published). Off unless `calendarWrites.perSecond` is set.
+ */
+export class CalendarWriteLimiter {
+  private readonly calendars = new WindowsByKey();
+
+  constructor(
+    private readonly options: CalendarWriteOptions,
+    private readonly now: () => number,
+  ) {}
+
+  /** Counts one write to the calendar, or throws 403 rateLimitExceeded without counting it. */
+  admit(calendarId: string): void {
+    const { perSecond, windowMs } = this.options;
+    if (perSecond === undefined) return;
+    const nowMs = this.now();
+    const window = this.calendars.get(calendarId);
+    if (window.used(nowMs, windowMs) >= perSecond) {
+      throw new CalendarApiError(403, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits');
+    }
+    window.add(nowMs);
   }
 }

@@ -1,10 +1,20 @@
 /** How the emulator is configured. Every field has a default; tests override only what they need. */
 
 export interface QuotaOptions {
-  /** Requests per user per window (Google: 600 per minute per user per project). */
+  /** Quota units per user per window (Google: 600 requests per minute per user per project). */
   perUserPerWindow: number;
-  /** Requests per project per window (Google: 10,000 per minute). A project is an OAuth client's `projectId`. */
+  /**
+   * Quota units per project per window (Google: 10,000 requests per minute). A project is an OAuth client's
+   * `projectId`.
+   */
   perProjectPerWindow: number;
+  /**
+   * Quota units a call costs, by method; methods not listed cost 1. Default `{'events.patch': 3,
+   * 'calendars.patch': 3}`: both references say "each patch request consumes three quota units". Each call is
+   * charged its units against the per-user and the per-project window alike (Google does not say how units
+   * and the per-minute request limits combine: this is the costlier reading). `{}` charges 1 per request.
+   */
+  unitsPerMethod: Record<string, number>;
   /** Sliding window length in ms (Google: one minute). */
   windowMs: number;
   /**
@@ -39,11 +49,24 @@ export interface TokenOptions {
   /** Live refresh tokens per OAuth client per user; minting one more silently invalidates the oldest. */
   refreshTokensPerClientPerUser: number;
   /**
-   * What revoking a token revokes. `token` (default): the token's family (a refresh token and the access tokens
-   * minted from it; an access token and its refresh token). `grant`: every token of that user for that client.
-   * Google documents the first; whether it does the second is unconfirmed, so both can be tested.
+   * What revoking a token revokes. `grant` (default, Google's documented behaviour: "Revocation removes all
+   * OAuth 2.0 scopes previously granted to a project, invalidating any issued access or refresh tokens for all
+   * clients registered under that project", OAuth 2.0 web-server guide, token revocation): every access and
+   * refresh token the user granted that project, across all its OAuth clients. `token`: only the token's family
+   * (a refresh token and the access tokens minted from it; an access token and its refresh token).
    */
-  revocation: 'token' | 'grant';
+  revocation: 'grant' | 'token';
+}
+
+export interface CalendarWriteOptions {
+  /**
+   * Event writes (insert, import, patch, update, delete) one calendar takes per window before
+   * `403 rateLimitExceeded` "Rate Limit Exceeded" (domain `usageLimits`). Unset (the default): no limit. Google
+   * warns of such operational limits when one calendar is written in quick succession, without numbers.
+   */
+  perSecond?: number;
+  /** Sliding window length in ms (default 1,000: a second). */
+  windowMs: number;
 }
 
 export interface EmulatorOptions {
@@ -57,15 +80,31 @@ export interface EmulatorOptions {
   quotas: QuotaOptions;
   usageLimits: UsageLimitOptions;
   tokens: TokenOptions;
+  /** Per-calendar write throttle (off by default). */
+  calendarWrites: CalendarWriteOptions;
   /** A sync token older than this answers `410 fullSyncRequired` (Google does not publish the age). */
   syncTokenLifetimeMs: number;
+  /** Which instance id scheme new series get (see `calendar/instance-ids.ts`). */
+  instanceIds: InstanceIdOptions;
+}
+
+export interface InstanceIdOptions {
+  /**
+   * Series created at or after this instant (epoch ms, emulator clock) get opaque instance ids; older ones keep
+   * `<seriesId>_<start>`. Default `Date.UTC(2026, 6, 1)`: Google announced new-format instance ids for new
+   * recurring events from Q3 2026 (October 2025 notice, quoted in OutlookGoogleCalendarSync issue #2205).
+   */
+  opaqueFrom: number;
 }
 
 /** What `startGoogleEmulator` accepts: any field, nested groups partially. */
-export type EmulatorOverrides = Partial<Omit<EmulatorOptions, 'quotas' | 'usageLimits' | 'tokens'>> & {
+export type EmulatorOverrides = Partial<
+  Omit<EmulatorOptions, 'quotas' | 'usageLimits' | 'tokens' | 'calendarWrites'>
+> & {
   quotas?: Partial<QuotaOptions>;
   usageLimits?: Partial<UsageLimitOptions>;
   tokens?: Partial<TokenOptions>;
+  calendarWrites?: Partial<CalendarWriteOptions>;
 };
 
 export const DEFAULT_OPTIONS: EmulatorOptions = {
@@ -73,7 +112,13 @@ export const DEFAULT_OPTIONS: EmulatorOptions = {
   host: '127.0.0.1',
   now: () => Date.now(),
   latencyMs: 0,
-  quotas: { perUserPerWindow: 600, perProjectPerWindow: 10_000, windowMs: 60_000, overQuotaStatus: 403 },
+  quotas: {
+    perUserPerWindow: 600,
+    perProjectPerWindow: 10_000,
+    windowMs: 60_000,
+    overQuotaStatus: 403,
+    unitsPerMethod: { 'events.patch': 3, 'calendars.patch': 3 },
+  },
   usageLimits: {
     calendarsCreatedOrDeletedPerUser: 60,
     eventsCreatedOrDeletedPerUser: 100_000,
@@ -83,9 +128,11 @@ export const DEFAULT_OPTIONS: EmulatorOptions = {
     accessTokenLifetimeSeconds: 3599,
     authorizationCodeLifetimeSeconds: 600,
     refreshTokensPerClientPerUser: 100,
-    revocation: 'token',
+    revocation: 'grant',
   },
+  calendarWrites: { windowMs: 1000 },
   syncTokenLifetimeMs: 7 * 24 * 3_600_000,
+  instanceIds: { opaqueFrom: Date.UTC(2026, 6, 1) },
 };
 
 export function resolveOptions(overrides: EmulatorOverrides = {}): EmulatorOptions {
@@ -95,5 +142,6 @@ export function resolveOptions(overrides: EmulatorOverrides = {}): EmulatorOptio
     quotas: { ...DEFAULT_OPTIONS.quotas, ...overrides.quotas },
     usageLimits: { ...DEFAULT_OPTIONS.usageLimits, ...overrides.usageLimits },
     tokens: { ...DEFAULT_OPTIONS.tokens, ...overrides.tokens },
+    calendarWrites: { ...DEFAULT_OPTIONS.calendarWrites, ...overrides.calendarWrites },
   };
 }

@@ -1,4 +1,7 @@
-/** The HTTP server: routing, then for Google calls counters, faults, latency, bearer auth and quota. */
+/**
+ * The HTTP server: routing, then for Google calls counters, faults, latency, bearer auth, quota and the
+ * per-calendar write throttle.
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +12,7 @@ import { EmulatorCore } from './core.ts';
 import { apiErrors, CalendarApiError, OAuthError } from './errors.ts';
 import { faultAnswer } from './faults.ts';
 import { BodyTooLargeError, readBody, redirect, sendEmpty, sendHtml, sendJson } from './http.ts';
+import { CALENDAR_WRITE_METHODS } from './limits.ts';
 import { oauthRoutes } from './oauth/routes.ts';
 import { type EmulatorOverrides, resolveOptions } from './options.ts';
 import { type Caller, matchRoute, type Reply, type RequestContext, type Route } from './routing.ts';
@@ -95,7 +99,12 @@ async function handle(
   try {
     if (route.kind === 'calendar') {
       if (!caller) throw missingOrInvalidCredentials(request);
-      core.rateLimiter.admit(caller.user.id, caller.projectId);
+      const units = core.rateLimiter.admit(caller.user.id, caller.projectId, route.name);
+      core.counters.recordUnits(route.name, caller.user.email, units);
+      if (CALENDAR_WRITE_METHODS.has(route.name)) {
+        const calendarId = params.calendarId as string;
+        core.calendarWriteLimiter.admit(calendarId === 'primary' ? caller.user.email : calendarId);
+      }
       context.caller = caller;
     }
     reply = route.handle(context);

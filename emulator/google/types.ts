@@ -51,11 +51,22 @@ export interface FaultSpec {
 }
 
 export interface Counters {
+  /** Calls received (every one, including those answered with an error; OAuth endpoints too). */
   total: number;
+  /**
+   * Quota units charged: Calendar calls admitted by the quota check, each at its method's units
+   * (`quotas.unitsPerMethod`: a patch 3, others 1). Calls refused before or by the quota check charge none.
+   */
+  units: number;
   /** By method name (`events.insert`, `oauth2.token`, ...). */
   byMethod: Record<string, number>;
-  /** By user email: calls made with that user's tokens. */
-  byUser: Record<string, { total: number; byMethod: Record<string, number> }>;
+  /** Quota units by method name (Calendar methods only). */
+  unitsByMethod: Record<string, number>;
+  /** By user email: calls made with that user's tokens, and the units charged to that user. */
+  byUser: Record<
+    string,
+    { total: number; units: number; byMethod: Record<string, number>; unitsByMethod: Record<string, number> }
+  >;
 }
 
 /** An event exactly as the API returns it from `events.get` (cancelled ones included). */
@@ -111,6 +122,12 @@ export interface EmulatorControl {
   }): EventResource;
   /** The user deletes an event in Google's UI (leaves it cancelled). */
   userDeleteEvent(input: { calendarId: string; eventId: string }): void;
+  /**
+   * Sets how the instances of a stored series are named: `legacy` (`<seriesId>_<start>`, series created before
+   * `instanceIds.opaqueFrom`) or `opaque` (Google's new format). Lets a test make a legacy series without
+   * changing the clock. Stored exceptions keep their ids.
+   */
+  setInstanceIdScheme(input: { calendarId: string; eventId: string; scheme: 'legacy' | 'opaque' }): void;
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
   /** Per-call latency of every Google call (benchmarks use 20 ms). */

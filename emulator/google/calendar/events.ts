@@ -2,8 +2,9 @@
 import { apiErrors } from '../errors.ts';
 import { randomBase32Hex } from '../ids.ts';
 import type { EmulatorUser } from '../types.ts';
+import type { InstanceIdScheme } from './instance-ids.ts';
 import { cloneJson, mergePatch } from './merge.ts';
-import { isSeries, parseInstanceId, seriesInstanceAt } from './recurrence.ts';
+import { type InstanceIdOf, isSeries, seriesInstanceAt } from './recurrence.ts';
 import type { CalendarStore, Json, StoredCalendar, StoredEvent } from './store.ts';
 import { basicFormat, type EventTime, renderTime } from './time.ts';
 import {
@@ -47,14 +48,38 @@ function writableFields(resource: Json): Json {
 
 const calendarZone = (calendar: StoredCalendar): string => calendar.resource.timeZone;
 
-/** The event (stored, or an unmodified instance of a stored series), or undefined. */
+/** The instance id scheme of a stored series (see instance-ids.ts); unknown events: opaque. */
+const schemeOf = (calendar: StoredCalendar, seriesId: string): InstanceIdScheme =>
+  calendar.events.get(seriesId)?.instanceIdScheme ?? 'opaque';
+
+/** How the calendar names the instances of its series (each series in the scheme it was created with). */
+export function instanceIdOf(calendar: StoredCalendar): InstanceIdOf {
+  return (series, originalStartMs, allDay) => {
+    const seriesId = series.id as string;
+    return calendar.instanceIds.idOf(
+      calendar.id,
+      seriesId,
+      schemeOf(calendar, seriesId),
+      originalStartMs,
+      allDay,
+    );
+  };
+}
+
+/**
+ * The event (stored, or an unmodified instance of a stored series), or undefined. An instance id is resolved
+ * by the scheme of its series: an opaque id handed out before, or `<seriesId>_<start>` for a legacy series
+ * only (the computed form of an opaque series' instance is not found, as at Google).
+ */
 export function findEvent(
   calendar: StoredCalendar,
   eventId: string,
 ): { stored?: StoredEvent; resource: Json } | undefined {
   const stored = calendar.events.get(eventId);
   if (stored) return { stored, resource: stored.resource };
-  const instance = parseInstanceId(eventId);
+  const instance = calendar.instanceIds.resolve(calendar.id, eventId, (seriesId) =>
+    calendar.events.has(seriesId) ? schemeOf(calendar, seriesId) : undefined,
+  );
   const series = instance && calendar.events.get(instance.seriesId);
   if (!instance || !series || !isSeries(series.resource)) return undefined;
   const resource = seriesInstanceAt(series.resource, eventId, instance.originalStartMs);
@@ -274,6 +299,8 @@ function save(
     seq: calendar.nextSeq++,
     changeSeq: 0,
     updatedMs: nowMs,
+    // Google: series created from Q3 2026 get instance ids in a new, opaque format (instance-ids.ts).
+    instanceIdScheme: calendar.instanceIds.schemeAt(nowMs),
   };
   event.resource = cloneJson(resource);
   store.touch(calendar, event, nowMs);

@@ -1,6 +1,6 @@
 /** events.list and events.instances: filters, expansion, stable paging and incremental sync tokens. */
 import { apiErrors } from '../errors.ts';
-import { renderCancelledListItem, renderEvent, requireEvent } from './events.ts';
+import { instanceIdOf, renderCancelledListItem, renderEvent, requireEvent } from './events.ts';
 import {
   isSeries,
   occurrencesOfCalendar,
@@ -243,7 +243,7 @@ export function listInstances(ctx: ListContext, eventId: string): Json {
     const exceptions = [...calendar.events.values()]
       .filter((event) => event.resource.recurringEventId === eventId)
       .map((event) => event.resource);
-    resources = occurrencesOfSeries(series, exceptions, window, showDeleted);
+    resources = occurrencesOfSeries(series, exceptions, window, showDeleted, instanceIdOf(calendar));
   } else {
     // A single event is its own only instance.
     resources = overlaps(series, window, zone) ? [series] : [];
@@ -279,7 +279,7 @@ function expandedItems(
     }
   }
   const changed = new Set(events.map((event) => event.resource.id));
-  return occurrencesOfCalendar(resources, window, showDeleted)
+  return occurrencesOfCalendar(resources, window, showDeleted, instanceIdOf(calendar))
     .filter(
       (resource) => changed.has(resource.id as string) || changed.has(resource.recurringEventId as string),
     )

@@ -1,61 +1,548 @@
-/** Series, instances and exceptions, computed with the project's expansion module (the same one the sync uses). */
-
-import {
-  ExpansionError,
-  expandEvents,
-  expandSeries,
-  hasOccurrenceIn,
-  type Occurrence,
-} from '../../../lambdas/shared/domain/expansion/index.ts';
-import type { GoogleEvent } from '../../../lambdas/shared/domain/google-event.ts';
+/**
+ * Series, instances and exceptions: which occurrences a series has, where, and under which ids.
+ *
+ * The emulator has its own expansion, independent of the product's (`lambdas/shared/domain/expansion`): it is
+ * the oracle the sync is tested against, and an oracle never reuses the code it checks (the tests would only
+ * show the product agreeing with itself). Rules are expanded by `rrule-temporal` (a maintained RFC 5545
+ * implementation on Temporal); what Google decides beyond RFC 5545 is applied here:
+ * - DTSTART is always the first instance; when the rule does not generate it, it is an extra instance that COUNT
+ *   does not count (Google shows COUNT=3 on a Thursday start with BYDAY=WE as four instances).
+ * - Rules run on wall-clock time in start.timeZone (rrule-temporal runs in UTC, so it never sees a DST change)
+ *   and each wall time is then placed in the zone the way Google places it: a time skipped by a DST gap moves
+ *   forward by the gap (02:30 -> 03:30; RFC 5545 would drop the instance, as rrule-temporal does in a zone),
+ *   a repeated time is its first occurrence. Instances keep the series' exact duration.
+ * - UNTIL is inclusive (compared as an instant). EXDATE and RDATE values are instants: an EXDATE in any zone
+ *   or in UTC excludes the instance starting at that instant; an EXDATE;VALUE=DATE on a timed series excludes
+ *   nothing (the value type must match DTSTART's). An RDATE DATE on a timed series is that day at DTSTART's
+ *   time of day (assumption). EXRULE instances are excluded (DTSTART too when the EXRULE generates it).
+ * - All-day series run on dates; their instances sit at the date's UTC midnight when compared with a window.
+ * - Exceptions (stored events with recurringEventId and originalStartTime) replace the instance with the same
+ *   original start instant and count at their own times.
+ * - A window counts an occurrence when end > timeMin and start < timeMax (Google's events.list); at most
+ *   MAX_OCCURRENCES per series and query (a runaway guard for infinite series without timeMax).
+ * Refusals (400 "Invalid recurrence rule.") are decided by validation.ts when an event is written; a stored
+ * series this module cannot read answers 400 too.
+ *
+ * Expanding with rrule-temporal costs microseconds per occurrence, so a series' plan and the occurrences
+ * computed so far are cached, keyed by the series' times and recurrence lines (what decides its instants).
+ */
+import { RRuleTemporal } from 'rrule-temporal';
+import { Temporal } from 'temporal-polyfill';
 import { apiErrors } from '../errors.ts';
 import type { Json } from './store.ts';
 
-const INSTANCE_SUFFIX = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$/;
-const FAR_PAST = new Date(Date.UTC(1900, 0, 1));
-const FAR_FUTURE = new Date(Date.UTC(2200, 0, 1));
+const DAY_MS = 86_400_000;
+const FAR_PAST = Date.UTC(1900, 0, 1);
+const FAR_FUTURE = Date.UTC(2200, 0, 1);
+/** Occurrences per series and query at most (Google's answer past this is unknown; a runaway guard). */
+export const MAX_OCCURRENCES = 5_000;
+/**
+ * rrule-temporal's default (10,000 periods) would stop a daily rule after 27 years; 200,000 covers a daily rule
+ * from FAR_PAST to FAR_FUTURE.
+ */
+const MAX_ITERATIONS = 200_000;
 
 export interface Window {
   timeMin?: Date;
   timeMax?: Date;
 }
 
-const asGoogleEvent = (resource: Json): GoogleEvent => resource as unknown as GoogleEvent;
-const toWindow = (window: Window) => ({
-  timeMin: window.timeMin ?? FAR_PAST,
-  timeMax: window.timeMax ?? FAR_FUTURE,
-});
+/** The id an instance of `series` starting at `originalStartMs` has (the caller knows the series' scheme). */
+export type InstanceIdOf = (series: Json, originalStartMs: number, allDay: boolean) => string;
+
+type EventTime = { date?: string | null; dateTime?: string | null; timeZone?: string | null };
 
 export const isSeries = (resource: Json): boolean =>
   Array.isArray(resource.recurrence) && (resource.recurrence as unknown[]).length > 0;
 
-/** Splits `<seriesId>_<basic start>` into its parts and the instant of the original start. */
-export function parseInstanceId(id: string): { seriesId: string; originalStartMs: number } | undefined {
-  const underscore = id.lastIndexOf('_');
-  if (underscore <= 0) return undefined;
-  const match = INSTANCE_SUFFIX.exec(id.slice(underscore + 1));
-  if (!match) return undefined;
-  const [, y, mo, d, h, mi, s] = match;
-  const originalStartMs = Date.UTC(
-    +(y as string),
-    +(mo as string) - 1,
-    +(d as string),
-    +(h ?? 0),
-    +(mi ?? 0),
-    +(s ?? 0),
-  );
-  return { seriesId: id.slice(0, underscore), originalStartMs };
+const unreadable = (why: string) => apiErrors.invalid(`Invalid recurrence rule (${why}).`);
+
+// ---------------------------------------------------------------------------------------------------------
+// Time zones: offsets read from Temporal once per zone and year, so placing an instance is arithmetic.
+
+interface YearTable {
+  startOffsetMs: number;
+  transitions: { atMs: number; offsetMs: number }[];
 }
 
-/** Runs an expansion, turning unreadable stored data into a 400 rather than a crash. */
-function expanding<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof ExpansionError) throw apiErrors.invalid(error.message);
-    throw error;
+/** Civil date of a day number (days since 1970-01-01), proleptic Gregorian (H. Hinnant's algorithm). */
+function civil(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/** `2026-01-05T09:00:00` of a wall-clock (or UTC) time in ms. (Date#toISOString is much slower.) */
+function isoWall(wallMs: number): string {
+  const days = Math.floor(wallMs / DAY_MS);
+  const { year, month, day } = civil(days);
+  const seconds = Math.floor((wallMs - days * DAY_MS) / 1000);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(h)}:${pad2(m)}:${pad2(seconds % 60)}`;
+}
+
+class Zone {
+  private static readonly zones = new Map<string, Zone>();
+  private readonly years = new Map<number, YearTable>();
+  /** The table used last, and the instants it covers (most lookups fall in the same year). */
+  private last: { fromMs: number; toMs: number; table: YearTable } | undefined;
+
+  private constructor(readonly id: string) {}
+
+  static named(id: string): Zone {
+    let zone = Zone.zones.get(id);
+    if (!zone) {
+      try {
+        Temporal.Now.instant().toZonedDateTimeISO(id);
+      } catch {
+        throw unreadable(`unknown time zone ${id}`);
+      }
+      zone = new Zone(id);
+      Zone.zones.set(id, zone);
+    }
+    return zone;
+  }
+
+  offsetAt(utcMs: number): number {
+    let last = this.last;
+    if (!last || utcMs < last.fromMs || utcMs >= last.toMs) {
+      const year = civil(Math.floor(utcMs / DAY_MS)).year;
+      let table = this.years.get(year);
+      if (!table) {
+        table = this.yearTable(year);
+        this.years.set(year, table);
+      }
+      last = { fromMs: Date.UTC(year, 0, 1), toMs: Date.UTC(year + 1, 0, 1), table };
+      this.last = last;
+    }
+    const table = last.table;
+    let offset = table.startOffsetMs;
+    for (const transition of table.transitions) {
+      if (utcMs < transition.atMs) break;
+      offset = transition.offsetMs;
+    }
+    return offset;
+  }
+
+  /**
+   * The instant of a wall-clock time, as Google places instances: a time in a DST gap moves forward by the gap
+   * (it is read with the offset before the gap), a time repeated by a fold is its first (earlier) occurrence.
+   */
+  toUtc(wallMs: number): number {
+    const before = this.offsetAt(wallMs - DAY_MS);
+    const after = this.offsetAt(wallMs + DAY_MS);
+    const early = wallMs - before;
+    const late = wallMs - after;
+    const earlyValid = this.offsetAt(early) === before;
+    const lateValid = this.offsetAt(late) === after;
+    if (earlyValid && lateValid) return Math.min(early, late);
+    if (earlyValid) return early;
+    if (lateValid) return late;
+    return early;
+  }
+
+  private yearTable(year: number): YearTable {
+    const endMs = Date.UTC(year + 1, 0, 1);
+    let cursor = Temporal.Instant.fromEpochMilliseconds(Date.UTC(year, 0, 1)).toZonedDateTimeISO(this.id);
+    const table: YearTable = { startOffsetMs: cursor.offsetNanoseconds / 1e6, transitions: [] };
+    for (;;) {
+      const next = cursor.getTimeZoneTransition('next');
+      if (!next || next.epochMilliseconds >= endMs) break;
+      table.transitions.push({ atMs: next.epochMilliseconds, offsetMs: next.offsetNanoseconds / 1e6 });
+      cursor = next;
+    }
+    return table;
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Values: Google's EventDateTime and iCalendar DATE / DATE-TIME, as instants.
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const ICS_VALUE = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/i;
+
+const num = (text: string | undefined): number => Number(text ?? 0);
+
+function utcOf(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
+  const ms = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59));
+  const check = new Date(ms);
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) throw unreadable('invalid date');
+  return ms;
+}
+
+/** A time's instant and zone; all-day dates at their UTC midnight. */
+interface Placed {
+  allDay: boolean;
+  utcMs: number;
+  zone: Zone;
+  timeZone?: string;
+}
+
+function place(time: EventTime, fallbackZone = 'UTC'): Placed {
+  if (time.date) {
+    const m = ISO_DATE.exec(time.date);
+    if (!m) throw unreadable(`bad date ${time.date}`);
+    return { allDay: true, utcMs: utcOf(num(m[1]), num(m[2]), num(m[3])), zone: Zone.named('UTC') };
+  }
+  const m = typeof time.dateTime === 'string' ? ISO_DATE_TIME.exec(time.dateTime) : null;
+  if (!m) throw unreadable(`bad date-time ${String(time.dateTime)}`);
+  const wall = utcOf(num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]), num(m[6]));
+  const zone = Zone.named(time.timeZone ?? fallbackZone);
+  const offsetText = m[7];
+  let utcMs: number;
+  if (!offsetText) utcMs = zone.toUtc(wall);
+  else if (offsetText.toUpperCase() === 'Z') utcMs = wall;
+  else {
+    const digits = offsetText.replace(':', '');
+    const sign = digits.startsWith('-') ? -1 : 1;
+    utcMs = wall - sign * (num(digits.slice(1, 3)) * 3_600_000 + num(digits.slice(3, 5)) * 60_000);
+  }
+  return time.timeZone
+    ? { allDay: false, utcMs, zone, timeZone: time.timeZone }
+    : { allDay: false, utcMs, zone };
+}
+
+function formatOffset(offsetMs: number): string {
+  if (offsetMs === 0) return 'Z';
+  const sign = offsetMs < 0 ? '-' : '+';
+  const minutes = Math.round(Math.abs(offsetMs) / 60_000);
+  return `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** An instant as an EventDateTime shaped like `like` (all-day: the date; timed: in its zone, keeping timeZone). */
+function timeLike(like: Placed, utcMs: number): EventTime {
+  if (like.allDay) return { date: isoWall(utcMs).slice(0, 10) };
+  const offset = like.zone.offsetAt(utcMs);
+  const dateTime = `${isoWall(utcMs + offset)}${formatOffset(offset)}`;
+  return like.timeZone ? { dateTime, timeZone: like.timeZone } : { dateTime };
+}
+
+type IcsValue =
+  | { kind: 'date'; dayMs: number }
+  | { kind: 'utc'; utcMs: number }
+  | { kind: 'local'; wallMs: number; zone?: Zone };
+
+function parseIcsValue(text: string, zone?: Zone): IcsValue {
+  const m = ICS_VALUE.exec(text);
+  if (!m) throw unreadable(`bad value ${text}`);
+  if (m[4] === undefined) return { kind: 'date', dayMs: utcOf(num(m[1]), num(m[2]), num(m[3])) };
+  const wallMs = utcOf(num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]), num(m[6]));
+  if (m[7]) return { kind: 'utc', utcMs: wallMs };
+  return zone ? { kind: 'local', wallMs, zone } : { kind: 'local', wallMs };
+}
+
+const basicUtc = (ms: number): string => `${isoWall(ms).replace(/[-:]/g, '')}Z`;
+
+// ---------------------------------------------------------------------------------------------------------
+// A series' plan: its rules (rrule-temporal), extra and excluded instants; cached by what decides them.
+
+/** The instants one RRULE or EXRULE generates, computed by rrule-temporal on demand and kept. */
+class RuleInstants {
+  /** Wall-clock range [fromWall, toWall) computed so far (a COUNT rule is computed whole at once). */
+  private fromWall = 0;
+  private toWall = 0;
+  private covered = false;
+  private instants: number[] = [];
+
+  constructor(
+    private readonly rule: RRuleTemporal,
+    private readonly toUtc: (wallMs: number) => number,
+    private readonly startWall: number,
+    /** Inclusive UNTIL instant (Infinity without UNTIL). */
+    readonly untilMs: number,
+    private readonly counted: boolean,
+  ) {}
+
+  /** The last instant this rule can generate (Infinity for an infinite rule). */
+  get lastMs(): number {
+    if (!this.counted) return this.untilMs;
+    this.ensure(0, 0);
+    return this.instants.at(-1) ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Instants in [fromMs, toMs), ascending. */
+  between(fromMs: number, toMs: number): number[] {
+    const fromWall = Math.max(this.startWall, fromMs - DAY_MS);
+    const toWall = Math.min(toMs, this.untilMs + 1) + DAY_MS;
+    if (toWall <= fromWall) return [];
+    this.ensure(fromWall, toWall);
+    const list = this.instants;
+    const out: number[] = [];
+    for (let i = lowerBound(list, fromMs); i < list.length; i++) {
+      const utcMs = list[i] as number;
+      if (utcMs >= toMs) break;
+      out.push(utcMs);
+    }
+    return out;
+  }
+
+  private ensure(fromWall: number, toWall: number): void {
+    if (this.counted) {
+      if (!this.covered) {
+        // between(), not all(): a COUNT rule that never matches (BYDAY=1MO;BYMONTHDAY=-1) ends at FAR_FUTURE.
+        this.instants = this.place(this.walls(this.startWall, FAR_FUTURE + DAY_MS));
+        this.covered = true;
+        this.fromWall = Number.NEGATIVE_INFINITY;
+        this.toWall = Number.POSITIVE_INFINITY;
+      }
+      return;
+    }
+    if (!this.covered) {
+      this.instants = this.place(this.walls(fromWall, toWall));
+      this.covered = true;
+      this.fromWall = fromWall;
+      this.toWall = toWall;
+      return;
+    }
+    if (fromWall < this.fromWall) {
+      this.instants = [...this.place(this.walls(fromWall, this.fromWall)), ...this.instants];
+      this.fromWall = fromWall;
+    }
+    if (toWall > this.toWall) {
+      this.instants.push(...this.place(this.walls(this.toWall, toWall)));
+      this.toWall = toWall;
+    }
+  }
+
+  /** The rule's wall-clock times in [fromWall, toWall). */
+  private walls(fromWall: number, toWall: number): number[] {
+    let found: { epochMilliseconds: number }[];
+    try {
+      found = this.rule.between(new Date(fromWall), new Date(toWall), true);
+    } catch (error) {
+      throw unreadable((error as Error).message);
+    }
+    return found.map((zdt) => zdt.epochMilliseconds).filter((wall) => wall >= fromWall && wall < toWall);
+  }
+
+  /** Wall-clock times placed in the zone (nondecreasing, since placing is monotonic), UNTIL applied. */
+  private place(walls: number[]): number[] {
+    const out: number[] = [];
+    for (const wall of walls) {
+      const utcMs = this.toUtc(wall);
+      if (utcMs <= this.untilMs) out.push(utcMs);
+    }
+    return out;
+  }
+}
+
+function lowerBound(list: number[], value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+interface Plan {
+  allDay: boolean;
+  start: Placed;
+  end: Placed;
+  durationMs: number;
+  /** DTSTART and the RDATE instants, sorted. */
+  fixed: number[];
+  rules: RuleInstants[];
+  exrules: RuleInstants[];
+  exdates: Set<number>;
+  /** The last instant any source can generate. */
+  lastMs: number;
+}
+
+interface ContentLine {
+  name: string;
+  params: Map<string, string>;
+  value: string;
+}
+
+function splitLine(line: string): ContentLine {
+  let colon = -1;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '"') quoted = !quoted;
+    else if (line[i] === ':' && !quoted) {
+      colon = i;
+      break;
+    }
+  }
+  if (colon < 0) throw unreadable('a line without value');
+  const [name = '', ...rawParams] = line.slice(0, colon).split(';');
+  const params = new Map<string, string>();
+  for (const param of rawParams) {
+    const eq = param.indexOf('=');
+    if (eq <= 0) throw unreadable(`bad parameter ${param}`);
+    params.set(param.slice(0, eq).toUpperCase(), param.slice(eq + 1).replace(/^"|"$/g, ''));
+  }
+  return { name: name.trim().toUpperCase(), params, value: line.slice(colon + 1).trim() };
+}
+
+function ruleInstants(text: string, plan: Pick<Plan, 'allDay' | 'start'>, startWall: number): RuleInstants {
+  const parts: string[] = [];
+  let untilMs = Number.POSITIVE_INFINITY;
+  let counted = false;
+  for (const part of text.split(';')) {
+    const [key = '', value = ''] = part.split('=');
+    const name = key.trim().toUpperCase();
+    if (name === 'UNTIL') {
+      const until = parseIcsValue(value.trim(), plan.start.zone);
+      untilMs =
+        until.kind === 'date'
+          ? plan.allDay
+            ? until.dayMs
+            : plan.start.zone.toUtc(until.dayMs + DAY_MS) - 1
+          : until.kind === 'utc'
+            ? until.utcMs
+            : (until.zone ?? plan.start.zone).toUtc(until.wallMs);
+      continue;
+    }
+    if (name === 'COUNT') counted = true;
+    parts.push(part);
+  }
+  // The rule runs on wall-clock time (UTC, no DST); UNTIL is applied to the placed instants, with a bound
+  // here a day past it (more than any zone offset) so that rrule-temporal stops.
+  if (Number.isFinite(untilMs)) parts.push(`UNTIL=${basicUtc(untilMs + DAY_MS)}`);
+  let rule: RRuleTemporal;
+  try {
+    rule = new RRuleTemporal({
+      rruleString: `DTSTART;TZID=UTC:${basicUtc(startWall).slice(0, -1)}\nRRULE:${parts.join(';')}`,
+      maxIterations: MAX_ITERATIONS,
+    });
+  } catch (error) {
+    throw unreadable((error as Error).message);
+  }
+  const toUtc = plan.allDay ? (wall: number) => wall : (wall: number) => plan.start.zone.toUtc(wall);
+  return new RuleInstants(rule, toUtc, startWall, untilMs, counted);
+}
+
+/** The instant an RDATE/EXDATE value denotes in this series (undefined: excludes/adds nothing). */
+function dateListInstant(value: IcsValue, plan: Pick<Plan, 'allDay' | 'start'>, startWall: number): number {
+  const zone = plan.start.zone;
+  if (plan.allDay) {
+    // A date-time on an all-day series names the date it is written with.
+    const wall = value.kind === 'date' ? value.dayMs : value.kind === 'utc' ? value.utcMs : value.wallMs;
+    return Math.floor(wall / DAY_MS) * DAY_MS;
+  }
+  if (value.kind === 'utc') return value.utcMs;
+  if (value.kind === 'local') return (value.zone ?? zone).toUtc(value.wallMs);
+  return zone.toUtc(value.dayMs + (startWall - Math.floor(startWall / DAY_MS) * DAY_MS));
+}
+
+function buildPlan(series: Json): Plan {
+  const start = place(series.start as EventTime);
+  const end = place(series.end as EventTime, (series.start as EventTime).timeZone ?? 'UTC');
+  const allDay = start.allDay;
+  const startWall = allDay ? start.utcMs : start.utcMs + start.zone.offsetAt(start.utcMs);
+  const base = { allDay, start };
+  const fixed = [start.utcMs];
+  const rules: RuleInstants[] = [];
+  const exrules: RuleInstants[] = [];
+  const exdates = new Set<number>();
+  for (const line of series.recurrence as unknown[]) {
+    if (typeof line !== 'string') throw unreadable('a line that is not text');
+    const { name, params, value } = splitLine(line);
+    if (name === 'RRULE' || name === 'EXRULE') {
+      (name === 'RRULE' ? rules : exrules).push(ruleInstants(value, base, startWall));
+      continue;
+    }
+    if (name !== 'RDATE' && name !== 'EXDATE') throw unreadable(`unknown line ${name}`);
+    const tzid = params.get('TZID');
+    const zone = tzid === undefined ? undefined : Zone.named(tzid);
+    for (const text of value.split(',')) {
+      if (!text.trim()) continue;
+      const item = parseIcsValue(text.trim(), zone);
+      if (name === 'RDATE') fixed.push(dateListInstant(item, base, startWall));
+      // A DATE EXDATE on a timed series excludes nothing (RFC 5545 3.8.5.1: the value types must match).
+      else if (!(item.kind === 'date' && !allDay)) exdates.add(dateListInstant(item, base, startWall));
+    }
+  }
+  fixed.sort((a, b) => a - b);
+  const lastMs = Math.max(fixed.at(-1) as number, ...rules.map((rule) => rule.lastMs));
+  return {
+    allDay,
+    start,
+    end,
+    durationMs: Math.max(0, end.utcMs - start.utcMs),
+    fixed,
+    rules,
+    exrules,
+    exdates,
+    lastMs,
+  };
+}
+
+const PLAN_CACHE_LIMIT = 50_000;
+const plans = new Map<string, Plan>();
+
+/** The series' plan, cached by its times and recurrence lines (all that decides its instants). */
+function planOf(series: Json): Plan {
+  const key = JSON.stringify([series.start, series.end, series.recurrence]);
+  let plan = plans.get(key);
+  if (!plan) {
+    plan = buildPlan(series);
+    if (plans.size >= PLAN_CACHE_LIMIT) plans.clear();
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+/** The series' instance starts in [fromMs, toMs), excluded ones removed, ascending and unique. */
+function startsIn(plan: Plan, fromMs: number, toMs: number): number[] {
+  const candidates: number[] = [];
+  for (const utcMs of plan.fixed) if (utcMs >= fromMs && utcMs < toMs) candidates.push(utcMs);
+  for (const rule of plan.rules) candidates.push(...rule.between(fromMs, toMs));
+  let excluded: Set<number> | undefined;
+  if (plan.exrules.length > 0) {
+    excluded = new Set();
+    for (const exrule of plan.exrules) for (const utcMs of exrule.between(fromMs, toMs)) excluded.add(utcMs);
+  }
+  candidates.sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const utcMs of candidates) {
+    if (utcMs === out.at(-1) || plan.exdates.has(utcMs) || excluded?.has(utcMs)) continue;
+    out.push(utcMs);
+  }
+  return out;
+}
+
+/**
+ * Starts of the instances overlapping [minMs, maxMs) (start < maxMs, start + duration > minMs), ascending, at
+ * most `limit`. Walks forward in growing steps, so an open window costs only what it returns.
+ */
+function instanceStarts(plan: Plan, minMs: number, maxMs: number, limit = MAX_OCCURRENCES): number[] {
+  const out: number[] = [];
+  let from = Math.max(minMs - plan.durationMs + 1, Math.min(plan.fixed[0] as number, plan.start.utcMs));
+  let step = 366 * DAY_MS;
+  while (from < maxMs && out.length < limit && from <= plan.lastMs) {
+    const to = Math.min(maxMs, from + step);
+    out.push(...startsIn(plan, from, to));
+    from = to;
+    step *= 2;
+  }
+  return out.slice(0, limit);
+}
+
+const windowMs = (window: Window) => ({
+  minMs: window.timeMin?.getTime() ?? FAR_PAST,
+  maxMs: window.timeMax?.getTime() ?? FAR_FUTURE,
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Occurrences as resources.
 
 /** The unmodified instance of `series` whose original start is `originalStartMs`, if the series has one. */
 export function seriesInstanceAt(
@@ -63,12 +550,11 @@ export function seriesInstanceAt(
   instanceId: string,
   originalStartMs: number,
 ): Json | undefined {
-  const window = { timeMin: new Date(originalStartMs - 1), timeMax: new Date(originalStartMs + 1) };
-  const occurrences = expanding(() =>
-    expandSeries(asGoogleEvent(series), [], window, { includeCancelled: true, maxOccurrences: 10 }),
-  );
-  const occurrence = occurrences.find((candidate) => candidate.id === instanceId);
-  return occurrence ? instanceResource(series, occurrence) : undefined;
+  const plan = planOf(series);
+  if (!instanceStarts(plan, originalStartMs, originalStartMs + 1, 1).includes(originalStartMs))
+    return undefined;
+  const { recurrence: _recurrence, ...fields } = series;
+  return instanceResource(fields, plan, originalStartMs, instanceId);
 }
 
 /** A series' occurrences in the window with its exceptions applied (events.instances). */
@@ -77,47 +563,116 @@ export function occurrencesOfSeries(
   exceptions: Json[],
   window: Window,
   showDeleted: boolean,
+  idOf: InstanceIdOf,
 ): Json[] {
-  const occurrences = expanding(() =>
-    expandSeries(asGoogleEvent(series), exceptions.map(asGoogleEvent), toWindow(window), {
-      includeCancelled: showDeleted,
-    }),
-  );
-  return occurrences.map((occurrence) => resourceOf(series, occurrence));
+  return sortByStart(seriesOccurrences(series, exceptions, windowMs(window), showDeleted, idOf));
 }
 
 /** Every occurrence of the calendar's events in the window (events.list with singleEvents=true). */
-export function occurrencesOfCalendar(events: Json[], window: Window, showDeleted: boolean): Json[] {
-  const occurrences = expanding(() =>
-    expandEvents(events.map(asGoogleEvent), toWindow(window), { includeCancelled: showDeleted }),
-  );
-  return occurrences.map((occurrence) => resourceOf(occurrence.event as unknown as Json, occurrence));
+export function occurrencesOfCalendar(
+  events: Json[],
+  window: Window,
+  showDeleted: boolean,
+  idOf: InstanceIdOf,
+): Json[] {
+  const range = windowMs(window);
+  const seriesById = new Map<string, Json>();
+  for (const event of events) if (isSeries(event)) seriesById.set(event.id as string, event);
+  const exceptionsOf = new Map<string, Json[]>();
+  const keyed: Keyed[] = [];
+  for (const event of events) {
+    const seriesId = event.recurringEventId as string | undefined;
+    if (seriesId !== undefined && seriesById.has(seriesId)) {
+      const list = exceptionsOf.get(seriesId) ?? [];
+      list.push(event);
+      exceptionsOf.set(seriesId, list);
+    } else if (!isSeries(event)) {
+      const own = ownOccurrence(event, range);
+      if (own && (showDeleted || own.resource.status !== 'cancelled')) keyed.push(own);
+    }
+  }
+  for (const [id, series] of seriesById) {
+    keyed.push(...seriesOccurrences(series, exceptionsOf.get(id) ?? [], range, showDeleted, idOf));
+  }
+  return sortByStart(keyed);
 }
 
 /** Whether a series has an instance overlapping the window (events.list without singleEvents). */
 export function seriesOverlaps(series: Json, window: Window): boolean {
-  return expanding(() => hasOccurrenceIn(asGoogleEvent(series), toWindow(window)));
+  const { minMs, maxMs } = windowMs(window);
+  return instanceStarts(planOf(series), minMs, maxMs, 1).length > 0;
 }
 
-/** An occurrence as a resource: the stored event itself, or a generated instance of a series. */
-function resourceOf(source: Json, occurrence: Occurrence): Json {
-  const event = occurrence.event as unknown as Json;
-  if (event.id === occurrence.id && !isSeries(event)) {
-    // An exception of a cancelled series is shown cancelled, whatever it says itself.
-    return event.status === occurrence.status ? event : { ...event, status: occurrence.status };
+interface Keyed {
+  resource: Json;
+  startMs: number;
+}
+
+function sortByStart(keyed: Keyed[]): Json[] {
+  keyed.sort((a, b) => {
+    if (a.startMs !== b.startMs) return a.startMs - b.startMs;
+    const x = a.resource.id as string;
+    const y = b.resource.id as string;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return keyed.map((item) => item.resource);
+}
+
+/** A stored event (single event or exception) at its own times, if it overlaps the window. */
+function ownOccurrence(event: Json, range: { minMs: number; maxMs: number }): Keyed | undefined {
+  const start = place(event.start as EventTime);
+  const end = place(event.end as EventTime, (event.start as EventTime).timeZone ?? 'UTC');
+  const endMs = Math.max(start.utcMs, end.utcMs);
+  if (!(start.utcMs < range.maxMs && endMs > range.minMs)) return undefined;
+  return { resource: event, startMs: start.utcMs };
+}
+
+function seriesOccurrences(
+  series: Json,
+  exceptions: Json[],
+  range: { minMs: number; maxMs: number },
+  showDeleted: boolean,
+  idOf: InstanceIdOf,
+): Keyed[] {
+  const seriesCancelled = series.status === 'cancelled';
+  if (seriesCancelled && !showDeleted) return [];
+  const plan = planOf(series);
+  const replaced = new Set<number>();
+  for (const exception of exceptions) {
+    if (exception.originalStartTime) replaced.add(place(exception.originalStartTime as EventTime).utcMs);
   }
-  return instanceResource(source, occurrence);
+  const keyed: Keyed[] = [];
+  const { recurrence: _recurrence, ...fields } = series;
+  for (const utcMs of instanceStarts(plan, range.minMs, range.maxMs)) {
+    if (replaced.has(utcMs)) continue;
+    keyed.push({
+      resource: instanceResource(fields, plan, utcMs, idOf(series, utcMs, plan.allDay)),
+      startMs: utcMs,
+    });
+  }
+  for (const exception of exceptions) {
+    const own = ownOccurrence(exception, range);
+    if (!own) continue;
+    // An exception of a cancelled series is shown cancelled, whatever it says itself.
+    if (seriesCancelled && own.resource.status !== 'cancelled') {
+      own.resource = { ...own.resource, status: 'cancelled' };
+    }
+    if (own.resource.status === 'cancelled' && !showDeleted) continue;
+    keyed.push(own);
+  }
+  return keyed;
 }
 
-function instanceResource(series: Json, occurrence: Occurrence): Json {
-  const { recurrence: _recurrence, ...fields } = series;
+/** A generated instance: the series' fields (`fields`: without recurrence) at one of its starts. */
+function instanceResource(fields: Json, plan: Plan, utcMs: number, id: string): Json {
+  const start = timeLike(plan.start, utcMs);
   return {
     ...fields,
-    id: occurrence.id,
-    status: occurrence.status,
-    recurringEventId: series.id,
-    originalStartTime: occurrence.originalStartTime,
-    start: occurrence.start,
-    end: occurrence.end,
+    id,
+    status: fields.status ?? 'confirmed',
+    recurringEventId: fields.id,
+    originalStartTime: start,
+    start: { ...start },
+    end: timeLike(plan.end, utcMs + plan.durationMs),
   };
 }

@@ -1,6 +1,7 @@
 /** Calendars and their events, in memory. Pure data plus bookkeeping (change counters for sync tokens). */
 import { randomBase32Hex } from '../ids.ts';
 import type { EmulatorUser } from '../types.ts';
+import { type InstanceIdScheme, InstanceIds } from './instance-ids.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -12,6 +13,8 @@ export interface StoredEvent {
   /** The calendar's change counter at this event's last write (incremental sync). */
   changeSeq: number;
   updatedMs: number;
+  /** How the instances of this event, once recurring, are named: decided when the event is created. */
+  instanceIdScheme: InstanceIdScheme;
 }
 
 export interface StoredCalendar {
@@ -27,11 +30,15 @@ export interface StoredCalendar {
   changeSeq: number;
   /** Bumped to invalidate every sync token issued so far. */
   syncEpoch: number;
+  /** The emulator's instance ids (shared by every calendar; ids are per calendar). */
+  instanceIds: InstanceIds;
 }
 
 export class CalendarStore {
   private readonly calendars = new Map<string, StoredCalendar>();
   private etagCounter = 0;
+  /** Instance ids of every calendar; `opaqueFromMs` is set from the emulator's options. */
+  readonly instanceIds = new InstanceIds();
 
   nextEtag(): string {
     this.etagCounter += 1;
@@ -86,7 +93,9 @@ export class CalendarStore {
     event.resource.etag = this.nextEtag();
   }
 
-  private add(input: Omit<StoredCalendar, 'etag' | 'events' | 'nextSeq' | 'changeSeq' | 'syncEpoch'>) {
+  private add(
+    input: Omit<StoredCalendar, 'etag' | 'events' | 'nextSeq' | 'changeSeq' | 'syncEpoch' | 'instanceIds'>,
+  ) {
     const calendar: StoredCalendar = {
       ...input,
       etag: this.nextEtag(),
@@ -94,6 +103,7 @@ export class CalendarStore {
       nextSeq: 0,
       changeSeq: 0,
       syncEpoch: 0,
+      instanceIds: this.instanceIds,
     };
     this.calendars.set(calendar.id, calendar);
     return calendar;

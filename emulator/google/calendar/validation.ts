@@ -72,8 +72,10 @@ export function validateEventTimes(event: Record<string, unknown>, calendarZone:
   }
   const startMs = instantOf(start, calendarZone);
   const endMs = instantOf(end, calendarZone);
-  // All-day ends are exclusive, so an all-day event needs at least one day; a timed one may last zero seconds.
-  if (start.date ? endMs <= startMs : endMs < startMs) throw apiErrors.timeRangeEmpty();
+  // All-day ends are exclusive, so an all-day event needs at least one day. A timed event must end after it
+  // starts too: Google answers `end == start` with 400 timeRangeEmpty "The specified time range is empty."
+  // (public production report: keeper.sh issue 614, PR 616).
+  if (endMs <= startMs) throw apiErrors.timeRangeEmpty();
   if (recurring) validateRecurrence(event);
 }
 

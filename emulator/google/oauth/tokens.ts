@@ -67,6 +67,8 @@ export class TokenStore {
   constructor(
     private readonly options: TokenOptions,
     private readonly now: () => number,
+    /** The Google Cloud project an OAuth client belongs to (revocation is per project). */
+    private readonly projectOf: (clientId: string) => string = (clientId) => clientId,
   ) {}
 
   hasGrant(userId: string, clientId: string): boolean {
@@ -159,7 +161,12 @@ export class TokenStore {
     return access;
   }
 
-  /** Revokes an access or refresh token; false when the token is unknown or already dead. */
+  /**
+   * Revokes an access or refresh token; false when the token is unknown or already dead. By default (`grant`)
+   * the whole grant goes, as Google documents: "Revocation removes all OAuth 2.0 scopes previously granted to a
+   * project, invalidating any issued access or refresh tokens for all clients registered under that project"
+   * (OAuth 2.0 web-server guide, token revocation). `token` kills only the token's family.
+   */
   revoke(token: string): boolean {
     const access = this.accessTokens.get(token);
     const refresh = this.refreshTokens.get(token);
@@ -167,7 +174,7 @@ export class TokenStore {
     if (!live) return false;
     const owner = access ?? (refresh as RefreshToken);
     if (this.options.revocation === 'grant') {
-      this.revokeAll({ userId: owner.userId, clientId: owner.clientId });
+      this.revokeProjectGrant(owner.userId, this.projectOf(owner.clientId));
       return true;
     }
     const family = access ? access.family : refresh?.token;
@@ -198,6 +205,18 @@ export class TokenStore {
         this.grants.delete(key);
     }
     return count;
+  }
+
+  /** Every access and refresh token the user granted any client of the project dies, and the grants go. */
+  private revokeProjectGrant(userId: string, projectId: string): void {
+    const inGrant = (token: { userId: string; clientId: string }) =>
+      token.userId === userId && this.projectOf(token.clientId) === projectId;
+    for (const access of this.accessTokens.values()) if (inGrant(access)) access.revoked = true;
+    for (const refresh of this.refreshTokens.values()) if (inGrant(refresh)) refresh.dead = true;
+    for (const key of [...this.grants.keys()]) {
+      const [grantUser, clientId] = key.split('|') as [string, string];
+      if (inGrant({ userId: grantUser, clientId })) this.grants.delete(key);
+    }
   }
 
   /** Makes matching tokens expire now; returns how many were live. */

@@ -265,6 +265,17 @@ describe('Google emulator: events', () => {
         'timeRangeEmpty',
       ],
       [
+        // Google: 400 timeRangeEmpty "The specified time range is empty." (keeper.sh issue 614, PR 616).
+        'zero-length timed event (end equal to start)',
+        () => timed(nextId(), { end: { dateTime: '2026-02-02T09:00:00+01:00', timeZone: 'Europe/Berlin' } }),
+        'timeRangeEmpty',
+      ],
+      [
+        'zero-length timed event written in another offset (same instant)',
+        () => timed(nextId(), { end: { dateTime: '2026-02-02T08:00:00Z' } }),
+        'timeRangeEmpty',
+      ],
+      [
         'all-day end equal to start',
         () => timed(nextId(), { start: { date: '2026-02-02' }, end: { date: '2026-02-02' } }),
         'timeRangeEmpty',
@@ -322,9 +333,24 @@ describe('Google emulator: events', () => {
       expect(await googleError(insert(build()))).toEqual({ status: 400, reason });
     });
 
-    it('accepts what Google accepts: zero-length timed events, RDATE/EXDATE lines, all-day series', async () => {
+    it('refuses a patch or update that leaves a timed event zero seconds long, keeping the event', async () => {
+      const id = nextId();
+      await insert(timed(id));
+      const zero = { end: { dateTime: '2026-02-02T09:00:00+01:00', timeZone: 'Europe/Berlin' } };
+      expect(await googleError(api.events.patch({ calendarId, eventId: id, requestBody: zero }))).toEqual({
+        status: 400,
+        reason: 'timeRangeEmpty',
+      });
+      expect(
+        await googleError(api.events.update({ calendarId, eventId: id, requestBody: timed(id, zero) })),
+      ).toEqual({ status: 400, reason: 'timeRangeEmpty' });
+      const { data } = await api.events.get({ calendarId, eventId: id });
+      expect(Date.parse(data.end?.dateTime as string)).toBe(Date.parse('2026-02-02T10:00:00+01:00'));
+    });
+
+    it('accepts what Google accepts: a one-minute timed event, RDATE/EXDATE lines, all-day series', async () => {
       await insert(
-        timed(nextId(), { end: { dateTime: '2026-02-02T09:00:00+01:00', timeZone: 'Europe/Berlin' } }),
+        timed(nextId(), { end: { dateTime: '2026-02-02T09:01:00+01:00', timeZone: 'Europe/Berlin' } }),
       );
       await insert(
         timed(nextId(), {

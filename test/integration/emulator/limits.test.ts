@@ -72,6 +72,186 @@ describe('Google emulator: quotas, usage limits, faults, latency, counters', () 
     await createCalendar(authorisedApi(google, otherClient, fixture.user).api);
   });
 
+  describe('quota units: a patch costs three (events.patch and calendars.patch references)', () => {
+    const overUser = { status: 403, reason: 'userRateLimitExceeded' };
+
+    it('200 patches use up the 600-unit minute; the refused 201st charges nothing', async () => {
+      const { google, api } = await start();
+      const calendarId = await createCalendar(api); // 1 unit
+      await api.events.insert({ calendarId, requestBody: allDay('aaaaa') }); // 1 unit
+      clock += 1_000;
+      google.control.resetCounters();
+      for (let i = 0; i < 199; i++)
+        await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: `p${i}` } });
+      // 2 + 597 = 599 used: a third of a patch is left.
+      expect(await googleError(api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: {} }))).toEqual(
+        overUser,
+      );
+      await api.events.get({ calendarId, eventId: 'aaaaa' }); // the last unit
+      expect(await googleError(api.events.get({ calendarId, eventId: 'aaaaa' }))).toEqual(overUser);
+      const counters = google.control.counters();
+      expect(counters).toMatchObject({
+        total: 202,
+        units: 598,
+        byMethod: { 'events.patch': 200, 'events.get': 2 },
+        unitsByMethod: { 'events.patch': 597, 'events.get': 1 },
+      });
+      expect(counters.byUser[fixture.user.email]).toMatchObject({ total: 202, units: 598 });
+      // The first two calls leave the window: two units back, not enough for a patch, enough for two gets.
+      clock += 59_000;
+      expect(await googleError(api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: {} }))).toEqual(
+        overUser,
+      );
+      await api.events.get({ calendarId, eventId: 'aaaaa' });
+      await api.events.get({ calendarId, eventId: 'aaaaa' });
+    });
+
+    it('600 gets use up the minute as well', async () => {
+      const { api } = await start();
+      const calendarId = await createCalendar(api);
+      await api.events.insert({ calendarId, requestBody: allDay('aaaaa') });
+      for (let i = 0; i < 598; i++) await api.events.get({ calendarId, eventId: 'aaaaa' });
+      expect(await googleError(api.events.get({ calendarId, eventId: 'aaaaa' }))).toEqual(overUser);
+    });
+
+    it('mixed traffic: a patch that does not fit is refused while a get still fits; calendars.patch costs 3', async () => {
+      const { google, api } = await start({ quotas: { perUserPerWindow: 10 } });
+      const calendarId = await createCalendar(api); // 1
+      await api.events.insert({ calendarId, requestBody: allDay('aaaaa') }); // 2
+      await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'x' } }); // 5
+      await api.calendars.patch({ calendarId, requestBody: { summary: 'renamed' } }); // 8
+      expect(await googleError(api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: {} }))).toEqual(
+        overUser,
+      );
+      await api.events.update({ calendarId, eventId: 'aaaaa', requestBody: allDay('aaaaa') }); // 9
+      await api.events.list({ calendarId }); // 10
+      expect(await googleError(api.events.list({ calendarId }))).toEqual(overUser);
+      expect(google.control.counters()).toMatchObject({
+        units: 10,
+        unitsByMethod: {
+          'calendars.insert': 1,
+          'events.insert': 1,
+          'events.patch': 3,
+          'calendars.patch': 3,
+          'events.update': 1,
+          'events.list': 1,
+        },
+      });
+    });
+
+    it('the per-project window is charged units too', async () => {
+      const { google, client, api } = await start({
+        quotas: { perUserPerWindow: 100, perProjectPerWindow: 8 },
+      });
+      const other = authorisedApi(
+        google,
+        client,
+        google.control.createUser({ email: 'other@example.com' }),
+      ).api;
+      const calendarId = await createCalendar(api); // 1
+      await api.events.insert({ calendarId, requestBody: allDay('aaaaa') }); // 2
+      await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'x' } }); // 5
+      const otherCalendar = await createCalendar(other); // 6
+      // Two units left in the project's window: a 3-unit call does not fit, whoever makes it.
+      expect(
+        await googleError(
+          other.calendars.patch({ calendarId: otherCalendar, requestBody: { summary: 'y' } }),
+        ),
+      ).toEqual({ status: 403, reason: 'rateLimitExceeded' });
+      await other.calendars.get({ calendarId: otherCalendar }); // 7
+      await api.events.get({ calendarId, eventId: 'aaaaa' }); // 8
+      expect(await googleError(other.calendars.get({ calendarId: otherCalendar }))).toEqual({
+        status: 403,
+        reason: 'rateLimitExceeded',
+      });
+      expect(google.control.counters().byUser['other@example.com']).toMatchObject({ units: 2 });
+    });
+
+    it('unitsPerMethod {} charges one unit per request', async () => {
+      const { api } = await start({ quotas: { perUserPerWindow: 5, unitsPerMethod: {} } });
+      const calendarId = await createCalendar(api);
+      await api.events.insert({ calendarId, requestBody: allDay('aaaaa') });
+      for (let i = 0; i < 3; i++)
+        await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: `p${i}` } });
+      expect(await googleError(api.events.get({ calendarId, eventId: 'aaaaa' }))).toEqual(overUser);
+    });
+  });
+
+  describe('calendarWrites: writes to one calendar in quick succession (off by default)', () => {
+    it('takes any number of quick writes by default', async () => {
+      const { api } = await start();
+      const calendarId = await createCalendar(api);
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          api.events.insert({ calendarId, requestBody: allDay(`evt${String(i).padStart(3, '0')}`) }),
+        ),
+      );
+    });
+
+    it('past perSecond writes to one calendar in a sliding second: 403 rateLimitExceeded, without effect', async () => {
+      const { google, api } = await start({ calendarWrites: { perSecond: 3 } });
+      const calendarId = await createCalendar(api);
+      const second = await createCalendar(api);
+      await api.events.insert({ calendarId, requestBody: allDay('aaaaa') });
+      await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'x' } });
+      clock += 500;
+      await api.events.delete({ calendarId, eventId: 'aaaaa' });
+      const refused = await api.events
+        .insert({ calendarId, requestBody: allDay('bbbbb') })
+        .catch((error: unknown) => error);
+      const response = (
+        refused as {
+          response: {
+            status: number;
+            data: {
+              error: { message: string; errors: { reason: string; domain: string; message: string }[] };
+            };
+          };
+        }
+      ).response;
+      expect(response.status).toBe(403);
+      expect(response.data.error.message).toBe('Rate Limit Exceeded');
+      expect(response.data.error.errors[0]).toMatchObject({
+        reason: 'rateLimitExceeded',
+        domain: 'usageLimits',
+        message: 'Rate Limit Exceeded',
+      });
+      expect(
+        await googleError(
+          api.events.import({ calendarId, requestBody: { ...allDay('x'), id: undefined, iCalUID: 'u@x' } }),
+        ),
+      ).toEqual({ status: 403, reason: 'rateLimitExceeded' });
+      expect(
+        await googleError(api.events.update({ calendarId, eventId: 'aaaaa', requestBody: allDay('aaaaa') })),
+      ).toEqual({ status: 403, reason: 'rateLimitExceeded' });
+      // Reads are not writes; another calendar has its own window.
+      await api.events.list({ calendarId });
+      await api.events.get({ calendarId, eventId: 'aaaaa' });
+      await api.events.insert({ calendarId: second, requestBody: allDay('ccccc') });
+      // Refused writes had no effect and were not counted: once the first two leave the window, two fit.
+      expect(google.control.state().calendars.find((c) => c.id === calendarId)?.events).toHaveLength(1);
+      clock += 500;
+      await api.events.insert({ calendarId, requestBody: allDay('bbbbb') });
+      await api.events.insert({ calendarId, requestBody: allDay('ddddd') });
+      expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('eeeee') }))).toEqual({
+        status: 403,
+        reason: 'rateLimitExceeded',
+      });
+    });
+
+    it('"primary" and the primary calendar\'s id share one window', async () => {
+      const { google, client, user } = await start({ calendarWrites: { perSecond: 1 } });
+      const full = authorisedApi(google, client, user, ['https://www.googleapis.com/auth/calendar']).api;
+      await full.events.insert({ calendarId: 'primary', requestBody: allDay('aaaaa') });
+      expect(
+        await googleError(full.events.insert({ calendarId: user.email, requestBody: allDay('bbbbb') })),
+      ).toEqual({
+        status: 403,
+        reason: 'rateLimitExceeded',
+      });
+    });
+  });
+
   it('answers 403 quotaExceeded "Calendar usage limits exceeded" past the calendars and events creation limits', async () => {
     const { api } = await start({
       usageLimits: {
@@ -231,16 +411,26 @@ describe('Google emulator: quotas, usage limits, faults, latency, counters', () 
     await api.events.insert({ calendarId, requestBody: allDay('aaaaa') });
     await googleError(api.events.insert({ calendarId, requestBody: allDay('aaaaa') }));
     await api.events.list({ calendarId });
+    await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'patched' } });
+    const byMethod = { 'calendars.insert': 1, 'events.insert': 2, 'events.list': 1, 'events.patch': 1 };
+    const unitsByMethod = { 'calendars.insert': 1, 'events.insert': 2, 'events.list': 1, 'events.patch': 3 };
     expect(google.control.counters()).toEqual({
-      total: 4,
-      byMethod: { 'calendars.insert': 1, 'events.insert': 2, 'events.list': 1 },
-      byUser: {
-        [user.email]: { total: 4, byMethod: { 'calendars.insert': 1, 'events.insert': 2, 'events.list': 1 } },
-      },
+      total: 5,
+      units: 7,
+      byMethod,
+      unitsByMethod,
+      byUser: { [user.email]: { total: 5, units: 7, byMethod, unitsByMethod } },
     });
     await fetch(google.endpoints.tokenInfoUrl, { method: 'POST' });
+    expect(google.control.counters()).toMatchObject({ total: 6, units: 7 });
     expect(google.control.counters().byMethod['oauth2.tokeninfo']).toBe(1);
     google.control.resetCounters();
-    expect(google.control.counters()).toEqual({ total: 0, byMethod: {}, byUser: {} });
+    expect(google.control.counters()).toEqual({
+      total: 0,
+      units: 0,
+      byMethod: {},
+      unitsByMethod: {},
+      byUser: {},
+    });
   });
 });

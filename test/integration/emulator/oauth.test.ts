@@ -274,7 +274,62 @@ describe('Google emulator: OAuth 2.0', () => {
     expect(await googleError(fresh.refreshAccessToken())).toEqual({ status: 400, reason: 'invalid_grant' });
   });
 
-  it('revoking an access token also revokes its refresh token; other token families of the user live on', async () => {
+  it('revoking one token revokes the whole grant: every token of the user for every client of the project', async () => {
+    // Google: "Revocation removes all OAuth 2.0 scopes previously granted to a project, invalidating any issued
+    // access or refresh tokens for all clients registered under that project" (web-server guide, tokenrevoke).
+    const sibling = google.control.registerClient({
+      redirectUris: [REDIRECT_URI],
+      projectId: client.projectId,
+    });
+    const elsewhere = google.control.registerClient({ redirectUris: [REDIRECT_URI] });
+    const other = google.control.createUser({ email: 'grace@example.com' });
+    const mint = (clientId: string, email = EMAIL) =>
+      google.control.mintTokens({ user: email, clientId, scopes: [SCOPES.appCreated], offline: true });
+    const old = mint(client.clientId);
+    const current = mint(client.clientId);
+    const siblings = mint(sibling.clientId);
+    const otherProject = mint(elsewhere.clientId);
+    const otherUser = mint(client.clientId, other.email);
+
+    await oauth.revokeToken(old.refresh_token as string);
+    const refresh = (registered: RegisteredClient, refreshToken: string | undefined) => {
+      const fresh = oauthClientFor(google, registered);
+      fresh.setCredentials({ refresh_token: refreshToken as string });
+      return fresh.refreshAccessToken();
+    };
+    for (const [registered, tokens] of [
+      [client, current],
+      [sibling, siblings],
+    ] as const) {
+      expect(await googleError(refresh(registered, tokens.refresh_token))).toEqual({
+        status: 400,
+        reason: 'invalid_grant',
+      });
+      expect(await googleError(oauth.getTokenInfo(tokens.access_token))).toEqual({
+        status: 400,
+        reason: 'invalid_token',
+      });
+    }
+    // Another project's grant, and another user's, live on.
+    expect((await refresh(elsewhere, otherProject.refresh_token)).credentials.access_token).toBeTruthy();
+    expect((await refresh(client, otherUser.refresh_token)).credentials.access_token).toBeTruthy();
+
+    // Revoking an access token likewise takes the whole grant.
+    const again = mint(client.clientId);
+    const alongside = mint(sibling.clientId);
+    await oauth.revokeToken(again.access_token);
+    expect(await googleError(refresh(sibling, alongside.refresh_token))).toEqual({
+      status: 400,
+      reason: 'invalid_grant',
+    });
+  });
+
+  it('with revocation "token", revoking a token kills only its family; the user\'s other tokens live on', async () => {
+    await google.close();
+    google = await startGoogleEmulator({ tokens: { revocation: 'token' } });
+    client = google.control.registerClient({ redirectUris: [REDIRECT_URI] });
+    google.control.createUser({ email: EMAIL });
+    oauth = oauthClientFor(google, client);
     const mint = () =>
       google.control.mintTokens({
         user: EMAIL,
@@ -289,26 +344,6 @@ describe('Google emulator: OAuth 2.0', () => {
     expect(await googleError(oauth.refreshAccessToken())).toEqual({ status: 400, reason: 'invalid_grant' });
     oauth.setCredentials({ refresh_token: second.refresh_token as string });
     expect((await oauth.refreshAccessToken()).credentials.access_token).toBeTruthy();
-  });
-
-  it('with revocation "grant", revoking one token kills every token of the user for that client', async () => {
-    await google.close();
-    google = await startGoogleEmulator({ tokens: { revocation: 'grant' } });
-    client = google.control.registerClient({ redirectUris: [REDIRECT_URI] });
-    google.control.createUser({ email: EMAIL });
-    oauth = oauthClientFor(google, client);
-    const mint = () =>
-      google.control.mintTokens({
-        user: EMAIL,
-        clientId: client.clientId,
-        scopes: [SCOPES.appCreated],
-        offline: true,
-      });
-    const old = mint();
-    const current = mint();
-    await oauth.revokeToken(old.refresh_token as string);
-    oauth.setCredentials({ refresh_token: current.refresh_token as string });
-    expect(await googleError(oauth.refreshAccessToken())).toEqual({ status: 400, reason: 'invalid_grant' });
   });
 
   it('keeps 100 refresh tokens per client and user: the 101st silently invalidates the oldest', async () => {

@@ -157,17 +157,20 @@ describe('Google emulator: as strict as Google', () => {
       ...timed,
       recurrence: ['RRULE:FREQ=WEEKLY;COUNT=5'],
     });
+    /** The id of the instance starting at `start` (ids are opaque: a client gets them from events.instances). */
+    const instanceAt = async (seriesId: string, start: string): Promise<string> => {
+      const { data } = await api.events.instances({ calendarId, eventId: seriesId, originalStart: start });
+      return data.items?.[0]?.id as string;
+    };
 
     it('an instance of a deleted series cannot be written (410), whether generated or a stored exception', async () => {
       const id = newId();
       await api.events.insert({ calendarId, requestBody: weekly(id) });
-      await api.events.patch({
-        calendarId,
-        eventId: `${id}_20260317T080000Z`,
-        requestBody: { summary: 'moved' },
-      });
+      const moved = await instanceAt(id, '2026-03-17T08:00:00Z');
+      const generated = await instanceAt(id, '2026-03-24T08:00:00Z');
+      await api.events.patch({ calendarId, eventId: moved, requestBody: { summary: 'moved' } });
       await api.events.delete({ calendarId, eventId: id });
-      for (const eventId of [`${id}_20260324T080000Z`, `${id}_20260317T080000Z`]) {
+      for (const eventId of [generated, moved]) {
         const revive = api.events.patch({
           calendarId,
           eventId,
@@ -183,37 +186,23 @@ describe('Google emulator: as strict as Google', () => {
       }
       // Restoring the series makes its instances writable again.
       await api.events.patch({ calendarId, eventId: id, requestBody: { status: 'confirmed' } });
-      await api.events.patch({
-        calendarId,
-        eventId: `${id}_20260324T080000Z`,
-        requestBody: { summary: 'ok' },
-      });
+      await api.events.patch({ calendarId, eventId: generated, requestBody: { summary: 'ok' } });
     });
 
     it('an instance id the current rule no longer produces is not found, unless an exception is stored for it', async () => {
       const id = newId();
       await api.events.insert({ calendarId, requestBody: weekly(id) });
-      await api.events.patch({
-        calendarId,
-        eventId: `${id}_20260317T080000Z`,
-        requestBody: { summary: 'kept' },
-      });
+      const kept = await instanceAt(id, '2026-03-17T08:00:00Z');
+      const dropped = await instanceAt(id, '2026-03-24T08:00:00Z');
+      await api.events.patch({ calendarId, eventId: kept, requestBody: { summary: 'kept' } });
       await api.events.patch({
         calendarId,
         eventId: id,
         requestBody: { recurrence: ['RRULE:FREQ=WEEKLY;COUNT=1'] },
       });
-      const gone = api.events.patch({
-        calendarId,
-        eventId: `${id}_20260324T080000Z`,
-        requestBody: { summary: 'x' },
-      });
+      const gone = api.events.patch({ calendarId, eventId: dropped, requestBody: { summary: 'x' } });
       expect(await googleError(gone)).toEqual({ status: 404, reason: 'notFound' });
-      await api.events.patch({
-        calendarId,
-        eventId: `${id}_20260317T080000Z`,
-        requestBody: { summary: 'still' },
-      });
+      await api.events.patch({ calendarId, eventId: kept, requestBody: { summary: 'still' } });
     });
   });
 });
