@@ -14,7 +14,7 @@ import type { OAuthDependencies } from '../dependencies.ts';
 import { equalHex, RANDOM_SECRET_PATTERN, sha256Hex } from '../oauth-secrets.ts';
 import { refusal } from '../refusals.ts';
 import { withOutcome } from '../return-to.ts';
-import { beginConsent, bindingCookieName } from './start-connect.ts';
+import { bindingCookieName } from './start-connect.ts';
 
 export interface CallbackInput {
   state: string | undefined;
@@ -25,7 +25,7 @@ export interface CallbackInput {
   ip: string;
 }
 
-/** Where the browser goes next: back to the return page with the outcome, or to Google for a second consent. */
+/** Where the browser goes next: back to the return page with the outcome. */
 export interface CallbackOutcome {
   location: string;
   cookies: SetCookie[];
@@ -47,7 +47,15 @@ const OAUTH_ERROR_CODE = /^[a-z_]{1,40}$/;
  * The OAuth callback: consumes the single-use state (refusing missing, unknown, replayed, expired, or another
  * browser's), exchanges the code with the PKCE verifier, checks the granted scope, provisions the dedicated
  * calendar (reusing the subscriber's if it still exists), stores the connection with both secrets encrypted,
- * revokes the previous refresh token, and asks for a first sync.
+ * and asks for a first sync.
+ *
+ * Google revokes per grant, not per token: "Revocation removes all OAuth 2.0 scopes previously granted to a
+ * project, invalidating any issued access or refresh tokens for all clients registered under that project"
+ * (OAuth 2.0 web-server guide, token revocation). So a reconnect never revokes the refresh token it replaces:
+ * with the same Google account that would kill the token just received too. The new token simply replaces the
+ * old one in storage (one per subscriber); the old one is never used again and Google retires it (100 live
+ * tokens per account and client, 6 months unused). Tokens a refused connect received are dropped, not revoked,
+ * for the same reason, unless they lack a needed scope (see `revokeRefusedGrant`).
  */
 export async function completeConnect(
   deps: OAuthDependencies,
@@ -93,14 +101,14 @@ export async function completeConnect(
   const existing = await deps.connections.get(record.subscriberId);
   const missingScopes = config.oauth.scopes.filter((scope) => !granted.grantedScopes.includes(scope));
   if (missingScopes.length > 0) {
-    await revokeUnused(deps, granted, existing);
+    await revokeRefusedGrant(deps, granted);
     return back('insufficient_scope');
   }
+  // From here on the grant holds every scope the service needs, so connections of this Google account (this
+  // subscriber's existing one, or another subscriber's) may be working with it: a refused connect drops the
+  // tokens it received without revoking them.
   const refreshToken = granted.refreshToken;
-  if (!refreshToken) {
-    await revokeUnused(deps, granted, existing);
-    return back('no_refresh_token');
-  }
+  if (!refreshToken) return back('no_refresh_token');
 
   let calendar: { calendarId: string; created: boolean };
   try {
@@ -108,17 +116,14 @@ export async function completeConnect(
   } catch (error) {
     if (!(error instanceof CalendarProvisioningError)) throw error;
     logger.warn('dedicated calendar unavailable', describeError(error));
-    await revokeUnused(deps, granted, existing);
     return back('calendar_unavailable');
   }
 
   const now = deps.now().toISOString();
   const stored = await storeConnection(deps, { record, refreshToken, granted, calendar, existing, now });
   if (!stored) {
+    // The connect that won most likely holds a token of the same grant: nothing is revoked.
     if (calendar.created) await deleteQuietly(deps, granted.accessToken, calendar.calendarId);
-    // Re-read: the connect that won may have stored a token since `existing` was read, and should Google
-    // revoke per grant, revoking this unused one would kill the winner's too.
-    await revokeUnused(deps, granted, await deps.connections.get(record.subscriberId));
     return back('busy');
   }
   const storedCiphertext = stored.refreshTokenCiphertext as string;
@@ -129,25 +134,6 @@ export async function completeConnect(
     granted.accessTokenExpiresAt,
   );
   logger.info('connected', { calendarCreated: calendar.created, reconnect: existing !== undefined });
-
-  if (existing?.refreshTokenCiphertext && !record.reconsent) {
-    const reconsent = await revokePrevious(deps, record, existing.refreshTokenCiphertext, {
-      refreshToken,
-      ciphertext: storedCiphertext,
-    });
-    if (reconsent) {
-      // The token just stored died with the grant: until the second consent comes back, the connection shows
-      // as needing re-authorisation (not as connected with a dead token, should the user abandon it).
-      await deps.connections.markNeedsReauth(record.subscriberId, storedCiphertext, deps.now());
-      const again = await beginConsent(deps, {
-        subscriberId: record.subscriberId,
-        feedTokenCiphertext: record.feedTokenCiphertext,
-        returnTo: record.returnTo,
-        reconsent: true,
-      });
-      return { location: again.authorizationUrl, cookies: [clearCookie, again.bindingCookie] };
-    }
-  }
 
   try {
     await deps.syncQueue.enqueue([
@@ -250,69 +236,20 @@ async function dedicatedCalendar(
 }
 
 /**
- * Revokes the refresh token the reconnect replaces (Google keeps 100 per account and client). Google documents
- * revocation per token; if it revoked the whole grant, the new token would die with the old one: a refresh
- * proves it alive. Returns true when it died, so the caller asks for consent once more (this time leaving the
- * dead previous token alone).
+ * Revokes the grant behind tokens whose scopes lack what the service needs (the user unticked a permission).
+ * Revocation is grant-wide (every token of that Google account for this project), so it is only safe when no
+ * working connection can rest on the grant: the authorization request sends `include_granted_scopes=true`, so
+ * the token carries every scope the account has granted the project, and a grant lacking a needed scope backs
+ * no working connection (unless the operator added a scope since: those connections then need a reconnect
+ * anyway). The refused paths after the scope check (no refresh token, calendar unavailable, busy) revoke
+ * nothing: there the grant holds every scope, and revoking would also kill any connection of the same Google
+ * account - this subscriber's existing one, or another subscriber's - which the service cannot rule out.
  */
-async function revokePrevious(
-  deps: OAuthDependencies,
-  record: OAuthStateRecord,
-  previousCiphertext: string,
-  stored: { refreshToken: string; ciphertext: string },
-): Promise<boolean> {
-  const newRefreshToken = stored.refreshToken;
-  const { logger } = deps;
-  let previous: string;
-  try {
-    previous = await deps.cipher.decrypt(previousCiphertext, {
-      subscriberId: record.subscriberId,
-      purpose: 'google_refresh_token',
-    });
-  } catch (error) {
-    logger.warn('previous refresh token unreadable, not revoked', describeError(error));
-    return false;
-  }
-  if (previous === newRefreshToken) return false;
-  try {
-    await deps.oauth.revoke(previous);
-  } catch (error) {
-    // It stays valid until Google's per-account limit retires it; nothing here holds it any more.
-    logger.warn('previous refresh token not revoked', describeError(error));
-    return false;
-  }
-  try {
-    const refreshed = await deps.oauth.refresh(newRefreshToken);
-    deps.accessTokens.remember(
-      record.subscriberId,
-      stored.ciphertext,
-      refreshed.accessToken,
-      refreshed.accessTokenExpiresAt,
-    );
-    logger.info('previous refresh token revoked');
-    return false;
-  } catch (error) {
-    if (!(error instanceof InvalidGrantError)) return false;
-    logger.warn('revoking the previous refresh token revoked the new grant too: asking consent again');
-    deps.accessTokens.forget(record.subscriberId);
-    return true;
-  }
-}
-
-/**
- * Revokes tokens minted by a connect that stores nothing. Skipped while an earlier connection holds a refresh
- * token: should Google revoke per grant, that one would die too.
- */
-async function revokeUnused(
-  deps: OAuthDependencies,
-  granted: GrantedTokens,
-  existing: Connection | undefined,
-): Promise<void> {
-  if (existing?.refreshTokenCiphertext) return;
+async function revokeRefusedGrant(deps: OAuthDependencies, granted: GrantedTokens): Promise<void> {
   try {
     await deps.oauth.revoke(granted.refreshToken ?? granted.accessToken);
   } catch (error) {
-    deps.logger.warn('unused grant not revoked', describeError(error));
+    deps.logger.warn('refused grant not revoked', describeError(error));
   }
 }
 

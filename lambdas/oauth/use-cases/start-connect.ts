@@ -34,13 +34,13 @@ export async function startConnect(deps: OAuthDependencies, input: StartInput): 
   if (input.returnTo && !accepted) logger.warn('return_to not on the allow-list: using the default page');
   const returnTo = accepted ?? config.oauth.defaultReturnTo;
   const feedTokenCiphertext = await cipher.encrypt(feedToken, { subscriberId, purpose: 'feed_token' });
-  return beginConsent(deps, { subscriberId, feedTokenCiphertext, returnTo, reconsent: false });
+  return beginConsent(deps, { subscriberId, feedTokenCiphertext, returnTo });
 }
 
 /** Stores a fresh single-use state and gives the consent URL and the cookie that goes with it. */
 export async function beginConsent(
   deps: Pick<OAuthDependencies, 'config' | 'oauthStates' | 'oauth' | 'now' | 'logger'>,
-  flow: { subscriberId: string; feedTokenCiphertext: string; returnTo: string; reconsent: boolean },
+  flow: { subscriberId: string; feedTokenCiphertext: string; returnTo: string },
 ): Promise<StartOutcome> {
   const { config, oauthStates, oauth } = deps;
   const state = randomSecret();
@@ -56,7 +56,6 @@ export async function beginConsent(
     browserBindingHash: sha256Hex(binding),
     feedTokenCiphertext: flow.feedTokenCiphertext,
     returnTo: flow.returnTo,
-    ...(flow.reconsent ? { reconsent: true } : {}),
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + ttl,
   });
@@ -65,7 +64,7 @@ export async function beginConsent(
     codeChallenge: pkceChallenge(codeVerifier),
     scopes: config.oauth.scopes,
   });
-  deps.logger.info('connect started', { reconsent: flow.reconsent });
+  deps.logger.info('connect started');
   const secure = config.oauth.cookie.secure;
   return {
     authorizationUrl,

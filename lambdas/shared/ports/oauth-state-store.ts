@@ -14,11 +14,6 @@ export interface OAuthStateRecord {
   feedTokenCiphertext: string;
   /** Where to send the browser afterwards: already checked against the allow-list. */
   returnTo: string;
-  /**
-   * Set on a second consent asked for because revoking the previous refresh token also revoked the new one (if
-   * Google revokes per grant rather than per token): this time the previous token is left alone.
-   */
-  reconsent?: boolean;
   createdAt: string; // ISO 8601
   /** Epoch seconds; also the DynamoDB TTL attribute. */
   expiresAt: number;

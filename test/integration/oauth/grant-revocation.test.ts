@@ -1,46 +1,122 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStore } from '../../../lambdas/shared/ports/connection-store.ts';
+import { InvalidGrantError } from '../../../lambdas/shared/ports/oauth-client.ts';
 import { CookieJar } from '../../support/api-gateway.ts';
 import { json, location, OAuthHarness, RETURN_TO } from './harness.ts';
 
 /**
- * Google documents revocation per token; if it revokes the whole grant instead, revoking the previous refresh
- * token on a reconnect kills the new one too. The callback notices (a refresh of the new token fails) and asks
- * for consent once more, this time leaving the dead previous token alone.
+ * Google revokes per grant: "Revocation removes all OAuth 2.0 scopes previously granted to a project,
+ * invalidating any issued access or refresh tokens for all clients registered under that project" (OAuth 2.0
+ * web-server guide, token revocation; the emulator's default). So a reconnect must not revoke the token it
+ * replaces, and a refused connect must not revoke a grant that working connections may share.
  */
-describe('reconnect when Google revokes per grant', () => {
+describe("grant-wide revocation (Google's documented behaviour)", () => {
   const h = new OAuthHarness();
   beforeAll(async () => {
-    await h.open({ emulator: { tokens: { revocation: 'grant' } } });
+    await h.open();
   });
   afterAll(async () => h.close());
 
-  it('asks for consent a second time and ends connected with a live token', async () => {
-    const feedToken = h.newFeedToken();
-    const subscriberId = await h.subscriberIdOf(feedToken);
-    await h.connect(feedToken, { email: 'grant@example.com' });
-    const calendarId = (await h.services.connections.get(subscriberId))?.calendarId;
-
-    const { response, jar } = await h.begin(feedToken);
-    const first = await h.callback(await h.consent(location(response), { email: 'grant@example.com' }), jar);
-    expect(new URL(location(first)).origin).toBe(new URL(h.google.baseUrl).origin);
-    jar.store(first);
-    // Until the second consent comes back, the dead token is not shown as connected (nor synced with).
-    const waiting = await h.services.connections.get(subscriberId);
-    expect(waiting).toMatchObject({ status: 'needs_reauth', scheduled: false, calendarId });
-    expect(waiting?.refreshTokenCiphertext).toBeUndefined();
-    expect(json(await h.status(feedToken))).toMatchObject({ status: 'needs_reauth', needsReauth: true });
-
-    const second = await h.callback(await h.consent(location(first), { email: 'grant@example.com' }), jar);
-    expect(location(second)).toBe(`${RETURN_TO}?google=connected`);
+  async function refreshTokenOf(subscriberId: string): Promise<string> {
     const connection = await h.services.connections.get(subscriberId);
-    expect(connection).toMatchObject({ calendarId, status: 'connected', scheduled: true });
-    expect(connection?.needsReauthSince).toBeUndefined();
-    const refreshToken = await h.services.cipher.decrypt(connection?.refreshTokenCiphertext as string, {
+    if (!connection?.refreshTokenCiphertext) throw new Error('no refresh token stored');
+    return h.services.cipher.decrypt(connection.refreshTokenCiphertext, {
       subscriberId,
       purpose: 'google_refresh_token',
     });
-    expect((await h.services.oauth.refresh(refreshToken)).accessToken).toBeTruthy();
+  }
+
+  const revokes = () => h.google.control.counters().byMethod['oauth2.revoke'] ?? 0;
+
+  it('reconnecting with the same Google account: one consent, the new token works, nothing revoked', async () => {
+    const feedToken = h.newFeedToken();
+    const subscriberId = await h.subscriberIdOf(feedToken);
+    await h.connect(feedToken, { email: 'grant@example.com' });
+    const first = await h.services.connections.get(subscriberId);
+    const firstToken = await refreshTokenOf(subscriberId);
+    const revokesBefore = revokes();
+    const consentsBefore = h.google.control.counters().byMethod['oauth2.authorize'] ?? 0;
+
+    const again = await h.connect(feedToken, { email: 'grant@example.com' });
+    // Straight back to the page: no second trip to Google's consent screen.
+    expect(location(again.response)).toBe(`${RETURN_TO}?google=connected`);
+    expect((h.google.control.counters().byMethod['oauth2.authorize'] ?? 0) - consentsBefore).toBe(1);
+    expect(revokes()).toBe(revokesBefore);
+
+    const connection = await h.services.connections.get(subscriberId);
+    expect(connection).toMatchObject({ calendarId: first?.calendarId, status: 'connected', scheduled: true });
+    const secondToken = await refreshTokenOf(subscriberId);
+    expect(secondToken).not.toBe(firstToken); // one token per subscriber: the new one replaced the old
+    // The stored token works: a refresh through the service's own provider, then a Calendar call with it.
+    h.services.accessTokens.forget(subscriberId);
+    const accessToken = await h.services.accessTokens.accessTokenFor(subscriberId);
+    expect(await h.services.provisioner.exists(accessToken, connection?.calendarId as string)).toBe(true);
+    expect((await h.services.oauth.refresh(secondToken)).accessToken).toBeTruthy();
+    expect(json(await h.status(feedToken))).toMatchObject({ status: 'connected', needsReauth: false });
+  });
+
+  it('a refused reconnect (calendar unavailable) leaves the working connection of the same account alone', async () => {
+    const feedToken = h.newFeedToken();
+    const subscriberId = await h.subscriberIdOf(feedToken);
+    await h.connect(feedToken, { email: 'blip@example.com' });
+    const before = await h.services.connections.get(subscriberId);
+    const { response, jar } = await h.begin(feedToken);
+    const params = await h.consent(location(response), { email: 'blip@example.com' });
+    const revokesBefore = revokes();
+    h.google.control.injectFault({ method: 'calendars.get', status: 503, count: 10 });
+    try {
+      expect(location(await h.callback(params, jar))).toBe(
+        `${RETURN_TO}?google=error&reason=calendar_unavailable`,
+      );
+    } finally {
+      h.google.control.clearFaults();
+    }
+    expect(revokes()).toBe(revokesBefore);
+    expect(await h.services.connections.get(subscriberId)).toEqual(before);
+    expect((await h.services.oauth.refresh(await refreshTokenOf(subscriberId))).accessToken).toBeTruthy();
+  });
+
+  it("another subscriber's refused connect with the same Google account does not revoke the first one's grant", async () => {
+    const first = h.newFeedToken();
+    const firstId = await h.subscriberIdOf(first);
+    await h.connect(first, { email: 'shared@example.com' });
+    const second = h.newFeedToken();
+    const { response, jar } = await h.begin(second);
+    const params = await h.consent(location(response), { email: 'shared@example.com' });
+    h.google.control.injectFault({ method: 'calendars.insert', status: 403, reason: 'quotaExceeded' });
+    try {
+      expect(location(await h.callback(params, jar))).toBe(
+        `${RETURN_TO}?google=error&reason=calendar_unavailable`,
+      );
+    } finally {
+      h.google.control.clearFaults();
+    }
+    expect(await h.services.connections.get(await h.subscriberIdOf(second))).toBeUndefined();
+    expect((await h.services.oauth.refresh(await refreshTokenOf(firstId))).accessToken).toBeTruthy();
+  });
+
+  it('an unticked permission: the grant, which backs no working connection, is revoked', async () => {
+    h.google.control.createUser({ email: 'half@example.com' });
+    h.google.control.grantNextScopes({ user: 'half@example.com', scopes: [] });
+    const feedToken = h.newFeedToken();
+    const { response, jar } = await h.begin(feedToken);
+    const params = await h.consent(location(response), { email: 'half@example.com' });
+    const revokesBefore = revokes();
+    expect(location(await h.callback(params, jar))).toBe(
+      `${RETURN_TO}?google=error&reason=insufficient_scope`,
+    );
+    expect(revokes()).toBe(revokesBefore + 1);
+  });
+
+  it('disconnecting one subscriber revokes the grant another subscriber of the same Google account uses', async () => {
+    const [first, second] = [h.newFeedToken(), h.newFeedToken()];
+    await h.connect(first, { email: 'family@example.com' });
+    await h.connect(second, { email: 'family@example.com' });
+    const secondId = await h.subscriberIdOf(second);
+    const secondToken = await refreshTokenOf(secondId);
+    expect(json(await h.disconnect(first))).toMatchObject({ googleAccess: 'revoked' });
+    // Documented in the README: Google revokes per grant, so the second connection needs a reconnect.
+    await expect(h.services.oauth.refresh(secondToken)).rejects.toBeInstanceOf(InvalidGrantError);
   });
 
   it('two tabs racing a first connect: the loser never revokes the grant behind the token the winner stored', async () => {

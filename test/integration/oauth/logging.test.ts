@@ -40,7 +40,7 @@ describe('logs never hold a token, a code or a feed URL', () => {
         new URL(h.services.config.feed.urlTemplate.replace('{token}', feedToken)).pathname,
       );
 
-      // Connect, then reconnect (revokes the first refresh token).
+      // Connect, then reconnect (the new refresh token replaces the first).
       for (let round = 0; round < 2; round++) {
         const { response, jar } = await h.begin(feedToken);
         const consentUrl = new URL(location(response));

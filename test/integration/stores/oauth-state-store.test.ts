@@ -32,14 +32,6 @@ describe('DynamoOAuthStateStore (dynalite)', () => {
     expect(await store.consume('s1', NOW)).toEqual({ outcome: 'unknown' });
   });
 
-  it('keeps the reconsent flag', async () => {
-    await store.put({ ...record('s-re'), reconsent: true });
-    expect(await store.consume('s-re', NOW)).toMatchObject({
-      outcome: 'consumed',
-      record: { reconsent: true },
-    });
-  });
-
   it('reports an unknown state', async () => {
     expect(await store.consume('never-issued', NOW)).toEqual({ outcome: 'unknown' });
   });

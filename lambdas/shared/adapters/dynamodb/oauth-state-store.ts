@@ -27,7 +27,6 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
           feedTokenCiphertext: { S: record.feedTokenCiphertext },
           returnTo: { S: record.returnTo },
           createdAt: { S: record.createdAt },
-          ...(record.reconsent ? { reconsent: { BOOL: true } } : {}),
           [ttlAttribute]: { N: String(record.expiresAt) },
         },
         // 256 random bits never collide; the condition makes sure a bug never overwrites a live state.
@@ -61,7 +60,7 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
 
 function recordFromItem(item: Item): OAuthStateRecord {
   const text = (name: string): string => stringAttribute(item, name, 'OAuth state');
-  const record: OAuthStateRecord = {
+  return {
     stateHash: text(partitionKey),
     subscriberId: text('subscriberId'),
     codeVerifier: text('codeVerifier'),
@@ -71,6 +70,4 @@ function recordFromItem(item: Item): OAuthStateRecord {
     createdAt: text('createdAt'),
     expiresAt: Number(item[ttlAttribute]?.N ?? '0'),
   };
-  if (item.reconsent?.BOOL) record.reconsent = true;
-  return record;
 }
