@@ -4,14 +4,15 @@ import type {
   DeleteEvent,
   ForgetRow,
   InsertEvent,
-  PatchInstance,
   Plan,
   RevertInstance,
   UpdateEvent,
+  WriteException,
 } from '../shared/domain/reconcile/plan.ts';
 import { CalendarApiError, type CalendarGateway } from '../shared/ports/calendar-gateway.ts';
 import { NeedsReauthError } from '../shared/ports/oauth-client.ts';
 import type { Clock } from './clock.ts';
+import { EventWrites, InstanceFinder } from './event-writes.ts';
 import { type GoogleCalls, RunStoppedError } from './google-calls.ts';
 import type { MapWriter } from './map-writer.ts';
 
@@ -94,7 +95,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   // One probe per run tells a missing event from a missing calendar (both answer 404).
   let calendarProbe: Promise<boolean> | undefined;
   const calendarExists = () => {
-    calendarProbe ??= calls.call(() => gateway.calendarExists(calendarId));
+    calendarProbe ??= calls.call('list', () => gateway.calendarExists(calendarId));
     return calendarProbe;
   };
   /** A 404 that means "no such event" (true) rather than "no such calendar" (stops the run, false). */
@@ -105,8 +106,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     return false;
   };
 
-  const patch = (googleId: string, fields: ReturnType<typeof ownedFields>) =>
-    calls.call(() => gateway.patch(calendarId, googleId, fields));
+  const writes = new EventWrites(calendarId, gateway, calls, isEventNotFound);
 
   /** Runs one operation's Google calls; their errors become failures or stop the run. */
   const attempt = async (description: string, work: () => Promise<void>): Promise<Result> => {
@@ -145,9 +145,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const result = await attempt(`${op.kind} ${quote(op.key)}`, async () => {
       // The event under the old id goes first: should the insert then fail, the row still names the old id
       // and the next sync tries both again.
-      if (op.kind === 'insert' && op.replaces) await deleteFromGoogle(op.replaces);
-      if (op.kind === 'insert') await insertOrRestore(op.googleId, fields);
-      else await patchOrInsert(op.googleId, fields);
+      if (op.kind === 'insert' && op.replaces) await writes.delete(op.replaces);
+      if (op.kind === 'insert') await writes.insertOrRestore(op.googleId, fields);
+      else await writes.updateOrInsert(op.googleId, fields);
     });
     if (result === 'failed' || result === 'skipped') return result;
     if (result === 'rejected') {
@@ -166,26 +166,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     return result;
   };
 
-  // Insert is not an upsert: 409 means the event is there already (maybe cancelled), so patching it restores it.
-  const insertOrRestore = async (googleId: string, fields: ReturnType<typeof ownedFields>) => {
-    try {
-      await calls.call(() => gateway.insert(calendarId, googleId, fields));
-    } catch (error) {
-      if (!(error instanceof CalendarApiError) || error.status !== 409) throw error;
-      await patch(googleId, fields);
-    }
-  };
-
-  // The map knew the event but Google does not: write it again under the same id.
-  const patchOrInsert = async (googleId: string, fields: ReturnType<typeof ownedFields>) => {
-    try {
-      await patch(googleId, fields);
-    } catch (error) {
-      if (!(await isEventNotFound(error))) throw error;
-      await insertOrRestore(googleId, fields);
-    }
-  };
-
   const forgetsBySeries = new Map<string, ForgetRow[]>();
   for (const forget of plan.forgets) {
     if (forget.seriesKey === undefined) continue;
@@ -195,18 +175,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   }
   const deletedSeries = new Set(plan.deletions.map((d) => d.key));
 
-  // Already deleted (410) or never there (404): the calendar is as wanted.
-  const deleteFromGoogle = async (googleId: string) => {
-    try {
-      await calls.call(() => gateway.delete(calendarId, googleId));
-    } catch (error) {
-      if (error instanceof CalendarApiError && error.status === 410) return;
-      if (!(await isEventNotFound(error))) throw error;
-    }
-  };
-
   const deleteEvent = async (op: DeleteEvent): Promise<Result> => {
-    const result = await attempt(`delete ${quote(op.key)}`, () => deleteFromGoogle(op.googleId));
+    const result = await attempt(`delete ${quote(op.key)}`, () => writes.delete(op.googleId));
     if (result !== 'done') return result;
     outcome.deleted++;
     await map.remove(op.key);
@@ -238,43 +208,45 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const forgotten = forgetNow.map((f) => guarded(map.remove(f.key)));
   await Promise.all([...seriesWritten.values(), ...deleted.values(), ...forgotten]);
 
-  const rowBase = (op: PatchInstance | RevertInstance) => ({
-    eventKey: op.key,
-    googleId: op.googleId,
-    updatedAt: updatedAt(),
-    seriesKey: op.seriesKey,
-  });
+  const finder = new InstanceFinder(calendarId, gateway, calls, writes, isEventNotFound, plan.instanceWrites);
 
-  const writeInstance = async (op: PatchInstance | RevertInstance) => {
+  const writeInstance = async (op: WriteException | RevertInstance) => {
     const fields = ownedFields(op.event);
-    let missing = false;
-    const label = op.kind === 'patch_instance' ? 'exception' : 'revert';
+    let instanceId: string | undefined;
+    const label = op.kind === 'write_exception' ? 'exception' : 'revert';
     const result = await attempt(`${label} ${quote(op.key)}`, async () => {
+      const instance = await finder.find(op);
+      if (!instance) return;
       try {
-        await calls.call(() => gateway.patchInstance(calendarId, op.googleId, fields));
+        await writes.overwrite(instance, fields);
+        instanceId = instance.id;
       } catch (error) {
-        // 410: the instance is deleted in Google (its series deleted there, say): as missing as a 404 one.
-        const gone = error instanceof CalendarApiError && error.status === 410;
-        if (!gone && !(await isEventNotFound(error))) throw error;
-        missing = true;
+        // 410: the instance is deleted in Google (its series deleted there, say): as missing as one not found.
+        if (!(error instanceof CalendarApiError && error.status === 410)) throw error;
       }
     });
     if (result === 'failed' || result === 'skipped') return;
+    const row = {
+      eventKey: op.key,
+      googleId: instanceId ?? '',
+      updatedAt: updatedAt(),
+      seriesKey: op.seriesKey,
+    };
     if (op.kind === 'revert_instance') {
       outcome.updated++;
-      // No instance there (404): nothing overrides the series, nothing to remember.
-      if (missing) await map.remove(op.key);
-      else await map.put({ ...rowBase(op), hash: op.hash });
+      // No instance there: nothing overrides the series, nothing to remember.
+      if (instanceId === undefined && result === 'done') await map.remove(op.key);
+      else await map.put({ ...row, hash: op.hash });
       return;
     }
     if (result === 'rejected') {
       // Remembered with its hash: tried again when the feed changes it.
-    } else if (missing) {
+    } else if (instanceId === undefined) {
       // Remembered all the same, so the next sync does not try again until the feed or the series changes.
       outcome.warnings.push(`exception ${quote(op.key)} matches no occurrence of its series in Google`);
     } else if (op.isNew) outcome.created++;
     else outcome.updated++;
-    await map.put({ ...rowBase(op), hash: op.event.extendedProperties.private.icsHash });
+    await map.put({ ...row, hash: op.event.extendedProperties.private.icsHash });
   };
 
   const deletionKeys = new Set(plan.deletions.map((d) => d.key));

@@ -1,4 +1,4 @@
-import { CalendarApiError } from '../shared/ports/calendar-gateway.ts';
+import { CalendarApiError, type CalendarMethod, QUOTA_UNITS } from '../shared/ports/calendar-gateway.ts';
 import type { Clock } from './clock.ts';
 import type { Pacer } from './pacer.ts';
 import { backoffDelay, type RetryPolicy } from './retry.ts';
@@ -12,12 +12,16 @@ export class RunStoppedError extends Error {
 }
 
 /**
- * Makes the run's Google calls: each attempt waits for the pacer and is counted, transient failures (rate
- * limits, 5xx, no answer) are retried with backoff, a rate limit also holds back every other caller.
+ * Makes the run's Google calls: each attempt waits until the pacer has its quota units and is counted, transient
+ * failures (rate limits, 5xx, no answer) are retried with backoff, a rate limit also holds back every other caller.
  */
 export class GoogleCalls {
   /** Requests made, retries included. */
   count = 0;
+  /** Quota units those requests cost (see QUOTA_UNITS). */
+  units = 0;
+  /** Requests by method. */
+  readonly byMethod: Partial<Record<CalendarMethod, number>> = {};
   private stopped = false;
 
   constructor(
@@ -37,12 +41,15 @@ export class GoogleCalls {
     return this.stopped;
   }
 
-  async call<T>(request: () => Promise<T>): Promise<T> {
+  async call<T>(method: CalendarMethod, request: () => Promise<T>): Promise<T> {
+    const units = QUOTA_UNITS[method];
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) throw new RunStoppedError();
-      await this.pacer.take();
+      await this.pacer.take(units);
       if (this.stopped) throw new RunStoppedError();
       this.count++;
+      this.units += units;
+      this.byMethod[method] = (this.byMethod[method] ?? 0) + 1;
       try {
         return await request();
       } catch (error) {

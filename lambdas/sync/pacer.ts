@@ -1,17 +1,19 @@
 import type { Clock } from './clock.ts';
 
 /**
- * How fast one subscriber's sync may call Google. Google's per-user quota is a sliding window (600 requests per
- * minute); a token bucket of `burst` tokens refilled at `requestsPerWindow` per window never makes more than
- * `requestsPerWindow + burst` calls in any window, so the defaults stay under 600 with room for a stray call.
+ * How fast one subscriber's sync may spend Google quota. Google's per-user quota is a sliding window (600 per
+ * minute), stated in requests, but a patch costs three units; how the two combine is not documented, so the pacer
+ * budgets units (the costlier reading). A token bucket of `burst` units refilled at `unitsPerWindow` per window
+ * never spends more than `unitsPerWindow + burst` units in any window, so the defaults stay under 600 with room for
+ * a stray call.
  */
 export interface PacingPolicy {
-  requestsPerWindow: number;
+  unitsPerWindow: number;
   windowMs: number;
   burst: number;
 }
 
-export const DEFAULT_PACING: PacingPolicy = { requestsPerWindow: 540, windowMs: 60_000, burst: 40 };
+export const DEFAULT_PACING: PacingPolicy = { unitsPerWindow: 540, windowMs: 60_000, burst: 40 };
 
 /**
  * A token bucket kept as the theoretical arrival time of the next call (GCRA): each caller reserves its slot
@@ -26,19 +28,20 @@ export class Pacer {
     policy: PacingPolicy,
     private readonly clock: Clock,
   ) {
-    this.interval = policy.windowMs / policy.requestsPerWindow;
+    this.interval = policy.windowMs / policy.unitsPerWindow;
     this.tolerance = Math.max(0, policy.burst - 1) * this.interval;
     // The bucket starts empty: a run cannot know what the previous run of this subscriber spent in the last
     // minute, so two short runs back to back must not each open with a full burst. It fills while idle.
     this.nextSlot = clock.now() + this.tolerance;
   }
 
-  /** Resolves when the caller may make one call. */
-  async take(): Promise<void> {
+  /** Resolves when the caller may make one call costing `units` quota units. */
+  async take(units = 1): Promise<void> {
     const now = this.clock.now();
     const slot = Math.max(now, this.nextSlot);
-    const allowedAt = slot - this.tolerance;
-    this.nextSlot = slot + this.interval;
+    // As `units` calls of one unit reserved at once: the last of them must fit the bucket.
+    const allowedAt = slot + (units - 1) * this.interval - this.tolerance;
+    this.nextSlot = slot + units * this.interval;
     if (allowedAt > now) await this.clock.sleep(allowedAt - now);
   }
 

@@ -237,6 +237,7 @@ async function runSync(
     unchanged: plan.unchanged,
     heldDeletions: breaker.hold ? plan.deletions.length : 0,
     googleCalls: calls.count,
+    quotaUnits: calls.units,
     errors: [...stopReason(applied), ...errors],
     warnings,
     ...(coolDownUntil ? { coolDownUntil } : {}),

@@ -11,7 +11,9 @@ export interface StatusInput {
  * The last sync as the settings page shows it: no call count, the cool-down only once (at the top), warnings
  * always listed (if only as none).
  */
-type LastSyncView = Omit<SyncResult, 'googleCalls' | 'coolDownUntil' | 'warnings'> & { warnings: string[] };
+type LastSyncView = Omit<SyncResult, 'googleCalls' | 'quotaUnits' | 'coolDownUntil' | 'warnings'> & {
+  warnings: string[];
+};
 
 /** What the settings page shows. No secret, no feed URL. */
 export interface ConnectionStatusView {

@@ -22,6 +22,8 @@ export interface SyncResult {
   heldDeletions: number;
   /** Google API requests made (retries included). */
   googleCalls: number;
+  /** The quota units those requests cost (a patch costs three; the engine makes none). */
+  quotaUnits?: number;
   /** Human-readable reasons, no tokens, no feed URLs. */
   errors: string[];
   /** Things done as well as they could be that the subscriber may want to know (skipped feed components...). */

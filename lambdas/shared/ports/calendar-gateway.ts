@@ -1,6 +1,56 @@
 import type { OwnedFields } from '../domain/reconcile/owned-fields.ts';
 
 /**
+ * An event as Google answered it: the whole resource, the fields a user set in Google (reminders, colour, their own
+ * private properties) included, so that an update can carry them over, and its ETag for `If-Match`.
+ */
+export interface FetchedEvent {
+  id: string;
+  etag: string;
+  resource: Record<string, unknown>;
+}
+
+/** A page of `events.instances`. */
+export interface InstancesPage {
+  items: FetchedEvent[];
+  nextPageToken?: string;
+}
+
+/**
+ * Which instances of a series to list: the instance whose original start is `originalStart` (an RFC 3339
+ * instant), or those overlapping [timeMin, timeMax). Cancelled instances are always included, so an instance the
+ * user (or an earlier sync) cancelled can be found and restored.
+ */
+export interface InstancesQuery {
+  originalStart?: string;
+  timeMin?: string;
+  timeMax?: string;
+  pageToken?: string;
+}
+
+/**
+ * The Calendar API methods the engine calls, each one HTTP request. Google charges quota per method (see
+ * QUOTA_UNITS), so the engine paces and counts by method.
+ */
+export type CalendarMethod = 'insert' | 'get' | 'update' | 'delete' | 'instances' | 'list';
+
+/**
+ * Quota units per request. The `events.patch` reference: "each patch request consumes three quota units; prefer
+ * using a get followed by an update" (https://developers.google.com/calendar/api/v3/reference/events/patch); every
+ * other method costs one. The engine therefore never patches: `get` + `update` costs two and keeps everything
+ * a user set on the event, like a patch.
+ */
+export const QUOTA_UNITS: Readonly<Record<CalendarMethod | 'patch', number>> = {
+  insert: 1,
+  get: 1,
+  update: 1,
+  delete: 1,
+  instances: 1,
+  list: 1,
+  patch: 3,
+};
+
+/**
  * The events of one dedicated Google calendar, as the sync engine writes them. Every method is one HTTP request
  * and never retries on its own: the engine paces and retries, so its count of Google calls is the real one.
  * Failures are thrown as CalendarApiError.
@@ -8,13 +58,15 @@ import type { OwnedFields } from '../domain/reconcile/owned-fields.ts';
 export interface CalendarGateway {
   /** `events.insert` with a client-supplied id. An existing id (a cancelled one too) answers 409 `duplicate`. */
   insert(calendarId: string, eventId: string, fields: OwnedFields): Promise<void>;
+  /** `events.get` (cancelled events too). An unknown id answers 404. */
+  get(calendarId: string, eventId: string): Promise<FetchedEvent>;
   /**
-   * `events.patch` of a series or single event: sets the owned fields and clears the owned ones left undefined
-   * (recurrence included), touching nothing else, so reminders and colours a user set survive.
+   * `events.update` of a series, single event or instance with the whole resource, under `If-Match: etag`: an
+   * event changed since it was read answers 412 `conditionNotMet`, so nothing a user did in between is overwritten.
    */
-  patch(calendarId: string, eventId: string, fields: OwnedFields): Promise<void>;
-  /** The same for an instance of a recurring event (`<seriesId>_<originalStart>`); recurrence is never sent. */
-  patchInstance(calendarId: string, instanceId: string, fields: OwnedFields): Promise<void>;
+  update(calendarId: string, eventId: string, resource: Record<string, unknown>, etag: string): Promise<void>;
+  /** `events.instances` of a series, cancelled instances included; one page. */
+  instances(calendarId: string, seriesId: string, query: InstancesQuery): Promise<InstancesPage>;
   /** `events.delete`. An already deleted event answers 410, an unknown one 404. */
   delete(calendarId: string, eventId: string): Promise<void>;
   /** Whether the calendar itself still exists (one cheap `events.list` page of one event). */

@@ -3,6 +3,10 @@ import type { SyncResult } from '../domain/sync-result.ts';
 /** One synced event: the ICS key (see eventKey) -> the Google event id, and the content hash last written. */
 export interface EventMapRow {
   eventKey: string;
+  /**
+   * Series and single events: the id the service gave the event. Exceptions: the instance id Google gave (opaque,
+   * looked up through Google, never computed), or empty when the series had no such instance in Google.
+   */
   googleId: string;
   hash: string;
   updatedAt: string; // ISO 8601

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../../emulator/google/index.ts';
 import { GoogleCalendarGateway } from '../../../lambdas/shared/adapters/google/calendar-gateway.ts';
-import type { OwnedFields } from '../../../lambdas/shared/domain/reconcile/owned-fields.ts';
-import { CalendarApiError } from '../../../lambdas/shared/ports/calendar-gateway.ts';
+import { type OwnedFields, withOwnedFields } from '../../../lambdas/shared/domain/reconcile/owned-fields.ts';
+import { CalendarApiError, type FetchedEvent } from '../../../lambdas/shared/ports/calendar-gateway.ts';
 import { type EmulatorFixture, startEmulatorWithUser } from '../../support/google-emulator.ts';
 
 const timed: OwnedFields = {
@@ -60,53 +60,85 @@ describe('GoogleCalendarGateway against the emulator', () => {
     expect([error.status, error.reason]).toEqual([409, 'duplicate']);
   });
 
-  it('patches only the owned fields: a user colour and reminders survive, dropped fields are cleared', async () => {
+  it('updates only the owned fields over what it read: a user colour and reminders survive, dropped fields are cleared', async () => {
     fixture.google.control.userPatchEvent({
       calendarId,
       eventId: 'standup0001',
-      patch: { colorId: '5', reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 3 }] } },
+      patch: {
+        colorId: '5',
+        reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 3 }] },
+        extendedProperties: { private: { theirs: 'kept' } },
+      },
     });
     const { description: _dropped, ...rest } = timed;
-    await gateway.patch(calendarId, 'standup0001', {
+    const current = await gateway.get(calendarId, 'standup0001');
+    expect(current.etag).toMatch(/^"/);
+    const fields = {
       ...rest,
       summary: 'Standup (new room)',
       extendedProperties: { private: { icsUid: 'standup@example.com', icsHash: 'h2' } },
-    });
+    };
+    await gateway.update(calendarId, 'standup0001', withOwnedFields(current.resource, fields), current.etag);
     const event = stored('standup0001');
     expect(event).toMatchObject({
       summary: 'Standup (new room)',
       colorId: '5',
       reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 3 }] },
-      extendedProperties: { private: { icsUid: 'standup@example.com', icsHash: 'h2' } },
+      extendedProperties: { private: { icsUid: 'standup@example.com', icsHash: 'h2', theirs: 'kept' } },
     });
     expect(event?.description).toBeUndefined();
   });
 
+  it('sends If-Match: an update over a stale read answers 412 and changes nothing', async () => {
+    const stale = await gateway.get(calendarId, 'standup0001');
+    fixture.google.control.userPatchEvent({ calendarId, eventId: 'standup0001', patch: { colorId: '7' } });
+    const error = await failure(
+      gateway.update(calendarId, 'standup0001', { ...stale.resource, summary: 'lost' }, stale.etag),
+    );
+    expect(error.status).toBe(412);
+    expect(stored('standup0001')).toMatchObject({ summary: 'Standup (new room)', colorId: '7' });
+  });
+
   it('turns a recurring timed event into a single all-day one', async () => {
     const { recurrence: _r, ...single } = timed;
-    await gateway.patch(calendarId, 'standup0001', {
-      ...single,
-      start: { date: '2026-03-03' },
-      end: { date: '2026-03-04' },
-    });
+    const current = await gateway.get(calendarId, 'standup0001');
+    const fields = { ...single, start: { date: '2026-03-03' }, end: { date: '2026-03-04' } };
+    await gateway.update(calendarId, 'standup0001', withOwnedFields(current.resource, fields), current.etag);
     const event = stored('standup0001');
     expect(event).toMatchObject({ start: { date: '2026-03-03' }, end: { date: '2026-03-04' } });
+    expect(event?.start).not.toHaveProperty('dateTime');
     expect(event?.recurrence).toBeUndefined();
   });
 
-  it('patches an instance of a recurring event without sending recurrence', async () => {
+  it('finds an instance through events.instances (by original start, or by window) and updates it', async () => {
     await gateway.insert(calendarId, 'recur00001', timed);
-    await gateway.patchInstance(calendarId, 'recur00001_20260303T080000Z', {
+    const byStart = await gateway.instances(calendarId, 'recur00001', {
+      originalStart: '2026-03-03T08:00:00.000Z',
+    });
+    expect(byStart.items).toHaveLength(1);
+    const [instance] = byStart.items as [FetchedEvent];
+    expect(instance.resource).toMatchObject({ recurringEventId: 'recur00001' });
+    const byWindow = await gateway.instances(calendarId, 'recur00001', {
+      timeMin: '2026-03-01T00:00:00Z',
+      timeMax: '2026-03-10T00:00:00Z',
+    });
+    expect(byWindow.items.map((item) => item.id)).toContain(instance.id);
+    expect(byWindow.items).toHaveLength(5);
+    const fields = {
       ...timed,
       summary: 'Cancelled standup',
-      status: 'cancelled',
+      status: 'cancelled' as const,
       start: { dateTime: '2026-03-03T09:00:00', timeZone: 'Europe/Berlin' },
       end: { dateTime: '2026-03-03T09:15:00', timeZone: 'Europe/Berlin' },
+    };
+    await gateway.update(calendarId, instance.id, withOwnedFields(instance.resource, fields), instance.etag);
+    expect(stored(instance.id)).toMatchObject({ status: 'cancelled', recurringEventId: 'recur00001' });
+    expect(stored(instance.id)?.recurrence).toBeUndefined();
+    // Cancelled instances are still found, so a later sync can restore them.
+    const again = await gateway.instances(calendarId, 'recur00001', {
+      originalStart: '2026-03-03T09:00:00+01:00',
     });
-    expect(stored('recur00001_20260303T080000Z')).toMatchObject({
-      status: 'cancelled',
-      recurringEventId: 'recur00001',
-    });
+    expect(again.items.map((item) => [item.id, item.resource.status])).toEqual([[instance.id, 'cancelled']]);
   });
 
   it('deletes, then answers 410 for the deleted event and 404 for an unknown one', async () => {
@@ -119,8 +151,8 @@ describe('GoogleCalendarGateway against the emulator', () => {
 
   it('maps injected failures to typed errors with the reason and Retry-After, never the token', async () => {
     const { control } = fixture.google;
-    control.injectFault({ method: 'events.patch', status: 429, retryAfterSeconds: 7 });
-    const limited = await failure(gateway.patch(calendarId, 'standup0001', timed));
+    control.injectFault({ method: 'events.get', status: 429, retryAfterSeconds: 7 });
+    const limited = await failure(gateway.get(calendarId, 'standup0001'));
     expect([limited.status, limited.isRateLimit, limited.isTransient, limited.retryAfterMs]).toEqual([
       429,
       true,

@@ -169,14 +169,14 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
     ]);
   });
 
-  it('takes a 410 on an instance patch for a missing instance: a warning once, not a failure on every sync', async () => {
+  it('takes a 410 on an instance update for a missing instance: a warning once, not a failure on every sync', async () => {
     const sub = world.subscriber();
     const series: IcsEvent = { ...weeklyUntil(LONG_SERIES), uid: 'gone@example.com' };
     const moved = (summary: string): IcsEvent => ({ ...override, uid: 'gone@example.com', summary });
     sub.feed.set(icsFeed([series, moved('Moved')]));
     await sub.sync();
     world.google.control.injectFault({
-      method: 'events.patch',
+      method: 'events.update',
       count: 1000,
       status: 410,
       reason: 'deleted',
@@ -185,7 +185,8 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
     sub.feed.set(icsFeed([series, moved('Moved again')]));
     const result = await sub.sync();
     world.google.control.clearFaults();
-    expect(result).toMatchObject({ outcome: 'synced', errors: [], googleCalls: 1 });
+    // The instance read by the id its row holds, then the update answered 410.
+    expect(result).toMatchObject({ outcome: 'synced', errors: [], googleCalls: 2 });
     expect(result.warnings?.join()).toContain('matches no occurrence of its series in Google');
     expect(await sub.sync()).toMatchObject({ outcome: 'unchanged', googleCalls: 0 });
   });

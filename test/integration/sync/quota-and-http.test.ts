@@ -23,7 +23,7 @@ describe('quota pacing under the default quotas (time scaled 30x)', () => {
       const sub = world.subscriber();
       sub.feed.set(icsFeed(singles(700)));
       const result = await sub.sync({
-        pacing: { requestsPerWindow: 1_000_000, windowMs: 30_000, burst: 1_000_000 },
+        pacing: { unitsPerWindow: 1_000_000, windowMs: 30_000, burst: 1_000_000 },
         concurrency: 16,
         retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
       });

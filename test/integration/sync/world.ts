@@ -84,6 +84,10 @@ export class TestClock implements Clock {
 }
 
 export interface Occurrence {
+  /**
+   * The event's id, or for an instance of a series `<series id>@<original start>`: Google's instance ids are
+   * opaque, so an instance is known by what it is an instance of.
+   */
   id: string;
   start: string;
   end: string;
@@ -168,7 +172,9 @@ export class Subscriber {
       });
       for (const item of data.items ?? []) {
         found.push({
-          id: item.id as string,
+          id: item.recurringEventId
+            ? `${item.recurringEventId}@${instant(item.originalStartTime as EventDateTime)}`
+            : (item.id as string),
           start: instant(item.start as EventDateTime),
           end: instant(item.end as EventDateTime),
           summary: item.summary ?? '',
@@ -188,7 +194,9 @@ export class Subscriber {
     });
     return expandEvents(events, { timeMin: HORIZON.from, timeMax: HORIZON.to })
       .map((o) => ({
-        id: o.id,
+        id: o.recurringEventId
+          ? `${o.recurringEventId}@${instant(o.originalStartTime as EventDateTime)}`
+          : o.id,
         start: instant(o.start),
         end: instant(o.end),
         summary: o.event.summary ?? '',

@@ -18,7 +18,7 @@ function virtualClock(): Clock & { time: number; sleeps: number[] } {
 }
 
 const retry = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
-const fastPacing = { requestsPerWindow: 1_000_000, windowMs: 1_000, burst: 1_000 };
+const fastPacing = { unitsPerWindow: 1_000_000, windowMs: 1_000, burst: 1_000 };
 const failing = (...errors: CalendarApiError[]) => {
   let calls = 0;
   return async () => {
@@ -35,7 +35,7 @@ describe('GoogleCalls', () => {
     const clock = virtualClock();
     const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry, () => 0.5);
     const request = failing(apiError(503), apiError(429), apiError(403, 'userRateLimitExceeded'));
-    expect(await calls.call(request)).toBe('ok');
+    expect(await calls.call('get', request)).toBe('ok');
     expect(calls.count).toBe(4);
     expect(clock.sleeps).toEqual([50, 100, 200]);
   });
@@ -44,7 +44,7 @@ describe('GoogleCalls', () => {
     const clock = virtualClock();
     const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry, () => 0.5);
     const request = failing(apiError(500), apiError(500), apiError(500), apiError(502));
-    await expect(calls.call(request)).rejects.toMatchObject({ status: 502 });
+    await expect(calls.call('get', request)).rejects.toMatchObject({ status: 502 });
     expect(calls.count).toBe(4);
   });
 
@@ -57,7 +57,7 @@ describe('GoogleCalls', () => {
     ]) {
       const clock = virtualClock();
       const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry);
-      await expect(calls.call(failing(error))).rejects.toBe(error);
+      await expect(calls.call('get', failing(error))).rejects.toBe(error);
       expect(calls.count).toBe(1);
     }
   });
@@ -65,14 +65,16 @@ describe('GoogleCalls', () => {
   it("waits at least the server's Retry-After, and holds every caller back after a rate limit", async () => {
     const clock = virtualClock();
     const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry, () => 0);
-    await calls.call(failing(apiError(429, 'rateLimitExceeded', 5_000)));
+    await calls.call('get', failing(apiError(429, 'rateLimitExceeded', 5_000)));
     expect(clock.time).toBeGreaterThanOrEqual(5_000);
   });
 
   it('makes no retry whose pause would end past the deadline', async () => {
     const clock = virtualClock();
     const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry, () => 0.5, 1_000);
-    await expect(calls.call(failing(apiError(503, undefined, 2_000)))).rejects.toMatchObject({ status: 503 });
+    await expect(calls.call('get', failing(apiError(503, undefined, 2_000)))).rejects.toMatchObject({
+      status: 503,
+    });
     expect(calls.count).toBe(1);
   });
 
@@ -80,7 +82,7 @@ describe('GoogleCalls', () => {
     const clock = virtualClock();
     const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry);
     calls.stop();
-    await expect(calls.call(async () => 'never')).rejects.toBeInstanceOf(RunStoppedError);
+    await expect(calls.call('get', async () => 'never')).rejects.toBeInstanceOf(RunStoppedError);
     expect(calls.count).toBe(0);
   });
 });

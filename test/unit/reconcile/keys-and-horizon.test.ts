@@ -63,7 +63,7 @@ describe('planSync when an override changes kind', () => {
       { kind: 'delete', key: `s#${RID}#standalone`, googleId: idOf(`s\u0000${RID}`) },
     ]);
     expect(plan.instanceWrites.map((op) => [op.kind, op.key, op.googleId])).toEqual([
-      ['patch_instance', `s#${RID}`, `${idOf('s')}_${RID}`],
+      ['write_exception', `s#${RID}`, undefined],
     ]);
   });
 
@@ -92,7 +92,7 @@ describe('planSync when an override changes kind', () => {
     const plan = planSync([series('s'), exception('s', RID)], [rowOf(series('s')), legacy]);
     expect(plan.deletions.map((d) => [d.key, d.googleId])).toEqual([[`s#${RID}`, idOf(`s\u0000${RID}`)]]);
     expect(plan.instanceWrites).toEqual([
-      expect.objectContaining({ kind: 'patch_instance', key: `s#${RID}`, isNew: true }),
+      expect.objectContaining({ kind: 'write_exception', key: `s#${RID}`, isNew: true }),
     ]);
   });
 });

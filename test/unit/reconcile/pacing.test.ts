@@ -28,7 +28,7 @@ function busiestWindow(times: number[], windowMs: number): number {
 describe('Pacer', () => {
   it('starts without a burst: one call per interval from the first', async () => {
     const clock = virtualClock();
-    const pacer = new Pacer({ requestsPerWindow: 600, windowMs: 60_000, burst: 5 }, clock);
+    const pacer = new Pacer({ unitsPerWindow: 600, windowMs: 60_000, burst: 5 }, clock);
     const times: number[] = [];
     for (let i = 0; i < 4; i++) {
       await pacer.take();
@@ -37,9 +37,33 @@ describe('Pacer', () => {
     expect(times).toEqual([0, 100, 200, 300]);
   });
 
+  it('budgets quota units: a call costing three units takes three intervals, and units never pass the window', async () => {
+    const clock = virtualClock();
+    const policy = { unitsPerWindow: 540, windowMs: 60_000, burst: 40 };
+    const pacer = new Pacer(policy, clock);
+    const costs = [1, 3, 1];
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await pacer.take(costs[i]);
+      times.push(clock.time);
+    }
+    const interval = 60_000 / 540;
+    expect(times.map((t) => Math.round(t))).toEqual([0, Math.round(3 * interval), Math.round(4 * interval)]);
+
+    // A long mixed run: each unit a separate time stamp, never more than the bucket allows in any minute.
+    clock.time = 1_000_000;
+    const units: number[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      const cost = i % 4 === 0 ? 3 : 1;
+      await pacer.take(cost);
+      for (let u = 0; u < cost; u++) units.push(clock.time);
+    }
+    expect(busiestWindow(units, policy.windowMs)).toBeLessThanOrEqual(policy.unitsPerWindow + policy.burst);
+  });
+
   it('builds up its burst while idle, then one call per interval', async () => {
     const clock = virtualClock();
-    const pacer = new Pacer({ requestsPerWindow: 600, windowMs: 60_000, burst: 5 }, clock);
+    const pacer = new Pacer({ unitsPerWindow: 600, windowMs: 60_000, burst: 5 }, clock);
     clock.time = 10_000;
     const times: number[] = [];
     for (let i = 0; i < 8; i++) {
@@ -51,22 +75,20 @@ describe('Pacer', () => {
 
   it('never lets more than rate plus burst calls into any window', async () => {
     const clock = virtualClock();
-    const policy = { requestsPerWindow: 540, windowMs: 60_000, burst: 40 };
+    const policy = { unitsPerWindow: 540, windowMs: 60_000, burst: 40 };
     const pacer = new Pacer(policy, clock);
     const times: number[] = [];
     for (let i = 0; i < 3000; i++) {
       await pacer.take();
       times.push(clock.time);
     }
-    expect(busiestWindow(times, policy.windowMs)).toBeLessThanOrEqual(
-      policy.requestsPerWindow + policy.burst,
-    );
-    expect(busiestWindow(times, policy.windowMs)).toBeGreaterThanOrEqual(policy.requestsPerWindow);
+    expect(busiestWindow(times, policy.windowMs)).toBeLessThanOrEqual(policy.unitsPerWindow + policy.burst);
+    expect(busiestWindow(times, policy.windowMs)).toBeGreaterThanOrEqual(policy.unitsPerWindow);
   });
 
   it('keeps two short runs back to back (one pacer each) under the rate in any window', async () => {
     const clock = virtualClock();
-    const policy = { requestsPerWindow: 540, windowMs: 60_000, burst: 40 };
+    const policy = { unitsPerWindow: 540, windowMs: 60_000, burst: 40 };
     const times: number[] = [];
     for (const calls of [300, 300]) {
       const pacer = new Pacer(policy, clock);
@@ -77,12 +99,12 @@ describe('Pacer', () => {
     }
     // A full burst at the start of each run would put 540 + 2 x 40 calls into one window; now at most the
     // rate, plus the one call each run may make at once.
-    expect(busiestWindow(times, policy.windowMs)).toBeLessThanOrEqual(policy.requestsPerWindow + 2);
+    expect(busiestWindow(times, policy.windowMs)).toBeLessThanOrEqual(policy.unitsPerWindow + 2);
   });
 
   it('serves concurrent callers in order without exceeding the rate', async () => {
     const clock = virtualClock();
-    const pacer = new Pacer({ requestsPerWindow: 60, windowMs: 60_000, burst: 1 }, clock);
+    const pacer = new Pacer({ unitsPerWindow: 60, windowMs: 60_000, burst: 1 }, clock);
     const sleeps: number[] = [];
     const sleep = clock.sleep;
     clock.sleep = async (ms) => {
@@ -95,7 +117,7 @@ describe('Pacer', () => {
 
   it('holds everyone back after a rate-limit answer', async () => {
     const clock = virtualClock();
-    const pacer = new Pacer({ requestsPerWindow: 600, windowMs: 60_000, burst: 10 }, clock);
+    const pacer = new Pacer({ unitsPerWindow: 600, windowMs: 60_000, burst: 10 }, clock);
     await pacer.take();
     pacer.holdFor(5_000);
     await pacer.take();

@@ -3,7 +3,7 @@ import { planSync } from '../../../lambdas/shared/domain/reconcile/plan.ts';
 import { exception, idOf, rowOf, series, single } from './fixtures.ts';
 
 describe('planSync', () => {
-  it('inserts every event into an empty calendar, exceptions as instance patches', () => {
+  it('inserts every event into an empty calendar, exceptions as instance writes to look up in Google', () => {
     const desired = [single('a'), series('s'), exception('s', '20260112T080000Z')];
     const plan = planSync(desired, []);
     expect(plan.seriesWrites.map((op) => [op.kind, op.key, op.googleId])).toEqual([
@@ -12,13 +12,14 @@ describe('planSync', () => {
     ]);
     expect(plan.instanceWrites).toEqual([
       expect.objectContaining({
-        kind: 'patch_instance',
+        kind: 'write_exception',
         key: 's#20260112T080000Z',
-        googleId: `${idOf('s')}_20260112T080000Z`,
         seriesKey: 's',
         isNew: true,
       }),
     ]);
+    // Instance ids are Google's and opaque: none is computed, the apply step looks the instance up.
+    expect(plan.instanceWrites[0]?.googleId).toBeUndefined();
     expect(plan.deletions).toEqual([]);
     expect(plan.unchanged).toBe(0);
   });
@@ -87,21 +88,38 @@ describe('planSync', () => {
     expect(planSync([single('a', 'h1', { status: 'cancelled' })], []).seriesWrites).toEqual([]);
   });
 
-  it('patches an exception that changed, and a cancelled one like any other', () => {
+  it('writes an exception that changed over the instance id its row holds, and a cancelled one like any other', () => {
     const ex = exception('s', '20260112T080000Z');
     const desired = [series('s'), exception('s', '20260112T080000Z', 'x2', { status: 'cancelled' })];
     const plan = planSync(desired, [rowOf(series('s')), rowOf(ex)]);
     expect(plan.instanceWrites).toEqual([
       expect.objectContaining({
-        kind: 'patch_instance',
+        kind: 'write_exception',
         isNew: false,
+        googleId: rowOf(ex).googleId,
         event: expect.objectContaining({ status: 'cancelled' }),
       }),
     ]);
     expect(plan.unchanged).toBe(1);
   });
 
-  it('patches every exception of a rewritten series again, changed or not', () => {
+  it('keeps no instance id across a series written under a new id, nor one Google never gave', () => {
+    const exA = exception('s', '20260112T080000Z');
+    const exB = exception('s', '20260119T080000Z');
+    // The series row names another Google id (an id scheme change), so its instances are other events now.
+    const movedSeries = { ...rowOf(series('s')), googleId: 'evold000' };
+    const plan = planSync([series('s'), exA, exB], [movedSeries, rowOf(exA), rowOf(exB)]);
+    expect(plan.seriesWrites).toEqual([expect.objectContaining({ kind: 'insert', replaces: 'evold000' })]);
+    expect(plan.instanceWrites.map((op) => op.googleId)).toEqual([undefined, undefined]);
+
+    // A row kept with an empty id (the series had no such instance) is looked up again when it is written.
+    const unplaced = { ...rowOf(exA), googleId: '', hash: 'older' };
+    const again = planSync([series('s'), exA], [rowOf(series('s')), unplaced]);
+    expect(again.instanceWrites).toEqual([expect.objectContaining({ key: unplaced.eventKey, isNew: false })]);
+    expect(again.instanceWrites[0]?.googleId).toBeUndefined();
+  });
+
+  it('writes every exception of a rewritten series again, changed or not', () => {
     const exA = exception('s', '20260112T080000Z');
     const exB = exception('s', '20260119T080000Z');
     const plan = planSync([series('s', 'h2'), exA, exB], [rowOf(series('s')), rowOf(exA), rowOf(exB)]);

@@ -1,6 +1,13 @@
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import type { OwnedFields } from '../../domain/reconcile/owned-fields.ts';
-import { CalendarApiError, type CalendarGateway, RATE_LIMIT_REASONS } from '../../ports/calendar-gateway.ts';
+import {
+  CalendarApiError,
+  type CalendarGateway,
+  type FetchedEvent,
+  type InstancesPage,
+  type InstancesQuery,
+  RATE_LIMIT_REASONS,
+} from '../../ports/calendar-gateway.ts';
 
 export interface GoogleCalendarGatewayOptions {
   /** Passed as `rootUrl` (Google's host in AWS, the emulator's base URL in tests). */
@@ -36,18 +43,47 @@ export class GoogleCalendarGateway implements CalendarGateway {
     );
   }
 
-  async patch(calendarId: string, eventId: string, fields: OwnedFields): Promise<void> {
-    const requestBody = patchBody(fields, true);
-    await this.call((options) =>
-      this.api.events.patch({ calendarId, eventId, requestBody, sendUpdates: 'none' }, options),
+  async get(calendarId: string, eventId: string): Promise<FetchedEvent> {
+    const { data } = await this.call((options) => this.api.events.get({ calendarId, eventId }, options));
+    return fetched(data);
+  }
+
+  async update(
+    calendarId: string,
+    eventId: string,
+    resource: Record<string, unknown>,
+    etag: string,
+  ): Promise<void> {
+    await this.call(
+      (options) =>
+        this.api.events.update(
+          { calendarId, eventId, requestBody: resource as calendar_v3.Schema$Event, sendUpdates: 'none' },
+          options,
+        ),
+      { 'If-Match': etag },
     );
   }
 
-  async patchInstance(calendarId: string, instanceId: string, fields: OwnedFields): Promise<void> {
-    const requestBody = patchBody(fields, false);
-    await this.call((options) =>
-      this.api.events.patch({ calendarId, eventId: instanceId, requestBody, sendUpdates: 'none' }, options),
+  async instances(calendarId: string, seriesId: string, query: InstancesQuery): Promise<InstancesPage> {
+    const { data } = await this.call((options) =>
+      this.api.events.instances(
+        {
+          calendarId,
+          eventId: seriesId,
+          showDeleted: true,
+          maxResults: MAX_PAGE_SIZE,
+          ...(query.originalStart ? { originalStart: query.originalStart } : {}),
+          ...(query.timeMin ? { timeMin: query.timeMin } : {}),
+          ...(query.timeMax ? { timeMax: query.timeMax } : {}),
+          ...(query.pageToken ? { pageToken: query.pageToken } : {}),
+        },
+        options,
+      ),
     );
+    return {
+      items: (data.items ?? []).map(fetched),
+      ...(data.nextPageToken ? { nextPageToken: data.nextPageToken } : {}),
+    };
   }
 
   async delete(calendarId: string, eventId: string): Promise<void> {
@@ -68,38 +104,27 @@ export class GoogleCalendarGateway implements CalendarGateway {
     }
   }
 
-  private async call<T>(request: (options: { headers: Record<string, string> }) => Promise<T>): Promise<T> {
+  private async call<T>(
+    request: (options: { headers: Record<string, string> }) => Promise<T>,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const token = await this.options.accessToken();
     try {
-      return await request({ headers: { Authorization: `Bearer ${token}` } });
+      return await request({ headers: { ...headers, Authorization: `Bearer ${token}` } });
     } catch (error) {
       throw toCalendarApiError(error);
     }
   }
 }
 
-/** Owned fields the feed left out; a patch sets them to null, which is how Google clears a field. */
-const CLEARABLE = ['summary', 'description', 'location', 'transparency', 'visibility'] as const;
+/** The largest page `events.instances` serves (its reference: "The page size can never be larger than 2500"). */
+const MAX_PAGE_SIZE = 2500;
 
-/**
- * Google merges a patch's nested objects field by field, so a start that changes kind (all-day <-> timed) must
- * null the other kind's fields, or Google would keep both and refuse the event.
- */
-function patchBody(fields: OwnedFields, withRecurrence: boolean): calendar_v3.Schema$Event {
-  const body: Record<string, unknown> = {
-    ...fields,
-    start: timeForPatch(fields.start),
-    end: timeForPatch(fields.end),
-  };
-  for (const name of CLEARABLE) if (fields[name] === undefined) body[name] = null;
-  if (withRecurrence) body.recurrence = fields.recurrence ?? null;
-  else delete body.recurrence;
-  return body as calendar_v3.Schema$Event;
-}
-
-function timeForPatch(time: OwnedFields['start']): Record<string, string | null> {
-  if ('date' in time) return { date: time.date, dateTime: null, timeZone: null };
-  return { dateTime: time.dateTime, timeZone: time.timeZone ?? null, date: null };
+function fetched(data: calendar_v3.Schema$Event): FetchedEvent {
+  if (typeof data.id !== 'string' || typeof data.etag !== 'string') {
+    throw new CalendarApiError(502, undefined, undefined, 'an event without id or etag in the answer');
+  }
+  return { id: data.id, etag: data.etag, resource: data as Record<string, unknown> };
 }
 
 interface GoogleErrorBody {

@@ -1,4 +1,4 @@
-import type { EventDateTime, GoogleEvent } from '../google-event.ts';
+import type { EventDateTime, GoogleEvent, SourceProperties } from '../google-event.ts';
 
 /**
  * The fields the service owns in a Google event, and only those: a write of them leaves reminders, colours and
@@ -37,4 +37,43 @@ export function ownedFields(event: GoogleEvent): OwnedFields {
   if (event.visibility !== undefined) fields.visibility = event.visibility;
   if (!isException(event) && event.recurrence?.length) fields.recurrence = [...event.recurrence];
   return fields;
+}
+
+/** The private properties the service writes (SourceProperties); any other key is someone else's and is kept. */
+const SERVICE_PRIVATE_KEYS: readonly (keyof SourceProperties)[] = [
+  'icsUid',
+  'icsHash',
+  'icsRecurrenceId',
+  'icsSplitFrom',
+];
+
+/** Owned fields the feed may leave out: an update without them clears them, as a patch with `null` did. */
+const OPTIONAL_OWNED = ['summary', 'description', 'location', 'transparency', 'visibility'] as const;
+
+/**
+ * The body of an `events.update` that writes the owned fields into an event as Google answered it: everything
+ * else on the event (reminders, colour, attendees a user added, other private and shared properties) is carried
+ * over unchanged, as a patch would leave it. Start and end are replaced whole, so an event that turns all-day or
+ * timed keeps no field of the other kind. An instance never carries recurrence lines.
+ */
+export function withOwnedFields(
+  current: Readonly<Record<string, unknown>>,
+  fields: OwnedFields,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...current };
+  for (const name of OPTIONAL_OWNED) {
+    if (fields[name] === undefined) delete body[name];
+    else body[name] = fields[name];
+  }
+  body.start = { ...fields.start };
+  body.end = { ...fields.end };
+  body.status = fields.status;
+  const isInstance = current.recurringEventId !== undefined;
+  if (fields.recurrence && !isInstance) body.recurrence = [...fields.recurrence];
+  else delete body.recurrence;
+  const properties = (current.extendedProperties ?? {}) as { private?: Record<string, string> };
+  const others = { ...properties.private };
+  for (const key of SERVICE_PRIVATE_KEYS) delete others[key];
+  body.extendedProperties = { ...properties, private: { ...others, ...fields.extendedProperties.private } };
+  return body;
 }

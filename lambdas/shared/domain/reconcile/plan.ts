@@ -1,5 +1,5 @@
 import type { EventMapRow } from '../../ports/sync-stores.ts';
-import { expandSeries, instanceId } from '../expansion/index.ts';
+import { expandSeries } from '../expansion/index.ts';
 import {
   type EventDateTime,
   eventKey,
@@ -11,7 +11,7 @@ import {
 import { DAY_MS } from '../time/civil.ts';
 import { endOfEvent } from './ends.ts';
 import { isException } from './owned-fields.ts';
-import { seriesDuration, shiftBy, startFromBasic } from './times.ts';
+import { originalStartKey, seriesDuration, shiftBy, startFromBasic } from './times.ts';
 
 /** A series or single event the calendar lacks: insert it under its deterministic id. */
 export interface InsertEvent {
@@ -37,11 +37,16 @@ export interface UpdateEvent {
   endsAt?: string;
 }
 
-/** An exception (new or changed): patch the instance Google made for it (`<seriesId>_<originalStart>`). */
-export interface PatchInstance {
-  kind: 'patch_instance';
+/**
+ * An exception (new or changed): write it over the instance Google made for it. Instance ids are Google's and
+ * opaque, so the instance is found through Google by its series and original start (`event.recurringEventId`,
+ * `event.originalStartTime`) unless the row already holds the id Google gave it.
+ */
+export interface WriteException {
+  kind: 'write_exception';
   key: string;
-  googleId: string;
+  /** The instance's id as Google gave it, from the row; absent when it is still to be looked up. */
+  googleId?: string;
   seriesKey: string;
   event: GoogleEvent;
   /** No row yet: this exception is new to the calendar. */
@@ -56,7 +61,8 @@ export interface PatchInstance {
 export interface RevertInstance {
   kind: 'revert_instance';
   key: string;
-  googleId: string;
+  /** The instance's id from the row; absent when Google never showed one (looked up like a new exception). */
+  googleId?: string;
   seriesKey: string;
   /** The instance as the series alone would have it (cancelled if it is no occurrence of the series). */
   event: GoogleEvent;
@@ -83,8 +89,8 @@ export interface ForgetRow {
   seriesKey?: string;
 }
 
-export type Operation = InsertEvent | UpdateEvent | PatchInstance | RevertInstance | DeleteEvent | ForgetRow;
-export type Write = InsertEvent | UpdateEvent | PatchInstance | RevertInstance;
+export type Operation = InsertEvent | UpdateEvent | WriteException | RevertInstance | DeleteEvent | ForgetRow;
+export type Write = InsertEvent | UpdateEvent | WriteException | RevertInstance;
 
 export interface PlanOptions {
   /** UIDs of feed components that could not be read: their events are left as they are, never deleted. */
@@ -100,7 +106,7 @@ export interface Plan {
   /** Series and single events to insert or update; independent of one another. */
   seriesWrites: (InsertEvent | UpdateEvent)[];
   /** Instance patches and reverts; each must wait for its series' write, if that series has one. */
-  instanceWrites: (PatchInstance | RevertInstance)[];
+  instanceWrites: (WriteException | RevertInstance)[];
   /** Series and single events to delete (what the mass-delete breaker weighs). */
   deletions: DeleteEvent[];
   /** Rows that go without a call (see ForgetRow). */
@@ -155,6 +161,8 @@ export function planSync(
 
   const seriesWrites: Plan['seriesWrites'] = [];
   const rewrittenSeries = new Set<string>();
+  /** Series written under another Google id than their row's (an id scheme change). */
+  const replacedSeries = new Set<string>();
   let unchanged = 0;
   for (const [key, event] of seriesByKey) {
     if (!event.id) {
@@ -168,6 +176,7 @@ export function planSync(
       const replaces = row && !seriesKeyById.has(row.googleId) ? { replaces: row.googleId } : {};
       seriesWrites.push({ kind: 'insert', key, googleId: event.id, event, ...endsAtOf(event), ...replaces });
       rewrittenSeries.add(key);
+      if (row) replacedSeries.add(key);
     } else if (row.hash !== event.extendedProperties.private.icsHash) {
       seriesWrites.push({ kind: 'update', key, googleId: row.googleId, event, ...endsAtOf(event) });
       rewrittenSeries.add(key);
@@ -189,8 +198,16 @@ export function planSync(
     const row = legacyRow(rowByKey.get(key), true);
     const changed = !row || row.hash !== event.extendedProperties.private.icsHash;
     if (changed || rewrittenSeries.has(seriesKey)) {
-      const googleId = instanceId(event.recurringEventId as string, event.originalStartTime);
-      instanceWrites.push({ kind: 'patch_instance', key, googleId, seriesKey, event, isNew: !row });
+      // Under a series that now has another Google id, the row's instance id is the old series' one.
+      const googleId = replacedSeries.has(seriesKey) ? undefined : knownInstanceId(row);
+      instanceWrites.push({
+        kind: 'write_exception',
+        key,
+        seriesKey,
+        event,
+        isNew: !row,
+        ...(googleId ? { googleId } : {}),
+      });
     } else {
       unchanged++;
     }
@@ -217,10 +234,11 @@ export function planSync(
     }
     const hash = revertedHash(series);
     if (row.hash === hash && !rewrittenSeries.has(row.seriesKey)) continue;
+    const googleId = replacedSeries.has(row.seriesKey) ? undefined : knownInstanceId(row);
     instanceWrites.push({
       kind: 'revert_instance',
       key: row.eventKey,
-      googleId: row.googleId,
+      ...(googleId ? { googleId } : {}),
       seriesKey: row.seriesKey,
       event: instanceOfSeries(series, originalStart, recurrenceIdOfKey(row.eventKey)),
       hash,
@@ -229,6 +247,9 @@ export function planSync(
 
   return { seriesWrites, instanceWrites, deletions, forgets, unchanged, eventsInCalendar, skipped };
 }
+
+/** The instance id a row holds; empty when Google had no such instance when the exception was written. */
+const knownInstanceId = (row: EventMapRow | undefined): string | undefined => row?.googleId || undefined;
 
 const revertedHash = (series: GoogleEvent) => `reverted:${series.extendedProperties.private.icsHash}`;
 
@@ -277,11 +298,13 @@ function unreadableMatcher(uids: Iterable<string>): (row: EventMapRow) => boolea
 /** Whether the series has an occurrence that starts at `originalStart`. */
 function isOccurrence(series: GoogleEvent, originalStart: EventDateTime): boolean {
   if (!series.id) return false;
-  const wanted = instanceId(series.id, originalStart);
+  const wanted = originalStartKey(originalStart);
   const at = Date.parse('date' in originalStart ? originalStart.date : originalStart.dateTime);
   const window = { timeMin: new Date(at - DAY_MS), timeMax: new Date(at + 2 * DAY_MS) };
   try {
-    return expandSeries(series, [], window, { includeCancelled: true }).some((o) => o.id === wanted);
+    return expandSeries(series, [], window, { includeCancelled: true }).some(
+      (o) => o.originalStartTime !== undefined && originalStartKey(o.originalStartTime) === wanted,
+    );
   } catch {
     // A series the expansion cannot read: Google would not have it either; restoring does no harm.
     return true;

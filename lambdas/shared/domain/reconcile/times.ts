@@ -11,6 +11,14 @@ export function epochMs(value: { dateTime: string; timeZone?: string }): number 
   return parseGoogleDateTime(value.dateTime, value.timeZone ?? 'UTC').utcMs;
 }
 
+/**
+ * An original start as a key that compares as Google matches instances: by instant for a timed one (whatever
+ * offset or zone it is written in), by date for an all-day one.
+ */
+export function originalStartKey(value: EventDateTime): string {
+  return isAllDay(value) ? `d:${value.date}` : `t:${epochMs(value)}`;
+}
+
 export function seriesDuration(event: { start: EventDateTime; end: EventDateTime }): Duration {
   const { start, end } = event;
   if (isAllDay(start) && isAllDay(end)) {

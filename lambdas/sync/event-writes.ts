@@ -1,0 +1,228 @@
+import type { EventDateTime } from '../shared/domain/google-event.ts';
+import { type OwnedFields, withOwnedFields } from '../shared/domain/reconcile/owned-fields.ts';
+import type { RevertInstance, WriteException } from '../shared/domain/reconcile/plan.ts';
+import { epochMs, originalStartKey } from '../shared/domain/reconcile/times.ts';
+import { DAY_MS } from '../shared/domain/time/civil.ts';
+import {
+  CalendarApiError,
+  type CalendarGateway,
+  type FetchedEvent,
+} from '../shared/ports/calendar-gateway.ts';
+import type { GoogleCalls } from './google-calls.ts';
+
+/**
+ * Tells a 404 that means "no such event" (true) from one that means "no such calendar" (false, and the run is
+ * stopped by whoever answers).
+ */
+export type EventNotFound = (error: unknown) => Promise<boolean>;
+
+const isStatus = (error: unknown, status: number) =>
+  error instanceof CalendarApiError && error.status === status;
+
+/**
+ * The Google call sequences behind each kind of write, the cheapest in quota units that keeps what a user set on
+ * an event (see QUOTA_UNITS):
+ * - new series or single event: `insert` (1 unit); answered 409 (the id is there, maybe cancelled): `get` +
+ *   `update`, which restores it (2 more);
+ * - changed series or single event: `get` + `update` (2; a patch would cost 3); not found: as new;
+ * - every update carries the ETag it read (`If-Match`): answered 412 (a user edited the event in between), the
+ *   event is read again and the update made once more over what the user did;
+ * - deletion: `delete` (1); 404 and 410 mean it is gone already.
+ */
+export class EventWrites {
+  constructor(
+    private readonly calendarId: string,
+    private readonly gateway: CalendarGateway,
+    private readonly calls: GoogleCalls,
+    private readonly isEventNotFound: EventNotFound,
+  ) {}
+
+  get(googleId: string): Promise<FetchedEvent> {
+    return this.calls.call('get', () => this.gateway.get(this.calendarId, googleId));
+  }
+
+  /** Insert is not an upsert: 409 means the event is there already (maybe cancelled), so it is overwritten. */
+  async insertOrRestore(googleId: string, fields: OwnedFields): Promise<void> {
+    try {
+      await this.calls.call('insert', () => this.gateway.insert(this.calendarId, googleId, fields));
+    } catch (error) {
+      if (!isStatus(error, 409)) throw error;
+      await this.overwrite(await this.get(googleId), fields);
+    }
+  }
+
+  /** The map knew the event; should Google not, it is written again under the same id. */
+  async updateOrInsert(googleId: string, fields: OwnedFields): Promise<void> {
+    let current: FetchedEvent;
+    try {
+      current = await this.get(googleId);
+    } catch (error) {
+      if (!(await this.isEventNotFound(error))) throw error;
+      return this.insertOrRestore(googleId, fields);
+    }
+    await this.overwrite(current, fields);
+  }
+
+  /** Writes the owned fields over an event as read, under its ETag; read again once if it changed since. */
+  async overwrite(current: FetchedEvent, fields: OwnedFields): Promise<void> {
+    const update = (event: FetchedEvent) =>
+      this.calls.call('update', () =>
+        this.gateway.update(this.calendarId, event.id, withOwnedFields(event.resource, fields), event.etag),
+      );
+    try {
+      await update(current);
+    } catch (error) {
+      if (!isStatus(error, 412)) throw error;
+      await update(await this.get(current.id));
+    }
+  }
+
+  /** Already deleted (410) or never there (404): the calendar is as wanted. */
+  async delete(googleId: string): Promise<void> {
+    try {
+      await this.calls.call('delete', () => this.gateway.delete(this.calendarId, googleId));
+    } catch (error) {
+      if (isStatus(error, 410)) return;
+      if (!(await this.isEventNotFound(error))) throw error;
+    }
+  }
+}
+
+type InstanceWrite = WriteException | RevertInstance;
+
+/** When a series has at least this many instances to find, one listing of its instances is cheaper than lookups. */
+const LIST_FROM = 2;
+
+/**
+ * Finds the instances that exceptions and reverts are written over. Instance ids are Google's and opaque (Google:
+ * "treat event ids as opaque"; from Q3 2026 new series get instance ids in a new format), so an instance is found
+ * through Google, never computed:
+ * - by the id its row holds, when it has one (`get`); an id that answers 404 is looked up again, once, by its
+ *   original start;
+ * - by its original start: `events.instances` with `originalStart` (timed), or a listing of the day (all-day);
+ * - when a series has several instances to find, one paged `events.instances` listing over the span they lie in
+ *   finds them all (about one unit per 2,500 instances instead of one per instance); those it misses (an instance
+ *   moved far from its original start) are looked up one by one.
+ * Nothing found means the series has no such occurrence in Google.
+ */
+export class InstanceFinder {
+  private readonly groups = new Map<string, InstanceWrite[]>();
+  private readonly listings = new Map<string, Promise<Map<string, FetchedEvent>>>();
+
+  constructor(
+    private readonly calendarId: string,
+    private readonly gateway: CalendarGateway,
+    private readonly calls: GoogleCalls,
+    private readonly writes: EventWrites,
+    private readonly isEventNotFound: EventNotFound,
+    operations: readonly InstanceWrite[],
+  ) {
+    for (const op of operations) {
+      const seriesId = op.event.recurringEventId as string;
+      const group = this.groups.get(seriesId) ?? [];
+      group.push(op);
+      this.groups.set(seriesId, group);
+    }
+  }
+
+  async find(op: InstanceWrite): Promise<FetchedEvent | undefined> {
+    const seriesId = op.event.recurringEventId as string;
+    const originalStart = op.event.originalStartTime as EventDateTime;
+    const wanted = originalStartKey(originalStart);
+    if ((this.groups.get(seriesId)?.length ?? 0) >= LIST_FROM) {
+      const listed = await this.listing(seriesId);
+      const found = (op.googleId && listed.get(`id:${op.googleId}`)) || listed.get(wanted);
+      if (found) return found;
+    }
+    if (op.googleId) {
+      try {
+        return await this.writes.get(op.googleId);
+      } catch (error) {
+        // 404: the id is stale (the series was written anew, or Google changed its id format): look it up again.
+        if (!isStatus(error, 410) && !(await this.isEventNotFound(error))) throw error;
+      }
+    }
+    return this.lookUp(seriesId, originalStart, wanted);
+  }
+
+  /** The instance of a series at one original start. */
+  private async lookUp(
+    seriesId: string,
+    originalStart: EventDateTime,
+    wanted: string,
+  ): Promise<FetchedEvent | undefined> {
+    const query =
+      'date' in originalStart
+        ? dayAround(originalStart.date)
+        : { originalStart: new Date(epochMs(originalStart)).toISOString() };
+    try {
+      const page = await this.calls.call('instances', () =>
+        this.gateway.instances(this.calendarId, seriesId, query),
+      );
+      return page.items.find((item) => startKeyOf(item) === wanted);
+    } catch (error) {
+      // 410: the series is deleted in Google, so is every instance of it.
+      if (isStatus(error, 410) || (await this.isEventNotFound(error))) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every instance of the series over the span its writes lie in, by id and by original start. */
+  private listing(seriesId: string): Promise<Map<string, FetchedEvent>> {
+    let listing = this.listings.get(seriesId);
+    if (!listing) {
+      listing = this.list(seriesId, this.groups.get(seriesId) ?? []);
+      // A listing that failed is not the end: each write then looks its instance up on its own.
+      listing = listing.catch(() => new Map());
+      this.listings.set(seriesId, listing);
+    }
+    return listing;
+  }
+
+  private async list(seriesId: string, group: InstanceWrite[]): Promise<Map<string, FetchedEvent>> {
+    const instants = group.flatMap((op) => [
+      instantOf(op.event.originalStartTime as EventDateTime),
+      instantOf(op.event.start),
+      instantOf(op.event.end),
+    ]);
+    // A day either side: all-day instances sit at midnight in the calendar's zone, whatever that is.
+    const timeMin = new Date(Math.min(...instants) - DAY_MS).toISOString();
+    const timeMax = new Date(Math.max(...instants) + DAY_MS).toISOString();
+    const found = new Map<string, FetchedEvent>();
+    let pageToken: string | undefined;
+    do {
+      const query = { timeMin, timeMax, ...(pageToken ? { pageToken } : {}) };
+      const page = await this.calls.call('instances', () =>
+        this.gateway.instances(this.calendarId, seriesId, query),
+      );
+      for (const item of page.items) {
+        found.set(`id:${item.id}`, item);
+        const key = startKeyOf(item);
+        if (key) found.set(key, item);
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return found;
+  }
+}
+
+const instantOf = (value: EventDateTime): number =>
+  'date' in value ? Date.parse(value.date) : epochMs(value);
+
+/** An all-day instance is looked up in a listing of the days around it (an RFC 3339 `originalStart` is timed). */
+function dayAround(date: string): { timeMin: string; timeMax: string } {
+  const midnight = Date.parse(date);
+  return {
+    timeMin: new Date(midnight - DAY_MS).toISOString(),
+    timeMax: new Date(midnight + 2 * DAY_MS).toISOString(),
+  };
+}
+
+function startKeyOf(item: FetchedEvent): string | undefined {
+  const original = item.resource.originalStartTime as EventDateTime | undefined;
+  if (!original || typeof original !== 'object') return undefined;
+  if ('date' in original && typeof original.date === 'string')
+    return originalStartKey({ date: original.date });
+  if ('dateTime' in original && typeof original.dateTime === 'string') return originalStartKey(original);
+  return undefined;
+}
