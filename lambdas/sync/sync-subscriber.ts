@@ -79,9 +79,11 @@ const CALENDAR_MISSING = 'the dedicated calendar no longer exists in Google: con
 const MAX_REASONS = 20;
 /**
  * Bump when the mapping or the event keys change what a sync makes of the same text: every feed is then mapped
- * and planned again once. 2: standalone overrides and split series got keys of their own.
+ * and planned again once. 2: standalone overrides and split series got keys of their own. 3: zero-length timed
+ * events last a minute; floating EXDATE, RDATE and RECURRENCE-ID values of a zoned series are read in its zone;
+ * an override of an occurrence the newer master excludes is left out.
  */
-const MAPPING_VERSION = '2';
+const MAPPING_VERSION = '3';
 
 /**
  * Makes the subscriber's dedicated calendar equal to their feed, with as few Google calls as possible:

@@ -551,8 +551,9 @@ export function seriesInstanceAt(
   originalStartMs: number,
 ): Json | undefined {
   const plan = planOf(series);
-  if (!instanceStarts(plan, originalStartMs, originalStartMs + 1, 1).includes(originalStartMs))
-    return undefined;
+  // Every instance overlapping that instant, not just the first: a series whose instances last longer than
+  // its interval (a three-day event every day) has earlier ones still running there.
+  if (!instanceStarts(plan, originalStartMs, originalStartMs + 1).includes(originalStartMs)) return undefined;
   const { recurrence: _recurrence, ...fields } = series;
   return instanceResource(fields, plan, originalStartMs, instanceId);
 }

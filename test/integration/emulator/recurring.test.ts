@@ -267,6 +267,32 @@ describe('Google emulator: recurring events, instances and exceptions', () => {
     expect((await api.events.get({ calendarId, eventId: second })).data.status).toBe('cancelled');
   });
 
+  it('reaches every instance by its id when instances last longer than the interval between them', async () => {
+    // Three-day all-day event every day: each instant is inside three instances at once.
+    await api.events.insert({
+      calendarId,
+      requestBody: {
+        id: 'long000001',
+        start: { date: '2026-02-26' },
+        end: { date: '2026-03-01' },
+        recurrence: ['RRULE:FREQ=DAILY;COUNT=6'],
+      },
+    });
+    const { data } = await api.events.instances({ calendarId, eventId: 'long000001' });
+    expect(data.items).toHaveLength(6);
+    for (const item of data.items ?? []) {
+      const { data: got } = await api.events.get({ calendarId, eventId: item.id as string });
+      expect(got.originalStartTime).toEqual(item.originalStartTime);
+    }
+    const third = data.items?.[2] as calendar_v3.Schema$Event;
+    const { data: updated } = await api.events.update({
+      calendarId,
+      eventId: third.id as string,
+      requestBody: { ...third, summary: 'shorter', end: { date: '2026-03-01' } },
+    });
+    expect(updated).toMatchObject({ id: third.id, summary: 'shorter', recurringEventId: 'long000001' });
+  });
+
   it('a series marked as created before the change keeps <seriesId>_<start> ids, which still work', async () => {
     fixture.google.control.setInstanceIdScheme({ calendarId, eventId: SERIES, scheme: 'legacy' });
     expect((await instances()).map((item) => item.id)).toEqual(

@@ -26,7 +26,7 @@ export interface TimeWindow {
 export type OccurrenceStatus = 'confirmed' | 'tentative' | 'cancelled';
 
 export interface Occurrence {
-  /** The event id for a single event; instanceId(seriesId, originalStart) for an instance. */
+  /** The event id for a single event; instanceId(seriesId, originalStart), a key of our own, for an instance. */
   id: string;
   /** Set on instances of a series. */
   recurringEventId?: string;
@@ -74,7 +74,12 @@ function basicInstanceSuffix(allDay: boolean, utcMs: number): string {
   return allDay ? formatBasicDate(Math.floor(utcMs / DAY_MS)) : formatBasicUtcDateTime(utcMs);
 }
 
-/** Google's id of a series instance: `<seriesId>_20240105T100000Z` (start in UTC, basic format) or `<seriesId>_20240105`. */
+/**
+ * The product's own key of a series occurrence, in the historic form of Google's instance ids:
+ * `<seriesId>_20240105T100000Z` (start in UTC, basic format) or `<seriesId>_20240105`. Never sent to Google:
+ * Google's instance ids are opaque (series created from Q3 2026 get ids in another format), so the sync engine
+ * finds instances through `events.instances` and keeps the ids Google gives.
+ */
 export function instanceId(seriesId: string, originalStart: EventDateTime): string {
   const placed = placeEventDateTime(originalStart);
   return `${seriesId}_${basicInstanceSuffix(placed.allDay, placed.utcMs)}`;
