@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import { ownedFields } from '../shared/domain/reconcile/owned-fields.ts';
+import type { EventDateTime } from '../shared/domain/google-event.ts';
+import { ownedFields, showsOwnedFields } from '../shared/domain/reconcile/owned-fields.ts';
 import type {
   DeleteEvent,
   ForgetRow,
@@ -9,10 +10,13 @@ import type {
   UpdateEvent,
   WriteException,
 } from '../shared/domain/reconcile/plan.ts';
+import { PENDING, plainInstanceOf } from '../shared/domain/reconcile/plan.ts';
+import { basicOf, timeKey } from '../shared/domain/reconcile/times.ts';
 import { CalendarApiError, type CalendarGateway } from '../shared/ports/calendar-gateway.ts';
 import { NeedsReauthError } from '../shared/ports/oauth-client.ts';
+import type { EventMapRow } from '../shared/ports/sync-stores.ts';
 import type { Clock } from './clock.ts';
-import { EventWrites, InstanceFinder } from './event-writes.ts';
+import { EventWrites, InstanceFinder, originalStartOf } from './event-writes.ts';
 import { type GoogleCalls, RunStoppedError } from './google-calls.ts';
 import type { MapWriter } from './map-writer.ts';
 
@@ -43,6 +47,16 @@ export interface ApplyOptions {
   applyDeletions: boolean;
   /** Epoch ms after which no new operation starts (the function's time limit); the next sync continues. */
   deadline?: number;
+  /** The horizon the feed was mapped for: where instances of a restored series are checked. */
+  window?: { from: Date; to: Date };
+}
+
+/** The intent row of a write could not be stored: the write is not made, and the run ends. */
+class IntentNotStored extends Error {
+  override readonly name = 'IntentNotStored';
+  constructor(override readonly cause: unknown) {
+    super('the event map could not store an intent row');
+  }
 }
 
 export interface ApplyOutcome {
@@ -84,6 +98,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     deferred: 0,
   };
   const limit = pLimit(options.concurrency);
+  let storeError: unknown;
   const updatedAt = () => new Date(clock.now()).toISOString();
 
   // Operations still queued see the stop and end at once without a call.
@@ -107,6 +122,50 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   };
 
   const writes = new EventWrites(calendarId, gateway, calls, isEventNotFound);
+  const finder = new InstanceFinder(calendarId, gateway, calls, writes, isEventNotFound, plan.instanceWrites);
+
+  /**
+   * A series whose insert answered 409 was in Google already: a crash or a lost answer, the user deleting it, or
+   * a UID that came back after its deletion. Google may then hold overrides of it that no row knows (cancelled
+   * with the series, moved): every instance over the horizon that this plan does not write is made to show as
+   * the series would. One listing per 2,500 instances; a call only for an instance that differs.
+   */
+  const restoreInstances = async (op: InsertEvent) => {
+    if (!op.event.recurrence?.length || !options.window) return;
+    const written = new Set(
+      plan.instanceWrites
+        .filter((write) => write.seriesKey === op.key)
+        .map((write) => timeKey(write.event.originalStartTime as EventDateTime)),
+    );
+    const window = { timeMin: options.window.from.toISOString(), timeMax: options.window.to.toISOString() };
+    let pageToken: string | undefined;
+    do {
+      const query = { ...window, ...(pageToken ? { pageToken } : {}) };
+      const page = await calls.call('instances', () => gateway.instances(calendarId, op.googleId, query));
+      for (const item of page.items) {
+        const original = originalStartOf(item);
+        if (!original || written.has(timeKey(original))) continue;
+        const plain = ownedFields(plainInstanceOf(op.event, original, basicOf(original)));
+        if (showsOwnedFields(item.resource, plain)) continue;
+        if (plain.status === 'cancelled') await writes.delete(item.id);
+        else await writes.overwrite(item, plain);
+        outcome.updated++;
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  };
+
+  /**
+   * Stores the intent row of a write that creates something, before its Google call. Should the store fail, the
+   * call is not made: the run ends as `store_failed`.
+   */
+  const intend = async (row: Omit<EventMapRow, 'hash' | 'updatedAt'>) => {
+    try {
+      await map.putBeforeCall({ ...row, hash: PENDING, updatedAt: updatedAt() });
+    } catch (error) {
+      throw new IntentNotStored(error);
+    }
+  };
 
   /** Runs one operation's Google calls; their errors become failures or stop the run. */
   const attempt = async (description: string, work: () => Promise<void>): Promise<Result> => {
@@ -120,6 +179,11 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       return 'done';
     } catch (error) {
       if (error instanceof RunStoppedError) return 'skipped';
+      if (error instanceof IntentNotStored) {
+        storeError ??= error.cause;
+        stop('store_failed');
+        return 'skipped';
+      }
       if (error instanceof NeedsReauthError) stop('needs_reauth');
       else if (!(error instanceof CalendarApiError)) {
         // Not Google's answer (the access token source failed, or a bug): name it, never print it whole.
@@ -146,15 +210,20 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       // The event under the old id goes first: should the insert then fail, the row still names the old id
       // and the next sync tries both again.
       if (op.kind === 'insert' && op.replaces) await writes.delete(op.replaces);
-      if (op.kind === 'insert') await writes.insertOrRestore(op.googleId, fields);
-      else await writes.updateOrInsert(op.googleId, fields);
+      // Without a row, an event the insert creates must not be lost with a crash (a row with another id stays
+      // until the insert succeeded, so it is found again either way).
+      if (op.kind === 'insert' && !op.replaces && !op.resumes)
+        await intend({ eventKey: op.key, googleId: op.googleId });
+      if (op.kind === 'update') await writes.updateOrInsert(op.googleId, fields);
+      else if (await writes.insertOrRestore(op.googleId, fields)) await restoreInstances(op);
     });
     if (result === 'failed' || result === 'skipped') return result;
     if (result === 'rejected') {
       // Without its series in Google, the series' exceptions would only be refused as well.
     } else if (op.kind === 'insert' && !op.replaces) {
       outcome.created++;
-      outcome.insertedEvents++;
+      // An intent row was counted as an event of the calendar already.
+      if (!op.resumes) outcome.insertedEvents++;
     } else outcome.updated++;
     await map.put({
       eventKey: op.key,
@@ -186,9 +255,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   /**
    * A store failure ends the run (`store_failed`): no further Google call is made whose map row could not be
-   * kept. What was written stays in Google, and the next sync meets it again (409 on insert).
+   * kept. What was written stays in Google under its intent row, and the next sync meets it again.
    */
-  let storeError: unknown;
   const guarded = <T>(task: Promise<T>): Promise<T | undefined> =>
     task.catch((error: unknown) => {
       storeError ??= error;
@@ -206,17 +274,27 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const forgetNow = plan.forgets.filter((f) => f.seriesKey === undefined || !deletedSeries.has(f.seriesKey));
   outcome.forgottenEvents = forgetNow.filter((f) => f.seriesKey === undefined).length;
   const forgotten = forgetNow.map((f) => guarded(map.remove(f.key)));
-  await Promise.all([...seriesWritten.values(), ...deleted.values(), ...forgotten]);
-
-  const finder = new InstanceFinder(calendarId, gateway, calls, writes, isEventNotFound, plan.instanceWrites);
+  // Series whose end moved with their exceptions, without a call.
+  const refreshed = plan.rowRefreshes.map((row) => guarded(map.put(row)));
+  await Promise.all([...seriesWritten.values(), ...deleted.values(), ...forgotten, ...refreshed]);
 
   const writeInstance = async (op: WriteException | RevertInstance) => {
     const fields = ownedFields(op.event);
     let instanceId: string | undefined;
     const label = op.kind === 'write_exception' ? 'exception' : 'revert';
     const result = await attempt(`${label} ${quote(op.key)}`, async () => {
+      if (op.kind === 'write_exception' && op.isNew) {
+        await intend({ eventKey: op.key, googleId: '', seriesKey: op.seriesKey });
+      }
       const instance = await finder.find(op);
       if (!instance) return;
+      if (op.kind === 'revert_instance' && fields.status === 'cancelled') {
+        // No occurrence of the series any more: deleting the instance cancels it (Google's recurring events
+        // guide), and, unlike an update, asks for no times, which need not fit the series' kind any more.
+        if (instance.resource.status !== 'cancelled') await writes.delete(instance.id);
+        instanceId = instance.id;
+        return;
+      }
       try {
         await writes.overwrite(instance, fields);
         instanceId = instance.id;

@@ -1,7 +1,7 @@
 import type { EventDateTime } from '../shared/domain/google-event.ts';
 import { type OwnedFields, withOwnedFields } from '../shared/domain/reconcile/owned-fields.ts';
 import type { RevertInstance, WriteException } from '../shared/domain/reconcile/plan.ts';
-import { epochMs, originalStartKey } from '../shared/domain/reconcile/times.ts';
+import { epochMs, timeKey } from '../shared/domain/reconcile/times.ts';
 import { DAY_MS } from '../shared/domain/time/civil.ts';
 import {
   CalendarApiError,
@@ -41,13 +41,18 @@ export class EventWrites {
     return this.calls.call('get', () => this.gateway.get(this.calendarId, googleId));
   }
 
-  /** Insert is not an upsert: 409 means the event is there already (maybe cancelled), so it is overwritten. */
-  async insertOrRestore(googleId: string, fields: OwnedFields): Promise<void> {
+  /**
+   * Insert is not an upsert: 409 means the event is there already (maybe cancelled), so it is overwritten.
+   * Returns true in that case: the event was restored rather than created.
+   */
+  async insertOrRestore(googleId: string, fields: OwnedFields): Promise<boolean> {
     try {
       await this.calls.call('insert', () => this.gateway.insert(this.calendarId, googleId, fields));
+      return false;
     } catch (error) {
       if (!isStatus(error, 409)) throw error;
       await this.overwrite(await this.get(googleId), fields);
+      return true;
     }
   }
 
@@ -58,7 +63,8 @@ export class EventWrites {
       current = await this.get(googleId);
     } catch (error) {
       if (!(await this.isEventNotFound(error))) throw error;
-      return this.insertOrRestore(googleId, fields);
+      await this.insertOrRestore(googleId, fields);
+      return;
     }
     await this.overwrite(current, fields);
   }
@@ -77,7 +83,7 @@ export class EventWrites {
     }
   }
 
-  /** Already deleted (410) or never there (404): the calendar is as wanted. */
+  /** Already deleted (410) or never there (404): the calendar is as wanted. Deleting an instance cancels it. */
   async delete(googleId: string): Promise<void> {
     try {
       await this.calls.call('delete', () => this.gateway.delete(this.calendarId, googleId));
@@ -128,7 +134,7 @@ export class InstanceFinder {
   async find(op: InstanceWrite): Promise<FetchedEvent | undefined> {
     const seriesId = op.event.recurringEventId as string;
     const originalStart = op.event.originalStartTime as EventDateTime;
-    const wanted = originalStartKey(originalStart);
+    const wanted = timeKey(originalStart);
     if ((this.groups.get(seriesId)?.length ?? 0) >= LIST_FROM) {
       const listed = await this.listing(seriesId);
       const found = (op.googleId && listed.get(`id:${op.googleId}`)) || listed.get(wanted);
@@ -218,11 +224,18 @@ function dayAround(date: string): { timeMin: string; timeMax: string } {
   };
 }
 
-function startKeyOf(item: FetchedEvent): string | undefined {
-  const original = item.resource.originalStartTime as EventDateTime | undefined;
+/** The original start of an instance as Google answered it, if it is one. */
+export function originalStartOf(item: FetchedEvent): EventDateTime | undefined {
+  const original = item.resource.originalStartTime as Record<string, unknown> | undefined;
   if (!original || typeof original !== 'object') return undefined;
-  if ('date' in original && typeof original.date === 'string')
-    return originalStartKey({ date: original.date });
-  if ('dateTime' in original && typeof original.dateTime === 'string') return originalStartKey(original);
-  return undefined;
+  if (typeof original.date === 'string') return { date: original.date };
+  if (typeof original.dateTime !== 'string') return undefined;
+  return typeof original.timeZone === 'string'
+    ? { dateTime: original.dateTime, timeZone: original.timeZone }
+    : { dateTime: original.dateTime };
+}
+
+function startKeyOf(item: FetchedEvent): string | undefined {
+  const original = originalStartOf(item);
+  return original && timeKey(original);
 }

@@ -4,14 +4,17 @@ import type { EventMapRow, EventMapStore } from '../shared/ports/sync-stores.ts'
 const FLUSH_AT = 25;
 
 /**
- * Records event map changes as Google writes succeed, in batches. Only changes whose Google write succeeded
- * are ever recorded, so a crash loses at most the last batch: the rerun then meets its own events in Google
- * (insert answers 409, then the event is patched) and converges without a duplicate.
+ * Records event map changes as Google writes succeed, in batches. A write that creates an event or an exception
+ * is preceded by an intent row, stored before the call (putBeforeCall), so a crash, a lost answer or a failing
+ * store never leaves an event in Google without a row: the rerun meets the intent, inserts again (409: it is
+ * there, and is overwritten) or, when the feed dropped it meanwhile, deletes it.
  */
 export class MapWriter {
   private puts = new Map<string, EventMapRow>();
   private removals = new Set<string>();
   private flushing: Promise<void> = Promise.resolve();
+  /** A flush the intents recorded in this turn of the event loop share. */
+  private soon: Promise<void> | undefined;
 
   constructor(
     private readonly store: EventMapStore,
@@ -22,6 +25,20 @@ export class MapWriter {
     this.removals.delete(row.eventKey);
     this.puts.set(row.eventKey, row);
     return this.maybeFlush();
+  }
+
+  /**
+   * Stores an intent row now, before the Google call it stands for, so that no event the call creates is ever
+   * without a row. Intents recorded in the same turn (the operations starting together) share one batch.
+   */
+  putBeforeCall(row: EventMapRow): Promise<void> {
+    this.removals.delete(row.eventKey);
+    this.puts.set(row.eventKey, row);
+    this.soon ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.soon = undefined;
+      return this.flush();
+    });
+    return this.soon;
   }
 
   remove(eventKey: string): Promise<void> {

@@ -210,6 +210,7 @@ async function runSync(
     clock,
     concurrency: settings.concurrency,
     applyDeletions: !breaker.hold,
+    window: horizon,
     ...(deadline !== undefined ? { deadline } : {}),
   });
 

@@ -1,4 +1,5 @@
 import type { EventDateTime, GoogleEvent, SourceProperties } from '../google-event.ts';
+import { timeKey } from './times.ts';
 
 /**
  * The fields the service owns in a Google event, and only those: a write of them leaves reminders, colours and
@@ -76,4 +77,36 @@ export function withOwnedFields(
   for (const key of SERVICE_PRIVATE_KEYS) delete others[key];
   body.extendedProperties = { ...properties, private: { ...others, ...fields.extendedProperties.private } };
   return body;
+}
+
+const startOrEndKey = (value: unknown): string | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const time = value as { date?: unknown; dateTime?: unknown; timeZone?: unknown };
+  if (typeof time.date === 'string') return timeKey({ date: time.date });
+  if (typeof time.dateTime !== 'string') return undefined;
+  return timeKey(
+    typeof time.timeZone === 'string'
+      ? { dateTime: time.dateTime, timeZone: time.timeZone }
+      : { dateTime: time.dateTime },
+  );
+};
+
+/**
+ * Whether an event as Google answered it already shows the owned fields: the same texts, status, transparency,
+ * visibility, and start and end at the same instants (or dates). Two cancelled events show the same: nothing.
+ */
+export function showsOwnedFields(resource: Readonly<Record<string, unknown>>, fields: OwnedFields): boolean {
+  if (resource.status === 'cancelled' || fields.status === 'cancelled')
+    return resource.status === fields.status;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  return (
+    resource.status === fields.status &&
+    text(resource.summary) === fields.summary &&
+    text(resource.description) === fields.description &&
+    text(resource.location) === fields.location &&
+    (text(resource.transparency) ?? 'opaque') === (fields.transparency ?? 'opaque') &&
+    (text(resource.visibility) ?? 'default') === (fields.visibility ?? 'default') &&
+    startOrEndKey(resource.start) === startOrEndKey(fields.start) &&
+    startOrEndKey(resource.end) === startOrEndKey(fields.end)
+  );
 }

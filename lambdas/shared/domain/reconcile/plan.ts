@@ -11,7 +11,7 @@ import {
 import { DAY_MS } from '../time/civil.ts';
 import { endOfEvent } from './ends.ts';
 import { isException } from './owned-fields.ts';
-import { originalStartKey, seriesDuration, shiftBy, startFromBasic } from './times.ts';
+import { seriesDuration, shiftBy, startFromBasic, timeKey } from './times.ts';
 
 /** A series or single event the calendar lacks: insert it under its deterministic id. */
 export interface InsertEvent {
@@ -26,9 +26,14 @@ export interface InsertEvent {
    * deleted first, so the calendar never shows both.
    */
   replaces?: string;
+  /**
+   * The row is an intent left by a run that stopped around this insert (see PENDING): the event may be in Google
+   * already, and the row already counts it.
+   */
+  resumes?: true;
 }
 
-/** A series or single event whose content changed: patch its owned fields. */
+/** A series or single event whose content changed: write its owned fields. */
 export interface UpdateEvent {
   kind: 'update';
   key: string;
@@ -117,7 +122,20 @@ export interface Plan {
   eventsInCalendar: number;
   /** Desired events the plan cannot place, with the reason (e.g. an exception whose series is not in the feed). */
   skipped: { key: string; reason: string }[];
+  /**
+   * Rows of series that are not rewritten but whose end moved (an exception added, moved or dropped): stored
+   * again without a Google call, so a series with an exception still ahead is never taken for one that is over.
+   */
+  rowRefreshes: EventMapRow[];
 }
+
+/**
+ * The hash of an intent row: written before the Google call that creates an event (or an exception) and replaced
+ * by the real row once the call succeeded. A run that stops in between (killed, the map store failing, every
+ * answer lost) leaves the intent, so the event, which may be in Google already, is never left without a row.
+ */
+export const PENDING = 'pending';
+export const isPending = (row: EventMapRow | undefined): boolean => row?.hash === PENDING;
 
 /**
  * Compares the desired events of a feed with the event map and returns what to write. Content is compared
@@ -170,7 +188,18 @@ export function planSync(
       continue;
     }
     const row = legacyRow(rowByKey.get(key), false);
-    if (!row || row.googleId !== event.id) {
+    if (row && isPending(row) && row.googleId === event.id) {
+      // Maybe inserted, maybe not: an insert is right either way (409 means it is there, and it is overwritten).
+      seriesWrites.push({
+        kind: 'insert',
+        key,
+        googleId: event.id,
+        event,
+        ...endsAtOf(event),
+        resumes: true,
+      });
+      rewrittenSeries.add(key);
+    } else if (!row || row.googleId !== event.id) {
       // A different id than the map's can only come from a changed id scheme: the old event goes first, unless
       // another key of the feed writes that id now.
       const replaces = row && !seriesKeyById.has(row.googleId) ? { replaces: row.googleId } : {};
@@ -205,7 +234,7 @@ export function planSync(
         key,
         seriesKey,
         event,
-        isNew: !row,
+        isNew: !row || isPending(row),
         ...(googleId ? { googleId } : {}),
       });
     } else {
@@ -240,12 +269,34 @@ export function planSync(
       key: row.eventKey,
       ...(googleId ? { googleId } : {}),
       seriesKey: row.seriesKey,
-      event: instanceOfSeries(series, originalStart, recurrenceIdOfKey(row.eventKey)),
+      event: plainInstanceOf(series, originalStart, recurrenceIdOfKey(row.eventKey)),
       hash,
     });
   }
 
-  return { seriesWrites, instanceWrites, deletions, forgets, unchanged, eventsInCalendar, skipped };
+  // A series not rewritten whose exceptions change may end later or earlier than its row says.
+  const rowRefreshes: EventMapRow[] = [];
+  const touchedSeries = new Set(instanceWrites.map((op) => op.seriesKey));
+  for (const key of touchedSeries) {
+    const row = rowByKey.get(key);
+    const event = seriesByKey.get(key);
+    if (!row || !event || rewrittenSeries.has(key)) continue;
+    const { endsAt } = endsAtOf(event);
+    if (endsAt === row.endsAt) continue;
+    const { endsAt: _old, ...rest } = row;
+    rowRefreshes.push(endsAt === undefined ? rest : { ...rest, endsAt });
+  }
+
+  return {
+    seriesWrites,
+    instanceWrites,
+    deletions,
+    forgets,
+    unchanged,
+    eventsInCalendar,
+    skipped,
+    rowRefreshes,
+  };
 }
 
 /** The instance id a row holds; empty when Google had no such instance when the exception was written. */
@@ -297,13 +348,14 @@ function unreadableMatcher(uids: Iterable<string>): (row: EventMapRow) => boolea
 
 /** Whether the series has an occurrence that starts at `originalStart`. */
 function isOccurrence(series: GoogleEvent, originalStart: EventDateTime): boolean {
-  if (!series.id) return false;
-  const wanted = originalStartKey(originalStart);
+  // A series turned single event has no instances: every override it had must go.
+  if (!series.id || !series.recurrence?.length) return false;
+  const wanted = timeKey(originalStart);
   const at = Date.parse('date' in originalStart ? originalStart.date : originalStart.dateTime);
   const window = { timeMin: new Date(at - DAY_MS), timeMax: new Date(at + 2 * DAY_MS) };
   try {
     return expandSeries(series, [], window, { includeCancelled: true }).some(
-      (o) => o.originalStartTime !== undefined && originalStartKey(o.originalStartTime) === wanted,
+      (o) => o.originalStartTime !== undefined && timeKey(o.originalStartTime) === wanted,
     );
   } catch {
     // A series the expansion cannot read: Google would not have it either; restoring does no harm.
@@ -313,14 +365,17 @@ function isOccurrence(series: GoogleEvent, originalStart: EventDateTime): boolea
 
 /**
  * The instance of `series` at `originalStart` as Google shows it when nothing overrides it; cancelled when the
- * series has no occurrence there (any other content would show a ghost occurrence).
+ * series has no occurrence there (any other content would show a ghost occurrence). With a `recurrenceId`, the
+ * instance is marked as one the service once overrode.
  */
-function instanceOfSeries(
+export function plainInstanceOf(
   series: GoogleEvent,
   originalStart: EventDateTime,
-  recurrenceId: string,
+  recurrenceId?: string,
 ): GoogleEvent {
   const { recurrence: _recurrence, id, ...content } = series;
+  const properties = { ...series.extendedProperties.private };
+  if (recurrenceId !== undefined) properties.icsRecurrenceId = recurrenceId;
   return {
     ...content,
     status: isOccurrence(series, originalStart) ? (series.status ?? 'confirmed') : 'cancelled',
@@ -328,8 +383,6 @@ function instanceOfSeries(
     end: shiftBy(originalStart, seriesDuration(series)),
     recurringEventId: id,
     originalStartTime: originalStart,
-    extendedProperties: {
-      private: { ...series.extendedProperties.private, icsRecurrenceId: recurrenceId },
-    },
+    extendedProperties: { private: properties },
   };
 }

@@ -12,11 +12,20 @@ export function epochMs(value: { dateTime: string; timeZone?: string }): number 
 }
 
 /**
- * An original start as a key that compares as Google matches instances: by instant for a timed one (whatever
- * offset or zone it is written in), by date for an all-day one.
+ * A start or end as a key that compares as Google matches instances (an original start, an EXDATE): by instant
+ * for a timed one (whatever offset or zone it is written in), by date for an all-day one.
  */
-export function originalStartKey(value: EventDateTime): string {
+export function timeKey(value: EventDateTime): string {
   return isAllDay(value) ? `d:${value.date}` : `t:${epochMs(value)}`;
+}
+
+/** An original start in basic format (`20260105`, `20260105T090000Z`), as in exception keys; see startFromBasic. */
+export function basicOf(value: EventDateTime): string {
+  if (isAllDay(value)) return value.date.replaceAll('-', '');
+  return new Date(epochMs(value))
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 export function seriesDuration(event: { start: EventDateTime; end: EventDateTime }): Duration {
