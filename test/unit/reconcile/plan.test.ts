@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planSync } from '../../../lambdas/shared/domain/reconcile/plan.ts';
+import { PENDING, planSync } from '../../../lambdas/shared/domain/reconcile/plan.ts';
 import { exception, idOf, rowOf, series, single } from './fixtures.ts';
 
 describe('planSync', () => {
@@ -221,5 +221,54 @@ describe('planSync', () => {
     const plan = planSync([single('a', 'h1'), single('a', 'h2')], [rowOf(single('a', 'h1'))]);
     expect(plan.seriesWrites).toEqual([expect.objectContaining({ kind: 'update', key: 'a' })]);
     expect(plan.seriesWrites[0]?.event.extendedProperties.private.icsHash).toBe('h2');
+  });
+});
+
+describe('planSync with intent rows and moving ends', () => {
+  it('inserts again over an intent row (the event may or may not be in Google), counted once', () => {
+    const pending = { ...rowOf(series('s')), hash: PENDING };
+    const exceptionIntent = { ...rowOf(exception('s', '20260112T080000Z')), googleId: '', hash: PENDING };
+    const plan = planSync([series('s'), exception('s', '20260112T080000Z')], [pending, exceptionIntent]);
+    expect(plan.seriesWrites).toEqual([expect.objectContaining({ kind: 'insert', key: 's', resumes: true })]);
+    expect(plan.seriesWrites[0]).not.toHaveProperty('replaces');
+    expect(plan.instanceWrites).toEqual([expect.objectContaining({ kind: 'write_exception', isNew: true })]);
+    expect(plan.instanceWrites[0]?.googleId).toBeUndefined();
+    expect(plan.eventsInCalendar).toBe(1);
+  });
+
+  it('deletes what an intent row stands for once the feed dropped it, and reverts an exception intent', () => {
+    const pending = { ...rowOf(single('gone')), hash: PENDING };
+    const exceptionIntent = { ...rowOf(exception('s', '20260112T080000Z')), googleId: '', hash: PENDING };
+    const plan = planSync([series('s')], [rowOf(series('s')), pending, exceptionIntent]);
+    expect(plan.deletions.map((d) => d.key)).toEqual(['gone']);
+    expect(plan.instanceWrites).toEqual([
+      expect.objectContaining({ kind: 'revert_instance', key: 's#20260112T080000Z' }),
+    ]);
+  });
+
+  it('stores a series row again, without a call, when only its exceptions move its end', () => {
+    const short = series('s', 'h1', { recurrence: ['RRULE:FREQ=WEEKLY;COUNT=2'] });
+    const row = { ...rowOf(short), endsAt: '2026-01-12T09:30:00.000Z' };
+    const later = exception('s', '20260112T080000Z', 'x1', {
+      start: { dateTime: '2026-04-20T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-04-20T10:00:00', timeZone: 'Europe/Berlin' },
+    });
+    const plan = planSync([short, later], [row]);
+    expect(plan.seriesWrites).toEqual([]);
+    expect(plan.rowRefreshes).toEqual([{ ...row, endsAt: '2026-04-20T08:00:00.000Z' }]);
+    // Nothing moved: nothing stored.
+    const settled = planSync([short], [row]);
+    expect(settled.rowRefreshes).toEqual([]);
+  });
+
+  it('cancels every override of a series that became a single event', () => {
+    const ex = exception('s', '20260105T080000Z');
+    const plan = planSync([single('s')], [rowOf(series('s')), rowOf(ex)]);
+    expect(plan.instanceWrites).toEqual([
+      expect.objectContaining({
+        kind: 'revert_instance',
+        event: expect.objectContaining({ status: 'cancelled' }),
+      }),
+    ]);
   });
 });
