@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RateLimiter } from '../shared/adapters/http/rate-limiter.ts';
-import type { Config } from '../shared/config.ts';
+import type { OAuthConfig } from '../shared/config.ts';
 import type { CalendarProvisioner } from '../shared/ports/calendar-provisioner.ts';
 import type { Cipher } from '../shared/ports/cipher.ts';
 import type { ConnectionStore } from '../shared/ports/connection-store.ts';
@@ -33,7 +33,7 @@ export interface AccessTokens extends AccessTokenProvider {
 
 /** What the OAuth use cases need; the composition root builds it from the configuration. */
 export interface OAuthDependencies {
-  config: Config;
+  config: OAuthConfig;
   identity: SubscriberIdentity;
   connections: ConnectionStore;
   oauthStates: OAuthStateStore;

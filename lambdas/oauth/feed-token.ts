@@ -10,10 +10,7 @@ export const FEED_TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;
 
 export const isWellFormedFeedToken = (token: string): boolean => FEED_TOKEN_PATTERN.test(token);
 
-/** The feed URL of a token: `{token}` in the template replaced by the URL-encoded token. */
-export function feedUrlFor(urlTemplate: string, token: string): string {
-  return urlTemplate.replace('{token}', encodeURIComponent(token));
-}
+export { feedUrlFor } from '../shared/domain/feed-url.ts';
 
 /**
  * Keyed hashes under the server secret: the subscriberId of a feed token, and the key of a client IP in the

@@ -1,9 +1,10 @@
 /**
- * The one composition root: builds every adapter from the validated configuration (KMS or local cipher,
- * Secrets Manager or environment credentials, Google or the emulator), once per warm container and only when
- * first needed. Tests call `buildServices` with their own clients (dynalite, fauxqs) and clock.
+ * The one composition root: builds each function's adapters from its validated configuration (KMS or local
+ * cipher, Secrets Manager or environment credentials, Google or the emulator), once per warm container and only
+ * when first needed. Tests call the `build...` functions with their own clients (dynalite, fauxqs) and clock.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -12,6 +13,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FeedCheck, FeedVerdict, OAuthDependencies } from '../oauth/dependencies.ts';
 import { SubscriberIdentity } from '../oauth/feed-token.ts';
 import { ValidTokenCache } from '../oauth/valid-token-cache.ts';
+import type { SchedulerDependencies } from '../scheduler/dependencies.ts';
+import type { Clock } from '../sync/clock.ts';
+import type { SyncWorkerDependencies } from '../sync/dependencies.ts';
+import type { SyncSettings } from '../sync/sync-subscriber.ts';
 import { createCipher } from './adapters/crypto/create-cipher.ts';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store.ts';
 import { DynamoEventMapStore } from './adapters/dynamodb/event-map-store.ts';
@@ -20,19 +25,33 @@ import { DynamoRateLimitStore } from './adapters/dynamodb/rate-limit-store.ts';
 import { DynamoSyncStateStore } from './adapters/dynamodb/sync-state-store.ts';
 import { HttpFeedSource } from './adapters/feed/http-feed-source.ts';
 import { CachingAccessTokenProvider } from './adapters/google/access-token-provider.ts';
+import { GoogleCalendarGateway } from './adapters/google/calendar-gateway.ts';
 import { GoogleCalendarProvisioner } from './adapters/google/calendar-provisioner.ts';
+import { endpointsUnder, GOOGLE_ENDPOINTS, type GoogleEndpoints } from './adapters/google/endpoints.ts';
 import { GoogleOAuthClient } from './adapters/google/oauth-client.ts';
 import { RateLimiter } from './adapters/http/rate-limiter.ts';
+import { PowertoolsSyncMetrics } from './adapters/metrics/powertools-sync-metrics.ts';
 import {
   EnvironmentGoogleClientCredentials,
   SecretsManagerGoogleClientCredentials,
 } from './adapters/secrets/google-client-credentials.ts';
 import { SqsSyncQueue } from './adapters/sqs/sqs-sync-queue.ts';
-import { type Config, config as loadConfig, type SecretSource } from './config.ts';
+import {
+  type AwsConfig,
+  type GoogleConfig,
+  type OAuthConfig,
+  oauthConfig,
+  type SchedulerConfig,
+  type SecretSource,
+  type SyncWorkerConfig,
+  schedulerConfig,
+  syncWorkerConfig,
+} from './config.ts';
 import { FeedError, type FeedErrorReason } from './domain/feed-error.ts';
+import type { Cipher } from './ports/cipher.ts';
 import type { FeedSource } from './ports/feed-source.ts';
 
-/** Everything the functions use. The sync worker and the scheduler add their parts here. */
+/** What the OAuth routes use (and the feed source behind their feed check). */
 export type Services = OAuthDependencies & { feeds: FeedSource };
 
 /** Replaceable parts: AWS clients pointed at emulators, a test clock, a captured logger, the environment. */
@@ -47,6 +66,15 @@ export interface ServiceOverrides {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The sync worker's extra replaceable parts. */
+export interface SyncWorkerOverrides extends ServiceOverrides {
+  metrics?: Metrics;
+  /** The engine's clock (pacing and backoff pauses). */
+  clock?: Clock;
+  /** Engine settings other than the defaults. */
+  engine?: Partial<SyncSettings>;
+}
+
 let containerLogger: Logger | undefined;
 
 /**
@@ -58,16 +86,25 @@ export function serviceLogger(): Logger {
   return containerLogger;
 }
 
-export function buildServices(config: Config, overrides: ServiceOverrides = {}): Services {
+const dynamoClient = (aws: AwsConfig, overrides: ServiceOverrides) =>
+  overrides.dynamo ?? new DynamoDBClient(aws.dynamodbEndpoint ? { endpoint: aws.dynamodbEndpoint } : {});
+
+const sqsClient = (aws: AwsConfig, overrides: ServiceOverrides) =>
+  overrides.sqs ?? new SQSClient(aws.sqsEndpoint ? { endpoint: aws.sqsEndpoint } : {});
+
+const googleEndpoints = (google: GoogleConfig): GoogleEndpoints =>
+  google.apiBaseUrl ? endpointsUnder(google.apiBaseUrl) : GOOGLE_ENDPOINTS;
+
+/** The Google OAuth client and the access tokens made with it: what every function acting for a subscriber needs. */
+function googleAccess(
+  config: { google: GoogleConfig; cipher: OAuthConfig['cipher'] },
+  connections: DynamoConnectionStore,
+  overrides: ServiceOverrides,
+  redirectUri?: string,
+) {
   const now = overrides.now ?? (() => new Date());
   const logger = overrides.logger ?? serviceLogger();
-  const dynamo =
-    overrides.dynamo ??
-    new DynamoDBClient(config.aws.dynamodbEndpoint ? { endpoint: config.aws.dynamodbEndpoint } : {});
-  const sqs =
-    overrides.sqs ?? new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {});
-  const cipher = createCipher(config.cipher, () => overrides.kms ?? new KMSClient({}));
-  const identity = new SubscriberIdentity(secretLoader(config.subscriberIdSecret, overrides.secretsManager));
+  const cipher: Cipher = createCipher(config.cipher, () => overrides.kms ?? new KMSClient({}));
   const credentials =
     config.google.credentials.kind === 'secrets_manager'
       ? new SecretsManagerGoogleClientCredentials({
@@ -77,10 +114,34 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       : new EnvironmentGoogleClientCredentials(overrides.env ?? process.env);
   const oauth = new GoogleOAuthClient({
     credentials,
-    endpoints: config.google.endpoints,
-    redirectUri: config.oauth.redirectUri,
+    endpoints: googleEndpoints(config.google),
+    ...(redirectUri ? { redirectUri } : {}),
   });
+  const accessTokens = new CachingAccessTokenProvider({
+    connections,
+    cipher,
+    oauth,
+    refreshMarginMs: config.google.accessTokenRefreshMarginSeconds * 1000,
+    now,
+    onNeedsReauth: (subscriberId) =>
+      logger.warn('Google refused the refresh token: connection needs re-authorisation', { subscriberId }),
+  });
+  return { cipher, oauth, accessTokens };
+}
+
+/** The OAuth routes' services. */
+export function buildOAuthServices(config: OAuthConfig, overrides: ServiceOverrides = {}): Services {
+  const now = overrides.now ?? (() => new Date());
+  const logger = overrides.logger ?? serviceLogger();
+  const dynamo = dynamoClient(config.aws, overrides);
+  const identity = new SubscriberIdentity(secretLoader(config.subscriberIdSecret, overrides.secretsManager));
   const connections = new DynamoConnectionStore(dynamo, config.tables.connections);
+  const { cipher, oauth, accessTokens } = googleAccess(
+    config,
+    connections,
+    overrides,
+    config.oauth.redirectUri,
+  );
   const feeds = overrides.feeds ?? new HttpFeedSource();
   return {
     config,
@@ -95,24 +156,76 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     }),
     cipher,
     oauth,
-    provisioner: new GoogleCalendarProvisioner({ rootUrl: config.google.endpoints.calendarRootUrl }),
-    accessTokens: new CachingAccessTokenProvider({
-      connections,
-      cipher,
-      oauth,
-      refreshMarginMs: config.google.accessTokenRefreshMarginSeconds * 1000,
-      now,
-      onNeedsReauth: (subscriberId) =>
-        logger.warn('Google refused the refresh token: connection needs re-authorisation', { subscriberId }),
-    }),
+    provisioner: new GoogleCalendarProvisioner({ rootUrl: googleEndpoints(config.google).calendarRootUrl }),
+    accessTokens,
     feeds,
     checkFeed: feedCheck(feeds),
     validTokens: new ValidTokenCache({ ttlMs: config.feed.validTokenCacheSeconds * 1000, now }),
-    syncQueue: new SqsSyncQueue(sqs, config.syncQueueUrl),
+    syncQueue: new SqsSyncQueue(sqsClient(config.aws, overrides), config.syncQueueUrl),
     eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
     syncState: new DynamoSyncStateStore(dynamo, config.tables.syncState),
     now,
     logger,
+  };
+}
+
+/** The sync worker's services. */
+export function buildSyncWorkerServices(
+  config: SyncWorkerConfig,
+  overrides: SyncWorkerOverrides = {},
+): SyncWorkerDependencies {
+  const dynamo = dynamoClient(config.aws, overrides);
+  const connections = new DynamoConnectionStore(dynamo, config.tables.connections);
+  const { cipher, accessTokens } = googleAccess(config, connections, overrides);
+  const { calendarRootUrl } = googleEndpoints(config.google);
+  const metrics =
+    overrides.metrics ??
+    new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'IcsGoogleSync' });
+  return {
+    connections,
+    schedule: connections,
+    syncState: new DynamoSyncStateStore(dynamo, config.tables.syncState),
+    eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
+    feeds: overrides.feeds ?? new HttpFeedSource(),
+    cipher,
+    accessTokens,
+    calendarFor: (accessToken) => new GoogleCalendarGateway({ rootUrl: calendarRootUrl, accessToken }),
+    syncQueue: new SqsSyncQueue(sqsClient(config.aws, overrides), config.syncQueueUrl),
+    metrics: new PowertoolsSyncMetrics(metrics),
+    logger: overrides.logger ?? serviceLogger(),
+    now: overrides.now ?? (() => new Date()),
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+    settings: {
+      feedUrlTemplate: config.feed.urlTemplate,
+      defaultTimeZone: config.calendar.timeZone,
+      intervalSeconds: config.sync.intervalSeconds,
+      timeMarginMs: config.sync.timeMarginSeconds * 1000,
+      continueDelaySeconds: config.sync.continueDelaySeconds,
+      busyRetryDelaySeconds: config.sync.busyRetryDelaySeconds,
+      ...(overrides.engine ? { engine: overrides.engine } : {}),
+    },
+  };
+}
+
+/** The scheduled jobs' services. */
+export function buildSchedulerServices(
+  config: SchedulerConfig,
+  overrides: ServiceOverrides = {},
+): SchedulerDependencies {
+  const dynamo = dynamoClient(config.aws, overrides);
+  const connections = new DynamoConnectionStore(dynamo, config.tables.connections);
+  return {
+    schedule: connections,
+    connections,
+    syncQueue: new SqsSyncQueue(sqsClient(config.aws, overrides), config.syncQueueUrl),
+    eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
+    syncState: new DynamoSyncStateStore(dynamo, config.tables.syncState),
+    logger: overrides.logger ?? serviceLogger(),
+    now: overrides.now ?? (() => new Date()),
+    settings: {
+      intervalSeconds: config.schedule.intervalSeconds,
+      needsReauthDays: config.retention.needsReauthDays,
+    },
   };
 }
 
@@ -163,12 +276,19 @@ const FEED_VERDICTS: Record<FeedErrorReason, (status: number | undefined) => Fee
   too_many_redirects: () => 'unavailable',
 };
 
-let services: Services | undefined;
-
-/** The services of this container, built on first use from the environment. */
-export function containerServices(): Services {
-  services ??= buildServices(loadConfig());
-  return services;
+/** Built on first use from the environment, once per container. */
+function builtOnce<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
 }
 
-export const oauthDependencies = (): OAuthDependencies => containerServices();
+export const oauthDependencies: () => OAuthDependencies = builtOnce(() => buildOAuthServices(oauthConfig()));
+export const syncWorkerDependencies: () => SyncWorkerDependencies = builtOnce(() =>
+  buildSyncWorkerServices(syncWorkerConfig()),
+);
+export const schedulerDependencies: () => SchedulerDependencies = builtOnce(() =>
+  buildSchedulerServices(schedulerConfig()),
+);

@@ -1,10 +1,9 @@
 /**
- * The service's configuration: one schema for the whole environment, validated once per container. A bad or
- * missing variable stops the function with one error that lists every problem (names only, never a value).
+ * The service's configuration, one parser per function: each validates only the variables it reads, once per
+ * container. A bad or missing variable stops the function with one error that lists every problem (names only,
+ * never a value). Plain data only: the composition root turns it into adapters.
  */
 import { z } from 'zod';
-import type { TableNames } from './adapters/dynamodb/tables.ts';
-import { endpointsUnder, GOOGLE_ENDPOINTS, type GoogleEndpoints } from './adapters/google/endpoints.ts';
 
 export const DEFAULT_GOOGLE_SCOPE = 'https://www.googleapis.com/auth/calendar.app.created';
 
@@ -26,12 +25,43 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitedRoute, RouteLimits> = {
   sync: { perIp: 20, perSubscriber: 2 },
 };
 
+/** Google's per-project Calendar API quota (requests per minute) unless the project was granted more. */
+export const DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE = 10_000;
+/** How often the schedule fires; see the README for why 15 minutes. */
+export const DEFAULT_SYNC_INTERVAL_MINUTES = 15;
+
 export type SecretSource =
   | { kind: 'secrets_manager'; secretId: string }
   | { kind: 'environment'; value: string };
 
-export interface Config {
-  tables: TableNames;
+export type CipherConfig = { kind: 'kms'; keyId: string } | { kind: 'local'; keyBase64: string };
+
+/** AWS endpoints (set only for local emulators). */
+export interface AwsConfig {
+  dynamodbEndpoint?: string;
+  sqsEndpoint?: string;
+}
+
+/** What every function that calls Google with a subscriber's tokens needs. */
+export interface GoogleConfig {
+  /** One base URL for every Google endpoint (the emulator); Google's own hosts when absent. */
+  apiBaseUrl?: string;
+  /** Where the OAuth client id/secret come from. */
+  credentials: { kind: 'secrets_manager'; secretId: string } | { kind: 'environment' };
+  /** Refresh an access token this long before it expires. */
+  accessTokenRefreshMarginSeconds: number;
+}
+
+/** The tables of a subscriber's sync: connection, sync state and event map. */
+export interface SubscriberTables {
+  connections: string;
+  syncState: string;
+  eventMap: string;
+}
+
+/** The connect, callback, disconnect and status routes. */
+export interface OAuthConfig {
+  tables: SubscriberTables & { oauthStates: string; rateLimits: string };
   feed: {
     /** Has exactly one `{token}`, replaced by the URL-encoded feed token. */
     urlTemplate: string;
@@ -50,20 +80,47 @@ export interface Config {
     cookie: { secure: boolean };
   };
   calendar: { name: string; timeZone: string };
-  google: {
-    endpoints: GoogleEndpoints;
-    /** Where the OAuth client id/secret come from. */
-    credentials: { kind: 'secrets_manager'; secretId: string } | { kind: 'environment' };
-    /** Refresh an access token this long before it expires. */
-    accessTokenRefreshMarginSeconds: number;
-  };
-  cipher: { kind: 'kms'; keyId: string } | { kind: 'local'; keyBase64: string };
+  google: GoogleConfig;
+  cipher: CipherConfig;
   /** The HMAC key that turns a feed token into a subscriberId. */
   subscriberIdSecret: SecretSource;
   syncQueueUrl: string;
   rateLimits: { windowSeconds: number; routes: Record<RateLimitedRoute, RouteLimits> };
+  aws: AwsConfig;
+}
+
+/** The sync worker: one SQS message, one subscriber's sync. */
+export interface SyncWorkerConfig {
+  tables: SubscriberTables;
+  feed: { urlTemplate: string };
+  /** The zone for floating times in feeds without X-WR-TIMEZONE: the dedicated calendar's zone. */
+  calendar: { timeZone: string };
+  google: GoogleConfig;
+  cipher: CipherConfig;
+  /** Where continuations and busy retries go (the queue the worker reads). */
+  syncQueueUrl: string;
+  sync: {
+    /** The schedule's interval: a scheduled request for a subscriber synced more recently is skipped. */
+    intervalSeconds: number;
+    /** Kept free at the end of an invocation: no Google write starts later than the remaining time minus this. */
+    timeMarginSeconds: number;
+    /** Delay of the message that continues a sync the time budget cut short. */
+    continueDelaySeconds: number;
+    /** Delay of the message that retries a subscriber whose sync was already running. */
+    busyRetryDelaySeconds: number;
+    /** Google's Calendar quota of the whole project, per minute. */
+    projectQuotaPerMinute: number;
+  };
+  aws: AwsConfig;
+}
+
+/** The scheduled jobs: enqueue every subscriber to sync, and the daily retention purge. */
+export interface SchedulerConfig {
+  tables: SubscriberTables;
+  syncQueueUrl: string;
+  schedule: { intervalSeconds: number };
   retention: { needsReauthDays: number };
-  aws: { dynamodbEndpoint?: string; sqsEndpoint?: string };
+  aws: AwsConfig;
 }
 
 /** Every problem of the environment at once; names the variables, never their values. */
@@ -123,16 +180,46 @@ const rateLimitVariables = Object.fromEntries(
   ]),
 ) as Record<string, ReturnType<typeof positiveInt>>;
 
-const environmentSchema = z.object({
+/** Every function: AWS endpoints for local emulators. */
+const awsVariables = {
+  DYNAMODB_ENDPOINT: optionalText.pipe(httpUrl.optional()),
+  SQS_ENDPOINT: optionalText.pipe(httpUrl.optional()),
+};
+
+const subscriberTableVariables = {
   CONNECTIONS_TABLE: text,
   SYNC_STATE_TABLE: text,
   EVENT_MAP_TABLE: text,
+};
+
+const feedUrlTemplate = httpUrl.refine(
+  (value) => value.split('{token}').length === 2,
+  'must contain the {token} placeholder exactly once',
+);
+
+/** Every function that refreshes access tokens and calls Google for a subscriber. */
+const googleAccessVariables = {
+  GOOGLE_API_BASE_URL: optionalText.pipe(httpUrl.optional()),
+  GOOGLE_CLIENT_SECRET_ARN: optionalText,
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalText,
+  ACCESS_TOKEN_REFRESH_MARGIN_SECONDS: positiveInt(300),
+  KMS_KEY_ID: optionalText,
+  LOCAL_CIPHER_KEY: optionalText,
+};
+
+const syncIntervalMinutes = positiveInt(DEFAULT_SYNC_INTERVAL_MINUTES).refine(
+  (minutes) => minutes <= 1440,
+  'must be at most 1440 (a day)',
+);
+
+const oauthSchema = z.object({
+  ...awsVariables,
+  ...subscriberTableVariables,
+  ...googleAccessVariables,
   OAUTH_STATES_TABLE: text,
   RATE_LIMITS_TABLE: text,
-  FEED_URL_TEMPLATE: httpUrl.refine(
-    (value) => value.split('{token}').length === 2,
-    'must contain the {token} placeholder exactly once',
-  ),
+  FEED_URL_TEMPLATE: feedUrlTemplate,
   FEED_TOKEN_CACHE_SECONDS: nonNegativeInt(300).refine((seconds) => seconds <= 3600, 'must be at most 3600'),
   OAUTH_REDIRECT_URI: httpUrl,
   RETURN_TO_ALLOWLIST: urlList,
@@ -144,13 +231,6 @@ const environmentSchema = z.object({
     .transform((value) => (value || DEFAULT_GOOGLE_SCOPE).split(/\s+/)),
   CALENDAR_NAME: z.string().trim().min(1).max(200).default('ICS subscription'),
   CALENDAR_TIME_ZONE: timeZone.default('UTC'),
-  GOOGLE_API_BASE_URL: optionalText.pipe(httpUrl.optional()),
-  GOOGLE_CLIENT_SECRET_ARN: optionalText,
-  GOOGLE_CLIENT_ID: optionalText,
-  GOOGLE_CLIENT_SECRET: optionalText,
-  ACCESS_TOKEN_REFRESH_MARGIN_SECONDS: positiveInt(300),
-  KMS_KEY_ID: optionalText,
-  LOCAL_CIPHER_KEY: optionalText,
   SUBSCRIBER_ID_SECRET_ARN: optionalText,
   SUBSCRIBER_ID_SECRET: optionalText.refine(
     (value) => value === undefined || value.length >= 32,
@@ -161,23 +241,39 @@ const environmentSchema = z.object({
   OAUTH_COOKIE_SECURE: flag(true),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   ...rateLimitVariables,
+});
+
+const syncWorkerSchema = z.object({
+  ...awsVariables,
+  ...subscriberTableVariables,
+  ...googleAccessVariables,
+  FEED_URL_TEMPLATE: feedUrlTemplate,
+  CALENDAR_TIME_ZONE: timeZone.default('UTC'),
+  SYNC_QUEUE_URL: httpUrl,
+  SYNC_INTERVAL_MINUTES: syncIntervalMinutes,
+  SYNC_TIME_MARGIN_SECONDS: positiveInt(60),
+  SYNC_CONTINUE_DELAY_SECONDS: nonNegativeInt(2).refine((seconds) => seconds <= 900, 'must be at most 900'),
+  SYNC_BUSY_RETRY_SECONDS: nonNegativeInt(60).refine((seconds) => seconds <= 900, 'must be at most 900'),
+  GOOGLE_PROJECT_QUOTA_PER_MINUTE: positiveInt(DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
+});
+
+const schedulerSchema = z.object({
+  ...awsVariables,
+  ...subscriberTableVariables,
+  SYNC_QUEUE_URL: httpUrl,
+  SYNC_INTERVAL_MINUTES: syncIntervalMinutes,
   NEEDS_REAUTH_RETENTION_DAYS: positiveInt(30),
-  DYNAMODB_ENDPOINT: optionalText.pipe(httpUrl.optional()),
-  SQS_ENDPOINT: optionalText.pipe(httpUrl.optional()),
 });
 
 /** What Powertools reads as true in its boolean variables. */
 const TRUTHY = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
 
-/** Rules across variables, checked on the raw environment so they are reported together with all others. */
-function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
-  const set = (name: string) => Boolean(env[name]?.trim());
+const isSet = (env: NodeJS.ProcessEnv, name: string) => Boolean(env[name]?.trim());
+
+/** Every function: settings that would write tokens to the logs. */
+function loggingProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
-  const exactlyOne = (a: string, b: string) => {
-    if (set(a) === set(b)) problems.push(`${a}: set exactly one of ${a} or ${b}`);
-  };
-  // Both would write request data with tokens to the logs.
-  if (set('GOOGLE_SDK_NODE_LOGGING')) {
+  if (isSet(env, 'GOOGLE_SDK_NODE_LOGGING')) {
     problems.push(
       "GOOGLE_SDK_NODE_LOGGING: must not be set (Google's client library would log requests holding tokens)",
     );
@@ -187,11 +283,18 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
       'POWERTOOLS_LOGGER_LOG_EVENT: must not be true (the events hold feed tokens and OAuth codes)',
     );
   }
-  exactlyOne('KMS_KEY_ID', 'LOCAL_CIPHER_KEY');
-  exactlyOne('SUBSCRIBER_ID_SECRET_ARN', 'SUBSCRIBER_ID_SECRET');
-  const fromEnvironment = set('GOOGLE_CLIENT_ID') || set('GOOGLE_CLIENT_SECRET');
-  const completeInEnvironment = set('GOOGLE_CLIENT_ID') && set('GOOGLE_CLIENT_SECRET');
-  if (set('GOOGLE_CLIENT_SECRET_ARN') ? fromEnvironment : !completeInEnvironment) {
+  return problems;
+}
+
+const exactlyOne = (env: NodeJS.ProcessEnv, a: string, b: string): string[] =>
+  isSet(env, a) === isSet(env, b) ? [`${a}: set exactly one of ${a} or ${b}`] : [];
+
+/** The cipher key and the Google OAuth client, each from exactly one source. */
+function googleAccessProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems = exactlyOne(env, 'KMS_KEY_ID', 'LOCAL_CIPHER_KEY');
+  const fromEnvironment = isSet(env, 'GOOGLE_CLIENT_ID') || isSet(env, 'GOOGLE_CLIENT_SECRET');
+  const completeInEnvironment = isSet(env, 'GOOGLE_CLIENT_ID') && isSet(env, 'GOOGLE_CLIENT_SECRET');
+  if (isSet(env, 'GOOGLE_CLIENT_SECRET_ARN') ? fromEnvironment : !completeInEnvironment) {
     problems.push(
       'GOOGLE_CLIENT_SECRET_ARN: set either GOOGLE_CLIENT_SECRET_ARN or both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET',
     );
@@ -199,31 +302,73 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
   return problems;
 }
 
-/** Validates the environment; throws ConfigError listing every missing or invalid variable. */
-export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = environmentSchema.safeParse(env);
-  const problems = crossVariableProblems(env);
-  if (parsed.success) {
-    const fallback = new URL(parsed.data.DEFAULT_RETURN_TO);
-    if (!parsed.data.RETURN_TO_ALLOWLIST.includes(fallback.origin + fallback.pathname)) {
-      problems.push('DEFAULT_RETURN_TO: must be on RETURN_TO_ALLOWLIST');
-    }
-  } else {
-    problems.unshift(
-      ...parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
-    );
-  }
+/**
+ * Validates `env` against `schema` plus rules across variables (checked on the raw environment so they are
+ * reported together with all others); throws ConfigError listing every problem.
+ */
+function validated<Schema extends z.ZodType>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv,
+  crossVariableProblems: (env: NodeJS.ProcessEnv, data: z.output<Schema> | undefined) => string[],
+): z.output<Schema> {
+  const parsed = schema.safeParse(env);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
+    ...loggingProblems(env),
+    ...crossVariableProblems(env, parsed.success ? parsed.data : undefined),
+  ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
+  return parsed.data;
+}
+
+type GoogleAccessVariables = z.output<z.ZodObject<typeof googleAccessVariables>>;
+
+function googleConfig(e: GoogleAccessVariables): GoogleConfig {
+  return {
+    ...(e.GOOGLE_API_BASE_URL ? { apiBaseUrl: e.GOOGLE_API_BASE_URL } : {}),
+    credentials: e.GOOGLE_CLIENT_SECRET_ARN
+      ? { kind: 'secrets_manager', secretId: e.GOOGLE_CLIENT_SECRET_ARN }
+      : { kind: 'environment' },
+    accessTokenRefreshMarginSeconds: e.ACCESS_TOKEN_REFRESH_MARGIN_SECONDS,
+  };
+}
+
+const cipherConfig = (e: GoogleAccessVariables): CipherConfig =>
+  e.KMS_KEY_ID
+    ? { kind: 'kms', keyId: e.KMS_KEY_ID }
+    : { kind: 'local', keyBase64: e.LOCAL_CIPHER_KEY as string };
+
+const awsConfig = (e: z.output<z.ZodObject<typeof awsVariables>>): AwsConfig => ({
+  dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+  sqsEndpoint: e.SQS_ENDPOINT,
+});
+
+const subscriberTables = (e: z.output<z.ZodObject<typeof subscriberTableVariables>>): SubscriberTables => ({
+  connections: e.CONNECTIONS_TABLE,
+  syncState: e.SYNC_STATE_TABLE,
+  eventMap: e.EVENT_MAP_TABLE,
+});
+
+/** The OAuth function's configuration; throws ConfigError listing every missing or invalid variable. */
+export function parseOAuthConfig(env: NodeJS.ProcessEnv): OAuthConfig {
+  const e = validated(oauthSchema, env, (raw, data) => {
+    const problems = [
+      ...googleAccessProblems(raw),
+      ...exactlyOne(raw, 'SUBSCRIBER_ID_SECRET_ARN', 'SUBSCRIBER_ID_SECRET'),
+    ];
+    if (data) {
+      const fallback = new URL(data.DEFAULT_RETURN_TO);
+      if (!data.RETURN_TO_ALLOWLIST.includes(fallback.origin + fallback.pathname)) {
+        problems.push('DEFAULT_RETURN_TO: must be on RETURN_TO_ALLOWLIST');
+      }
+    }
+    return problems;
+  });
   const limit = (name: string) => e[name as keyof typeof e] as number;
   return {
-    tables: {
-      connections: e.CONNECTIONS_TABLE,
-      syncState: e.SYNC_STATE_TABLE,
-      eventMap: e.EVENT_MAP_TABLE,
-      oauthStates: e.OAUTH_STATES_TABLE,
-      rateLimits: e.RATE_LIMITS_TABLE,
-    },
+    tables: { ...subscriberTables(e), oauthStates: e.OAUTH_STATES_TABLE, rateLimits: e.RATE_LIMITS_TABLE },
     feed: { urlTemplate: e.FEED_URL_TEMPLATE, validTokenCacheSeconds: e.FEED_TOKEN_CACHE_SECONDS },
     oauth: {
       redirectUri: e.OAUTH_REDIRECT_URI,
@@ -234,16 +379,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       cookie: { secure: e.OAUTH_COOKIE_SECURE },
     },
     calendar: { name: e.CALENDAR_NAME, timeZone: e.CALENDAR_TIME_ZONE },
-    google: {
-      endpoints: e.GOOGLE_API_BASE_URL ? endpointsUnder(e.GOOGLE_API_BASE_URL) : GOOGLE_ENDPOINTS,
-      credentials: e.GOOGLE_CLIENT_SECRET_ARN
-        ? { kind: 'secrets_manager', secretId: e.GOOGLE_CLIENT_SECRET_ARN }
-        : { kind: 'environment' },
-      accessTokenRefreshMarginSeconds: e.ACCESS_TOKEN_REFRESH_MARGIN_SECONDS,
-    },
-    cipher: e.KMS_KEY_ID
-      ? { kind: 'kms', keyId: e.KMS_KEY_ID }
-      : { kind: 'local', keyBase64: e.LOCAL_CIPHER_KEY as string },
+    google: googleConfig(e),
+    cipher: cipherConfig(e),
     subscriberIdSecret: e.SUBSCRIBER_ID_SECRET_ARN
       ? { kind: 'secrets_manager', secretId: e.SUBSCRIBER_ID_SECRET_ARN }
       : { kind: 'environment', value: e.SUBSCRIBER_ID_SECRET as string },
@@ -260,15 +397,52 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
         ]),
       ) as Record<RateLimitedRoute, RouteLimits>,
     },
-    retention: { needsReauthDays: e.NEEDS_REAUTH_RETENTION_DAYS },
-    aws: { dynamodbEndpoint: e.DYNAMODB_ENDPOINT, sqsEndpoint: e.SQS_ENDPOINT },
+    aws: awsConfig(e),
   };
 }
 
-let loaded: Config | undefined;
-
-/** The configuration of this container, validated on first use. */
-export function config(): Config {
-  loaded ??= parseConfig(process.env);
-  return loaded;
+/** The sync worker's configuration; throws ConfigError listing every missing or invalid variable. */
+export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig {
+  const e = validated(syncWorkerSchema, env, (raw) => googleAccessProblems(raw));
+  return {
+    tables: subscriberTables(e),
+    feed: { urlTemplate: e.FEED_URL_TEMPLATE },
+    calendar: { timeZone: e.CALENDAR_TIME_ZONE },
+    google: googleConfig(e),
+    cipher: cipherConfig(e),
+    syncQueueUrl: e.SYNC_QUEUE_URL,
+    sync: {
+      intervalSeconds: e.SYNC_INTERVAL_MINUTES * 60,
+      timeMarginSeconds: e.SYNC_TIME_MARGIN_SECONDS,
+      continueDelaySeconds: e.SYNC_CONTINUE_DELAY_SECONDS,
+      busyRetryDelaySeconds: e.SYNC_BUSY_RETRY_SECONDS,
+      projectQuotaPerMinute: e.GOOGLE_PROJECT_QUOTA_PER_MINUTE,
+    },
+    aws: awsConfig(e),
+  };
 }
+
+/** The scheduler's configuration; throws ConfigError listing every missing or invalid variable. */
+export function parseSchedulerConfig(env: NodeJS.ProcessEnv): SchedulerConfig {
+  const e = validated(schedulerSchema, env, () => []);
+  return {
+    tables: subscriberTables(e),
+    syncQueueUrl: e.SYNC_QUEUE_URL,
+    schedule: { intervalSeconds: e.SYNC_INTERVAL_MINUTES * 60 },
+    retention: { needsReauthDays: e.NEEDS_REAUTH_RETENTION_DAYS },
+    aws: awsConfig(e),
+  };
+}
+
+/** Parses once per container, on first use. */
+function loadedOnce<T>(parse: (env: NodeJS.ProcessEnv) => T): () => T {
+  let loaded: T | undefined;
+  return () => {
+    loaded ??= parse(process.env);
+    return loaded;
+  };
+}
+
+export const oauthConfig = loadedOnce(parseOAuthConfig);
+export const syncWorkerConfig = loadedOnce(parseSyncWorkerConfig);
+export const schedulerConfig = loadedOnce(parseSchedulerConfig);

@@ -78,6 +78,11 @@ const CALENDAR_MISSING = 'the dedicated calendar no longer exists in Google: con
 /** Reasons kept in a result; more are summarised (a result is stored and shown, not a log). */
 const MAX_REASONS = 20;
 /**
+ * Characters kept of each reason: a warning quotes a feed's UID, which may be any length, and the stored state
+ * must stay far below DynamoDB's 400 KB item limit (2 x 21 reasons of this length: about 21 KB at most).
+ */
+const MAX_REASON_CHARS = 500;
+/**
  * Bump when the mapping or the event keys change what a sync makes of the same text: every feed is then mapped
  * and planned again once. 2: standalone overrides and split series got keys of their own. 3: zero-length timed
  * events last a minute; floating EXDATE, RDATE and RECURRENCE-ID values of a zoned series are read in its zone;
@@ -243,6 +248,7 @@ async function runSync(
     quotaUnits: calls.units,
     errors: [...stopReason(applied), ...errors],
     warnings,
+    ...(applied.deferred > 0 ? { deferred: applied.deferred } : {}),
     ...(coolDownUntil ? { coolDownUntil } : {}),
   });
 
@@ -299,9 +305,10 @@ type ResultFields = Partial<Omit<SyncResult, 'outcome' | 'startedAt' | 'finished
 
 function result(startedAt: Date, clock: Clock, outcome: SyncOutcome, fields: ResultFields = {}): SyncResult {
   const capped = (list: string[] | undefined) =>
-    list && list.length > MAX_REASONS
+    (list && list.length > MAX_REASONS
       ? [...list.slice(0, MAX_REASONS), `... and ${list.length - MAX_REASONS} more`]
-      : (list ?? []);
+      : (list ?? [])
+    ).map(shortened);
   const syncResult: SyncResult = {
     outcome,
     startedAt: startedAt.toISOString(),
@@ -320,6 +327,12 @@ function result(startedAt: Date, clock: Clock, outcome: SyncOutcome, fields: Res
     else delete syncResult.warnings;
   }
   return syncResult;
+}
+
+/** The text cut to MAX_REASON_CHARS characters (whole code points), marked as cut. */
+function shortened(text: string): string {
+  if (text.length <= MAX_REASON_CHARS) return text;
+  return `${Array.from(text.slice(0, MAX_REASON_CHARS)).slice(0, -2).join('')}…`;
 }
 
 async function save(deps: SyncDependencies, state: SyncState, syncResult: SyncResult): Promise<SyncResult> {

@@ -1,7 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { TABLES, type TableId, type TableNames } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
+import {
+  type IndexDefinition,
+  TABLES,
+  type TableId,
+  type TableNames,
+} from '../../lambdas/shared/adapters/dynamodb/tables.ts';
 
 export interface TestDynamo {
   client: DynamoDBClient;
@@ -31,12 +36,26 @@ export async function startDynamo(): Promise<TestDynamo> {
       keys.push({ AttributeName: def.sortKey, KeyType: 'RANGE' });
       attributes.push({ AttributeName: def.sortKey, AttributeType: 'S' });
     }
+    const indexes = Object.entries(('indexes' in def ? def.indexes : undefined) ?? {}).map(
+      ([indexName, index]: [string, IndexDefinition]) => {
+        attributes.push({ AttributeName: index.partitionKey, AttributeType: 'S' });
+        return {
+          IndexName: indexName,
+          KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' as const }],
+          Projection: {
+            ProjectionType: 'INCLUDE' as const,
+            NonKeyAttributes: [...index.projectedAttributes],
+          },
+        };
+      },
+    );
     await client.send(
       new CreateTableCommand({
         TableName: name,
         KeySchema: keys,
         AttributeDefinitions: attributes,
         BillingMode: 'PAY_PER_REQUEST',
+        ...(indexes.length ? { GlobalSecondaryIndexes: indexes } : {}),
       }),
     );
     tableNames[id] = name;

@@ -26,7 +26,27 @@ export interface TestSqs {
    * empty; returns the messages (with MessageGroupId and MessageDeduplicationId) in the order received.
    */
   drain(queueUrl: string): Promise<Message[]>;
+  /**
+   * Every message in the queue without receiving it (fauxqs' inspection endpoint), delayed and in-flight ones
+   * included, each with the delay it was sent with.
+   */
+  inspect(queueUrl: string): Promise<InspectedMessage[]>;
   close(): Promise<void>;
+}
+
+export interface InspectedMessage {
+  body: string;
+  state: 'ready' | 'delayed' | 'inflight';
+  /** The DelaySeconds it was sent with (0 when none). */
+  delaySeconds: number;
+  receiveCount: number;
+}
+
+interface FauxqsMessage {
+  body: string;
+  sentTimestamp: number;
+  delayUntil?: number;
+  approximateReceiveCount: number;
 }
 
 let queueCounter = 0;
@@ -77,6 +97,31 @@ export async function startSqs(): Promise<TestSqs> {
           }),
         );
       }
+    },
+    async inspect(queueUrl) {
+      const name = queueUrl.split('/').pop() as string;
+      const answer = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(name)}`);
+      if (!answer.ok) throw new Error(`fauxqs inspection answered ${answer.status}`);
+      const { messages } = (await answer.json()) as {
+        messages: {
+          ready: FauxqsMessage[];
+          delayed: FauxqsMessage[];
+          inflight: { message: FauxqsMessage }[];
+        };
+      };
+      const described = (state: InspectedMessage['state']) => (message: FauxqsMessage) => ({
+        body: message.body,
+        state,
+        delaySeconds: message.delayUntil
+          ? Math.round((message.delayUntil - message.sentTimestamp) / 1000)
+          : 0,
+        receiveCount: message.approximateReceiveCount,
+      });
+      return [
+        ...messages.ready.map(described('ready')),
+        ...messages.delayed.map(described('delayed')),
+        ...messages.inflight.map(({ message }) => described('inflight')(message)),
+      ];
     },
     async close() {
       client.destroy();

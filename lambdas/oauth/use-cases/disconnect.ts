@@ -1,8 +1,8 @@
 import { describeError } from '../../shared/adapters/http/safe-error.ts';
 import type { Connection } from '../../shared/ports/connection-store.ts';
+import { scrubSubscriber } from '../../shared/use-cases/scrub-subscriber.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { connectionHoldsFeedToken, feedRefusal, feedVerdict, identifySubscriber } from './authenticate.ts';
-import { scrubSubscriber } from './scrub-subscriber.ts';
 
 export interface DisconnectInput {
   feedToken: string | undefined;

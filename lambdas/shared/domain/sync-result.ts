@@ -28,6 +28,8 @@ export interface SyncResult {
   errors: string[];
   /** Things done as well as they could be that the subscriber may want to know (skipped feed components...). */
   warnings?: string[];
+  /** Changes not started because the run's time budget ran out (outcome partial); the next sync makes them. */
+  deferred?: number;
   /** Set when outcome is cooling_down. */
   coolDownUntil?: string;
 }

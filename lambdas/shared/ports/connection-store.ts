@@ -25,6 +25,11 @@ export interface Connection {
   needsReauthSince?: string;
   /** Whether the scheduler enqueues this subscriber; cleared when Google refuses the refresh token. */
   scheduled: boolean;
+  /**
+   * The scheduler leaves the subscriber out until then (ISO 8601): Google's calendar usage limits stopped its
+   * sync (see SyncSchedule.pause). A reconnect writes the connection without it.
+   */
+  syncPausedUntil?: string;
   /** Optimistic-concurrency counter: every write names the version it read. */
   version: number;
 }

@@ -1,10 +1,23 @@
-/** Asks for a subscriber's calendar to be synced (SQS in AWS: one message per subscriber). */
-export type SyncReason = 'scheduled' | 'connected' | 'manual';
+/**
+ * Asks for a subscriber's calendar to be synced (SQS in AWS: one message per subscriber). `continuation`: the
+ * worker carries on a sync its time budget cut short.
+ */
+export const SYNC_REASONS = ['scheduled', 'connected', 'manual', 'continuation'] as const;
+export type SyncReason = (typeof SYNC_REASONS)[number];
+
+export { MAX_DELAY_SECONDS } from '../domain/sync-schedule.ts';
 
 export interface SyncRequest {
   subscriberId: string;
   reason: SyncReason;
   requestedAt: string; // ISO 8601
+  /** How often the worker has put this request back (continuations, busy retries): bounds the loop. */
+  requeued?: number;
+  /**
+   * Deliver no sooner than this many seconds from now (0 to MAX_DELAY_SECONDS; standard queues only). A transport
+   * setting: not part of the message body.
+   */
+  delaySeconds?: number;
 }
 
 export interface SyncQueue {

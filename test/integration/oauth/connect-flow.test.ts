@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeStaleConnections } from '../../../lambdas/oauth/use-cases/purge-stale.ts';
+import { purgeStaleConnections } from '../../../lambdas/scheduler/use-cases/purge-stale.ts';
 import type { Cipher, SecretPurpose } from '../../../lambdas/shared/ports/cipher.ts';
 import { InvalidGrantError, NeedsReauthError } from '../../../lambdas/shared/ports/oauth-client.ts';
 import { setCookies } from '../../support/api-gateway.ts';
@@ -263,9 +263,11 @@ describe('connect -> status -> disconnect, against the Google emulator', () => {
 
     const base = h.clock.now().getTime();
     const at = (ms: number) => ({ ...h.services, now: () => new Date(base + ms) });
-    expect(await purgeStaleConnections(at(29 * DAY))).toEqual({ purged: 0 });
+    expect(await purgeStaleConnections(at(29 * DAY), { needsReauthDays: 30 })).toEqual({ purged: 0 });
     expect(await h.services.connections.get(subscriberId)).toBeDefined();
-    expect((await purgeStaleConnections(at(31 * DAY))).purged).toBeGreaterThanOrEqual(1);
+    expect(
+      (await purgeStaleConnections(at(31 * DAY), { needsReauthDays: 30 })).purged,
+    ).toBeGreaterThanOrEqual(1);
     await expectNoTraceOf(subscriberId);
   });
 

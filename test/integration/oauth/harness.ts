@@ -6,8 +6,8 @@ import type { EmulatorOverrides, RegisteredClient } from '../../../emulator/goog
 import { type GoogleEmulator, startGoogleEmulator } from '../../../emulator/google/index.ts';
 import { CONSENT_PATH } from '../../../emulator/google/oauth/consent-page.ts';
 import { createOAuthHandler } from '../../../lambdas/oauth/router.ts';
-import { buildServices, type Services } from '../../../lambdas/shared/composition.ts';
-import { parseConfig } from '../../../lambdas/shared/config.ts';
+import { buildOAuthServices, type Services } from '../../../lambdas/shared/composition.ts';
+import { parseOAuthConfig } from '../../../lambdas/shared/config.ts';
 import { CookieJar, header, lambdaContext, type RestRequest, restEvent } from '../../support/api-gateway.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { startSqs, type TestSqs } from '../../support/fauxqs.ts';
@@ -108,9 +108,9 @@ export class OAuthHarness {
       CALENDAR_TIME_ZONE: 'Europe/Berlin',
       ...options.env,
     };
-    const config = parseConfig(env);
+    const config = parseOAuthConfig(env);
     const logger = new Logger({ serviceName: 'google-oauth-test', logLevel: options.logLevel ?? 'SILENT' });
-    this.services = buildServices(config, {
+    this.services = buildOAuthServices(config, {
       dynamo: this.dynamo.client,
       sqs: this.sqs.client,
       now: this.clock.now,

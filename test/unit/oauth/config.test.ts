@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_GOOGLE_SCOPE, parseConfig } from '../../../lambdas/shared/config.ts';
+import { ConfigError, DEFAULT_GOOGLE_SCOPE, parseOAuthConfig } from '../../../lambdas/shared/config.ts';
 
 const VALID = {
   CONNECTIONS_TABLE: 'connections',
@@ -19,17 +19,16 @@ const VALID = {
 
 describe('configuration', () => {
   it('reads a complete AWS environment with defaults', () => {
-    const config = parseConfig(VALID);
+    const config = parseOAuthConfig(VALID);
     expect(config.oauth.scopes).toEqual([DEFAULT_GOOGLE_SCOPE]);
     expect(config.oauth.returnToAllowList).toEqual([
       'https://app.example.com/settings',
       'https://app.example.com/',
     ]);
-    expect(config.google.endpoints.oauth2TokenUrl).toBe('https://oauth2.googleapis.com/token');
+    expect(config.google.apiBaseUrl).toBeUndefined();
     expect(config.cipher).toEqual({ kind: 'kms', keyId: 'alias/ics-google-sync' });
     expect(config.google.credentials.kind).toBe('secrets_manager');
     expect(config.calendar).toEqual({ name: 'ICS subscription', timeZone: 'UTC' });
-    expect(config.retention.needsReauthDays).toBe(30);
     expect(config.oauth.stateTtlSeconds).toBe(600);
     expect(config.oauth.cookie.secure).toBe(true);
     expect(config.rateLimits.routes.start).toEqual({ perIp: 20, perSubscriber: 10 });
@@ -37,7 +36,7 @@ describe('configuration', () => {
   });
 
   it('reads a local environment (emulator, local cipher, secrets in the environment)', () => {
-    const config = parseConfig({
+    const config = parseOAuthConfig({
       ...VALID,
       GOOGLE_CLIENT_SECRET_ARN: '',
       GOOGLE_CLIENT_ID: 'client',
@@ -48,15 +47,13 @@ describe('configuration', () => {
       SUBSCRIBER_ID_SECRET: 'x'.repeat(32),
       GOOGLE_API_BASE_URL: 'http://127.0.0.1:9999',
       RATE_LIMIT_STATUS_PER_IP: '5',
-      NEEDS_REAUTH_RETENTION_DAYS: '7',
       CALENDAR_TIME_ZONE: 'Europe/Berlin',
       GOOGLE_SCOPES: 'https://www.googleapis.com/auth/calendar',
     });
-    expect(config.google.endpoints.oauth2TokenUrl).toBe('http://127.0.0.1:9999/token');
+    expect(config.google.apiBaseUrl).toBe('http://127.0.0.1:9999');
     expect(config.cipher.kind).toBe('local');
     expect(config.subscriberIdSecret).toEqual({ kind: 'environment', value: 'x'.repeat(32) });
     expect(config.rateLimits.routes.status.perIp).toBe(5);
-    expect(config.retention.needsReauthDays).toBe(7);
     expect(config.calendar.timeZone).toBe('Europe/Berlin');
     expect(config.oauth.scopes).toEqual(['https://www.googleapis.com/auth/calendar']);
   });
@@ -65,7 +62,7 @@ describe('configuration', () => {
     const secretValue = 'short-secret-value';
     let error: unknown;
     try {
-      parseConfig({
+      parseOAuthConfig({
         ...VALID,
         CONNECTIONS_TABLE: undefined,
         FEED_URL_TEMPLATE: 'https://cal.example.com/ics/feed.ics',
@@ -97,22 +94,22 @@ describe('configuration', () => {
   });
 
   it('refuses a default return page outside the allow-list', () => {
-    expect(() => parseConfig({ ...VALID, DEFAULT_RETURN_TO: 'https://elsewhere.example/' })).toThrow(
+    expect(() => parseOAuthConfig({ ...VALID, DEFAULT_RETURN_TO: 'https://elsewhere.example/' })).toThrow(
       /DEFAULT_RETURN_TO: must be on RETURN_TO_ALLOWLIST/,
     );
   });
 
   it('refuses allow-list entries with query, hash or credentials', () => {
-    expect(() => parseConfig({ ...VALID, RETURN_TO_ALLOWLIST: 'https://u:p@app.example.com/' })).toThrow(
+    expect(() => parseOAuthConfig({ ...VALID, RETURN_TO_ALLOWLIST: 'https://u:p@app.example.com/' })).toThrow(
       /RETURN_TO_ALLOWLIST/,
     );
   });
 
   it('asks for Google client credentials from one source', () => {
-    expect(() => parseConfig({ ...VALID, GOOGLE_CLIENT_SECRET_ARN: undefined })).toThrow(
+    expect(() => parseOAuthConfig({ ...VALID, GOOGLE_CLIENT_SECRET_ARN: undefined })).toThrow(
       /GOOGLE_CLIENT_SECRET_ARN/,
     );
-    expect(() => parseConfig({ ...VALID, GOOGLE_CLIENT_ID: 'x' })).toThrow(/GOOGLE_CLIENT_SECRET_ARN/);
+    expect(() => parseOAuthConfig({ ...VALID, GOOGLE_CLIENT_ID: 'x' })).toThrow(/GOOGLE_CLIENT_SECRET_ARN/);
   });
 
   it.each([
@@ -124,7 +121,7 @@ describe('configuration', () => {
   ])('refuses %s=%s: it would write tokens to the logs', (name, value) => {
     let error: unknown;
     try {
-      parseConfig({ ...VALID, [name]: value });
+      parseOAuthConfig({ ...VALID, [name]: value });
     } catch (caught) {
       error = caught;
     }
@@ -134,14 +131,14 @@ describe('configuration', () => {
 
   it('accepts the logging variables when they log nothing secret', () => {
     expect(() =>
-      parseConfig({ ...VALID, POWERTOOLS_LOGGER_LOG_EVENT: 'false', GOOGLE_SDK_NODE_LOGGING: '' }),
+      parseOAuthConfig({ ...VALID, POWERTOOLS_LOGGER_LOG_EVENT: 'false', GOOGLE_SDK_NODE_LOGGING: '' }),
     ).not.toThrow();
   });
 
   it('keeps a valid feed-token verdict 5 minutes by default; 0 turns it off', () => {
-    expect(parseConfig(VALID).feed.validTokenCacheSeconds).toBe(300);
-    expect(parseConfig({ ...VALID, FEED_TOKEN_CACHE_SECONDS: '0' }).feed.validTokenCacheSeconds).toBe(0);
-    expect(() => parseConfig({ ...VALID, FEED_TOKEN_CACHE_SECONDS: '-1' })).toThrow(
+    expect(parseOAuthConfig(VALID).feed.validTokenCacheSeconds).toBe(300);
+    expect(parseOAuthConfig({ ...VALID, FEED_TOKEN_CACHE_SECONDS: '0' }).feed.validTokenCacheSeconds).toBe(0);
+    expect(() => parseOAuthConfig({ ...VALID, FEED_TOKEN_CACHE_SECONDS: '-1' })).toThrow(
       /FEED_TOKEN_CACHE_SECONDS/,
     );
   });

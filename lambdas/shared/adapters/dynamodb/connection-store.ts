@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import {
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -12,15 +14,24 @@ import {
   type ConnectionStatus,
   type ConnectionStore,
 } from '../../ports/connection-store.ts';
+import type { SyncSchedule } from '../../ports/sync-schedule.ts';
 import { allItems, conditionalWrite, type Item, itemKey, stringAttribute } from './items.ts';
 import { TABLES } from './tables.ts';
 
 const { partitionKey } = TABLES.connections;
+const SCHEDULE_INDEX = 'scheduled';
+const { partitionKey: SHARD, projectedAttributes } = TABLES.connections.indexes[SCHEDULE_INDEX];
+const [PAUSED_UNTIL] = projectedAttributes;
+/**
+ * Shards of the scheduling index, read in parallel. Part of the stored data: changing it means rewriting the
+ * shard of every scheduled connection.
+ */
+export const SCHEDULE_SHARDS = 8;
 const ITEM_KIND = 'connection';
 const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth'];
 
-/** Connections in the `connections` table, one item per subscriber. */
-export class DynamoConnectionStore implements ConnectionStore {
+/** Connections in the `connections` table, one item per subscriber; also the schedule of the sync. */
+export class DynamoConnectionStore implements ConnectionStore, SyncSchedule {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -68,7 +79,7 @@ export class DynamoConnectionStore implements ConnectionStore {
           Key: keyOf(subscriberId),
           UpdateExpression:
             'SET #status = :needsReauth, #since = if_not_exists(#since, :at), #scheduled = :false, ' +
-            '#updatedAt = :at ADD #version :one REMOVE #refresh',
+            '#updatedAt = :at ADD #version :one REMOVE #refresh, #shard',
           // Never re-creates a connection that a disconnect removed meanwhile (the item must exist to hold the
           // ciphertext), and never scrubs a token a reconnect stored after the refused one was read.
           ConditionExpression: 'attribute_exists(#pk) AND #refresh = :refused',
@@ -80,6 +91,7 @@ export class DynamoConnectionStore implements ConnectionStore {
             '#updatedAt': 'updatedAt',
             '#version': 'version',
             '#refresh': 'refreshTokenCiphertext',
+            '#shard': SHARD,
           },
           ExpressionAttributeValues: {
             ':needsReauth': { S: 'needs_reauth' },
@@ -92,6 +104,64 @@ export class DynamoConnectionStore implements ConnectionStore {
       ),
     );
     return updated !== undefined;
+  }
+
+  /**
+   * A query of each shard of the sparse `scheduled` index, all shards at once, rather than a (parallel) scan of
+   * the table: the index holds only the connections to sync, each as its key and pause time (~100 bytes), so a
+   * tick reads a few bytes per eligible subscriber instead of every whole item (ciphertexts included, needs
+   * re-authorisation ones too) of the table, 96 times a day. The price is one index write per connection
+   * write, and connections are written rarely. Paused connections are filtered out (they are few).
+   */
+  async *due(now: Date): AsyncIterable<string[]> {
+    const shards = Array.from({ length: SCHEDULE_SHARDS }, (_, shard) => this.shardPages(shard, now));
+    // Every shard is paged concurrently: the next page of each is asked for as soon as its previous one came.
+    const pending = new Map(shards.map((pages, shard) => [shard, nextOf(pages, shard)]));
+    while (pending.size > 0) {
+      const { shard, page } = await Promise.race(pending.values());
+      if (page.done) {
+        pending.delete(shard);
+        continue;
+      }
+      pending.set(shard, nextOf(shards[shard] as AsyncIterator<string[]>, shard));
+      if (page.value.length > 0) yield page.value;
+    }
+  }
+
+  async pause(subscriberId: string, until: Date): Promise<void> {
+    // Not versioned: a hint the scheduler reads. A save racing it may drop it, which costs one cheap run.
+    await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          UpdateExpression: 'SET #paused = :until',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#paused': PAUSED_UNTIL },
+          ExpressionAttributeValues: { ':until': { S: until.toISOString() } },
+        }),
+      ),
+    );
+  }
+
+  private async *shardPages(shard: number, now: Date): AsyncIterator<string[]> {
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: SCHEDULE_INDEX,
+          KeyConditionExpression: '#shard = :shard',
+          FilterExpression: 'attribute_not_exists(#paused) OR #paused <= :now',
+          ProjectionExpression: '#pk',
+          ExpressionAttributeNames: { '#shard': SHARD, '#paused': PAUSED_UNTIL, '#pk': partitionKey },
+          ExpressionAttributeValues: { ':shard': { S: shardName(shard) }, ':now': { S: now.toISOString() } },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield (page.Items ?? []).map((item) => stringAttribute(item, partitionKey, ITEM_KIND));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   async remove(subscriberId: string): Promise<void> {
@@ -128,6 +198,17 @@ export class DynamoConnectionStore implements ConnectionStore {
 
 const keyOf = (subscriberId: string): Item => itemKey(TABLES.connections, subscriberId);
 
+const shardName = (shard: number) => String(shard);
+
+/** A subscriber's shard of the scheduling index: stable, and spread evenly by a hash. */
+function shardOf(subscriberId: string): string {
+  return shardName(createHash('sha256').update(subscriberId).digest().readUInt32BE(0) % SCHEDULE_SHARDS);
+}
+
+function nextOf(pages: AsyncIterator<string[]>, shard: number) {
+  return pages.next().then((page) => ({ shard, page }));
+}
+
 function itemFromConnection(connection: Connection): Item {
   const item: Item = {
     ...keyOf(connection.subscriberId),
@@ -145,6 +226,11 @@ function itemFromConnection(connection: Connection): Item {
     item.refreshTokenCiphertext = { S: connection.refreshTokenCiphertext };
   }
   if (connection.needsReauthSince !== undefined) item.needsReauthSince = { S: connection.needsReauthSince };
+  if (connection.syncPausedUntil !== undefined) item[PAUSED_UNTIL] = { S: connection.syncPausedUntil };
+  // The sparse index holds exactly the connections the scheduler enqueues.
+  if (connection.status === 'connected' && connection.scheduled) {
+    item[SHARD] = { S: shardOf(connection.subscriberId) };
+  }
   return item;
 }
 
@@ -167,5 +253,7 @@ function connectionFromItem(item: Item): Connection {
   if (item.refreshTokenCiphertext?.S !== undefined)
     connection.refreshTokenCiphertext = item.refreshTokenCiphertext.S;
   if (item.needsReauthSince?.S !== undefined) connection.needsReauthSince = item.needsReauthSince.S;
+  const pausedUntil = item[PAUSED_UNTIL]?.S;
+  if (pausedUntil !== undefined) connection.syncPausedUntil = pausedUntil;
   return connection;
 }

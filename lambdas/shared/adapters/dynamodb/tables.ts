@@ -7,11 +7,27 @@ export interface TableDefinition {
   sortKey?: string;
   /** Epoch-seconds attribute that DynamoDB TTL removes items by (set in CDK; emulators ignore it). */
   ttlAttribute?: string;
+  /** Global secondary indexes (string keys), by index name. */
+  indexes?: Record<string, IndexDefinition>;
+}
+
+/** A global secondary index: its key attribute and the non-key attributes it projects (keys always are). */
+export interface IndexDefinition {
+  partitionKey: string;
+  projectedAttributes: readonly string[];
 }
 
 export const TABLES = {
-  /** One item per subscriber: status, calendar id, KMS ciphertexts of the refresh token and the feed token. */
-  connections: { partitionKey: 'subscriberId' },
+  /**
+   * One item per subscriber: status, calendar id, KMS ciphertexts of the refresh token and the feed token.
+   * `scheduled` is a sparse index: only connections the scheduler should enqueue carry its key (a shard number,
+   * so the scheduler reads the shards in parallel and no index partition runs hot); a connection that needs
+   * re-authorisation, or is removed, drops out of it. See DynamoConnectionStore.due for why an index.
+   */
+  connections: {
+    partitionKey: 'subscriberId',
+    indexes: { scheduled: { partitionKey: 'scheduleShard', projectedAttributes: ['syncPausedUntil'] } },
+  },
   /** One item per subscriber: feed validators, last result, breaker and cool-down state. */
   syncState: { partitionKey: 'subscriberId' },
   /** One item per synced event: ICS key -> Google id and content hash. */

@@ -25,8 +25,8 @@ class TokenEndpointClient extends OAuth2Client {
 export interface GoogleOAuthClientOptions {
   credentials: GoogleClientCredentialsSource;
   endpoints: GoogleEndpoints;
-  /** The callback URL registered with the OAuth client. */
-  redirectUri: string;
+  /** The callback URL registered with the OAuth client (the connect flow only; refreshing needs none). */
+  redirectUri?: string;
   /** Per HTTP call to Google (the library retries 5xx/429 within it). */
   timeoutMs?: number;
 }

@@ -1,11 +1,11 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Config, RateLimitedRoute } from '../../config.ts';
+import type { OAuthConfig, RateLimitedRoute } from '../../config.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
 import { HttpRefusal } from './refusal.ts';
 
 export interface RateLimiterOptions {
   store: RateLimitStore;
-  limits: Config['rateLimits'];
+  limits: OAuthConfig['rateLimits'];
   /** Keyed hash of a client IP, so counters never hold addresses. */
   hashIp: (ip: string) => Promise<string>;
   now?: () => Date;

@@ -16,6 +16,9 @@ const ERRORS_WITH_SAFE_MESSAGES = new Set([
   'CalendarProvisioningError',
   'ConnectionConflictError',
   'FeedCheckError',
+  'SyncQueueError',
+  'UnprocessedWritesError',
+  'TickIncompleteError',
 ]);
 
 export type SafeErrorDescription = {

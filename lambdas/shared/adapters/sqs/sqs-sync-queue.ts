@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { SyncQueue, SyncRequest } from '../../ports/sync-queue.ts';
+import { MAX_DELAY_SECONDS, type SyncQueue, type SyncRequest } from '../../ports/sync-queue.ts';
 
 /** SendMessageBatch takes at most 10 entries and 1 MiB of bodies in all. */
 export const MAX_BATCH_ENTRIES = 10;
@@ -57,13 +57,14 @@ interface OutgoingMessage {
   request: SyncRequest;
   body: string;
   bytes: number;
+  delaySeconds?: number;
   fifo?: { MessageGroupId: string; MessageDeduplicationId: string };
 }
 
 /**
  * Enqueues sync requests on SQS: SendMessageBatch in batches of up to 10 messages and 1 MiB, a bounded number of
  * batches in flight, and the entries SQS reports in `Failed[]` retried with backoff. Messages are JSON
- * SyncRequests. A queue URL ending in `.fifo` gets MessageGroupId = subscriberId and a deduplication id from
+ * SyncRequests (without `delaySeconds`, which becomes the message's DelaySeconds on a standard queue). A queue URL ending in `.fifo` gets MessageGroupId = subscriberId and a deduplication id from
  * subscriber, reason and time window.
  */
 export class SqsSyncQueue implements SyncQueue {
@@ -103,13 +104,19 @@ export class SqsSyncQueue implements SyncQueue {
   }
 
   private toMessage(request: SyncRequest): OutgoingMessage | undefined {
-    const body = JSON.stringify(request);
+    const { delaySeconds, ...content } = request;
+    const body = JSON.stringify(content);
     const message: OutgoingMessage = { request, body, bytes: Buffer.byteLength(body, 'utf8') };
-    if (!this.fifo) return message;
+    // FIFO queues take no per-message delay.
+    if (!this.fifo) {
+      return delaySeconds
+        ? { ...message, delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))) }
+        : message;
+    }
     const requestedAt = Date.parse(request.requestedAt);
     if (Number.isNaN(requestedAt)) return undefined;
     const window = Math.floor(requestedAt / this.windowMs);
-    const deduplicationKey = `${request.subscriberId}\n${request.reason}\n${window}`;
+    const deduplicationKey = `${request.subscriberId}\n${request.reason}\n${window}\n${request.requeued ?? 0}`;
     return {
       ...message,
       fifo: {
@@ -147,6 +154,7 @@ export class SqsSyncQueue implements SyncQueue {
     const entries: SendMessageBatchRequestEntry[] = messages.map((message, index) => ({
       Id: String(index),
       MessageBody: message.body,
+      ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
       ...message.fifo,
     }));
     try {

@@ -1,0 +1,17 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ConnectionStore } from '../shared/ports/connection-store.ts';
+import type { SyncQueue } from '../shared/ports/sync-queue.ts';
+import type { SyncSchedule } from '../shared/ports/sync-schedule.ts';
+import type { EventMapStore, SyncStateStore } from '../shared/ports/sync-stores.ts';
+
+/** What the scheduled jobs use; the composition root builds it from the scheduler's configuration. */
+export interface SchedulerDependencies {
+  schedule: SyncSchedule;
+  syncQueue: SyncQueue;
+  connections: ConnectionStore;
+  eventMap: EventMapStore;
+  syncState: SyncStateStore;
+  logger: Logger;
+  now: () => Date;
+  settings: { intervalSeconds: number; needsReauthDays: number };
+}

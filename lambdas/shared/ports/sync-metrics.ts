@@ -1,0 +1,25 @@
+import type { SyncResult } from '../domain/sync-result.ts';
+
+/** Why the worker did not run a sync for a request it read. */
+export type SkipReason =
+  | 'not_connected' // disconnected (or purged) since it was enqueued
+  | 'needs_reauth' // the connection waits for the subscriber to reconnect
+  | 'not_scheduled'
+  | 'paused' // Google's calendar usage limits: cooling down
+  | 'recently_synced'; // a repeated tick: synced within this interval already
+
+/** What went wrong with a request, beyond what a sync result says. */
+export type WorkerErrorKind =
+  | 'poison' // the message is not a sync request
+  | 'requeue_limit' // put back too often (busy or continued): dropped, the schedule takes over
+  | 'unexpected'; // anything thrown (DynamoDB, KMS, Google's token endpoint...): the message is retried
+
+/** The worker's numbers (CloudWatch EMF in AWS). Never a token, a feed URL or a subscriber id as a dimension. */
+export interface SyncMetrics {
+  /** A sync ran to a result (busy included). */
+  runFinished(result: SyncResult, measures: { durationMs: number; feedBytes?: number }): void;
+  skipped(reason: SkipReason): void;
+  error(kind: WorkerErrorKind): void;
+  /** Writes what was recorded; the handler calls it once per invocation. */
+  flush(): void;
+}

@@ -1,0 +1,95 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describeError } from '../shared/adapters/http/safe-error.ts';
+import type { SyncWorkerDependencies } from './dependencies.ts';
+import { parseSyncMessage } from './sync-message.ts';
+import { runSyncRequest } from './use-cases/run-sync-request.ts';
+
+/**
+ * Receives after which the queue's redrive policy moves a message that keeps failing to the dead-letter queue
+ * (the stack sets it). A poison message (not a sync request) is reported as failed like any other failure,
+ * so it lands there after this many tries and an operator sees it; it is not dropped at once, because a message
+ * this version cannot read may be one a newer version wrote during a deployment.
+ */
+export const SYNC_QUEUE_MAX_RECEIVE_COUNT = 3;
+/** Without a redrive policy (a misconfigured queue) a poison message is dropped after this many receives. */
+const POISON_DROP_AFTER_RECEIVES = SYNC_QUEUE_MAX_RECEIVE_COUNT + 2;
+
+/**
+ * The sync worker's Lambda handler (SQS event source with ReportBatchItemFailures): each message in turn, one
+ * subscriber's sync at a time, so that one invocation never spends more than one subscriber's Google pace (what
+ * the concurrency limit is derived from). A failed message is reported; the others are done.
+ */
+export function createSyncWorkerHandler(dependencies: () => SyncWorkerDependencies, logger: Logger) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    let deps: SyncWorkerDependencies;
+    try {
+      deps = dependencies();
+    } catch (error) {
+      // A broken configuration: every message stays on the queue (and its error names variables, no values).
+      logger.error('sync worker cannot start', describeError(error));
+      return { batchItemFailures: event.Records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
+    }
+    const batchItemFailures: SQSBatchItemFailure[] = [];
+    try {
+      for (const record of event.Records) {
+        if (!(await handleRecord(deps, record, context))) {
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
+      }
+    } finally {
+      deps.metrics.flush();
+    }
+    return { batchItemFailures };
+  };
+}
+
+/** Whether the message is done with (deleted from the queue). */
+async function handleRecord(
+  deps: SyncWorkerDependencies,
+  record: SQSRecord,
+  context: Context,
+): Promise<boolean> {
+  const { logger, metrics } = deps;
+  const message = parseSyncMessage(record.body);
+  if (message.kind === 'poison') {
+    const receives = Number(record.attributes.ApproximateReceiveCount) || 1;
+    metrics.error('poison');
+    const dropped = receives >= POISON_DROP_AFTER_RECEIVES;
+    logger.error(dropped ? 'unreadable sync message dropped' : 'unreadable sync message', {
+      messageId: record.messageId,
+      problem: message.problem,
+      receives,
+    });
+    return dropped;
+  }
+  const { subscriberId } = message.request;
+  try {
+    const outcome = await runSyncRequest(deps, message.request, {
+      remainingMs: context.getRemainingTimeInMillis(),
+    });
+    if (outcome.kind === 'skipped') {
+      metrics.skipped(outcome.reason);
+      logger.info('sync skipped', { subscriberId, reason: outcome.reason });
+    } else if (outcome.kind === 'deferred') {
+      logger.warn('too little time left in this invocation: sync request put back', { subscriberId });
+    } else {
+      const { result, followUp } = outcome;
+      if (followUp === 'requeue_limit') metrics.error('requeue_limit');
+      logger.info('sync finished', {
+        subscriberId,
+        outcome: result.outcome,
+        created: result.created,
+        updated: result.updated,
+        deleted: result.deleted,
+        googleCalls: result.googleCalls,
+        ...(followUp ? { followUp } : {}),
+      });
+    }
+    return true;
+  } catch (error) {
+    metrics.error('unexpected');
+    logger.error('sync request failed: it will be retried', { subscriberId, ...describeError(error) });
+    return false;
+  }
+}

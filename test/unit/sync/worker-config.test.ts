@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseSchedulerConfig, parseSyncWorkerConfig } from '../../../lambdas/shared/config.ts';
+
+const TABLES = { CONNECTIONS_TABLE: 'c', SYNC_STATE_TABLE: 's', EVENT_MAP_TABLE: 'e' };
+const QUEUE = { SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/sync' };
+
+describe('configuration per function', () => {
+  it('the sync worker reads only what it uses: no OAuth redirect, allow-list or HMAC secret', () => {
+    const config = parseSyncWorkerConfig({
+      ...TABLES,
+      ...QUEUE,
+      FEED_URL_TEMPLATE: 'https://cal.example.com/ics/{token}.ics',
+      GOOGLE_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:google',
+      KMS_KEY_ID: 'alias/ics',
+    });
+    expect(config.sync).toEqual({
+      intervalSeconds: 900,
+      timeMarginSeconds: 60,
+      continueDelaySeconds: 2,
+      busyRetryDelaySeconds: 60,
+      projectQuotaPerMinute: 10_000,
+    });
+    expect(config.calendar.timeZone).toBe('UTC');
+  });
+
+  it('the sync worker names every missing or invalid variable', () => {
+    let error: unknown;
+    try {
+      parseSyncWorkerConfig({ ...TABLES, SYNC_INTERVAL_MINUTES: '0', SYNC_BUSY_RETRY_SECONDS: '901' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const named = (error as ConfigError).problems.map((problem) => problem.split(':')[0]);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'FEED_URL_TEMPLATE',
+        'SYNC_QUEUE_URL',
+        'SYNC_INTERVAL_MINUTES',
+        'SYNC_BUSY_RETRY_SECONDS',
+        'KMS_KEY_ID',
+        'GOOGLE_CLIENT_SECRET_ARN',
+      ]),
+    );
+  });
+
+  it('the scheduler needs tables, queue, interval and retention only', () => {
+    const config = parseSchedulerConfig({ ...TABLES, ...QUEUE, SYNC_INTERVAL_MINUTES: '10' });
+    expect(config).toMatchObject({ schedule: { intervalSeconds: 600 }, retention: { needsReauthDays: 30 } });
+    expect(() => parseSchedulerConfig({ ...TABLES, ...QUEUE, POWERTOOLS_LOGGER_LOG_EVENT: 'true' })).toThrow(
+      /POWERTOOLS_LOGGER_LOG_EVENT/,
+    );
+  });
+});
