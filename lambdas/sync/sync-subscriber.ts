@@ -198,6 +198,19 @@ async function runSync(
     settings.breaker,
   );
 
+  if (state.feedHash !== undefined && hasWork(plan)) {
+    // Writes are about to start: a run that dies among them must not leave the hash of the last fully applied
+    // text behind, or a feed that goes back to that text would be taken as unchanged and what this run wrote
+    // would never be looked at again. The state of a run that ends is saved as usual.
+    await deps.syncState.put({
+      ...state,
+      feedHash: undefined,
+      feedEtag: undefined,
+      feedLastModified: undefined,
+      feedValidatedFor: undefined,
+    });
+  }
+
   const deadline =
     settings.timeBudgetMs === undefined ? undefined : startedAt.getTime() + settings.timeBudgetMs;
   const calls = new GoogleCalls(
@@ -263,6 +276,17 @@ async function runSync(
     eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted - applied.forgottenEvents,
   };
   return save(deps, next, syncResult);
+}
+
+/** Whether applying the plan changes anything, in Google or in the event map. */
+function hasWork(plan: ReturnType<typeof planSync>): boolean {
+  return (
+    plan.seriesWrites.length > 0 ||
+    plan.instanceWrites.length > 0 ||
+    plan.deletions.length > 0 ||
+    plan.forgets.length > 0 ||
+    plan.rowRefreshes.length > 0
+  );
 }
 
 function outcomeOf(applied: ApplyOutcome, held: boolean): SyncOutcome {

@@ -82,7 +82,7 @@ export function findEvent(
   );
   const series = instance && calendar.events.get(instance.seriesId);
   if (!instance || !series || !isSeries(series.resource)) return undefined;
-  const resource = seriesInstanceAt(series.resource, eventId, instance.originalStartMs);
+  const resource = seriesInstanceAt(series.resource, eventId, instance.originalStartMs, instance.allDay);
   return resource ? { resource } : undefined;
 }
 

@@ -9,7 +9,7 @@
  *   opaque; the recurring-events guide (developers.google.com/calendar/api/guides/recurringevents) has clients
  *   get the instance from `events.instances` and then update that id. The new format is not published, so the
  *   emulator makes ids that cannot be derived from the series id and the start: an HMAC (per-emulator random
- *   key) of (calendar, series id, original start instant) in Google's event-id alphabet (lower-case base32hex),
+ *   key) of (calendar, series id, original start kind and instant) in Google's event-id alphabet (lower-case base32hex),
  *   26 characters. The same instance always gets the same id for the life of the emulator. A computed
  *   legacy-form id of such a series is not found (404), as it would not be at Google.
  *
@@ -24,6 +24,8 @@ export interface InstanceRef {
   seriesId: string;
   /** The instant of the original start (all-day: the date's UTC midnight). */
   originalStartMs: number;
+  /** Whether the original start is a date: an instance of that kind only exists while the series is of it. */
+  allDay: boolean;
 }
 
 /** Q3 2026, when Google said the new instance id format starts. */
@@ -51,7 +53,7 @@ export function parseLegacyInstanceId(id: string): InstanceRef | undefined {
   if (!match) return undefined;
   const [y, mo, d, h, mi, s] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
   const originalStartMs = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
-  return { seriesId: id.slice(0, underscore), originalStartMs };
+  return { seriesId: id.slice(0, underscore), originalStartMs, allDay: match[4] === undefined };
 }
 
 function base32hex(bytes: Buffer, length: number): string {
@@ -91,12 +93,13 @@ export class InstanceIds {
     allDay: boolean,
   ): string {
     if (scheme === 'legacy') return `${seriesId}_${legacySuffix(originalStartMs, allDay)}`;
+    // The kind is part of the name: an all-day instance and a timed one at the same instant are two instances.
     const digest = createHmac('sha256', this.key)
-      .update(`${calendarId}\n${seriesId}\n${originalStartMs}`)
+      .update(`${calendarId}\n${seriesId}\n${allDay ? 'date' : 'dateTime'}\n${originalStartMs}`)
       .digest();
     const id = base32hex(digest, OPAQUE_LENGTH);
     const entry = `${calendarId}\n${id}`;
-    if (!this.registry.has(entry)) this.registry.set(entry, { seriesId, originalStartMs });
+    if (!this.registry.has(entry)) this.registry.set(entry, { seriesId, originalStartMs, allDay });
     return id;
   }
 

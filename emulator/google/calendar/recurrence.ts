@@ -549,8 +549,11 @@ export function seriesInstanceAt(
   series: Json,
   instanceId: string,
   originalStartMs: number,
+  allDay: boolean,
 ): Json | undefined {
   const plan = planOf(series);
+  // An id given to a timed instance names nothing once the series is all-day (and the other way round).
+  if (plan.allDay !== allDay) return undefined;
   // Every instance overlapping that instant, not just the first: a series whose instances last longer than
   // its interval (a three-day event every day) has earlier ones still running there.
   if (!instanceStarts(plan, originalStartMs, originalStartMs + 1).includes(originalStartMs)) return undefined;
@@ -638,9 +641,14 @@ function seriesOccurrences(
   const seriesCancelled = series.status === 'cancelled';
   if (seriesCancelled && !showDeleted) return [];
   const plan = planOf(series);
+  // An exception replaces the instance whose original start is the same date (all-day) or the same instant
+  // (timed). Modelled assumption (Google documents no answer): an original start of the other kind, left from
+  // before the series changed between all-day and timed, replaces nothing, since a date is not an instant.
   const replaced = new Set<number>();
   for (const exception of exceptions) {
-    if (exception.originalStartTime) replaced.add(place(exception.originalStartTime as EventTime).utcMs);
+    if (!exception.originalStartTime) continue;
+    const original = place(exception.originalStartTime as EventTime);
+    if (original.allDay === plan.allDay) replaced.add(original.utcMs);
   }
   const keyed: Keyed[] = [];
   const { recurrence: _recurrence, ...fields } = series;

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoSyncStateStore } from '../../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
 import { defaultHorizon } from '../../../lambdas/shared/domain/ics/index.ts';
 import type { CalendarGateway } from '../../../lambdas/shared/ports/calendar-gateway.ts';
-import type { EventMapRow, EventMapStore } from '../../../lambdas/shared/ports/sync-stores.ts';
+import type {
+  EventMapRow,
+  EventMapStore,
+  SyncLeaseStore,
+  SyncStateStore,
+} from '../../../lambdas/shared/ports/sync-stores.ts';
 import { type IcsEvent, icsFeed, singles } from './ics.ts';
 import { World } from './world.ts';
 
@@ -40,7 +46,8 @@ function killedAfter(
   calls: number,
   gateway: CalendarGateway,
   store: EventMapStore,
-): { gateway: CalendarGateway; eventMap: EventMapStore } {
+  syncState?: DynamoSyncStateStore,
+): { gateway: CalendarGateway; eventMap: EventMapStore; syncState?: SyncStateStore; lease?: SyncLeaseStore } {
   let made = 0;
   const killed = () => made >= calls;
   const dead = () => Promise.reject(new Error('function killed'));
@@ -66,6 +73,20 @@ function killedAfter(
       remove: (id, keys) => (killed() ? dead() : store.remove(id, keys)),
       removeAll: (id) => store.removeAll(id),
     },
+    ...(syncState
+      ? {
+          // Nothing is saved after the kill, and the lease is not given back (it expires on its own).
+          syncState: {
+            get: (id) => syncState.get(id),
+            put: (state) => (killed() ? dead() : syncState.put(state)),
+            remove: (id) => syncState.remove(id),
+          },
+          lease: {
+            acquireLease: (...args) => syncState.acquireLease(...args),
+            releaseLease: (...args) => (killed() ? dead() : syncState.releaseLease(...args)),
+          },
+        }
+      : {}),
   };
 }
 
@@ -232,6 +253,60 @@ describe('histories that once left the calendar unlike the feed', () => {
     const result = await sub.sync({ horizon: () => defaultHorizon(new Date('2026-04-15T00:00:00Z')) });
     expect(result).toMatchObject({ outcome: 'synced', errors: [] });
     expect((await sub.occurrencesInGoogle()).map((o) => o.summary)).not.toContain('Daily (moved to April)');
+  });
+
+  it('F: a series at midnight UTC whose first instance is overridden turns all-day, override and all', async () => {
+    const sub = world.subscriber();
+    const series: IcsEvent = {
+      uid: 'f@example.com',
+      summary: 'Alpha',
+      zone: 'UTC',
+      start: '20260302T000000',
+      end: '20260302T003000',
+      rrule: 'FREQ=DAILY;COUNT=2',
+    };
+    const moved: IcsEvent = {
+      ...series,
+      rrule: undefined,
+      summary: 'Moved',
+      recurrenceId: '20260302T000000',
+    };
+    const f1 = icsFeed([series, moved]);
+    sub.feed.set(f1);
+    await sub.sync();
+    await sub.expectConverged(f1);
+    // The same instant as a date: the old timed override must neither hide nor take the new all-day one's place.
+    const allDay = { start: '20260302', end: '20260303' };
+    const f2 = icsFeed([
+      { ...series, ...allDay },
+      { ...moved, ...allDay, recurrenceId: '20260302' },
+    ]);
+    sub.feed.set(f2);
+    const result = await sub.sync();
+    expect(result).toMatchObject({ outcome: 'synced', errors: [] });
+    expect(result.warnings ?? []).toEqual([]);
+    await sub.expectConverged(f2);
+  });
+
+  it('G: a run killed right after an insert, then the feed goes back to the last applied text', async () => {
+    const sub = world.subscriber();
+    const base = singles(3, 'g');
+    const f1 = icsFeed(base);
+    sub.feed.set(f1);
+    await sub.sync();
+    sub.feed.set(
+      icsFeed([
+        ...base,
+        { uid: 'g-new@example.com', summary: 'New', start: '20260307T090000', end: '20260307T100000' },
+      ]),
+    );
+    const killed = killedAfter(1, sub.gateway, sub.eventMap, sub.syncState);
+    await sub.sync({ concurrency: 1 }, killed).catch(() => undefined);
+    // Back to exactly the text the last complete run applied; the dead run's lease has expired.
+    sub.feed.set(f1);
+    sub.clock.offsetMs += 20 * 60_000;
+    expect((await sub.sync()).outcome).toBe('synced');
+    await sub.expectConverged(f1);
   });
 
   describe('E: a UID that comes back', () => {

@@ -15,10 +15,30 @@ export interface IcsEvent {
   description?: string;
   location?: string;
   sequence?: number;
+  /**
+   * How timed values are written: `zoned` (default, `;TZID=zone:`), `utc` (`...Z`, no TZID) or `floating`
+   * (no TZID, no `Z`: the calendar's or the default zone).
+   */
+  form?: 'zoned' | 'utc' | 'floating';
+  /** `RECURRENCE-ID;RANGE=THISANDFUTURE` (with `recurrenceId`). */
+  thisAndFuture?: boolean;
+  /** TRANSP. */
+  transparency?: 'OPAQUE' | 'TRANSPARENT';
+  /** CLASS. */
+  classification?: 'PUBLIC' | 'PRIVATE' | 'CONFIDENTIAL';
 }
 
-function dateLine(name: string, value: string, zone: string): string {
-  return value.length === 8 ? `${name};VALUE=DATE:${value}` : `${name};TZID=${zone}:${value}`;
+function dateLine(
+  name: string,
+  value: string,
+  zone: string,
+  form: IcsEvent['form'] = 'zoned',
+  param = '',
+): string {
+  if (value.length === 8) return `${name}${param};VALUE=DATE:${value}`;
+  if (form === 'utc') return `${name}${param}:${value}Z`;
+  if (form === 'floating') return `${name}${param}:${value}`;
+  return `${name}${param};TZID=${zone}:${value}`;
 }
 
 export function icsFeed(events: IcsEvent[]): string {
@@ -29,17 +49,22 @@ export function icsFeed(events: IcsEvent[]): string {
       'BEGIN:VEVENT',
       `UID:${event.uid}`,
       'DTSTAMP:20260101T000000Z',
-      dateLine('DTSTART', event.start, zone),
-      dateLine('DTEND', event.end, zone),
+      dateLine('DTSTART', event.start, zone, event.form),
+      dateLine('DTEND', event.end, zone, event.form),
       `SUMMARY:${event.summary}`,
     );
-    if (event.recurrenceId) lines.push(dateLine('RECURRENCE-ID', event.recurrenceId, zone));
+    if (event.recurrenceId) {
+      const range = event.thisAndFuture ? ';RANGE=THISANDFUTURE' : '';
+      lines.push(dateLine('RECURRENCE-ID', event.recurrenceId, zone, event.form, range));
+    }
     if (event.rrule) lines.push(`RRULE:${event.rrule}`);
-    for (const exdate of event.exdates ?? []) lines.push(dateLine('EXDATE', exdate, zone));
+    for (const exdate of event.exdates ?? []) lines.push(dateLine('EXDATE', exdate, zone, event.form));
     if (event.status) lines.push(`STATUS:${event.status}`);
     if (event.description) lines.push(`DESCRIPTION:${event.description}`);
     if (event.location) lines.push(`LOCATION:${event.location}`);
     if (event.sequence !== undefined) lines.push(`SEQUENCE:${event.sequence}`);
+    if (event.transparency) lines.push(`TRANSP:${event.transparency}`);
+    if (event.classification) lines.push(`CLASS:${event.classification}`);
     lines.push('END:VEVENT');
   }
   lines.push('END:VCALENDAR');

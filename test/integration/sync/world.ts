@@ -185,6 +185,39 @@ export class Subscriber {
     return found.sort(byStartThenId);
   }
 
+  /**
+   * `events.list` with singleEvents over `window` (default the tests' horizon), every field as Google answers
+   * it (not counted as sync calls).
+   */
+  async listInGoogle(window: { from: Date; to: Date } = HORIZON): Promise<calendar_v3.Schema$Event[]> {
+    const found: calendar_v3.Schema$Event[] = [];
+    let pageToken: string | undefined;
+    do {
+      const { data } = await this.api.events.list({
+        calendarId: this.calendarId,
+        singleEvents: true,
+        timeMin: window.from.toISOString(),
+        timeMax: window.to.toISOString(),
+        maxResults: 2500,
+        ...(pageToken ? { pageToken } : {}),
+      });
+      found.push(...(data.items ?? []));
+      pageToken = data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return found;
+  }
+
+  /** Whether a stored series or single event shows an occurrence (moved exceptions included) ending after `from`. */
+  async hasOccurrenceAfter(eventId: string, from: Date): Promise<boolean> {
+    const { data } = await this.api.events.instances({
+      calendarId: this.calendarId,
+      eventId,
+      timeMin: from.toISOString(),
+      maxResults: 1,
+    });
+    return (data.items ?? []).length > 0;
+  }
+
   /** What the feed says the user should see: the mapping expanded the way Google expands. */
   expectedOccurrences(text: string): Occurrence[] {
     const { events } = mapFeed(text, {
