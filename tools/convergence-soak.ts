@@ -7,10 +7,12 @@
  *   CONVERGENCE_SEED=123 npm run soak:convergence  # replay a seed (add CONVERGENCE_PATH for fast-check's path)
  */
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const seed = process.env.CONVERGENCE_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
 const runs = process.env.CONVERGENCE_RUNS ?? '500';
-const failures = process.env.CONVERGENCE_FAILURES_FILE ?? `/tmp/convergence-failures-${seed}.log`;
+const failures = process.env.CONVERGENCE_FAILURES_FILE ?? join(tmpdir(), `convergence-failures-${seed}.log`);
 process.stdout.write(
   `convergence soak: CONVERGENCE_SEED=${seed} CONVERGENCE_RUNS=${runs} (failing histories, as found: ${failures})\n`,
 );

@@ -13,8 +13,9 @@ export const isWellFormedFeedToken = (token: string): boolean => FEED_TOKEN_PATT
 export { feedUrlFor } from '../shared/domain/feed-url.ts';
 
 /**
- * Keyed hashes under the server secret: the subscriberId of a feed token, and the key of a client IP in the
- * rate-limit counters (domain-separated: a feed token never contains ':').
+ * Keyed hashes under the server secret: the subscriberId of a feed token, the lookup key of a feed token's
+ * SHA-256, and the key of a client IP in the rate-limit counters (domain-separated: a feed token never
+ * contains ':').
  */
 export class SubscriberIdentity {
   private secret: Promise<string> | undefined;
@@ -23,6 +24,14 @@ export class SubscriberIdentity {
 
   async subscriberIdFor(feedToken: string): Promise<string> {
     return this.hmac(feedToken);
+  }
+
+  /**
+   * The connection's `feedLookupKey` for a feed token's SHA-256 (lower-case hex), the form in which the ICS
+   * service names changed feeds. Keyed, so a leaked table does not even give the plain digest of a token.
+   */
+  async feedLookupKey(feedTokenSha256Hex: string): Promise<string> {
+    return this.hmac(`feed-sha256:${feedTokenSha256Hex.toLowerCase()}`);
   }
 
   async ipKey(ip: string): Promise<string> {

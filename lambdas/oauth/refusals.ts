@@ -8,6 +8,15 @@ const CATALOG = {
   state_missing: [400, 'This sign-in response is incomplete. Please start connecting again.'],
   state_invalid: [400, 'This sign-in attempt is unknown or was already used. Please start connecting again.'],
   state_expired: [400, 'This sign-in attempt took too long and expired. Please start connecting again.'],
+  not_connected: [
+    409,
+    'This calendar link is not connected to Google Calendar. Connect it first, then sync.',
+  ],
+  needs_reauth: [
+    409,
+    'Google no longer accepts this connection. Please connect Google Calendar again, then sync.',
+  ],
+  sync_unavailable: [503, 'The sync could not be requested right now. Please try again in a minute.'],
   browser_mismatch: [
     400,
     'This sign-in attempt was started in another browser. Please start connecting again in this browser.',

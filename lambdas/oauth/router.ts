@@ -11,11 +11,14 @@ import { disconnectRoute } from './handlers/disconnect.ts';
 import type { RouteContext } from './handlers/route.ts';
 import { startFromForm, startFromQuery } from './handlers/start.ts';
 import { statusRoute } from './handlers/status.ts';
+import { syncNowRoute } from './handlers/sync-now.ts';
 
 export const OAUTH_BASE_PATH = '/api/google-oauth';
+/** "Sync now" (the same function: it authenticates feed tokens like the OAuth routes). */
+export const SYNC_NOW_PATH = '/api/google-sync';
 
 /**
- * The OAuth Lambda: one router over the four routes (API Gateway REST API, proxy integration). Headers are
+ * The OAuth Lambda: one router over the OAuth routes and "sync now" (API Gateway REST API, proxy integration). Headers are
  * lower-cased first; log keys (the subscriber id) are reset after every request.
  */
 export function createOAuthHandler(dependencies: () => OAuthDependencies, logger: Logger) {
@@ -26,6 +29,7 @@ export function createOAuthHandler(dependencies: () => OAuthDependencies, logger
     { method: 'GET', path: `${OAUTH_BASE_PATH}/callback`, handler: callback(context) },
     { method: 'POST', path: `${OAUTH_BASE_PATH}/disconnect`, handler: disconnectRoute(context) },
     { method: 'GET', path: `${OAUTH_BASE_PATH}/status`, handler: statusRoute(context) },
+    { method: 'POST', path: SYNC_NOW_PATH, handler: syncNowRoute(context) },
   ]);
   return (
     middy<APIGatewayProxyEvent, APIGatewayProxyResult>(routes)

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { NotifyDependencies } from '../notify/dependencies.ts';
 import type { FeedCheck, FeedVerdict, OAuthDependencies } from '../oauth/dependencies.ts';
 import { SubscriberIdentity } from '../oauth/feed-token.ts';
 import { ValidTokenCache } from '../oauth/valid-token-cache.ts';
@@ -20,6 +21,7 @@ import type { SyncSettings } from '../sync/sync-subscriber.ts';
 import { createCipher } from './adapters/crypto/create-cipher.ts';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store.ts';
 import { DynamoEventMapStore } from './adapters/dynamodb/event-map-store.ts';
+import { DynamoNonceStore } from './adapters/dynamodb/nonce-store.ts';
 import { DynamoOAuthStateStore } from './adapters/dynamodb/oauth-state-store.ts';
 import { DynamoRateLimitStore } from './adapters/dynamodb/rate-limit-store.ts';
 import { DynamoSyncStateStore } from './adapters/dynamodb/sync-state-store.ts';
@@ -35,10 +37,13 @@ import {
   EnvironmentGoogleClientCredentials,
   SecretsManagerGoogleClientCredentials,
 } from './adapters/secrets/google-client-credentials.ts';
+import { SecretsManagerHostKeyRing, StaticHostKeyRing } from './adapters/secrets/host-keys.ts';
 import { SqsSyncQueue } from './adapters/sqs/sqs-sync-queue.ts';
 import {
   type AwsConfig,
   type GoogleConfig,
+  type NotifyConfig,
+  notifyConfig,
   type OAuthConfig,
   oauthConfig,
   type SchedulerConfig,
@@ -207,6 +212,40 @@ export function buildSyncWorkerServices(
   };
 }
 
+/** The change-notification function's services. */
+export function buildNotifyServices(
+  config: NotifyConfig,
+  overrides: ServiceOverrides = {},
+): NotifyDependencies {
+  const now = overrides.now ?? (() => new Date());
+  const dynamo = dynamoClient(config.aws, overrides);
+  const identity = new SubscriberIdentity(secretLoader(config.subscriberIdSecret, overrides.secretsManager));
+  const counters = new DynamoRateLimitStore(dynamo, config.tables.rateLimits);
+  return {
+    config,
+    identity,
+    hostKeys:
+      config.hostKeys.kind === 'secrets_manager'
+        ? new SecretsManagerHostKeyRing({
+            secretId: config.hostKeys.secretId,
+            ...(overrides.secretsManager ? { client: overrides.secretsManager } : {}),
+          })
+        : StaticHostKeyRing.fromText(config.hostKeys.text),
+    nonces: new DynamoNonceStore(dynamo, config.tables.hostNonces),
+    subscribers: new DynamoConnectionStore(dynamo, config.tables.connections),
+    rateLimiter: new RateLimiter({
+      store: counters,
+      limits: config.rateLimits,
+      hashIp: (ip) => identity.ipKey(ip),
+      now,
+    }),
+    notificationCounters: counters,
+    syncQueue: new SqsSyncQueue(sqsClient(config.aws, overrides), config.syncQueueUrl),
+    logger: overrides.logger ?? serviceLogger(),
+    now,
+  };
+}
+
 /** The scheduled jobs' services. */
 export function buildSchedulerServices(
   config: SchedulerConfig,
@@ -288,6 +327,9 @@ function builtOnce<T>(build: () => T): () => T {
 export const oauthDependencies: () => OAuthDependencies = builtOnce(() => buildOAuthServices(oauthConfig()));
 export const syncWorkerDependencies: () => SyncWorkerDependencies = builtOnce(() =>
   buildSyncWorkerServices(syncWorkerConfig()),
+);
+export const notifyDependencies: () => NotifyDependencies = builtOnce(() =>
+  buildNotifyServices(notifyConfig()),
 );
 export const schedulerDependencies: () => SchedulerDependencies = builtOnce(() =>
   buildSchedulerServices(schedulerConfig()),

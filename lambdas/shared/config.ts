@@ -4,10 +4,11 @@
  * never a value). Plain data only: the composition root turns it into adapters.
  */
 import { z } from 'zod';
+import { parseHostKeysText } from './domain/host-keys.ts';
 
 export const DEFAULT_GOOGLE_SCOPE = 'https://www.googleapis.com/auth/calendar.app.created';
 
-/** The routes with their own rate limits (`sync` is the "sync now" route of the sync issue). */
+/** The OAuth function's routes with their own rate limits (`sync`: "sync now", POST /api/google-sync). */
 export const RATE_LIMITED_ROUTES = ['start', 'callback', 'status', 'disconnect', 'sync'] as const;
 export type RateLimitedRoute = (typeof RATE_LIMITED_ROUTES)[number];
 
@@ -22,8 +23,13 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitedRoute, RouteLimits> = {
   callback: { perIp: 20, perSubscriber: 10 },
   status: { perIp: 120, perSubscriber: 30 },
   disconnect: { perIp: 20, perSubscriber: 10 },
-  sync: { perIp: 20, perSubscriber: 2 },
+  sync: { perIp: 20, perSubscriber: 1 },
 };
+
+/** Change notifications from the ICS service: one caller, many requests; counted per IP before the signature. */
+const DEFAULT_NOTIFY_PER_IP = 120;
+/** A subscriber notified again within this many seconds costs no further immediate sync (see notify-changes). */
+const DEFAULT_NOTIFY_DEDUP_SECONDS = 60;
 
 /** Google's per-project Calendar API quota (requests per minute) unless the project was granted more. */
 export const DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE = 10_000;
@@ -86,6 +92,19 @@ export interface OAuthConfig {
   subscriberIdSecret: SecretSource;
   syncQueueUrl: string;
   rateLimits: { windowSeconds: number; routes: Record<RateLimitedRoute, RouteLimits> };
+  aws: AwsConfig;
+}
+
+/** The change-notification function (POST /api/google-sync/notify), called by the ICS service. */
+export interface NotifyConfig {
+  tables: { connections: string; rateLimits: string; hostNonces: string };
+  /** The keys the host signs with: a Secrets Manager JSON secret, or HOST_KEYS locally. */
+  hostKeys: { kind: 'secrets_manager'; secretId: string } | { kind: 'environment'; text: string };
+  /** The HMAC key of subscriber ids, which also keys the feed lookup (SubscriberIdentity.feedLookupKey). */
+  subscriberIdSecret: SecretSource;
+  syncQueueUrl: string;
+  notify: { dedupWindowSeconds: number };
+  rateLimits: { windowSeconds: number; routes: { notify: { perIp: number } } };
   aws: AwsConfig;
 }
 
@@ -241,6 +260,32 @@ const oauthSchema = z.object({
   OAUTH_COOKIE_SECURE: flag(true),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   ...rateLimitVariables,
+});
+
+const notifySchema = z.object({
+  ...awsVariables,
+  CONNECTIONS_TABLE: text,
+  RATE_LIMITS_TABLE: text,
+  HOST_NONCES_TABLE: text,
+  HOST_KEYS_SECRET_ARN: optionalText,
+  // Only the names of bad entries are reported, never a key.
+  HOST_KEYS: optionalText.superRefine((value, ctx) => {
+    if (value === undefined) return;
+    const { problems } = parseHostKeysText(value);
+    if (problems.length > 0) ctx.addIssue({ code: 'custom', message: problems.join('; ') });
+  }),
+  SUBSCRIBER_ID_SECRET_ARN: optionalText,
+  SUBSCRIBER_ID_SECRET: optionalText.refine(
+    (value) => value === undefined || value.length >= 32,
+    'must be at least 32 characters',
+  ),
+  SYNC_QUEUE_URL: httpUrl,
+  NOTIFY_DEDUP_SECONDS: positiveInt(DEFAULT_NOTIFY_DEDUP_SECONDS).refine(
+    (seconds) => seconds <= 900,
+    'must be at most 900',
+  ),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+  RATE_LIMIT_NOTIFY_PER_IP: positiveInt(DEFAULT_NOTIFY_PER_IP),
 });
 
 const syncWorkerSchema = z.object({
@@ -401,6 +446,34 @@ export function parseOAuthConfig(env: NodeJS.ProcessEnv): OAuthConfig {
   };
 }
 
+/** The notify function's configuration; throws ConfigError listing every missing or invalid variable. */
+export function parseNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
+  const e = validated(notifySchema, env, (raw) => [
+    ...exactlyOne(raw, 'HOST_KEYS_SECRET_ARN', 'HOST_KEYS'),
+    ...exactlyOne(raw, 'SUBSCRIBER_ID_SECRET_ARN', 'SUBSCRIBER_ID_SECRET'),
+  ]);
+  return {
+    tables: {
+      connections: e.CONNECTIONS_TABLE,
+      rateLimits: e.RATE_LIMITS_TABLE,
+      hostNonces: e.HOST_NONCES_TABLE,
+    },
+    hostKeys: e.HOST_KEYS_SECRET_ARN
+      ? { kind: 'secrets_manager', secretId: e.HOST_KEYS_SECRET_ARN }
+      : { kind: 'environment', text: e.HOST_KEYS as string },
+    subscriberIdSecret: e.SUBSCRIBER_ID_SECRET_ARN
+      ? { kind: 'secrets_manager', secretId: e.SUBSCRIBER_ID_SECRET_ARN }
+      : { kind: 'environment', value: e.SUBSCRIBER_ID_SECRET as string },
+    syncQueueUrl: e.SYNC_QUEUE_URL,
+    notify: { dedupWindowSeconds: e.NOTIFY_DEDUP_SECONDS },
+    rateLimits: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      routes: { notify: { perIp: e.RATE_LIMIT_NOTIFY_PER_IP } },
+    },
+    aws: awsConfig(e),
+  };
+}
+
 /** The sync worker's configuration; throws ConfigError listing every missing or invalid variable. */
 export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig {
   const e = validated(syncWorkerSchema, env, (raw) => googleAccessProblems(raw));
@@ -445,4 +518,5 @@ function loadedOnce<T>(parse: (env: NodeJS.ProcessEnv) => T): () => T {
 
 export const oauthConfig = loadedOnce(parseOAuthConfig);
 export const syncWorkerConfig = loadedOnce(parseSyncWorkerConfig);
+export const notifyConfig = loadedOnce(parseNotifyConfig);
 export const schedulerConfig = loadedOnce(parseSchedulerConfig);

@@ -10,6 +10,7 @@ import {
   OAuthUnavailableError,
 } from '../../shared/ports/oauth-client.ts';
 import type { OAuthStateRecord } from '../../shared/ports/oauth-state-store.ts';
+import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { equalHex, RANDOM_SECRET_PATTERN, sha256Hex } from '../oauth-secrets.ts';
 import { refusal } from '../refusals.ts';
@@ -136,9 +137,7 @@ export async function completeConnect(
   logger.info('connected', { calendarCreated: calendar.created, reconnect: existing !== undefined });
 
   try {
-    await deps.syncQueue.enqueue([
-      { subscriberId: record.subscriberId, reason: 'connected', requestedAt: now },
-    ]);
+    await requestImmediateSync(deps, [record.subscriberId], 'connected');
   } catch (error) {
     // Not fatal: the connection is stored and scheduled, the next scheduled sync fills the calendar.
     logger.warn('first sync not enqueued', describeError(error));
@@ -176,6 +175,7 @@ async function storeConnection(
           purpose: 'google_refresh_token',
         }),
         feedTokenCiphertext: record.feedTokenCiphertext,
+        ...(record.feedLookupKey ? { feedLookupKey: record.feedLookupKey } : {}),
         eventIdSalt: sameCalendar ? existing.eventIdSalt : randomBytes(16).toString('hex'),
         grantedScopes: flow.granted.grantedScopes.join(' '),
         connectedAt: now,

@@ -34,13 +34,14 @@ export async function startConnect(deps: OAuthDependencies, input: StartInput): 
   if (input.returnTo && !accepted) logger.warn('return_to not on the allow-list: using the default page');
   const returnTo = accepted ?? config.oauth.defaultReturnTo;
   const feedTokenCiphertext = await cipher.encrypt(feedToken, { subscriberId, purpose: 'feed_token' });
-  return beginConsent(deps, { subscriberId, feedTokenCiphertext, returnTo });
+  const feedLookupKey = await deps.identity.feedLookupKey(sha256Hex(feedToken));
+  return beginConsent(deps, { subscriberId, feedTokenCiphertext, feedLookupKey, returnTo });
 }
 
 /** Stores a fresh single-use state and gives the consent URL and the cookie that goes with it. */
 export async function beginConsent(
   deps: Pick<OAuthDependencies, 'config' | 'oauthStates' | 'oauth' | 'now' | 'logger'>,
-  flow: { subscriberId: string; feedTokenCiphertext: string; returnTo: string },
+  flow: { subscriberId: string; feedTokenCiphertext: string; feedLookupKey?: string; returnTo: string },
 ): Promise<StartOutcome> {
   const { config, oauthStates, oauth } = deps;
   const state = randomSecret();
@@ -55,6 +56,7 @@ export async function beginConsent(
     codeVerifier,
     browserBindingHash: sha256Hex(binding),
     feedTokenCiphertext: flow.feedTokenCiphertext,
+    ...(flow.feedLookupKey ? { feedLookupKey: flow.feedLookupKey } : {}),
     returnTo: flow.returnTo,
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + ttl,

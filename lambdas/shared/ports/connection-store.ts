@@ -30,6 +30,11 @@ export interface Connection {
    * sync (see SyncSchedule.pause). A reconnect writes the connection without it.
    */
   syncPausedUntil?: string;
+  /**
+   * HMAC(subscriber id secret, "feed-sha256:" + SHA-256 hex of the feed token): how a change notification, which
+   * names feeds by the SHA-256 of their token, finds the subscriber. Absent on connections made before it existed.
+   */
+  feedLookupKey?: string;
   /** Optimistic-concurrency counter: every write names the version it read. */
   version: number;
 }

@@ -12,6 +12,8 @@ export interface OAuthStateRecord {
   browserBindingHash: string;
   /** The feed token, already encrypted under {subscriberId, purpose: 'feed_token'}. */
   feedTokenCiphertext: string;
+  /** Copied to the connection: how change notifications find it (see Connection.feedLookupKey). */
+  feedLookupKey?: string;
   /** Where to send the browser afterwards: already checked against the allow-list. */
   returnTo: string;
   createdAt: string; // ISO 8601

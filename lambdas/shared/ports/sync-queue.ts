@@ -1,8 +1,9 @@
 /**
- * Asks for a subscriber's calendar to be synced (SQS in AWS: one message per subscriber). `continuation`: the
- * worker carries on a sync its time budget cut short.
+ * Asks for a subscriber's calendar to be synced (SQS in AWS: one message per subscriber). `manual`: the
+ * subscriber's "sync now"; `notified`: the ICS service said the feed changed; `continuation`: the worker carries
+ * on a sync its time budget cut short.
  */
-export const SYNC_REASONS = ['scheduled', 'connected', 'manual', 'continuation'] as const;
+export const SYNC_REASONS = ['scheduled', 'connected', 'manual', 'notified', 'continuation'] as const;
 export type SyncReason = (typeof SYNC_REASONS)[number];
 
 export { MAX_DELAY_SECONDS } from '../domain/sync-schedule.ts';

@@ -77,6 +77,8 @@ export class OAuthHarness {
   queueUrl = '';
   services!: Services;
   handler!: ReturnType<typeof createOAuthHandler>;
+  /** The environment the OAuth function was configured from. */
+  env: Record<string, string> = {};
   private ipCounter = 0;
 
   async open(options: HarnessOptions = {}): Promise<this> {
@@ -108,6 +110,7 @@ export class OAuthHarness {
       CALENDAR_TIME_ZONE: 'Europe/Berlin',
       ...options.env,
     };
+    this.env = env;
     const config = parseOAuthConfig(env);
     const logger = new Logger({ serviceName: 'google-oauth-test', logLevel: options.logLevel ?? 'SILENT' });
     this.services = buildOAuthServices(config, {

@@ -32,7 +32,7 @@ describe('configuration', () => {
     expect(config.oauth.stateTtlSeconds).toBe(600);
     expect(config.oauth.cookie.secure).toBe(true);
     expect(config.rateLimits.routes.start).toEqual({ perIp: 20, perSubscriber: 10 });
-    expect(config.rateLimits.routes.sync).toEqual({ perIp: 20, perSubscriber: 2 });
+    expect(config.rateLimits.routes.sync).toEqual({ perIp: 20, perSubscriber: 1 });
   });
 
   it('reads a local environment (emulator, local cipher, secrets in the environment)', () => {

@@ -14,6 +14,7 @@ import {
   type ConnectionStatus,
   type ConnectionStore,
 } from '../../ports/connection-store.ts';
+import type { FeedSubscriber, SubscriberLookup } from '../../ports/subscriber-lookup.ts';
 import type { SyncSchedule } from '../../ports/sync-schedule.ts';
 import { allItems, conditionalWrite, type Item, itemKey, stringAttribute } from './items.ts';
 import { TABLES } from './tables.ts';
@@ -22,6 +23,8 @@ const { partitionKey } = TABLES.connections;
 const SCHEDULE_INDEX = 'scheduled';
 const { partitionKey: SHARD, projectedAttributes } = TABLES.connections.indexes[SCHEDULE_INDEX];
 const [PAUSED_UNTIL] = projectedAttributes;
+const FEED_INDEX = 'byFeed';
+const { partitionKey: FEED_LOOKUP_KEY } = TABLES.connections.indexes[FEED_INDEX];
 /**
  * Shards of the scheduling index, read in parallel. Part of the stored data: changing it means rewriting the
  * shard of every scheduled connection.
@@ -31,7 +34,7 @@ const ITEM_KIND = 'connection';
 const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth'];
 
 /** Connections in the `connections` table, one item per subscriber; also the schedule of the sync. */
-export class DynamoConnectionStore implements ConnectionStore, SyncSchedule {
+export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, SubscriberLookup {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -164,6 +167,27 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule {
     } while (startKey);
   }
 
+  /** One query of the `byFeed` index (eventually consistent: a connect a second old may not be found yet). */
+  async byFeedLookupKey(feedLookupKey: string): Promise<FeedSubscriber | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: FEED_INDEX,
+        KeyConditionExpression: '#key = :key',
+        ProjectionExpression: '#pk, #status',
+        ExpressionAttributeNames: { '#key': FEED_LOOKUP_KEY, '#pk': partitionKey, '#status': 'status' },
+        ExpressionAttributeValues: { ':key': { S: feedLookupKey } },
+        Limit: 2,
+      }),
+    );
+    const [item] = Items;
+    if (!item) return undefined;
+    return {
+      subscriberId: stringAttribute(item, partitionKey, ITEM_KIND),
+      connected: item.status?.S === 'connected',
+    };
+  }
+
   async remove(subscriberId: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId) }));
   }
@@ -227,6 +251,7 @@ function itemFromConnection(connection: Connection): Item {
   }
   if (connection.needsReauthSince !== undefined) item.needsReauthSince = { S: connection.needsReauthSince };
   if (connection.syncPausedUntil !== undefined) item[PAUSED_UNTIL] = { S: connection.syncPausedUntil };
+  if (connection.feedLookupKey !== undefined) item[FEED_LOOKUP_KEY] = { S: connection.feedLookupKey };
   // The sparse index holds exactly the connections the scheduler enqueues.
   if (connection.status === 'connected' && connection.scheduled) {
     item[SHARD] = { S: shardOf(connection.subscriberId) };
@@ -255,5 +280,7 @@ function connectionFromItem(item: Item): Connection {
   if (item.needsReauthSince?.S !== undefined) connection.needsReauthSince = item.needsReauthSince.S;
   const pausedUntil = item[PAUSED_UNTIL]?.S;
   if (pausedUntil !== undefined) connection.syncPausedUntil = pausedUntil;
+  const feedLookupKey = item[FEED_LOOKUP_KEY]?.S;
+  if (feedLookupKey !== undefined) connection.feedLookupKey = feedLookupKey;
   return connection;
 }

@@ -26,6 +26,7 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
           browserBindingHash: { S: record.browserBindingHash },
           feedTokenCiphertext: { S: record.feedTokenCiphertext },
           returnTo: { S: record.returnTo },
+          ...(record.feedLookupKey ? { feedLookupKey: { S: record.feedLookupKey } } : {}),
           createdAt: { S: record.createdAt },
           [ttlAttribute]: { N: String(record.expiresAt) },
         },
@@ -61,6 +62,7 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
 function recordFromItem(item: Item): OAuthStateRecord {
   const text = (name: string): string => stringAttribute(item, name, 'OAuth state');
   return {
+    ...(item.feedLookupKey?.S ? { feedLookupKey: item.feedLookupKey.S } : {}),
     stateHash: text(partitionKey),
     subscriberId: text('subscriberId'),
     codeVerifier: text('codeVerifier'),

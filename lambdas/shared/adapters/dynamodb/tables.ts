@@ -23,10 +23,15 @@ export const TABLES = {
    * `scheduled` is a sparse index: only connections the scheduler should enqueue carry its key (a shard number,
    * so the scheduler reads the shards in parallel and no index partition runs hot); a connection that needs
    * re-authorisation, or is removed, drops out of it. See DynamoConnectionStore.due for why an index.
+   * `byFeed` finds the subscriber of a change notification: its key is `feedLookupKey`, a keyed hash of the
+   * SHA-256 of the feed token (see SubscriberIdentity.feedLookupKey), written on connect.
    */
   connections: {
     partitionKey: 'subscriberId',
-    indexes: { scheduled: { partitionKey: 'scheduleShard', projectedAttributes: ['syncPausedUntil'] } },
+    indexes: {
+      scheduled: { partitionKey: 'scheduleShard', projectedAttributes: ['syncPausedUntil'] },
+      byFeed: { partitionKey: 'feedLookupKey', projectedAttributes: ['status'] },
+    },
   },
   /** One item per subscriber: feed validators, last result, breaker and cool-down state. */
   syncState: { partitionKey: 'subscriberId' },
@@ -36,6 +41,8 @@ export const TABLES = {
   oauthStates: { partitionKey: 'stateId', ttlAttribute: 'expiresAt' },
   /** Fixed-window request counters for rate limits. */
   rateLimits: { partitionKey: 'bucket', ttlAttribute: 'expiresAt' },
+  /** Nonces of signed requests from the ICS service, kept until their timestamp can no longer be accepted. */
+  hostNonces: { partitionKey: 'nonce', ttlAttribute: 'expiresAt' },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableId = keyof typeof TABLES;

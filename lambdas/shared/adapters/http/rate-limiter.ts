@@ -1,11 +1,17 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { OAuthConfig, RateLimitedRoute } from '../../config.ts';
+import type { RateLimitedRoute } from '../../config.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
 import { HttpRefusal } from './refusal.ts';
 
-export interface RateLimiterOptions {
+/** Requests per window of each route, per client IP and (for routes that know the subscriber) per subscriber. */
+export interface RateLimits<Route extends string> {
+  windowSeconds: number;
+  routes: Record<Route, { perIp: number; perSubscriber?: number }>;
+}
+
+export interface RateLimiterOptions<Route extends string> {
   store: RateLimitStore;
-  limits: OAuthConfig['rateLimits'];
+  limits: RateLimits<Route>;
   /** Keyed hash of a client IP, so counters never hold addresses. */
   hashIp: (ip: string) => Promise<string>;
   now?: () => Date;
@@ -15,20 +21,21 @@ export interface RateLimiterOptions {
  * Per-route limits per client IP and per subscriber (fixed windows). Over the limit: 429 with Retry-After.
  * The IP check runs before any work; the subscriber check as soon as the subscriber is known.
  */
-export class RateLimiter {
+export class RateLimiter<Route extends string = RateLimitedRoute> {
   private readonly now: () => Date;
 
-  constructor(private readonly options: RateLimiterOptions) {
+  constructor(private readonly options: RateLimiterOptions<Route>) {
     this.now = options.now ?? (() => new Date());
   }
 
-  async checkIp(route: RateLimitedRoute, ip: string): Promise<void> {
+  async checkIp(route: Route, ip: string): Promise<void> {
     const { perIp } = this.options.limits.routes[route];
     await this.check(`${route}#ip#${await this.options.hashIp(rateLimitedAddress(ip))}`, perIp);
   }
 
-  async checkSubscriber(route: RateLimitedRoute, subscriberId: string): Promise<void> {
+  async checkSubscriber(route: Route, subscriberId: string): Promise<void> {
     const { perSubscriber } = this.options.limits.routes[route];
+    if (perSubscriber === undefined) throw new Error(`no per-subscriber limit for the ${route} route`);
     await this.check(`${route}#sub#${subscriberId}`, perSubscriber);
   }
 

@@ -19,6 +19,7 @@ const ERRORS_WITH_SAFE_MESSAGES = new Set([
   'SyncQueueError',
   'UnprocessedWritesError',
   'TickIncompleteError',
+  'HostKeysError',
 ]);
 
 export type SafeErrorDescription = {

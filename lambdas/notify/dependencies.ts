@@ -1,0 +1,20 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { RateLimiter } from '../shared/adapters/http/rate-limiter.ts';
+import type { NotifyConfig } from '../shared/config.ts';
+import type { RateLimitStore } from '../shared/ports/rate-limit-store.ts';
+import type { SubscriberLookup } from '../shared/ports/subscriber-lookup.ts';
+import type { SyncQueue } from '../shared/ports/sync-queue.ts';
+import type { HostRequestDependencies } from '../shared/use-cases/authenticate-host-request.ts';
+
+/** What the change-notification function uses; the composition root builds it from its configuration. */
+export interface NotifyDependencies extends HostRequestDependencies {
+  config: NotifyConfig;
+  /** The keyed hash a connection is found by (SubscriberIdentity). */
+  identity: { feedLookupKey(feedTokenSha256Hex: string): Promise<string> };
+  subscribers: SubscriberLookup;
+  rateLimiter: RateLimiter<'notify'>;
+  /** Per-subscriber notification counters (the rate-limit table's fixed windows): the deduplication. */
+  notificationCounters: RateLimitStore;
+  syncQueue: SyncQueue;
+  logger: Logger;
+}

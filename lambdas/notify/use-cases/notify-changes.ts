@@ -1,0 +1,144 @@
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { SignedRequest } from '../../shared/adapters/http/host-signature.ts';
+import { HttpRefusal } from '../../shared/adapters/http/refusal.ts';
+import { parseInput } from '../../shared/adapters/http/request.ts';
+import { describeError } from '../../shared/adapters/http/safe-error.ts';
+import { authenticateHostRequest } from '../../shared/use-cases/authenticate-host-request.ts';
+import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
+import type { NotifyDependencies } from '../dependencies.ts';
+
+export const NOTIFY_PATH = '/api/google-sync/notify';
+/**
+ * Body limit (bytes) and entries per notification; more is refused with 413 before any lookup. 1,000 entries
+ * take 67 KB in compact JSON, so the body limit leaves room for them and some whitespace.
+ */
+export const MAX_NOTIFY_BODY_BYTES = 81_920;
+export const MAX_NOTIFY_ENTRIES = 1_000;
+/** Index lookups in flight at once. */
+const LOOKUP_CONCURRENCY = 16;
+
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+const notificationBody = z.strictObject({
+  /** SHA-256 (hex) of each changed feed's token. */
+  feeds: z.array(z.string().regex(SHA256_HEX)).max(MAX_NOTIFY_ENTRIES),
+});
+
+export interface NotifyInput {
+  ip: string;
+  contentType: string | undefined;
+  header: SignedRequest['header'];
+  body: Buffer;
+}
+
+/** Counts only: the answer never says which feeds belong to a connected subscriber. */
+export interface NotifyOutcome {
+  accepted: true;
+  /** Entries in the body. */
+  received: number;
+  /** Distinct entries. */
+  distinct: number;
+}
+
+/**
+ * The ICS service says which feeds changed: each feed that belongs to a connected subscriber gets an immediate
+ * sync. The request must be signed by the host (authenticateHostRequest: key id, ±5 minutes, single-use nonce).
+ *
+ * Feeds are named by the SHA-256 of their token, never by the token (tokens travel no further than they must)
+ * and not by subscriber id (the host does not hold the subscriber-id secret). A hash cannot give the subscriber
+ * id (an HMAC of the token itself), so the connection stores a lookup key, HMAC(secret, SHA-256 of the token),
+ * written at connect and indexed (connections `byFeed`): a leaked table yields neither tokens nor their plain
+ * digests. Unknown hashes are ignored silently.
+ *
+ * Deduplication: a subscriber named twice counts once, and per subscriber and window of NOTIFY_DEDUP_SECONDS
+ * (fixed windows in the rate-limit table) the first notification enqueues a sync at once, the second one sync
+ * at the end of the window, and any further ones nothing. The trailing sync is what keeps a change notified
+ * while the first sync was already running from waiting for the next scheduled run; a burst of notifications
+ * costs at most two syncs per window.
+ */
+export async function notifyChanges(deps: NotifyDependencies, input: NotifyInput): Promise<NotifyOutcome> {
+  const { logger } = deps;
+  await deps.rateLimiter.checkIp('notify', input.ip);
+  if (input.body.length > MAX_NOTIFY_BODY_BYTES) throw tooLarge('The request body is larger than 80 KB.');
+  const signature = await authenticateHostRequest(deps, {
+    method: 'POST',
+    path: NOTIFY_PATH,
+    header: input.header,
+    body: input.body,
+  });
+  logger.appendKeys({ hostKeyId: signature.keyId });
+  const feeds = readBody(input);
+  const distinct = [...new Set(feeds.map((hash) => hash.toLowerCase()))];
+
+  const limit = pLimit(LOOKUP_CONCURRENCY);
+  const found = await Promise.all(
+    distinct.map((hash) =>
+      limit(async () => deps.subscribers.byFeedLookupKey(await deps.identity.feedLookupKey(hash))),
+    ),
+  );
+  const connected = [
+    ...new Set(found.filter((match) => match?.connected).map((match) => match?.subscriberId as string)),
+  ];
+
+  const now = deps.now();
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const immediate: string[] = [];
+  const trailing = new Map<number, string[]>();
+  await Promise.all(
+    connected.map((subscriberId) =>
+      limit(async () => {
+        const { count, windowEndsAt } = await deps.notificationCounters.increment(
+          `notify#sub#${subscriberId}`,
+          deps.config.notify.dedupWindowSeconds,
+          now,
+        );
+        if (count === 1) immediate.push(subscriberId);
+        else if (count === 2) {
+          const delay = Math.max(1, windowEndsAt - nowSeconds);
+          trailing.set(delay, [...(trailing.get(delay) ?? []), subscriberId]);
+        }
+      }),
+    ),
+  );
+  try {
+    await requestImmediateSync(deps, immediate, 'notified');
+    for (const [delaySeconds, subscriberIds] of trailing) {
+      await requestImmediateSync(deps, subscriberIds, 'notified', { delaySeconds });
+    }
+  } catch (error) {
+    logger.warn('notified syncs not enqueued', describeError(error));
+    throw new HttpRefusal(503, 'sync_unavailable', 'The syncs could not be queued. Please try again.', {
+      'Retry-After': '30',
+    });
+  }
+  const deferred = [...trailing.values()].reduce((sum, ids) => sum + ids.length, 0);
+  logger.info('change notification', {
+    received: feeds.length,
+    distinct: distinct.length,
+    connected: connected.length,
+    queued: immediate.length,
+    deferred,
+    deduplicated: connected.length - immediate.length - deferred,
+  });
+  return { accepted: true, received: feeds.length, distinct: distinct.length };
+}
+
+function readBody(input: NotifyInput): string[] {
+  if (!/^application\/json\s*(;|$)/i.test(input.contentType ?? '')) {
+    throw new HttpRefusal(415, 'unsupported_media_type', 'Send the body as application/json.');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(input.body.toString('utf8'));
+  } catch {
+    // The parser's message may quote the body: never passed on.
+    throw new HttpRefusal(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+  const feeds = (json as { feeds?: unknown } | null)?.feeds;
+  if (Array.isArray(feeds) && feeds.length > MAX_NOTIFY_ENTRIES) {
+    throw tooLarge(`At most ${MAX_NOTIFY_ENTRIES} feeds per notification.`);
+  }
+  return parseInput(notificationBody, json).feeds;
+}
+
+const tooLarge = (message: string) => new HttpRefusal(413, 'too_large', message);

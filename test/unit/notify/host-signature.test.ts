@@ -1,0 +1,54 @@
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalRequest,
+  signHostRequest,
+  verifyHostSignature,
+} from '../../../lambdas/shared/adapters/http/host-signature.ts';
+import { StaticHostKeyRing } from '../../../lambdas/shared/adapters/secrets/host-keys.ts';
+
+const key = Buffer.alloc(32, 1);
+const keys = new StaticHostKeyRing(new Map([['k1', key]]));
+const body = '{"feeds":[]}';
+const parts = {
+  timestamp: '1767225600',
+  nonce: 'n0nce-0123456789ab',
+  method: 'post',
+  path: '/api/google-sync/notify',
+  body,
+};
+
+describe('host request signatures', () => {
+  it('signs the documented canonical string', () => {
+    const digest = createHash('sha256').update(body).digest('hex');
+    expect(canonicalRequest(parts)).toBe(
+      `1767225600\nn0nce-0123456789ab\nPOST\n/api/google-sync/notify\n${digest}`,
+    );
+    const expected = createHmac('sha256', key).update(canonicalRequest(parts)).digest('base64url');
+    expect(signHostRequest(key, parts)).toBe(expected);
+    expect(expected).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('verifies a request signed at the edge of the ±5 minute window, not beyond', async () => {
+    const headers = (timestamp: string) => ({
+      'x-signature-key-id': 'k1',
+      'x-signature-timestamp': timestamp,
+      'x-signature-nonce': parts.nonce,
+      'x-signature': signHostRequest(key, { ...parts, timestamp }),
+    });
+    const request = (timestamp: string) => ({
+      method: 'POST',
+      path: parts.path,
+      header: (name: string) => headers(timestamp)[name as keyof ReturnType<typeof headers>],
+      body: Buffer.from(body),
+    });
+    const now = new Date(1767225600_000);
+    await expect(verifyHostSignature(keys, request('1767225300'), now)).resolves.toMatchObject({
+      keyId: 'k1',
+    });
+    await expect(verifyHostSignature(keys, request('1767225900'), now)).resolves.toBeDefined();
+    await expect(verifyHostSignature(keys, request('1767225299'), now)).rejects.toMatchObject({
+      code: 'timestamp_out_of_range',
+    });
+  });
+});
