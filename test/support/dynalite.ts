@@ -39,9 +39,16 @@ export async function startDynamo(): Promise<TestDynamo> {
     const indexes = Object.entries(('indexes' in def ? def.indexes : undefined) ?? {}).map(
       ([indexName, index]: [string, IndexDefinition]) => {
         attributes.push({ AttributeName: index.partitionKey, AttributeType: 'S' });
+        const defined = new Set(attributes.map((attribute) => attribute.AttributeName));
+        if (index.sortKey && !defined.has(index.sortKey)) {
+          attributes.push({ AttributeName: index.sortKey, AttributeType: 'S' });
+        }
         return {
           IndexName: indexName,
-          KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' as const }],
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+            ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
+          ],
           Projection: {
             ProjectionType: 'INCLUDE' as const,
             NonKeyAttributes: [...index.projectedAttributes],

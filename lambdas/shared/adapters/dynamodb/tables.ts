@@ -11,9 +11,10 @@ export interface TableDefinition {
   indexes?: Record<string, IndexDefinition>;
 }
 
-/** A global secondary index: its key attribute and the non-key attributes it projects (keys always are). */
+/** A global secondary index: its key attributes and the non-key attributes it projects (keys always are). */
 export interface IndexDefinition {
   partitionKey: string;
+  sortKey?: string;
   projectedAttributes: readonly string[];
 }
 
@@ -29,7 +30,13 @@ export const TABLES = {
   connections: {
     partitionKey: 'subscriberId',
     indexes: {
-      scheduled: { partitionKey: 'scheduleShard', projectedAttributes: ['syncPausedUntil'] },
+      // Sorted by subscriber: each shard pages in a stable order, and every entry has a key of its own (DynamoDB
+      // allows equal index keys, but in-process implementations may not keep them all).
+      scheduled: {
+        partitionKey: 'scheduleShard',
+        sortKey: 'subscriberId',
+        projectedAttributes: ['syncPausedUntil'],
+      },
       byFeed: { partitionKey: 'feedLookupKey', projectedAttributes: ['status'] },
     },
   },

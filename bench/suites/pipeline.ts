@@ -1,0 +1,416 @@
+/**
+ * The running service end to end: the scheduler's tick against dynalite and fauxqs (`fanout_100k`), and the
+ * queue -> sync worker -> Google emulator pipeline for many subscribers (`pipeline_1k`).
+ *
+ * `pipeline_1k` runs under Google's quotas (600 units per user and 10,000 per project in a sliding minute) with the
+ * minute divided by SYNC_BENCH_TIME_SCALE (default 20), like `sync.ts`: the emulator's quota window and the
+ * engine's pacing and retry windows are scaled, the counts stay Google's. Its figures say `time_scale`;
+ * `real_time_minutes` is the run at Google's real minute. The worker runs as the event source mapping would run
+ * it: `maxConcurrentSyncs(10,000)` invocations at once (17), each taking batches of up to 10 messages.
+ *
+ * Both start every part in this process (dynalite, fauxqs, the emulator, the feed server), so `peak_rss_mb` is the
+ * whole test bed's, not the function's alone.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
+import { createEnqueueHandler } from '../../lambdas/scheduler/handlers.ts';
+import { LocalAesGcmCipher } from '../../lambdas/shared/adapters/crypto/local-cipher.ts';
+import {
+  DynamoConnectionStore,
+  SCHEDULE_SHARDS,
+} from '../../lambdas/shared/adapters/dynamodb/connection-store.ts';
+import { DynamoSyncStateStore } from '../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
+import { buildSchedulerServices, buildSyncWorkerServices } from '../../lambdas/shared/composition.ts';
+import { parseSchedulerConfig, parseSyncWorkerConfig } from '../../lambdas/shared/config.ts';
+import type { Connection } from '../../lambdas/shared/ports/connection-store.ts';
+import type { SyncRequest } from '../../lambdas/shared/ports/sync-queue.ts';
+import { maxConcurrentSyncs } from '../../lambdas/sync/concurrency.ts';
+import { createSyncWorkerHandler } from '../../lambdas/sync/handler.ts';
+import { DEFAULT_PACING } from '../../lambdas/sync/pacer.ts';
+import { DEFAULT_RETRY } from '../../lambdas/sync/retry.ts';
+import { startDynamo } from '../../test/support/dynalite.ts';
+import { startSqs } from '../../test/support/fauxqs.ts';
+import type { Benchmark } from '../benchmark.ts';
+
+const TIME_SCALE = Number(process.env.SYNC_BENCH_TIME_SCALE ?? 20);
+const MINUTE_MS = 60_000;
+const LATENCY_MS = 20;
+const PROJECT_QUOTA_PER_MINUTE = 10_000;
+const CIPHER_KEY = Buffer.alloc(32, 7).toString('base64');
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+const silent = () => new Logger({ serviceName: 'bench', logLevel: 'SILENT' });
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const started = process.hrtime.bigint();
+  const value = await work();
+  return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** Messages in the queue, delayed and in flight included. */
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesDelayed',
+        'ApproximateNumberOfMessagesNotVisible',
+      ],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+function connectionOf(subscriberId: string, fields: Partial<Connection> = {}): Omit<Connection, 'version'> {
+  const now = new Date().toISOString();
+  return {
+    subscriberId,
+    status: 'connected',
+    calendarId: `cal-${subscriberId}`,
+    refreshTokenCiphertext: `refresh-${subscriberId}`,
+    feedTokenCiphertext: `feed-${subscriberId}`,
+    eventIdSalt: `salt-${subscriberId}`,
+    grantedScopes: SCOPES.appCreated,
+    connectedAt: now,
+    updatedAt: now,
+    scheduled: true,
+    ...fields,
+  };
+}
+
+/** 100,000 scheduled connections, then one tick: every subscriber enqueued with its delay. */
+async function fanout(connections: number): Promise<Record<string, number>> {
+  const [dynamo, sqs] = await Promise.all([startDynamo(), startSqs()]);
+  try {
+    const store = new DynamoConnectionStore(dynamo.client, dynamo.tableNames.connections);
+    const limit = pLimit(64);
+    await Promise.all(
+      Array.from({ length: connections }, (_, i) =>
+        limit(() => store.save(connectionOf(`sub-${String(i).padStart(6, '0')}`), undefined)),
+      ),
+    );
+    const queueUrl = await sqs.createQueue('fanout');
+    const services = buildSchedulerServices(
+      parseSchedulerConfig({
+        CONNECTIONS_TABLE: dynamo.tableNames.connections,
+        SYNC_STATE_TABLE: dynamo.tableNames.syncState,
+        EVENT_MAP_TABLE: dynamo.tableNames.eventMap,
+        SYNC_QUEUE_URL: queueUrl,
+      }),
+      { dynamo: dynamo.client, sqs: sqs.client, logger: silent() },
+    );
+    const tick = createEnqueueHandler(() => services, services.logger);
+    const { value, seconds } = await timed(() => tick());
+    const messages = await queueDepth(sqs.client, queueUrl);
+    // Every connection is scheduled: each must be in the index and enqueued once.
+    const indexed = await indexCount(dynamo.client, dynamo.tableNames.connections);
+    if (value.enqueued !== connections || messages !== connections || indexed !== connections) {
+      throw new Error(`enqueued ${value.enqueued}, ${messages} in the queue, ${indexed} in the index`);
+    }
+    return {
+      seconds: round(seconds),
+      target_seconds: 30,
+      messages,
+      connections,
+    };
+  } finally {
+    await Promise.all([dynamo.close(), sqs.close()]);
+  }
+}
+
+/** Items in the scheduling index (every shard, counted). */
+async function indexCount(client: DynamoDBClient, tableName: string): Promise<number> {
+  let total = 0;
+  for (let shard = 0; shard < SCHEDULE_SHARDS; shard++) {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'scheduled',
+          KeyConditionExpression: '#shard = :shard',
+          ExpressionAttributeNames: { '#shard': 'scheduleShard' },
+          ExpressionAttributeValues: { ':shard': { S: String(shard) } },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      total += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+  return total;
+}
+
+/** `count` single timed events in the weeks ahead. */
+function feedOf(count: number): string {
+  const start = new Date();
+  start.setUTCHours(0, 0, 0, 0);
+  const stamp = (date: Date) => `${date.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
+  const events = Array.from({ length: count }, (_, i) => {
+    const begins = new Date(start.getTime() + (i + 1) * 3_600_000 * 5);
+    return [
+      'BEGIN:VEVENT',
+      `UID:event-${i}@bench.example.com`,
+      `DTSTAMP:${stamp(start)}`,
+      `DTSTART:${stamp(begins)}`,
+      `DTEND:${stamp(new Date(begins.getTime() + 3_600_000))}`,
+      `SUMMARY:Event ${i}`,
+      'END:VEVENT',
+    ].join('\r\n');
+  });
+  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//EN', ...events, 'END:VCALENDAR', ''].join(
+    '\r\n',
+  );
+}
+
+function lambdaContext(remainingMs: number): Context {
+  const deadline = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'sync-worker',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:sync-worker',
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/sync-worker',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Keeps Powertools' EMF lines off stdout (the runner reads its figures there); returns the undo. */
+function muteEmf(): () => void {
+  const original = process.stdout.write;
+  process.stdout.write = function write(this: typeof process.stdout, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk === 'string' && chunk.includes('"_aws"')) return true;
+    return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = original;
+  };
+}
+
+/** `subscribers` connected subscribers with `events` each, through the queue, the worker and the emulator. */
+async function pipeline(subscribers: number, events: number): Promise<Record<string, number>> {
+  const text = feedOf(events);
+  const feedServer = createServer((_request, response) =>
+    response.writeHead(200, { 'content-type': 'text/calendar; charset=utf-8' }).end(text),
+  );
+  await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
+  const feedBase = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}`;
+  const [dynamo, sqs, google] = await Promise.all([
+    startDynamo(),
+    startSqs(),
+    startGoogleEmulator({
+      latencyMs: LATENCY_MS,
+      quotas: {
+        perUserPerWindow: 600,
+        perProjectPerWindow: PROJECT_QUOTA_PER_MINUTE,
+        windowMs: MINUTE_MS / TIME_SCALE,
+      },
+    }),
+  ]);
+  const unmute = muteEmf();
+  try {
+    const client = google.control.registerClient({ redirectUris: ['https://api.example.test/callback'] });
+    const queueUrl = await sqs.createQueue('pipeline');
+    const env = {
+      CONNECTIONS_TABLE: dynamo.tableNames.connections,
+      SYNC_STATE_TABLE: dynamo.tableNames.syncState,
+      EVENT_MAP_TABLE: dynamo.tableNames.eventMap,
+      FEED_URL_TEMPLATE: `${feedBase}/ics/{token}.ics`,
+      CALENDAR_TIME_ZONE: 'Europe/Berlin',
+      GOOGLE_API_BASE_URL: google.baseUrl,
+      GOOGLE_CLIENT_ID: client.clientId,
+      GOOGLE_CLIENT_SECRET: client.clientSecret,
+      LOCAL_CIPHER_KEY: CIPHER_KEY,
+      SYNC_QUEUE_URL: queueUrl,
+      SYNC_CONTINUE_DELAY_SECONDS: '0',
+      SYNC_BUSY_RETRY_SECONDS: '0',
+    };
+    const logger = silent();
+    const deps = buildSyncWorkerServices(parseSyncWorkerConfig(env), {
+      dynamo: dynamo.client,
+      sqs: sqs.client,
+      logger,
+      env,
+      metrics: new Metrics({ namespace: 'IcsGoogleSyncBench', serviceName: 'bench' }),
+      // Production pacing and retry, their windows scaled like the emulator's quota window.
+      engine: {
+        pacing: { ...DEFAULT_PACING, windowMs: DEFAULT_PACING.windowMs / TIME_SCALE },
+        retry: {
+          ...DEFAULT_RETRY,
+          baseDelayMs: DEFAULT_RETRY.baseDelayMs / TIME_SCALE,
+          maxDelayMs: DEFAULT_RETRY.maxDelayMs / TIME_SCALE,
+        },
+      },
+    });
+    const handler = createSyncWorkerHandler(() => deps, logger);
+
+    // Subscribers connected as the OAuth flow leaves them (not timed).
+    const store = new DynamoConnectionStore(dynamo.client, dynamo.tableNames.connections);
+    const cipher = new LocalAesGcmCipher(CIPHER_KEY);
+    const ids: string[] = [];
+    const limit = pLimit(32);
+    await Promise.all(
+      Array.from({ length: subscribers }, (_, i) =>
+        limit(async () => {
+          const id = `sub-${String(i).padStart(5, '0')}`;
+          const email = `${id}@bench.example.com`;
+          google.control.createUser({ email });
+          const tokens = google.control.mintTokens({
+            user: email,
+            clientId: client.clientId,
+            scopes: [SCOPES.appCreated],
+            offline: true,
+          });
+          const calendar = google.control.seedCalendar({
+            user: email,
+            summary: 'ICS',
+            clientId: client.clientId,
+          });
+          await store.save(
+            connectionOf(id, {
+              calendarId: calendar.id,
+              refreshTokenCiphertext: await cipher.encrypt(tokens.refresh_token as string, {
+                subscriberId: id,
+                purpose: 'google_refresh_token',
+              }),
+              feedTokenCiphertext: await cipher.encrypt(`feed-token-${i}`, {
+                subscriberId: id,
+                purpose: 'feed_token',
+              }),
+            }),
+            undefined,
+          );
+          ids.push(id);
+        }),
+      ),
+    );
+    google.control.resetCounters();
+
+    const requestedAt = new Date().toISOString();
+    const requests = ids.map(
+      (subscriberId): SyncRequest => ({ subscriberId, reason: 'connected', requestedAt }),
+    );
+    const invocations = maxConcurrentSyncs(PROJECT_QUOTA_PER_MINUTE);
+    let failures = 0;
+    const poller = async () => {
+      for (;;) {
+        const { Messages = [] } = await sqs.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 900,
+            WaitTimeSeconds: 0,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+        );
+        if (Messages.length === 0) {
+          if ((await queueDepth(sqs.client, queueUrl)) === 0) return;
+          await sleep(20);
+          continue;
+        }
+        const event: SQSEvent = {
+          Records: Messages.map((m) => ({
+            messageId: m.MessageId as string,
+            receiptHandle: m.ReceiptHandle as string,
+            body: m.Body ?? '',
+            attributes: {
+              ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+              SentTimestamp: String(Date.now()),
+              SenderId: 'bench',
+              ApproximateFirstReceiveTimestamp: String(Date.now()),
+            },
+            messageAttributes: {},
+            md5OfBody: '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: 'arn:aws:sqs:local:000000000000:pipeline',
+            awsRegion: 'local',
+          })),
+        };
+        const { batchItemFailures } = await handler(event, lambdaContext(900_000));
+        failures += batchItemFailures.length;
+        const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+        const done = Messages.filter((m) => !failed.has(m.MessageId as string));
+        if (done.length > 0) {
+          await sqs.client.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+            }),
+          );
+        }
+      }
+    };
+    const { seconds } = await timed(async () => {
+      await deps.syncQueue.enqueue(requests);
+      await Promise.all(Array.from({ length: invocations }, poller));
+    });
+
+    const counters = google.control.counters();
+    const calendarCalls = Object.values(counters.byUser).reduce((sum, user) => sum + user.total, 0);
+    const syncState = new DynamoSyncStateStore(dynamo.client, dynamo.tableNames.syncState);
+    const results = await Promise.all(ids.map((id) => limit(() => syncState.get(id))));
+    const synced = results.filter((state) => state?.lastResult?.outcome === 'synced').length;
+    const eventsWritten = google.control
+      .state()
+      .calendars.reduce(
+        (sum, calendar) =>
+          sum + (calendar.events as { status?: string }[]).filter((e) => e.status !== 'cancelled').length,
+        0,
+      );
+    if (eventsWritten !== subscribers * events) {
+      throw new Error(`${eventsWritten} events in Google, expected ${subscribers * events}`);
+    }
+    const scaledMinutes = (seconds * TIME_SCALE) / 60;
+    return {
+      seconds: round(seconds),
+      subscribers_synced: synced,
+      events_written: eventsWritten,
+      google_calls: calendarCalls,
+      quota_units: counters.units,
+      units_per_minute_project: Math.round(counters.units / scaledMinutes),
+      real_time_minutes: round(scaledMinutes, 1),
+      concurrent_invocations: invocations,
+      message_failures: failures,
+      time_scale: TIME_SCALE,
+    };
+  } finally {
+    unmute();
+    await Promise.all([
+      dynamo.close(),
+      sqs.close(),
+      google.close(),
+      new Promise<void>((resolve) => feedServer.close(() => resolve())),
+    ]);
+  }
+}
+
+const benchmarks: Benchmark[] = [
+  { name: 'fanout_100k', run: () => fanout(100_000) },
+  { name: 'pipeline_1k', run: () => pipeline(1_000, 50) },
+];
+export default benchmarks;

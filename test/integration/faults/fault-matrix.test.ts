@@ -1,0 +1,696 @@
+/**
+ * The fault matrix: the sync worker against fauxqs (with a dead-letter queue, maxReceiveCount 3), dynalite, the
+ * Google emulator and the local cipher, each row injecting one kind of fault, then recovering (faults cleared,
+ * time passing, the queue drained by running the worker on what fauxqs delivers). After recovery the calendar
+ * must equal the feed with one copy of each event, nothing may have been deleted because of the fault, the stored
+ * status must tell the truth, and only poison messages may reach the dead-letter queue. The table of outcomes is
+ * printed at the end.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '../../../emulator/google/index.ts';
+import { LocalAesGcmCipher } from '../../../lambdas/shared/adapters/crypto/local-cipher.ts';
+import type { CalendarGateway } from '../../../lambdas/shared/ports/calendar-gateway.ts';
+import type { Cipher } from '../../../lambdas/shared/ports/cipher.ts';
+import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
+import type { SyncWorkerDependencies } from '../../../lambdas/sync/dependencies.ts';
+import { MIN_TIME_BUDGET_MS } from '../../../lambdas/sync/use-cases/run-sync-request.ts';
+import { feedOf, type TestSubscriber, TIME_MARGIN_MS, WorkerHarness } from '../worker/harness.ts';
+
+/** Longer than the engine's lease (16 minutes): a dead run's lease has expired, and a new interval began. */
+const TIME_PASSES_MS = 17 * 60_000;
+
+const request = (subscriberId: string, reason: SyncRequest['reason'] = 'manual'): SyncRequest => ({
+  subscriberId,
+  reason,
+  requestedAt: new Date().toISOString(),
+});
+
+type FeedMode = 'healthy' | 'down' | 'refused' | 'truncated' | 'partial' | 'html';
+
+/**
+ * The ICS service in front of the harness's feeds: serves each token's text, or misbehaves for the tokens a row
+ * puts in a fault mode (503, connection dropped, body cut off, 206, an HTML login page).
+ */
+class FaultyFeedServer {
+  readonly modes = new Map<string, FeedMode>();
+  private server: Server | undefined;
+  url = '';
+
+  constructor(private readonly feeds: Map<string, string>) {}
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      const token = decodeURIComponent(/^\/ics\/([^/]+)\.ics$/.exec(req.url ?? '')?.[1] ?? '');
+      const text = this.feeds.get(token);
+      if (text === undefined) return void res.writeHead(404).end();
+      const calendar = { 'content-type': 'text/calendar; charset=utf-8' };
+      switch (this.modes.get(token) ?? 'healthy') {
+        case 'healthy':
+          return void res.writeHead(200, calendar).end(text);
+        case 'down':
+          return void res.writeHead(503, { 'retry-after': '120' }).end('Service Unavailable');
+        case 'refused':
+          return void req.socket.destroy();
+        case 'truncated':
+          // Cut off after the first half of its events: a valid start, no END:VCALENDAR.
+          return void res
+            .writeHead(200, calendar)
+            .end(text.slice(0, text.lastIndexOf('END:VEVENT', text.length / 2) + 12));
+        case 'partial':
+          return void res
+            .writeHead(206, { ...calendar, 'content-range': `bytes 0-99/${text.length}` })
+            .end(text.slice(0, 100));
+        case 'html':
+          return void res
+            .writeHead(200, { 'content-type': 'text/html' })
+            .end(
+              '<!DOCTYPE html><html><body><form action="/login"><input name="password"></form></body></html>',
+            );
+      }
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server?.closeAllConnections();
+    return new Promise((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+interface DynamoFault {
+  /** `UpdateItemCommand`, ... or `*`. */
+  command: string;
+  error: 'conditional' | 'throttle';
+  /** Only calls whose input has a ConditionExpression (a conditional write). */
+  conditionalOnly?: boolean;
+  /** Matching attempts let through before the rule starts. */
+  after?: number;
+  /** Every n-th matching attempt fails (1: each one). */
+  every?: number;
+  /** How many failures in all. */
+  count: number;
+}
+
+/**
+ * Fault injection into the real dynalite client: a middleware inside the SDK's retry loop (as a real DynamoDB
+ * answer would be) answers ConditionalCheckFailed or ProvisionedThroughputExceeded for the calls a rule matches.
+ */
+class DynamoFaults {
+  private rules: (DynamoFault & { seen: number })[] = [];
+  injected = 0;
+
+  constructor(client: WorkerHarness['dynamo']['client']) {
+    // Low priority in the finalizeRequest step: inside the SDK's retry loop (priority high in the same step).
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { ConditionExpression?: string };
+        for (const rule of this.rules) {
+          if (rule.count <= 0) continue;
+          if (rule.command !== '*' && rule.command !== context.commandName) continue;
+          if (rule.conditionalOnly && !input.ConditionExpression) continue;
+          if (++rule.seen <= (rule.after ?? 0) || (rule.seen - (rule.after ?? 0)) % (rule.every ?? 1) !== 0)
+            continue;
+          rule.count--;
+          this.injected++;
+          const $metadata = { httpStatusCode: 400, attempts: 1 };
+          throw rule.error === 'conditional'
+            ? new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata })
+            : new ProvisionedThroughputExceededException({
+                message: 'The level of configured provisioned throughput for the table was exceeded.',
+                $metadata,
+              });
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'fault-matrix-dynamo-faults' },
+    );
+  }
+
+  inject(...rules: DynamoFault[]): void {
+    this.rules.push(...rules.map((rule) => ({ ...rule, seen: 0 })));
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+}
+
+interface MatrixRow {
+  row: string;
+  injected: string;
+  afterFault: string;
+  afterRecovery: string;
+}
+
+describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and the local cipher', () => {
+  const h = new WorkerHarness();
+  let base: SyncWorkerDependencies;
+  let feedServer: FaultyFeedServer;
+  let dynamoFaults: DynamoFaults;
+  const matrix: MatrixRow[] = [];
+  const poisonSent: string[] = [];
+
+  beforeAll(async () => {
+    await h.open();
+    feedServer = new FaultyFeedServer(h.feeds.feeds);
+    await feedServer.start();
+    dynamoFaults = new DynamoFaults(h.dynamo.client);
+    base = {
+      ...h.deps,
+      settings: { ...h.deps.settings, feedUrlTemplate: `${feedServer.url}/ics/{token}.ics` },
+    };
+    h.deps = base;
+  });
+
+  afterAll(async () => {
+    const columns: (keyof MatrixRow)[] = ['row', 'injected', 'afterFault', 'afterRecovery'];
+    const width = (column: keyof MatrixRow) =>
+      Math.max(column.length, ...matrix.map((row) => row[column].length));
+    const line = (cells: Record<keyof MatrixRow, string>) =>
+      `| ${columns.map((column) => cells[column].padEnd(width(column))).join(' | ')} |`;
+    const header = line({
+      row: 'row',
+      injected: 'injected',
+      afterFault: 'after the fault',
+      afterRecovery: 'after recovery',
+    });
+    console.log(
+      [
+        'Fault matrix',
+        header,
+        `|${columns.map((c) => '-'.repeat(width(c) + 2)).join('|')}|`,
+        ...matrix.map(line),
+      ].join('\n'),
+    );
+    await feedServer?.close();
+    await h.close();
+  });
+
+  /**
+   * Receives up to `max` messages as one Lambda poll would, hidden for `visibilitySeconds` (the queue's own
+   * timeout is 0 so that failed messages come back at once; 0 here stands for a timeout that already ran out).
+   */
+  async function receive(max = 10, visibilitySeconds = 60): Promise<Message[]> {
+    const { Messages = [] } = await h.sqs.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: h.queueUrl,
+        MaxNumberOfMessages: max,
+        VisibilityTimeout: visibilitySeconds,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+      }),
+    );
+    return Messages;
+  }
+
+  /** What the event source does after an invocation: deletes the messages the handler did not report. */
+  async function settle(messages: Message[], response: SQSBatchResponse): Promise<void> {
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    const done = messages.filter((m) => !failed.has(m.MessageId as string));
+    if (done.length === 0) return;
+    await h.sqs.client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: h.queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+      }),
+    );
+  }
+
+  const lastOutcome = async (sub: TestSubscriber) => {
+    const last = (await h.syncState.get(sub.id))?.lastResult;
+    if (!last) return 'no run stored';
+    const reason = last.errors[0] ? ` (${last.errors[0].slice(0, 60)})` : '';
+    return `${last.outcome}${reason}`;
+  };
+
+  const inGoogle = (sub: TestSubscriber) =>
+    (
+      (h.google.control.state().calendars.find((c) => c.id === sub.calendarId)?.events ?? []) as {
+        id: string;
+        status?: string;
+        summary?: string;
+        recurringEventId?: string;
+      }[]
+    ).filter((event) => event.recurringEventId === undefined);
+
+  const calls = (sub: TestSubscriber, method: string) =>
+    h.google.control.counters().byUser[sub.email]?.byMethod?.[method] ?? 0;
+
+  /** Faults cleared; time passes (dead runs' leases expire, a new interval begins) and the schedule asks again. */
+  async function recover(sub: TestSubscriber): Promise<number> {
+    h.google.control.clearFaults();
+    dynamoFaults.clear();
+    feedServer.modes.clear();
+    h.deps = base;
+    let rounds = 0;
+    for (; rounds < 4; rounds++) {
+      h.clock.offsetMs += TIME_PASSES_MS;
+      if (rounds > 0) await h.send(request(sub.id, 'scheduled'));
+      await h.deliverAll();
+      const outcome = (await h.syncState.get(sub.id))?.lastResult?.outcome;
+      if (outcome === 'synced' || outcome === 'unchanged') break;
+    }
+    return rounds + 1;
+  }
+
+  /**
+   * The row's verdict after recovery: Google equals the feed, one copy of each event, nothing deleted (no feed
+   * here ever drops an event), the status true, the dead-letter queue holding nothing but poison.
+   */
+  async function expectRecovered(sub: TestSubscriber, events: number, summary = 'Event'): Promise<string> {
+    const expected = Array.from({ length: events }, (_, i) => `${summary} ${i}`).sort();
+    const all = inGoogle(sub);
+    expect(h.summariesInGoogle(sub)).toEqual(expected);
+    expect(all).toHaveLength(events);
+    expect(all.filter((event) => event.status === 'cancelled')).toEqual([]);
+    expect(calls(sub, 'events.delete')).toBe(0);
+    const state = await h.syncState.get(sub.id);
+    expect(['synced', 'unchanged']).toContain(state?.lastResult?.outcome);
+    expect(state?.lastResult?.errors).toEqual([]);
+    expect(state?.eventCount).toBe(events);
+    expect((await h.connections.get(sub.id))?.status).toBe('connected');
+    const dead = (await h.sqs.drain(h.deadLetterQueueUrl)).map((m) => m.Body ?? '');
+    expect(dead.filter((body) => !poisonSent.includes(body))).toEqual([]);
+    expect(await h.sqs.inspect(h.queueUrl)).toEqual([]);
+    return `equal (${events} events, 0 duplicates, 0 deleted), ${state?.lastResult?.outcome}, DLQ ${dead.length}`;
+  }
+
+  function record(row: string, injected: string, afterFault: string, afterRecovery: string): void {
+    matrix.push({ row, injected, afterFault, afterRecovery });
+  }
+
+  /** A subscriber whose calendar is already in sync with a feed of `events` events. */
+  async function synced(events: number): Promise<TestSubscriber> {
+    const sub = await h.connect(feedOf(events));
+    await h.send(request(sub.id, 'connected'));
+    await h.deliverAll();
+    expect((await h.syncState.get(sub.id))?.lastResult?.outcome).toBe('synced');
+    return sub;
+  }
+
+  it('1. the same message delivered twice (at once, and again after the first finished)', async () => {
+    const sub = await h.connect(feedOf(30));
+    await h.send(request(sub.id, 'connected'));
+    const [message] = await receive(1);
+    if (!message) throw new Error('no message');
+    const responses = await Promise.all([h.invoke([message]), h.invoke([message])]);
+    const third = await h.invoke([message]);
+    await settle([message], third);
+    const afterFault = `${await lastOutcome(sub)}; busy copy requeued: ${(await h.sqs.inspect(h.queueUrl)).length}; failures ${responses.flatMap((r) => r.batchItemFailures).length}`;
+    const rounds = await recover(sub);
+    expect(calls(sub, 'events.insert')).toBe(30);
+    record(
+      'duplicate delivery',
+      'one SQS message handed to 3 invocations (2 at once)',
+      afterFault,
+      `${await expectRecovered(sub, 30)}, ${rounds} round(s), 30 inserts`,
+    );
+  });
+
+  async function killedRun(afterCalls: number): Promise<void> {
+    let made = 0;
+    const killed = () => made >= afterCalls;
+    const dead = () => Promise.reject(new Error('function killed'));
+    const guard =
+      <A extends unknown[], R>(method: (...args: A) => Promise<R>, count = false) =>
+      (...args: A): Promise<R> => {
+        if (killed()) return dead();
+        if (count) made++;
+        return method(...args);
+      };
+    const gatewayOf = (inner: CalendarGateway): CalendarGateway => ({
+      insert: guard(inner.insert.bind(inner), true),
+      get: guard(inner.get.bind(inner), true),
+      update: guard(inner.update.bind(inner), true),
+      instances: guard(inner.instances.bind(inner), true),
+      delete: guard(inner.delete.bind(inner), true),
+      calendarExists: guard(inner.calendarExists.bind(inner), true),
+    });
+    const { eventMap, syncState, syncQueue } = base;
+    // After the kill nothing more reaches DynamoDB or SQS: what was not flushed is lost with the process.
+    h.deps = {
+      ...base,
+      calendarFor: (token) => gatewayOf(base.calendarFor(token)),
+      eventMap: {
+        list: eventMap.list.bind(eventMap),
+        put: guard(eventMap.put.bind(eventMap)),
+        remove: guard(eventMap.remove.bind(eventMap)),
+        removeAll: guard(eventMap.removeAll.bind(eventMap)),
+      },
+      syncState: {
+        get: guard(syncState.get.bind(syncState)),
+        put: guard(syncState.put.bind(syncState)),
+        remove: guard(syncState.remove.bind(syncState)),
+        acquireLease: guard(syncState.acquireLease.bind(syncState)),
+        releaseLease: guard(syncState.releaseLease.bind(syncState)),
+      },
+      syncQueue: { enqueue: guard(syncQueue.enqueue.bind(syncQueue)) },
+    };
+    const messages = await receive(1, 0);
+    // The invocation dies: its answer never reaches the event source, so the message is not deleted.
+    await h.invoke(messages);
+    h.deps = base;
+  }
+
+  it('2. the worker killed after some Google writes of a first sync, before the map rows', async () => {
+    const sub = await h.connect(feedOf(40));
+    await h.send(request(sub.id, 'connected'));
+    await killedRun(17);
+    const rows = await base.eventMap.list(sub.id);
+    // No event in Google without a row: the intents written before the calls cover what the map lost.
+    const ids = new Set(rows.map((row) => row.googleId));
+    expect(inGoogle(sub).filter((event) => !ids.has(event.id))).toEqual([]);
+    const afterFault = `${inGoogle(sub).length} in Google, rows: ${rows.filter((r) => r.hash === 'pending').length} intents, ${rows.filter((r) => r.hash !== 'pending').length} final; ${await lastOutcome(sub)}`;
+    const rounds = await recover(sub);
+    record(
+      'killed mid first sync',
+      'killed after 17 Google calls (no answer, no map/state/queue write after)',
+      afterFault,
+      `${await expectRecovered(sub, 40)}, ${rounds} round(s)`,
+    );
+  });
+
+  it('3. the worker killed in the middle of updates', async () => {
+    const sub = await synced(40);
+    h.feeds.feeds.set(sub.feedToken, feedOf(40, { summary: 'Moved' }));
+    await h.send(request(sub.id));
+    await killedRun(21);
+    const moved = inGoogle(sub).filter((e) => e.summary?.startsWith('Moved')).length;
+    const afterFault = `${moved} of 40 updated in Google; status still the last finished run's: ${await lastOutcome(sub)}`;
+    const rounds = await recover(sub);
+    record(
+      'killed mid update',
+      'killed after 21 Google calls of 40 get+update pairs',
+      afterFault,
+      `${await expectRecovered(sub, 40, 'Moved')}, ${rounds} round(s)`,
+    );
+  });
+
+  it('4. two workers on one subscriber at once', async () => {
+    const sub = await h.connect(feedOf(30));
+    await h.send(request(sub.id, 'connected'), request(sub.id, 'manual'));
+    const first = await receive(1);
+    const second = await receive(1);
+    expect(first.length + second.length).toBe(2);
+    const [a, b] = await Promise.all([h.invoke(first), h.invoke(second)]);
+    await settle(first, a);
+    await settle(second, b);
+    const requeued = (await h.sqs.inspect(h.queueUrl)).map((m) => JSON.parse(m.body));
+    expect(requeued).toEqual([expect.objectContaining({ subscriberId: sub.id, requeued: 1 })]);
+    const afterFault = `${await lastOutcome(sub)} + busy (put back, requeued 1)`;
+    const rounds = await recover(sub);
+    expect(calls(sub, 'events.insert')).toBe(30);
+    record(
+      'two workers at once',
+      'two messages for one subscriber, two concurrent invocations',
+      afterFault,
+      `${await expectRecovered(sub, 30)}, ${rounds} round(s)`,
+    );
+  });
+
+  const googleBursts: [string, string, (sub: TestSubscriber) => void][] = [
+    [
+      'Google 5xx burst',
+      '8x 503 on insert, 4x 500 after the write took effect, 3x 502 on any call',
+      (sub) => {
+        const { control } = h.google;
+        control.injectFault({ method: 'events.insert', user: sub.email, status: 503, count: 8 });
+        control.injectFault({
+          method: 'events.insert',
+          user: sub.email,
+          status: 500,
+          afterEffect: true,
+          count: 4,
+        });
+        control.injectFault({ method: '*', user: sub.email, status: 502, count: 3 });
+      },
+    ],
+    [
+      'Google 429 burst',
+      '12x 429 with Retry-After 20 on any call',
+      (sub) =>
+        h.google.control.injectFault({
+          method: '*',
+          user: sub.email,
+          status: 429,
+          retryAfterSeconds: 20,
+          count: 12,
+        }),
+    ],
+    [
+      'Google 403 rate limits',
+      '6x 403 rateLimitExceeded + 6x userRateLimitExceeded',
+      (sub) => {
+        h.google.control.injectFault({
+          method: '*',
+          user: sub.email,
+          status: 403,
+          reason: 'rateLimitExceeded',
+          count: 6,
+        });
+        h.google.control.injectFault({
+          method: '*',
+          user: sub.email,
+          status: 403,
+          reason: 'userRateLimitExceeded',
+          count: 6,
+        });
+      },
+    ],
+    [
+      'Google slow answers',
+      '10 calls answered after 400 ms',
+      (sub) => h.google.control.injectFault({ method: '*', user: sub.email, delayMs: 400, count: 10 }),
+    ],
+    [
+      'Google down for a run',
+      'every call 503 for the whole run',
+      (sub) => h.google.control.injectFault({ method: '*', user: sub.email, status: 503, count: 100_000 }),
+    ],
+  ];
+
+  for (const [index, [row, injected, inject]] of googleBursts.entries()) {
+    it(`${5 + index}. ${row}`, async () => {
+      const sub = await h.connect(feedOf(30));
+      inject(sub);
+      await h.send(request(sub.id, 'connected'));
+      await h.deliverAll();
+      const afterFault = `${await lastOutcome(sub)}, ${inGoogle(sub).length} in Google`;
+      const rounds = await recover(sub);
+      record(row, injected, afterFault, `${await expectRecovered(sub, 30)}, ${rounds} round(s)`);
+    });
+  }
+
+  const feedFaults: [FeedMode, string][] = [
+    ['down', 'feed answers 503'],
+    ['refused', 'feed drops the connection'],
+    ['truncated', 'feed cut off half-way (no END:VCALENDAR)'],
+    ['partial', 'feed answers 206 with 100 bytes'],
+    ['html', 'feed answers an HTML login page'],
+  ];
+
+  for (const [index, [mode, injected]] of feedFaults.entries()) {
+    it(`${10 + index}. the feed: ${injected}`, async () => {
+      const sub = await synced(30);
+      // The subscriber's feed grows meanwhile; its host misbehaves.
+      h.feeds.feeds.set(sub.feedToken, feedOf(31));
+      feedServer.modes.set(sub.feedToken, mode);
+      h.clock.offsetMs += TIME_PASSES_MS;
+      await h.send(request(sub.id, 'scheduled'));
+      await h.deliverAll();
+      const state = await h.syncState.get(sub.id);
+      expect(state?.lastResult?.outcome).toBe('feed_error');
+      expect(h.summariesInGoogle(sub)).toHaveLength(30);
+      const afterFault = `${await lastOutcome(sub)}, 30 kept in Google`;
+      const rounds = await recover(sub);
+      record(`feed ${mode}`, injected, afterFault, `${await expectRecovered(sub, 31)}, ${rounds} round(s)`);
+    });
+  }
+
+  it('15. the cipher failing', async () => {
+    const sub = await h.connect(feedOf(20));
+    const failing: Cipher = {
+      encrypt: () => Promise.reject(new Error('cipher unavailable')),
+      decrypt: () => Promise.reject(new Error('cipher unavailable')),
+    };
+    h.deps = { ...base, cipher: failing };
+    await h.send(request(sub.id, 'connected'));
+    const failures: number[] = [];
+    for (let delivery = 0; delivery < 2; delivery++) {
+      failures.push((await h.deliverOnce())?.batchItemFailures.length ?? -1);
+    }
+    expect(failures).toEqual([1, 1]);
+    expect(h.googleCalls(sub)).toBe(0);
+    const afterFault = `2 deliveries reported failed, 0 Google calls, ${await lastOutcome(sub)}`;
+    const rounds = await recover(sub);
+    record(
+      'cipher failing',
+      'every decrypt throws for 2 deliveries',
+      afterFault,
+      `${await expectRecovered(sub, 20)}, ${rounds} round(s)`,
+    );
+  });
+
+  it('16. DynamoDB conditional-write conflicts', async () => {
+    const sub = await h.connect(feedOf(20));
+    dynamoFaults.inject({
+      command: 'UpdateItemCommand',
+      conditionalOnly: true,
+      error: 'conditional',
+      count: 2,
+    });
+    await h.send(request(sub.id, 'connected'));
+    for (let i = 0; i < 2; i++) await h.deliverOnce();
+    const queued = (await h.sqs.inspect(h.queueUrl)).map((m) => JSON.parse(m.body).requeued);
+    expect(h.googleCalls(sub)).toBe(0);
+    const afterFault = `lease refused twice: busy, put back (requeued ${queued.join(',')}); ${await lastOutcome(sub)}`;
+    const rounds = await recover(sub);
+    record(
+      'DynamoDB conflicts',
+      'ConditionalCheckFailed on 2 conditional writes',
+      afterFault,
+      `${await expectRecovered(sub, 20)}, ${rounds} round(s)`,
+    );
+  });
+
+  it('17. DynamoDB throttling', async () => {
+    const sub = await h.connect(feedOf(60));
+    dynamoFaults.inject(
+      // Absorbed by the SDK's retries...
+      { command: '*', error: 'throttle', every: 3, count: 12 },
+      // ...and a burst that outlasts them: an event map batch write fails after every attempt.
+      { command: 'BatchWriteItemCommand', error: 'throttle', after: 2, count: 3 },
+    );
+    await h.send(request(sub.id, 'connected'));
+    const failures: number[] = [];
+    for (let delivery = 0; delivery < 2; delivery++) {
+      failures.push((await h.deliverOnce())?.batchItemFailures.length ?? 0);
+    }
+    const injected = dynamoFaults.injected;
+    dynamoFaults.clear();
+    const afterFault = `${injected} throttles; handler failures ${failures.join(',')}; ${await lastOutcome(sub)}, ${inGoogle(sub).length} in Google`;
+    const rounds = await recover(sub);
+    record(
+      'DynamoDB throttling',
+      'ProvisionedThroughputExceeded: 1 in 3 attempts (12) + 3 in a row on the 3rd BatchWriteItem',
+      afterFault,
+      `${await expectRecovered(sub, 60)}, ${rounds} round(s)`,
+    );
+  });
+
+  it('18. invalid_grant mid-run, then the subscriber reconnects', async () => {
+    const sub = await h.connect(feedOf(40));
+    let made = 0;
+    h.deps = {
+      ...base,
+      calendarFor: (token) => {
+        const inner = base.calendarFor(token);
+        const counted =
+          <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
+          (...args: A): Promise<R> => {
+            // The subscriber removes the app in their Google account after the 12th call.
+            if (++made === 12) h.google.control.expireTokens({ user: sub.email });
+            return method(...args);
+          };
+        return {
+          insert: counted(inner.insert.bind(inner)),
+          get: counted(inner.get.bind(inner)),
+          update: counted(inner.update.bind(inner)),
+          instances: counted(inner.instances.bind(inner)),
+          delete: counted(inner.delete.bind(inner)),
+          calendarExists: counted(inner.calendarExists.bind(inner)),
+        };
+      },
+    };
+    await h.send(request(sub.id, 'connected'));
+    await h.deliverAll();
+    h.deps = base;
+    // A later request of the same warm worker.
+    h.clock.offsetMs += TIME_PASSES_MS;
+    await h.send(request(sub.id, 'scheduled'));
+    await h.deliverAll();
+    const connection = await h.connections.get(sub.id);
+    const afterFault = `${await lastOutcome(sub)}; connection ${connection?.status}; ${inGoogle(sub).length} in Google`;
+    expect(connection?.status).toBe('needs_reauth');
+    expect((await h.syncState.get(sub.id))?.lastResult?.outcome).toBe('needs_reauth');
+    expect(connection?.refreshTokenCiphertext).toBeUndefined();
+    // Reconnect: a new grant, stored as the OAuth callback stores it.
+    const tokens = h.google.control.mintTokens({
+      user: sub.email,
+      clientId: h.google.control.state().clients[0]?.clientId as string,
+      scopes: [SCOPES.appCreated],
+      offline: true,
+    });
+    const cipher = new LocalAesGcmCipher(Buffer.alloc(32, 9).toString('base64'));
+    const { needsReauthSince: _since, ...rest } = connection as NonNullable<typeof connection>;
+    await h.connections.save(
+      {
+        ...rest,
+        status: 'connected',
+        scheduled: true,
+        refreshTokenCiphertext: await cipher.encrypt(tokens.refresh_token as string, {
+          subscriberId: sub.id,
+          purpose: 'google_refresh_token',
+        }),
+      },
+      connection?.version,
+    );
+    await h.send(request(sub.id, 'connected'));
+    const rounds = await recover(sub);
+    record(
+      'invalid_grant mid-run',
+      'expireTokens after 12 calls; reconnect afterwards',
+      afterFault,
+      `${await expectRecovered(sub, 40)}, ${rounds} round(s)`,
+    );
+  });
+
+  it('19. the time budget running out mid-run', async () => {
+    const sub = await h.connect(feedOf(150, { summary: 'Long' }));
+    await h.send(request(sub.id, 'connected'));
+    await h.deliverOnce(TIME_MARGIN_MS + MIN_TIME_BUDGET_MS + 500);
+    const state = await h.syncState.get(sub.id);
+    expect(state?.lastResult?.outcome).toBe('partial');
+    expect(state?.lastResult?.deferred).toBeGreaterThan(0);
+    const continuation = (await h.sqs.inspect(h.queueUrl)).map((m) => JSON.parse(m.body).reason);
+    expect(continuation).toEqual(['continuation']);
+    const afterFault = `partial, ${state?.lastResult?.created} created, ${state?.lastResult?.deferred} deferred, continuation queued`;
+    const rounds = await recover(sub);
+    expect(calls(sub, 'events.insert')).toBe(150);
+    record(
+      'time budget',
+      'an invocation with 10.5 s left for the engine',
+      afterFault,
+      `${await expectRecovered(sub, 150, 'Long')}, ${rounds} round(s), 150 inserts`,
+    );
+  });
+
+  it('20. a poison message next to good ones', async () => {
+    const sub = await h.connect(feedOf(5));
+    const poison = JSON.stringify({ subscriberId: sub.id, reason: 'whenever', requestedAt: 'yesterday' });
+    poisonSent.push(poison);
+    await h.sendRaw(poison);
+    await h.send(request(sub.id, 'connected'));
+    await h.deliverAll();
+    const dead = (await h.sqs.inspect(h.deadLetterQueueUrl)).map((m) => m.body);
+    expect(dead).toEqual([poison]);
+    const afterFault = `poison in the DLQ after 3 receives; ${await lastOutcome(sub)}`;
+    const rounds = await recover(sub);
+    record(
+      'poison message',
+      'a body that is no sync request',
+      afterFault,
+      `${await expectRecovered(sub, 5)}, ${rounds} round(s)`,
+    );
+  });
+});
