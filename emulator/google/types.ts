@@ -28,6 +28,8 @@ export interface TokenResponse {
   scope: string;
   token_type: 'Bearer';
   refresh_token?: string;
+  /** A JWT naming the user (`sub`), when the grant includes `openid`. */
+  id_token?: string;
 }
 
 export interface FaultSpec {

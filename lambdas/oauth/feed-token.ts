@@ -14,7 +14,7 @@ export { feedUrlFor } from '../shared/domain/feed-url.ts';
 
 /**
  * Keyed hashes under the server secret: the subscriberId of a feed token, the lookup key of a feed token's
- * SHA-256, and the key of a client IP in the rate-limit counters (domain-separated: a feed token never
+ * SHA-256, the key of a Google account, and the key of a client IP in the rate-limit counters (domain-separated: a feed token never
  * contains ':').
  */
 export class SubscriberIdentity {
@@ -32,6 +32,14 @@ export class SubscriberIdentity {
    */
   async feedLookupKey(feedTokenSha256Hex: string): Promise<string> {
     return this.hmac(`feed-sha256:${feedTokenSha256Hex.toLowerCase()}`);
+  }
+
+  /**
+   * The connection's `googleAccountKey` for the `sub` of a grant's ID token: tells which connections share a
+   * Google account (and so a grant, which Google revokes as a whole) without storing the account id itself.
+   */
+  async googleAccountKey(googleAccountId: string): Promise<string> {
+    return this.hmac(`google-sub:${googleAccountId}`);
   }
 
   async ipKey(ip: string): Promise<string> {

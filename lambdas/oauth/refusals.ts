@@ -17,6 +17,34 @@ const CATALOG = {
     'Google no longer accepts this connection. Please connect Google Calendar again, then sync.',
   ],
   sync_unavailable: [503, 'The sync could not be requested right now. Please try again in a minute.'],
+  sync_running: [409, 'Your calendar is being updated right now. Please try again in a minute.'],
+  feed_gone: [
+    409,
+    'Your calendar link stopped working, so syncing stopped. Please connect Google Calendar again, then sync.',
+  ],
+  intent_required: [
+    403,
+    'This action must be confirmed from your calendar settings page. Please start it there again.',
+  ],
+  intent_malformed: [400, 'The confirmation sent with this request is not in the expected format.'],
+  intent_unknown_key: [403, 'The confirmation sent with this request was signed with an unknown key.'],
+  intent_bad_signature: [403, 'The confirmation sent with this request is not genuine.'],
+  intent_wrong_action: [403, 'The confirmation sent with this request was made for another action.'],
+  intent_wrong_feed: [403, 'The confirmation sent with this request was made for another calendar link.'],
+  intent_wrong_return_to: [403, 'The confirmation sent with this request was made for another return page.'],
+  intent_expired: [
+    403,
+    'This confirmation has expired. Please go back to your calendar settings page and try again.',
+  ],
+  intent_too_long: [403, 'The confirmation sent with this request is valid for longer than 10 minutes.'],
+  intent_used: [
+    409,
+    'This confirmation was already used. Please go back to your calendar settings page and try again.',
+  ],
+  intent_keys_unavailable: [
+    503,
+    'This request could not be confirmed right now. Please try again in a minute.',
+  ],
   browser_mismatch: [
     400,
     'This sign-in attempt was started in another browser. Please start connecting again in this browser.',

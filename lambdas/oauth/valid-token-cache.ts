@@ -6,6 +6,8 @@
 export class ValidTokenCache {
   /** subscriberId -> epoch ms until which the token counts as valid; iteration order is insertion order. */
   private readonly validUntil = new Map<string, number>();
+  /** The feed's X-WR-CALNAME, kept with the verdict so the confirmation page needs no second download. */
+  private readonly names = new Map<string, string>();
 
   constructor(private readonly options: { ttlMs: number; now: () => Date; maxEntries?: number }) {}
 
@@ -13,17 +15,28 @@ export class ValidTokenCache {
     const until = this.validUntil.get(subscriberId);
     if (until === undefined) return false;
     if (until > this.options.now().getTime()) return true;
-    this.validUntil.delete(subscriberId);
+    this.forget(subscriberId);
     return false;
   }
 
-  rememberValid(subscriberId: string): void {
+  /** The calendar name seen with the valid verdict (undefined when the feed had none or nothing is kept). */
+  calendarNameOf(subscriberId: string): string | undefined {
+    return this.isValid(subscriberId) ? this.names.get(subscriberId) : undefined;
+  }
+
+  rememberValid(subscriberId: string, calendarName?: string): void {
     if (this.options.ttlMs <= 0) return;
-    this.validUntil.delete(subscriberId);
+    this.forget(subscriberId);
     this.validUntil.set(subscriberId, this.options.now().getTime() + this.options.ttlMs);
+    if (calendarName !== undefined) this.names.set(subscriberId, calendarName);
     if (this.validUntil.size > (this.options.maxEntries ?? 10_000)) {
       const oldest = this.validUntil.keys().next().value;
-      if (oldest !== undefined) this.validUntil.delete(oldest);
+      if (oldest !== undefined) this.forget(oldest);
     }
+  }
+
+  private forget(subscriberId: string): void {
+    this.validUntil.delete(subscriberId);
+    this.names.delete(subscriberId);
   }
 }

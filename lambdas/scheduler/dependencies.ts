@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ConnectionStore } from '../shared/ports/connection-store.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { SyncSchedule } from '../shared/ports/sync-schedule.ts';
-import type { EventMapStore, SyncStateStore } from '../shared/ports/sync-stores.ts';
+import type { EventMapStore, SyncLeaseStore, SyncStateStore } from '../shared/ports/sync-stores.ts';
 
 /** What the scheduled jobs use; the composition root builds it from the scheduler's configuration. */
 export interface SchedulerDependencies {
@@ -10,7 +10,8 @@ export interface SchedulerDependencies {
   syncQueue: SyncQueue;
   connections: ConnectionStore;
   eventMap: EventMapStore;
-  syncState: SyncStateStore;
+  /** The lease keeps a disconnect or a purge from overlapping a running sync. */
+  syncState: SyncStateStore & SyncLeaseStore;
   logger: Logger;
   now: () => Date;
   settings: { intervalSeconds: number; needsReauthDays: number };

@@ -31,6 +31,7 @@ import { GoogleCalendarGateway } from './adapters/google/calendar-gateway.ts';
 import { GoogleCalendarProvisioner } from './adapters/google/calendar-provisioner.ts';
 import { endpointsUnder, GOOGLE_ENDPOINTS, type GoogleEndpoints } from './adapters/google/endpoints.ts';
 import { GoogleOAuthClient } from './adapters/google/oauth-client.ts';
+import { SignedHostEvents } from './adapters/http/host-events.ts';
 import { RateLimiter } from './adapters/http/rate-limiter.ts';
 import { PowertoolsSyncMetrics } from './adapters/metrics/powertools-sync-metrics.ts';
 import {
@@ -42,6 +43,8 @@ import { SqsSyncQueue } from './adapters/sqs/sqs-sync-queue.ts';
 import {
   type AwsConfig,
   type GoogleConfig,
+  type HostEventsConfig,
+  type HostKeysSource,
   type NotifyConfig,
   notifyConfig,
   type OAuthConfig,
@@ -52,9 +55,12 @@ import {
   schedulerConfig,
   syncWorkerConfig,
 } from './config.ts';
+import { calendarNameOf } from './domain/calendar-name.ts';
 import { FeedError, type FeedErrorReason } from './domain/feed-error.ts';
 import type { Cipher } from './ports/cipher.ts';
 import type { FeedSource } from './ports/feed-source.ts';
+import type { HostEvents } from './ports/host-events.ts';
+import type { HostKeyRing } from './ports/host-keys.ts';
 
 /** What the OAuth routes use (and the feed source behind their feed check). */
 export type Services = OAuthDependencies & { feeds: FeedSource };
@@ -166,12 +172,32 @@ export function buildOAuthServices(config: OAuthConfig, overrides: ServiceOverri
     feeds,
     checkFeed: feedCheck(feeds),
     validTokens: new ValidTokenCache({ ttlMs: config.feed.validTokenCacheSeconds * 1000, now }),
+    ...(config.intents.mode === 'required'
+      ? {
+          intents: {
+            hostKeys: hostKeyRing(config.intents.hostKeys, overrides),
+            nonces: new DynamoNonceStore(dynamo, config.intents.noncesTable),
+          },
+        }
+      : {}),
     syncQueue: new SqsSyncQueue(sqsClient(config.aws, overrides), config.syncQueueUrl),
     eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
     syncState: new DynamoSyncStateStore(dynamo, config.tables.syncState),
+    ...hostEvents(config.hostEvents, logger, overrides),
     now,
     logger,
   };
+}
+
+/** The host's notifications, when configured (HOST_EVENTS_URL). */
+function hostEvents(
+  config: HostEventsConfig | undefined,
+  logger: Logger,
+  overrides: ServiceOverrides,
+): { hostEvents?: HostEvents } {
+  if (!config) return {};
+  const keys = hostKeyRing(config.hostKeys, overrides);
+  return { hostEvents: new SignedHostEvents({ url: config.url, keyId: config.keyId, keys, logger }) };
 }
 
 /** The sync worker's services. */
@@ -181,7 +207,8 @@ export function buildSyncWorkerServices(
 ): SyncWorkerDependencies {
   const dynamo = dynamoClient(config.aws, overrides);
   const connections = new DynamoConnectionStore(dynamo, config.tables.connections);
-  const { cipher, accessTokens } = googleAccess(config, connections, overrides);
+  const { cipher, oauth, accessTokens } = googleAccess(config, connections, overrides);
+  const workerLogger = overrides.logger ?? serviceLogger();
   const { calendarRootUrl } = googleEndpoints(config.google);
   const metrics =
     overrides.metrics ??
@@ -194,10 +221,12 @@ export function buildSyncWorkerServices(
     feeds: overrides.feeds ?? new HttpFeedSource(),
     cipher,
     accessTokens,
+    oauth,
     calendarFor: (accessToken) => new GoogleCalendarGateway({ rootUrl: calendarRootUrl, accessToken }),
     syncQueue: new SqsSyncQueue(sqsClient(config.aws, overrides), config.syncQueueUrl),
     metrics: new PowertoolsSyncMetrics(metrics),
-    logger: overrides.logger ?? serviceLogger(),
+    logger: workerLogger,
+    ...hostEvents(config.hostEvents, workerLogger, overrides),
     now: overrides.now ?? (() => new Date()),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
     settings: {
@@ -224,13 +253,7 @@ export function buildNotifyServices(
   return {
     config,
     identity,
-    hostKeys:
-      config.hostKeys.kind === 'secrets_manager'
-        ? new SecretsManagerHostKeyRing({
-            secretId: config.hostKeys.secretId,
-            ...(overrides.secretsManager ? { client: overrides.secretsManager } : {}),
-          })
-        : StaticHostKeyRing.fromText(config.hostKeys.text),
+    hostKeys: hostKeyRing(config.hostKeys, overrides),
     nonces: new DynamoNonceStore(dynamo, config.tables.hostNonces),
     subscribers: new DynamoConnectionStore(dynamo, config.tables.connections),
     rateLimiter: new RateLimiter({
@@ -244,6 +267,16 @@ export function buildNotifyServices(
     logger: overrides.logger ?? serviceLogger(),
     now,
   };
+}
+
+/** The keys the host signs with (change notifications, connect intents). */
+function hostKeyRing(source: HostKeysSource, overrides: ServiceOverrides): HostKeyRing {
+  return source.kind === 'secrets_manager'
+    ? new SecretsManagerHostKeyRing({
+        secretId: source.secretId,
+        ...(overrides.secretsManager ? { client: overrides.secretsManager } : {}),
+      })
+    : StaticHostKeyRing.fromText(source.text);
 }
 
 /** The scheduled jobs' services. */
@@ -284,16 +317,18 @@ function secretLoader(source: SecretSource, client: SecretsManagerClient | undef
 /**
  * A feed token is valid when its URL answers with a calendar. The service refusing it (4xx) or answering
  * something else means an unknown or revoked token; no or a broken answer means "try later". A feed over the
- * size cap still proves the token (the sync reports the size).
+ * size cap still proves the token (the sync reports the size). The calendar's name is read from the same
+ * download, for the connect confirmation page.
  */
 export function feedCheck(feeds: FeedSource): FeedCheck {
   return async (feedUrl) => {
     try {
-      await feeds.fetch(feedUrl);
-      return 'valid';
+      const fetched = await feeds.fetch(feedUrl);
+      const calendarName = fetched.kind === 'fetched' ? calendarNameOf(fetched.text) : undefined;
+      return { verdict: 'valid', ...(calendarName === undefined ? {} : { calendarName }) };
     } catch (error) {
       if (!(error instanceof FeedError)) throw error;
-      return FEED_VERDICTS[error.reason](error.httpStatus);
+      return { verdict: FEED_VERDICTS[error.reason](error.httpStatus) };
     }
   };
 }

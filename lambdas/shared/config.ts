@@ -92,14 +92,38 @@ export interface OAuthConfig {
   subscriberIdSecret: SecretSource;
   syncQueueUrl: string;
   rateLimits: { windowSeconds: number; routes: Record<RateLimitedRoute, RouteLimits> };
+  /**
+   * Whether linking and destructive actions need a connect intent signed by the host (README, "Connect
+   * intents"): `required` (the default) with the host's keys and the table of used nonces, or `token_only`.
+   */
+  intents: IntentsConfig;
+  hostEvents?: HostEventsConfig;
   aws: AwsConfig;
 }
+
+/**
+ * Optional notifications to the host (README, "Telling the host"): its endpoint and the id of the host key that
+ * signs them, from the same key ring as the host's own requests.
+ */
+export interface HostEventsConfig {
+  url: string;
+  keyId: string;
+  hostKeys: HostKeysSource;
+}
+
+export type HostKeysSource =
+  | { kind: 'secrets_manager'; secretId: string }
+  | { kind: 'environment'; text: string };
+
+export type IntentsConfig =
+  | { mode: 'required'; hostKeys: HostKeysSource; noncesTable: string }
+  | { mode: 'token_only' };
 
 /** The change-notification function (POST /api/google-sync/notify), called by the ICS service. */
 export interface NotifyConfig {
   tables: { connections: string; rateLimits: string; hostNonces: string };
   /** The keys the host signs with: a Secrets Manager JSON secret, or HOST_KEYS locally. */
-  hostKeys: { kind: 'secrets_manager'; secretId: string } | { kind: 'environment'; text: string };
+  hostKeys: HostKeysSource;
   /** The HMAC key of subscriber ids, which also keys the feed lookup (SubscriberIdentity.feedLookupKey). */
   subscriberIdSecret: SecretSource;
   syncQueueUrl: string;
@@ -130,6 +154,7 @@ export interface SyncWorkerConfig {
     /** Google's Calendar quota of the whole project, per minute. */
     projectQuotaPerMinute: number;
   };
+  hostEvents?: HostEventsConfig;
   aws: AwsConfig;
 }
 
@@ -232,6 +257,32 @@ const syncIntervalMinutes = positiveInt(DEFAULT_SYNC_INTERVAL_MINUTES).refine(
   'must be at most 1440 (a day)',
 );
 
+// Only the names of bad entries are reported, never a key.
+const hostKeysText = optionalText.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  const { problems } = parseHostKeysText(value);
+  if (problems.length > 0) ctx.addIssue({ code: 'custom', message: problems.join('; ') });
+});
+
+const hostEventVariables = {
+  HOST_EVENTS_URL: httpUrl.optional(),
+  HOST_EVENTS_KEY_ID: optionalText.refine(
+    (value) => value === undefined || /^[A-Za-z0-9._-]{1,64}$/.test(value),
+    'must be 1-64 of A-Z a-z 0-9 . _ -',
+  ),
+};
+
+/** Host events need the id of a signing key and a key ring to find it in. */
+function hostEventsProblems(raw: NodeJS.ProcessEnv): string[] {
+  if (!isSet(raw, 'HOST_EVENTS_URL')) return [];
+  const problems = isSet(raw, 'HOST_EVENTS_KEY_ID')
+    ? []
+    : ['HOST_EVENTS_KEY_ID: is required with HOST_EVENTS_URL'];
+  if (!isSet(raw, 'HOST_KEYS') && !isSet(raw, 'HOST_KEYS_SECRET_ARN'))
+    problems.push('HOST_KEYS or HOST_KEYS_SECRET_ARN: is required with HOST_EVENTS_URL');
+  return problems;
+}
+
 const oauthSchema = z.object({
   ...awsVariables,
   ...subscriberTableVariables,
@@ -260,6 +311,11 @@ const oauthSchema = z.object({
   OAUTH_COOKIE_SECURE: flag(true),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   ...rateLimitVariables,
+  ...hostEventVariables,
+  CONNECT_INTENTS: z.enum(['required', 'token_only']).default('required'),
+  HOST_NONCES_TABLE: optionalText,
+  HOST_KEYS_SECRET_ARN: optionalText,
+  HOST_KEYS: hostKeysText,
 });
 
 const notifySchema = z.object({
@@ -268,12 +324,7 @@ const notifySchema = z.object({
   RATE_LIMITS_TABLE: text,
   HOST_NONCES_TABLE: text,
   HOST_KEYS_SECRET_ARN: optionalText,
-  // Only the names of bad entries are reported, never a key.
-  HOST_KEYS: optionalText.superRefine((value, ctx) => {
-    if (value === undefined) return;
-    const { problems } = parseHostKeysText(value);
-    if (problems.length > 0) ctx.addIssue({ code: 'custom', message: problems.join('; ') });
-  }),
+  HOST_KEYS: hostKeysText,
   SUBSCRIBER_ID_SECRET_ARN: optionalText,
   SUBSCRIBER_ID_SECRET: optionalText.refine(
     (value) => value === undefined || value.length >= 32,
@@ -300,6 +351,9 @@ const syncWorkerSchema = z.object({
   SYNC_CONTINUE_DELAY_SECONDS: nonNegativeInt(2).refine((seconds) => seconds <= 900, 'must be at most 900'),
   SYNC_BUSY_RETRY_SECONDS: nonNegativeInt(60).refine((seconds) => seconds <= 900, 'must be at most 900'),
   GOOGLE_PROJECT_QUOTA_PER_MINUTE: positiveInt(DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
+  ...hostEventVariables,
+  HOST_KEYS_SECRET_ARN: optionalText,
+  HOST_KEYS: hostKeysText,
 });
 
 const schedulerSchema = z.object({
@@ -403,6 +457,12 @@ export function parseOAuthConfig(env: NodeJS.ProcessEnv): OAuthConfig {
       ...googleAccessProblems(raw),
       ...exactlyOne(raw, 'SUBSCRIBER_ID_SECRET_ARN', 'SUBSCRIBER_ID_SECRET'),
     ];
+    // token_only needs neither keys nor the nonce table (README: what it leaves open).
+    if (raw.CONNECT_INTENTS?.trim() !== 'token_only') {
+      problems.push(...exactlyOne(raw, 'HOST_KEYS_SECRET_ARN', 'HOST_KEYS'));
+      if (!isSet(raw, 'HOST_NONCES_TABLE')) problems.push('HOST_NONCES_TABLE: is required');
+    }
+    problems.push(...hostEventsProblems(raw));
     if (data) {
       const fallback = new URL(data.DEFAULT_RETURN_TO);
       if (!data.RETURN_TO_ALLOWLIST.includes(fallback.origin + fallback.pathname)) {
@@ -442,9 +502,29 @@ export function parseOAuthConfig(env: NodeJS.ProcessEnv): OAuthConfig {
         ]),
       ) as Record<RateLimitedRoute, RouteLimits>,
     },
+    intents:
+      e.CONNECT_INTENTS === 'token_only'
+        ? { mode: 'token_only' }
+        : { mode: 'required', hostKeys: hostKeysSource(e), noncesTable: e.HOST_NONCES_TABLE as string },
+    ...hostEventsConfig(e),
     aws: awsConfig(e),
   };
 }
+
+const hostKeysSource = (e: { HOST_KEYS_SECRET_ARN?: string; HOST_KEYS?: string }): HostKeysSource =>
+  e.HOST_KEYS_SECRET_ARN
+    ? { kind: 'secrets_manager', secretId: e.HOST_KEYS_SECRET_ARN }
+    : { kind: 'environment', text: e.HOST_KEYS as string };
+
+const hostEventsConfig = (e: {
+  HOST_EVENTS_URL?: string | undefined;
+  HOST_EVENTS_KEY_ID?: string | undefined;
+  HOST_KEYS_SECRET_ARN?: string;
+  HOST_KEYS?: string;
+}): { hostEvents?: HostEventsConfig } =>
+  e.HOST_EVENTS_URL && e.HOST_EVENTS_KEY_ID
+    ? { hostEvents: { url: e.HOST_EVENTS_URL, keyId: e.HOST_EVENTS_KEY_ID, hostKeys: hostKeysSource(e) } }
+    : {};
 
 /** The notify function's configuration; throws ConfigError listing every missing or invalid variable. */
 export function parseNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
@@ -458,9 +538,7 @@ export function parseNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
       rateLimits: e.RATE_LIMITS_TABLE,
       hostNonces: e.HOST_NONCES_TABLE,
     },
-    hostKeys: e.HOST_KEYS_SECRET_ARN
-      ? { kind: 'secrets_manager', secretId: e.HOST_KEYS_SECRET_ARN }
-      : { kind: 'environment', text: e.HOST_KEYS as string },
+    hostKeys: hostKeysSource(e),
     subscriberIdSecret: e.SUBSCRIBER_ID_SECRET_ARN
       ? { kind: 'secrets_manager', secretId: e.SUBSCRIBER_ID_SECRET_ARN }
       : { kind: 'environment', value: e.SUBSCRIBER_ID_SECRET as string },
@@ -476,7 +554,10 @@ export function parseNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
 
 /** The sync worker's configuration; throws ConfigError listing every missing or invalid variable. */
 export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig {
-  const e = validated(syncWorkerSchema, env, (raw) => googleAccessProblems(raw));
+  const e = validated(syncWorkerSchema, env, (raw) => [
+    ...googleAccessProblems(raw),
+    ...hostEventsProblems(raw),
+  ]);
   return {
     tables: subscriberTables(e),
     feed: { urlTemplate: e.FEED_URL_TEMPLATE },
@@ -491,6 +572,7 @@ export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig 
       busyRetryDelaySeconds: e.SYNC_BUSY_RETRY_SECONDS,
       projectQuotaPerMinute: e.GOOGLE_PROJECT_QUOTA_PER_MINUTE,
     },
+    ...hostEventsConfig(e),
     aws: awsConfig(e),
   };
 }

@@ -4,6 +4,8 @@ import type { Cipher } from '../shared/ports/cipher.ts';
 import type { ConnectionStore } from '../shared/ports/connection-store.ts';
 import type { FeedSource } from '../shared/ports/feed-source.ts';
 import type { AccessTokenProvider } from '../shared/ports/google-auth.ts';
+import type { HostEvents } from '../shared/ports/host-events.ts';
+import type { OAuthClient } from '../shared/ports/oauth-client.ts';
 import type { SyncMetrics } from '../shared/ports/sync-metrics.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { SyncSchedule } from '../shared/ports/sync-schedule.ts';
@@ -29,7 +31,12 @@ export interface SyncWorkerSettings {
 
 /** What the sync worker uses; the composition root builds it from the configuration. */
 export interface SyncWorkerDependencies {
-  connections: Pick<ConnectionStore, 'get'>;
+  connections: Pick<
+    ConnectionStore,
+    'get' | 'noteFeedGone' | 'clearFeedGone' | 'markFeedGone' | 'othersOfGoogleAccount'
+  >;
+  /** Revokes the grant of a connection whose feed is gone (unless another connection shares it). */
+  oauth: Pick<OAuthClient, 'revoke'>;
   schedule: Pick<SyncSchedule, 'pause'>;
   syncState: SyncStateStore & SyncLeaseStore;
   eventMap: EventMapStore;
@@ -40,6 +47,8 @@ export interface SyncWorkerDependencies {
   calendarFor(accessToken: () => Promise<string>): CalendarGateway;
   syncQueue: SyncQueue;
   metrics: SyncMetrics;
+  /** Tells the host about connects, disconnects and lost connections (optional: HOST_EVENTS_URL). */
+  hostEvents?: HostEvents;
   logger: Logger;
   now: () => Date;
   /** The engine's clock (pacing and backoff pauses); the system clock unless a test gives one. */

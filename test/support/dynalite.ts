@@ -49,10 +49,10 @@ export async function startDynamo(): Promise<TestDynamo> {
             { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
             ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
           ],
-          Projection: {
-            ProjectionType: 'INCLUDE' as const,
-            NonKeyAttributes: [...index.projectedAttributes],
-          },
+          // DynamoDB refuses INCLUDE with no attributes: an index of keys alone is KEYS_ONLY.
+          Projection: index.projectedAttributes.length
+            ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projectedAttributes] }
+            : { ProjectionType: 'KEYS_ONLY' as const },
         };
       },
     );

@@ -1,5 +1,5 @@
 /** Authorization codes, access tokens, refresh tokens and grants, with Google's lifetimes and limits. */
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { OAuthError } from '../errors.ts';
 import { randomToken } from '../ids.ts';
 import type { TokenOptions } from '../options.ts';
@@ -55,7 +55,12 @@ const pairKey = (userId: string, clientId: string) => `${userId}|${clientId}`;
 const invalidGrant = (description: string) => new OAuthError(400, 'invalid_grant', description);
 const TOKEN_EXPIRED_OR_REVOKED = 'Token has been expired or revoked.';
 
+/** Google's issuer, as its discovery document names it and as ID tokens carry it in `iss`. */
+export const ID_TOKEN_ISSUER = 'https://accounts.google.com';
+
 export class TokenStore {
+  /** Signs ID tokens (RS256, as Google does); one key per emulator, never published. */
+  private readonly idTokenKey: { key: KeyObject; kid: string } = idTokenSigningKey();
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
   /** Live refresh tokens per user+client, oldest first (for the per-client limit). */
@@ -130,7 +135,21 @@ export class TokenStore {
       scope: scopes.join(' '),
       token_type: 'Bearer',
       ...(family ? { refresh_token: family } : {}),
+      // Google's token endpoint adds an ID token when the grant includes `openid` (OpenID Connect guide,
+      // "Exchange code for access token and ID token").
+      ...(scopes.includes('openid') ? { id_token: this.idToken(userId, clientId) } : {}),
     };
+  }
+
+  /** A signed JWT with the claims Google always sets: `iss`, `azp`, `aud`, `sub`, `iat`, `exp`. */
+  private idToken(userId: string, clientId: string): string {
+    const iat = Math.floor(this.now() / 1000);
+    const header = { alg: 'RS256', kid: this.idTokenKey.kid, typ: 'JWT' };
+    const claims = { iss: ID_TOKEN_ISSUER, azp: clientId, aud: clientId, sub: userId, iat, exp: iat + 3600 };
+    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+    const signingInput = `${encode(header)}.${encode(claims)}`;
+    const signature = sign('sha256', Buffer.from(signingInput), this.idTokenKey.key).toString('base64url');
+    return `${signingInput}.${signature}`;
   }
 
   refresh(input: { refreshToken: string; clientId: string; scope?: string[] }): TokenResponse {
@@ -293,4 +312,10 @@ function matches(
 function verifierMatches(verifier: string, challenge: string, method: 'S256' | 'plain'): boolean {
   if (method === 'plain') return verifier === challenge;
   return createHash('sha256').update(verifier).digest('base64url') === challenge;
+}
+
+function idTokenSigningKey(): { key: KeyObject; kid: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return { key: privateKey, kid: createHash('sha256').update(der).digest('hex').slice(0, 40) };
 }

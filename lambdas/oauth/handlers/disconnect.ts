@@ -9,17 +9,20 @@ import {
   queryParameters,
 } from '../../shared/adapters/http/request.ts';
 import { jsonResponse } from '../../shared/adapters/http/responses.ts';
+import { MAX_INTENT_LENGTH } from '../connect-intent.ts';
 import { disconnect } from '../use-cases/disconnect.ts';
 import { type RouteContext, route } from './route.ts';
 
 const MAX_BODY_BYTES = 4096;
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
-const disconnectQuery = z.object({ deleteCalendar: flag.optional() });
-const disconnectBody = z.strictObject({ deleteCalendar: z.boolean().optional() });
+const intent = z.string().min(1).max(MAX_INTENT_LENGTH);
+const disconnectQuery = z.object({ deleteCalendar: flag.optional(), intent: intent.optional() });
+const disconnectBody = z.strictObject({ deleteCalendar: z.boolean().optional(), intent: intent.optional() });
 
 /**
  * POST /api/google-oauth/disconnect with `Authorization: Bearer <feed token>`; `deleteCalendar=true` as a query
- * parameter or in a JSON body also deletes the dedicated calendar.
+ * parameter or in a JSON body also deletes the dedicated calendar. The host's intent (`disconnect`, or
+ * `delete_calendar` with deleteCalendar=true) goes in the JSON body or the query as `intent`.
  */
 export const disconnectRoute = (context: RouteContext) =>
   route('json', context, async (event, deps) => {
@@ -28,6 +31,7 @@ export const disconnectRoute = (context: RouteContext) =>
     const outcome = await disconnect(deps, {
       feedToken: bearerToken(event),
       deleteCalendar: query.deleteCalendar ?? body.deleteCalendar ?? false,
+      intent: body.intent ?? query.intent,
       ip: clientIp(event),
     });
     return jsonResponse(200, outcome);

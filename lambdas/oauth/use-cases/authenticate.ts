@@ -3,7 +3,7 @@ import type { HttpRefusal } from '../../shared/adapters/http/refusal.ts';
 import { describeError } from '../../shared/adapters/http/safe-error.ts';
 import type { RateLimitedRoute } from '../../shared/config.ts';
 import type { Connection } from '../../shared/ports/connection-store.ts';
-import type { FeedVerdict, OAuthDependencies } from '../dependencies.ts';
+import type { FeedCheckResult, FeedVerdict, OAuthDependencies } from '../dependencies.ts';
 import { feedUrlFor, isWellFormedFeedToken } from '../feed-token.ts';
 import { refusal } from '../refusals.ts';
 
@@ -49,12 +49,23 @@ export async function identifySubscriber(
 /** What the ICS service says of the token; a "valid" seen lately in this container is not asked again. */
 export async function feedVerdict(
   deps: Pick<OAuthDependencies, 'checkFeed' | 'validTokens' | 'config'>,
-  { subscriberId, feedToken }: IdentifiedSubscriber,
+  identified: IdentifiedSubscriber,
 ): Promise<FeedVerdict> {
-  if (deps.validTokens.isValid(subscriberId)) return 'valid';
-  const verdict = await deps.checkFeed(feedUrlFor(deps.config.feed.urlTemplate, feedToken));
-  if (verdict === 'valid') deps.validTokens.rememberValid(subscriberId);
-  return verdict;
+  return (await checkedFeed(deps, identified)).verdict;
+}
+
+/** The verdict with the feed's calendar name, from the same download (or the same cached verdict). */
+export async function checkedFeed(
+  deps: Pick<OAuthDependencies, 'checkFeed' | 'validTokens' | 'config'>,
+  { subscriberId, feedToken }: IdentifiedSubscriber,
+): Promise<FeedCheckResult> {
+  if (deps.validTokens.isValid(subscriberId)) {
+    const calendarName = deps.validTokens.calendarNameOf(subscriberId);
+    return { verdict: 'valid', ...(calendarName === undefined ? {} : { calendarName }) };
+  }
+  const result = await deps.checkFeed(feedUrlFor(deps.config.feed.urlTemplate, feedToken));
+  if (result.verdict === 'valid') deps.validTokens.rememberValid(subscriberId, result.calendarName);
+  return result;
 }
 
 export function feedRefusal(verdict: Exclude<FeedVerdict, 'valid'>): HttpRefusal {

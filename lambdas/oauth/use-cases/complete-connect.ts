@@ -10,7 +10,9 @@ import {
   OAuthUnavailableError,
 } from '../../shared/ports/oauth-client.ts';
 import type { OAuthStateRecord } from '../../shared/ports/oauth-state-store.ts';
+import { releaseGrant } from '../../shared/use-cases/release-grant.ts';
 import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
+import { tellHost } from '../../shared/use-cases/tell-host.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { equalHex, RANDOM_SECRET_PATTERN, sha256Hex } from '../oauth-secrets.ts';
 import { refusal } from '../refusals.ts';
@@ -110,10 +112,18 @@ export async function completeConnect(
   // tokens it received without revoking them.
   const refreshToken = granted.refreshToken;
   if (!refreshToken) return back('no_refresh_token');
+  const googleAccountKey = granted.googleAccountId
+    ? await deps.identity.googleAccountKey(granted.googleAccountId)
+    : undefined;
+  // Another Google account than the connection's: its calendar is not in this account, so a new one is made.
+  const switched =
+    existing?.googleAccountKey !== undefined &&
+    googleAccountKey !== undefined &&
+    existing.googleAccountKey !== googleAccountKey;
 
   let calendar: { calendarId: string; created: boolean };
   try {
-    calendar = await dedicatedCalendar(deps, granted.accessToken, existing);
+    calendar = await dedicatedCalendar(deps, granted.accessToken, switched ? undefined : existing);
   } catch (error) {
     if (!(error instanceof CalendarProvisioningError)) throw error;
     logger.warn('dedicated calendar unavailable', describeError(error));
@@ -121,11 +131,24 @@ export async function completeConnect(
   }
 
   const now = deps.now().toISOString();
-  const stored = await storeConnection(deps, { record, refreshToken, granted, calendar, existing, now });
+  const stored = await storeConnection(deps, {
+    record,
+    refreshToken,
+    granted,
+    calendar,
+    existing,
+    now,
+    googleAccountKey,
+    switched,
+  });
   if (!stored) {
-    // The connect that won most likely holds a token of the same grant: nothing is revoked.
     if (calendar.created) await deleteQuietly(deps, granted.accessToken, calendar.calendarId);
+    await dropLosingGrant(deps, record.subscriberId, refreshToken, googleAccountKey);
     return back('busy');
+  }
+  if (switched && existing.refreshTokenCiphertext) {
+    // The previous account's token is held by nothing now: revoked, unless another connection uses that account.
+    await releaseReplacedGrant(deps, existing);
   }
   const storedCiphertext = stored.refreshTokenCiphertext as string;
   deps.accessTokens.remember(
@@ -135,6 +158,12 @@ export async function completeConnect(
     granted.accessTokenExpiresAt,
   );
   logger.info('connected', { calendarCreated: calendar.created, reconnect: existing !== undefined });
+  await tellHost(
+    deps,
+    existing ? 'replaced' : 'connected',
+    { subscriberId: record.subscriberId, feedTokenCiphertext: record.feedTokenCiphertext },
+    existing ? { googleAccountChanged: switched } : {},
+  );
 
   try {
     await requestImmediateSync(deps, [record.subscriberId], 'connected');
@@ -158,9 +187,13 @@ async function storeConnection(
     calendar: { calendarId: string };
     existing: Connection | undefined;
     now: string;
+    googleAccountKey: string | undefined;
+    switched: boolean;
   },
 ): Promise<Connection | undefined> {
   const { record, existing, calendar, now } = flow;
+  // Kept across reconnects to the same account, so the status goes on saying since when it is another one.
+  const changedAt = flow.switched ? now : existing?.googleAccountChangedAt;
   const subscriberId = record.subscriberId;
   const sameCalendar = existing !== undefined && existing.calendarId === calendar.calendarId;
   let saved: Connection;
@@ -176,6 +209,8 @@ async function storeConnection(
         }),
         feedTokenCiphertext: record.feedTokenCiphertext,
         ...(record.feedLookupKey ? { feedLookupKey: record.feedLookupKey } : {}),
+        ...(flow.googleAccountKey ? { googleAccountKey: flow.googleAccountKey } : {}),
+        ...(changedAt ? { googleAccountChangedAt: changedAt } : {}),
         eventIdSalt: sameCalendar ? existing.eventIdSalt : randomBytes(16).toString('hex'),
         grantedScopes: flow.granted.grantedScopes.join(' '),
         connectedAt: now,
@@ -250,6 +285,39 @@ async function revokeRefusedGrant(deps: OAuthDependencies, granted: GrantedToken
     await deps.oauth.revoke(granted.refreshToken ?? granted.accessToken);
   } catch (error) {
     deps.logger.warn('refused grant not revoked', describeError(error));
+  }
+}
+
+/**
+ * A connect that lost the race to store the connection holds a refresh token nothing will use. Most often the
+ * winner used the same Google account (two tabs), and revoking would kill the winner's token too: kept. When the
+ * winner's account is another one and no connection uses this account, the token is revoked. Unknown accounts
+ * (no ID token) revoke nothing, as the service cannot rule out a shared grant.
+ */
+async function dropLosingGrant(
+  deps: OAuthDependencies,
+  subscriberId: string,
+  refreshToken: string,
+  googleAccountKey: string | undefined,
+): Promise<void> {
+  if (googleAccountKey === undefined) return;
+  const winner = await deps.connections.get(subscriberId);
+  if (winner?.googleAccountKey === googleAccountKey) return;
+  const released = await releaseGrant(deps, refreshToken, googleAccountKey, subscriberId);
+  deps.logger.info('losing connect dropped its grant', { grant: released });
+}
+
+/** The refresh token of the account a reconnect moved away from. */
+async function releaseReplacedGrant(deps: OAuthDependencies, replaced: Connection): Promise<void> {
+  try {
+    const refreshToken = await deps.cipher.decrypt(replaced.refreshTokenCiphertext as string, {
+      subscriberId: replaced.subscriberId,
+      purpose: 'google_refresh_token',
+    });
+    const released = await releaseGrant(deps, refreshToken, replaced.googleAccountKey, replaced.subscriberId);
+    deps.logger.info('previous Google account released', { grant: released });
+  } catch (error) {
+    deps.logger.warn('previous Google account not released', describeError(error));
   }
 }
 

@@ -17,12 +17,20 @@ type LastSyncView = Omit<SyncResult, 'googleCalls' | 'quotaUnits' | 'coolDownUnt
 
 /** What the settings page shows. No secret, no feed URL. */
 export interface ConnectionStatusView {
-  status: 'connected' | 'needs_reauth' | 'not_connected';
+  /** `feed_gone`: the calendar link stopped working at the ICS service; syncing stopped, a reconnect restarts it. */
+  status: 'connected' | 'needs_reauth' | 'feed_gone' | 'not_connected';
   connected: boolean;
   needsReauth: boolean;
   calendarId?: string;
   connectedAt?: string;
   needsReauthSince?: string;
+  /**
+   * Since when the connection uses another Google account than before: a reconnect signed in with a different
+   * account (the page says "connected to a different Google account since ..."). Absent if it never changed.
+   */
+  googleAccountChangedAt?: string;
+  /** Since when the feed has answered 401, 403, 404 or 410 (set while connected too, before it counts). */
+  feedGoneSince?: string;
   eventCount?: number;
   coolDownUntil?: string;
   lastSync?: LastSyncView;
@@ -50,6 +58,8 @@ export async function connectionStatus(
     heldDeletions: syncState?.lastResult?.heldDeletions ?? 0,
   };
   if (connection.needsReauthSince) view.needsReauthSince = connection.needsReauthSince;
+  if (connection.feedGoneSince) view.feedGoneSince = connection.feedGoneSince;
+  if (connection.googleAccountChangedAt) view.googleAccountChangedAt = connection.googleAccountChangedAt;
   if (syncState?.eventCount !== undefined) view.eventCount = syncState.eventCount;
   if (syncState?.coolDownUntil) view.coolDownUntil = syncState.coolDownUntil;
   const last = syncState?.lastResult;

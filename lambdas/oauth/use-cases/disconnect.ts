@@ -1,19 +1,28 @@
 import { describeError } from '../../shared/adapters/http/safe-error.ts';
-import type { Connection } from '../../shared/ports/connection-store.ts';
-import { scrubSubscriber } from '../../shared/use-cases/scrub-subscriber.ts';
+import { type Connection, ConnectionConflictError } from '../../shared/ports/connection-store.ts';
+import { releaseGrant } from '../../shared/use-cases/release-grant.ts';
+import { SyncRunningError, scrubSubscriber } from '../../shared/use-cases/scrub-subscriber.ts';
+import { tellHost } from '../../shared/use-cases/tell-host.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
+import { refusal } from '../refusals.ts';
 import { connectionHoldsFeedToken, feedRefusal, feedVerdict, identifySubscriber } from './authenticate.ts';
+import { requireDisconnectIntent } from './require-intent.ts';
 
 export interface DisconnectInput {
   feedToken: string | undefined;
   deleteCalendar: boolean;
+  /** The host's `disconnect` or `delete_calendar` intent (require-intent.ts). */
+  intent?: string | undefined;
   ip: string;
 }
 
 export interface DisconnectOutcome {
   disconnected: true;
-  /** `revoke_failed`: Google could not be reached; everything local is gone anyway. */
-  googleAccess: 'revoked' | 'revoke_failed' | 'none';
+  /**
+   * `revoke_failed`: Google could not be reached; everything local is gone anyway. `shared`: another connection
+   * of this service uses the same Google account, so the grant stays (Google revokes per grant).
+   */
+  googleAccess: 'revoked' | 'shared' | 'revoke_failed' | 'none';
   /** `delete_failed`: no valid access (needs re-authorisation) or Google refused; the calendar stays. */
   calendar: 'kept' | 'deleted' | 'already_gone' | 'delete_failed' | 'none';
 }
@@ -28,6 +37,7 @@ export async function disconnect(
   input: DisconnectInput,
 ): Promise<DisconnectOutcome> {
   await deps.rateLimiter.checkIp('disconnect', input.ip);
+  await requireDisconnectIntent(deps, input);
   const identified = await identifySubscriber(deps, 'disconnect', input.feedToken);
   const { subscriberId } = identified;
   const verdict = await feedVerdict(deps, identified);
@@ -42,16 +52,38 @@ export async function disconnect(
   }
   if (verdict !== 'valid') deps.logger.info('disconnect proven by the stored feed token', { verdict });
   const outcome: DisconnectOutcome = { disconnected: true, googleAccess: 'none', calendar: 'none' };
-  if (connection) {
-    outcome.calendar = input.deleteCalendar ? await deleteCalendar(deps, connection) : 'kept';
-    if (connection.refreshTokenCiphertext) {
-      outcome.googleAccess = await revoke(deps, subscriberId, connection.refreshTokenCiphertext);
+  // The connection is removed only in the version this disconnect read and released: a reconnect that stores a
+  // new token meanwhile would otherwise end up deleted with its token still live and held by nothing. So a
+  // changed connection is disconnected again, in its new version, a few times at most.
+  let current = connection;
+  for (let attempt = 1; ; attempt += 1) {
+    if (current) {
+      if (input.deleteCalendar && outcome.calendar !== 'deleted') {
+        outcome.calendar = await deleteCalendar(deps, current);
+      } else if (!input.deleteCalendar) outcome.calendar = 'kept';
+      if (current.refreshTokenCiphertext) outcome.googleAccess = await revoke(deps, current);
+    }
+    try {
+      await scrubSubscriber(deps, subscriberId, {
+        expectedVersion: current?.version,
+        waitMs: SYNC_WAIT_MS,
+      });
+      break;
+    } catch (error) {
+      if (error instanceof SyncRunningError) throw refusal('sync_running');
+      if (!(error instanceof ConnectionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+      current = await deps.connections.get(subscriberId);
     }
   }
-  await scrubSubscriber(deps, subscriberId);
   deps.logger.info('disconnected', { ...outcome, wasConnected: connection !== undefined });
+  if (connection || current) await tellHost(deps, 'disconnected', { feedToken: identified.feedToken });
   return outcome;
 }
+
+/** A disconnect waits this long for a running sync to end (well inside API Gateway's 29 s), then refuses. */
+const SYNC_WAIT_MS = 10_000;
+/** Reconnects landing during one disconnect: more than a few in a row is not a person clicking. */
+const MAX_ATTEMPTS = 3;
 
 /** Before the revoke: deleting needs an access token, and revoking kills it. */
 async function deleteCalendar(
@@ -67,18 +99,20 @@ async function deleteCalendar(
   }
 }
 
+/**
+ * Revokes the connection's grant unless another connection of the service uses the same Google account (Google
+ * revokes per grant: revoking would disconnect that one too); then the token is only forgotten with the scrub.
+ */
 async function revoke(
   deps: OAuthDependencies,
-  subscriberId: string,
-  ciphertext: string,
+  connection: Connection,
 ): Promise<DisconnectOutcome['googleAccess']> {
   try {
-    const refreshToken = await deps.cipher.decrypt(ciphertext, {
-      subscriberId,
+    const refreshToken = await deps.cipher.decrypt(connection.refreshTokenCiphertext as string, {
+      subscriberId: connection.subscriberId,
       purpose: 'google_refresh_token',
     });
-    await deps.oauth.revoke(refreshToken);
-    return 'revoked';
+    return await releaseGrant(deps, refreshToken, connection.googleAccountKey, connection.subscriberId);
   } catch (error) {
     deps.logger.warn('refresh token not revoked', describeError(error));
     return 'revoke_failed';

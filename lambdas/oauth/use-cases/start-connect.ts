@@ -2,12 +2,22 @@ import type { SetCookie } from '../../shared/adapters/http/responses.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { pkceChallenge, randomSecret, sha256Hex } from '../oauth-secrets.ts';
 import { acceptedReturnTo } from '../return-to.ts';
-import { authenticateFeedToken } from './authenticate.ts';
+import { checkedFeed, feedRefusal, identifySubscriber } from './authenticate.ts';
+import { requireIntent } from './require-intent.ts';
 
 export interface StartInput {
   feedToken: string | undefined;
   returnTo: string | undefined;
+  /** The host's connect intent (connect-intent.ts); required unless CONNECT_INTENTS=token_only. */
+  intent: string | undefined;
   ip: string;
+}
+
+export interface ConfirmationOutcome {
+  /** The feed's X-WR-CALNAME (plain text, unescaped), when it has one. */
+  calendarName: string | undefined;
+  /** Where "Cancel" leads: the accepted return_to, else the default page. */
+  returnTo: string;
 }
 
 export interface StartOutcome {
@@ -25,10 +35,24 @@ export function bindingCookieName(stateHash: string, secure: boolean): string {
   return `${secure ? '__Host-' : ''}gcal_oauth_${stateHash.slice(0, 16)}`;
 }
 
+/**
+ * What the confirmation page (GET start) shows: the feed token is proven and the intent checked without
+ * consuming its nonce, so the form on the page can still use it. Nothing is stored.
+ */
+export async function prepareConnect(
+  deps: OAuthDependencies,
+  input: StartInput,
+): Promise<ConfirmationOutcome> {
+  const { config } = deps;
+  const { calendarName } = await provenFeed(deps, input, { consume: false });
+  const returnTo = acceptedReturnTo(input.returnTo, config.oauth.returnToAllowList);
+  return { calendarName, returnTo: returnTo ?? config.oauth.defaultReturnTo };
+}
+
+/** Starts a connect (POST start): the intent is consumed, a state stored, and the browser sent to Google. */
 export async function startConnect(deps: OAuthDependencies, input: StartInput): Promise<StartOutcome> {
   const { config, cipher, logger } = deps;
-  await deps.rateLimiter.checkIp('start', input.ip);
-  const subscriberId = await authenticateFeedToken(deps, 'start', input.feedToken);
+  const { subscriberId } = await provenFeed(deps, input, { consume: true });
   const feedToken = input.feedToken as string;
   const accepted = acceptedReturnTo(input.returnTo, config.oauth.returnToAllowList);
   if (input.returnTo && !accepted) logger.warn('return_to not on the allow-list: using the default page');
@@ -36,6 +60,27 @@ export async function startConnect(deps: OAuthDependencies, input: StartInput): 
   const feedTokenCiphertext = await cipher.encrypt(feedToken, { subscriberId, purpose: 'feed_token' });
   const feedLookupKey = await deps.identity.feedLookupKey(sha256Hex(feedToken));
   return beginConsent(deps, { subscriberId, feedTokenCiphertext, feedLookupKey, returnTo });
+}
+
+/**
+ * The feed token proven (well formed, within the rate limits, its feed a calendar), then the connect intent.
+ * The token first, so a wrong token reads "not valid" whatever the intent; the intent before any state.
+ */
+async function provenFeed(
+  deps: OAuthDependencies,
+  input: StartInput,
+  { consume }: { consume: boolean },
+): Promise<{ subscriberId: string; calendarName: string | undefined }> {
+  await deps.rateLimiter.checkIp('start', input.ip);
+  const identified = await identifySubscriber(deps, 'start', input.feedToken);
+  const { verdict, calendarName } = await checkedFeed(deps, identified);
+  if (verdict !== 'valid') throw feedRefusal(verdict);
+  await requireIntent(
+    deps,
+    { action: 'connect', intent: input.intent, feedToken: input.feedToken, returnTo: input.returnTo },
+    { consume },
+  );
+  return { subscriberId: identified.subscriberId, calendarName };
 }
 
 /** Stores a fresh single-use state and gives the consent URL and the cookie that goes with it. */

@@ -23,6 +23,7 @@ export async function syncNow(deps: OAuthDependencies, input: SyncNowInput): Pro
   const subscriberId = await authenticateFeedToken(deps, 'sync', input.feedToken);
   const connection = await deps.connections.get(subscriberId);
   if (!connection) throw refusal('not_connected');
+  if (connection.status === 'feed_gone') throw refusal('feed_gone');
   if (connection.status !== 'connected' || !connection.refreshTokenCiphertext) throw refusal('needs_reauth');
   try {
     await requestImmediateSync(deps, [subscriberId], 'manual');

@@ -1,18 +1,28 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DAY_MS } from '../../shared/domain/time/civil.ts';
 import type { ConnectionStore } from '../../shared/ports/connection-store.ts';
-import { type ScrubDependencies, scrubSubscriber } from '../../shared/use-cases/scrub-subscriber.ts';
+import { ConnectionConflictError } from '../../shared/ports/connection-store.ts';
+import {
+  type ScrubDependencies,
+  SyncRunningError,
+  scrubSubscriber,
+} from '../../shared/use-cases/scrub-subscriber.ts';
 
 export interface PurgeDependencies extends ScrubDependencies {
-  connections: Pick<ConnectionStore, 'get' | 'remove' | 'listNeedsReauthSince'>;
+  connections: Pick<
+    ConnectionStore,
+    'get' | 'remove' | 'removeVersion' | 'listNeedsReauthSince' | 'listFeedGoneSince'
+  >;
   logger: Pick<Logger, 'info'>;
   now: () => Date;
 }
 
 /**
- * Retention: a connection left in needs_reauth for longer than `needsReauthDays` (default 30) is scrubbed like a
- * disconnect (its refresh token is already gone; the feed-token ciphertext, event map and sync state go now).
- * The dedicated calendar stays in the subscriber's Google account. The scheduler runs this daily.
+ * Retention: a connection left in needs_reauth, or feed_gone, for longer than `needsReauthDays` (default 30) is
+ * scrubbed like a disconnect (its refresh token is already gone, and its grant revoked when unshared, see the
+ * worker; the feed-token ciphertext, event map and sync state go now). A feed_gone connection's time counts
+ * from the first sync that found the feed gone. The dedicated calendar stays in the subscriber's Google
+ * account. The scheduler runs this daily.
  */
 export async function purgeStaleConnections(
   deps: PurgeDependencies,
@@ -20,14 +30,27 @@ export async function purgeStaleConnections(
 ): Promise<{ purged: number }> {
   const cutoff = new Date(deps.now().getTime() - retention.needsReauthDays * DAY_MS);
   let purged = 0;
-  for await (const subscriberId of deps.connections.listNeedsReauthSince(cutoff)) {
-    // Re-read: the subscriber may have reconnected since the scan saw the item.
-    const connection = await deps.connections.get(subscriberId);
-    if (connection?.status !== 'needs_reauth' || !connection.needsReauthSince) continue;
-    if (Date.parse(connection.needsReauthSince) >= cutoff.getTime()) continue;
-    await scrubSubscriber(deps, subscriberId);
-    deps.logger.info('stale connection purged', { subscriberId });
-    purged += 1;
+  const stale = [
+    { ids: deps.connections.listNeedsReauthSince(cutoff), status: 'needs_reauth', since: 'needsReauthSince' },
+    { ids: deps.connections.listFeedGoneSince(cutoff), status: 'feed_gone', since: 'feedGoneSince' },
+  ] as const;
+  for (const { ids, status, since } of stale) {
+    for await (const subscriberId of ids) {
+      // Re-read: the subscriber may have reconnected since the scan saw the item.
+      const connection = await deps.connections.get(subscriberId);
+      const sinceAt = connection?.[since];
+      if (connection?.status !== status || !sinceAt || Date.parse(sinceAt) >= cutoff.getTime()) continue;
+      try {
+        // Only the version read: a reconnect landing meanwhile keeps its new connection.
+        await scrubSubscriber(deps, subscriberId, { expectedVersion: connection.version });
+      } catch (error) {
+        // A running sync or a reconnect: the next daily run looks at it again.
+        if (error instanceof SyncRunningError || error instanceof ConnectionConflictError) continue;
+        throw error;
+      }
+      deps.logger.info('stale connection purged', { subscriberId, status });
+      purged += 1;
+    }
   }
   return { purged };
 }

@@ -4,7 +4,8 @@
  */
 export type ConnectionStatus =
   | 'connected' // the sync runs on schedule
-  | 'needs_reauth'; // Google refused the refresh token (invalid_grant): no sync until the subscriber reconnects
+  | 'needs_reauth' // Google refused the refresh token (invalid_grant): no sync until the subscriber reconnects
+  | 'feed_gone'; // the feed answered 401/403/404/410 on every sync for a day: no sync until the subscriber reconnects
 
 export interface Connection {
   subscriberId: string;
@@ -23,6 +24,11 @@ export interface Connection {
   updatedAt: string; // ISO 8601
   /** Set when the status became needs_reauth; retention purges the connection some days later. */
   needsReauthSince?: string;
+  /**
+   * The first sync of the current run of syncs whose feed answered 401, 403, 404 or 410 (ISO 8601); a sync that
+   * reads the feed clears it. A day of it makes the status feed_gone, and retention counts from it.
+   */
+  feedGoneSince?: string;
   /** Whether the scheduler enqueues this subscriber; cleared when Google refuses the refresh token. */
   scheduled: boolean;
   /**
@@ -35,6 +41,13 @@ export interface Connection {
    * names feeds by the SHA-256 of their token, finds the subscriber. Absent on connections made before it existed.
    */
   feedLookupKey?: string;
+  /**
+   * HMAC(subscriber id secret, "google-sub:" + the Google account id of the grant): which connections share a
+   * Google account, and so a grant (Google revokes per grant). Absent on connections made before it existed.
+   */
+  googleAccountKey?: string;
+  /** When a reconnect moved the connection to another Google account than the one before (ISO 8601). */
+  googleAccountChangedAt?: string;
   /** Optimistic-concurrency counter: every write names the version it read. */
   version: number;
 }
@@ -63,6 +76,31 @@ export interface ConnectionStore {
   markNeedsReauth(subscriberId: string, refusedCiphertext: string, at: Date): Promise<boolean>;
   /** Deletes the item (all its ciphertexts with it). Idempotent. */
   remove(subscriberId: string): Promise<void>;
+  /**
+   * Deletes the item only while its version is still `expectedVersion` (undefined: only while none exists, which
+   * deletes nothing). Throws ConnectionConflictError when another writer changed it meanwhile.
+   */
+  removeVersion(subscriberId: string, expectedVersion: number | undefined): Promise<void>;
+  /**
+   * Subscriber ids of connections of the Google account with this key, other than `exceptSubscriberId` (at most
+   * a few: the answer is only ever "none" or "some"). Eventually consistent: a connect a second old may be missed.
+   */
+  othersOfGoogleAccount(googleAccountKey: string, exceptSubscriberId: string): Promise<string[]>;
   /** Subscriber ids whose connection has been in needs_reauth since before `cutoff` (retention). */
   listNeedsReauthSince(cutoff: Date): AsyncIterable<string>;
+  /** Subscriber ids whose connection is feed_gone, its feed gone since before `cutoff` (retention). */
+  listFeedGoneSince(cutoff: Date): AsyncIterable<string>;
+  /**
+   * A sync found the feed gone (401/403/404/410): starts the run at `at` unless one is running, and returns its
+   * start (undefined when the connection is no longer connected). Not versioned: a reconnect drops it, rightly.
+   */
+  noteFeedGone(subscriberId: string, at: Date): Promise<string | undefined>;
+  /** A sync read the feed: ends the run of gone answers, if any. */
+  clearFeedGone(subscriberId: string): Promise<void>;
+  /**
+   * Status feed_gone, scheduling stopped, the refresh-token ciphertext removed (the caller releases the grant):
+   * only while still connected with this run of gone answers and this refresh token, so a reconnect meanwhile
+   * is left alone. Returns whether it changed anything.
+   */
+  markFeedGone(subscriberId: string, since: string, refreshCiphertext: string, at: Date): Promise<boolean>;
 }

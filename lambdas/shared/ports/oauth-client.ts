@@ -22,6 +22,11 @@ export interface GrantedTokens {
   accessTokenExpiresAt: number;
   /** Scopes actually granted (the user may untick some on the consent screen). */
   grantedScopes: string[];
+  /**
+   * The Google account the grant belongs to: the `sub` of the ID token the `openid` scope brings (Google's stable,
+   * never reused account id). Absent when Google sent no ID token. Never an e-mail address.
+   */
+  googleAccountId?: string;
 }
 
 export interface RefreshedAccessToken {

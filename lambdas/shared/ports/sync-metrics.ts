@@ -4,6 +4,7 @@ import type { SyncResult } from '../domain/sync-result.ts';
 export type SkipReason =
   | 'not_connected' // disconnected (or purged) since it was enqueued
   | 'needs_reauth' // the connection waits for the subscriber to reconnect
+  | 'feed_gone' // the feed stopped answering (401/403/404/410 for a day): waits for a reconnect
   | 'not_scheduled'
   | 'paused' // Google's calendar usage limits: cooling down
   | 'recently_synced'; // a repeated tick: synced within this interval already

@@ -1,3 +1,4 @@
+import { FeedError } from '../../shared/domain/feed-error.ts';
 import { feedUrlFor } from '../../shared/domain/feed-url.ts';
 import type { SyncResult } from '../../shared/domain/sync-result.ts';
 import { recentlySynced } from '../../shared/domain/sync-schedule.ts';
@@ -6,6 +7,9 @@ import type { FeedSource } from '../../shared/ports/feed-source.ts';
 import { NeedsReauthError } from '../../shared/ports/oauth-client.ts';
 import type { SkipReason } from '../../shared/ports/sync-metrics.ts';
 import type { SyncRequest } from '../../shared/ports/sync-queue.ts';
+import type { SyncLeaseStore } from '../../shared/ports/sync-stores.ts';
+import { releaseGrant } from '../../shared/use-cases/release-grant.ts';
+import { tellHost } from '../../shared/use-cases/tell-host.ts';
 import { systemClock } from '../clock.ts';
 import type { SyncWorkerDependencies } from '../dependencies.ts';
 import { syncSubscriber } from '../sync-subscriber.ts';
@@ -54,7 +58,10 @@ export async function runSyncRequest(
     // Asked first so that a refused grant costs no feed download; later requests hit the warm cache.
     await deps.accessTokens.accessTokenFor(subscriberId, connection);
   } catch (error) {
-    if (error instanceof NeedsReauthError) return { kind: 'skipped', reason: 'needs_reauth' };
+    if (error instanceof NeedsReauthError) {
+      await tellHostIfNewlyNeedsReauth(deps, connection);
+      return { kind: 'skipped', reason: 'needs_reauth' };
+    }
     throw error;
   }
   const feedToken = await deps.cipher.decrypt(connection.feedTokenCiphertext, {
@@ -76,7 +83,7 @@ export async function runSyncRequest(
       gateway: deps.calendarFor(() => deps.accessTokens.accessTokenFor(subscriberId, connection)),
       eventMap: deps.eventMap,
       syncState: deps.syncState,
-      lease: deps.syncState,
+      lease: connectionBoundLease(deps, connection),
       clock,
     },
     { defaultTimeZone: settings.defaultTimeZone, ...settings.engine, timeBudgetMs },
@@ -88,8 +95,35 @@ export async function runSyncRequest(
   if (result.outcome === 'cooling_down' && result.coolDownUntil) {
     await deps.schedule.pause(subscriberId, new Date(result.coolDownUntil));
   }
+  if (result.outcome === 'needs_reauth') await tellHostIfNewlyNeedsReauth(deps, connection);
+  if (feeds.gone) await feedGone(deps, connection);
+  else if (feeds.bytes !== undefined && connection.feedGoneSince)
+    await deps.connections.clearFeedGone(subscriberId);
   const followUp = await putBack(deps, request, result);
   return followUp ? { kind: 'ran', result, followUp } : { kind: 'ran', result };
+}
+
+/**
+ * The sync lease, kept only if the connection this request read is still the one stored once the lease is held.
+ * A disconnect scrubs under the same lease, but this request read the connection before taking it: without the
+ * second look, a sync that read it just before a scrub would run just after, writing event-map rows and a
+ * sync-state item back for a subscriber who is gone (tables without expiry: for ever). Found gone, the state item
+ * the lease itself just created is removed again; found on another calendar (a reconnect), the newer request
+ * does the work. Either way the engine sees a busy lease and writes nothing.
+ */
+function connectionBoundLease(deps: SyncWorkerDependencies, read: Connection): SyncLeaseStore {
+  return {
+    async acquireLease(subscriberId, owner, now, until) {
+      if (!(await deps.syncState.acquireLease(subscriberId, owner, now, until))) return false;
+      const current = await deps.connections.get(subscriberId);
+      if (current && current.calendarId === read.calendarId && current.eventIdSalt === read.eventIdSalt)
+        return true;
+      if (current) await deps.syncState.releaseLease(subscriberId, owner);
+      else await deps.syncState.remove(subscriberId);
+      return false;
+    },
+    releaseLease: (subscriberId, owner) => deps.syncState.releaseLease(subscriberId, owner),
+  };
 }
 
 /** Why the request should not run now, if it should not. */
@@ -99,6 +133,7 @@ async function skipReason(
   connection: Connection | undefined,
 ): Promise<SkipReason | undefined> {
   if (!connection) return 'not_connected';
+  if (connection.status === 'feed_gone') return 'feed_gone';
   if (connection.status !== 'connected' || !connection.refreshTokenCiphertext) return 'needs_reauth';
   if (request.reason !== 'scheduled') return undefined;
   // Only the schedule's own requests are held back: a connect, a "sync now" or a continuation runs anyway.
@@ -152,15 +187,68 @@ async function putBack(
   return followUp;
 }
 
-/** The feed source, remembering the size of the body it fetched (for the metrics). */
+/** HTTP answers saying the feed itself is gone (the token revoked, expired or unknown), not that it is unwell. */
+const GONE_STATUSES: ReadonlySet<number> = new Set([401, 403, 404, 410]);
+/** How long every sync must find the feed gone before the connection is: a day rides out a host's bad deploy. */
+export const FEED_GONE_AFTER_MS = 24 * 3_600_000;
+
+/**
+ * The feed answered gone again. The first such answer starts a run; once a run has lasted a day (any sync
+ * reading the feed in between ends it; other failures, such as 5xx or timeouts, neither count nor end it) the
+ * connection becomes feed_gone: the scheduling index drops it, and its refresh token is deleted and the grant
+ * revoked unless another connection shares it. Nothing can use the token any more: only a reconnect brings a
+ * feed_gone connection back, with a token of its own. Retention then purges it like needs_reauth.
+ */
+async function feedGone(deps: SyncWorkerDependencies, connection: Connection): Promise<void> {
+  const { subscriberId } = connection;
+  const now = deps.now();
+  const since = await deps.connections.noteFeedGone(subscriberId, now);
+  if (!since || now.getTime() - Date.parse(since) < FEED_GONE_AFTER_MS) return;
+  const ciphertext = connection.refreshTokenCiphertext as string;
+  if (!(await deps.connections.markFeedGone(subscriberId, since, ciphertext, now))) return;
+  deps.logger.warn('feed gone for a day: syncing stopped', { subscriberId, since });
+  const refreshToken = await deps.cipher.decrypt(ciphertext, {
+    subscriberId,
+    purpose: 'google_refresh_token',
+  });
+  const released = await releaseGrant(deps, refreshToken, connection.googleAccountKey, subscriberId);
+  deps.logger.info('feed-gone connection released its grant', { subscriberId, grant: released });
+  await tellHost(deps, 'feed_gone', connection);
+}
+
+/**
+ * Google refused the refresh token during this request. Told only when this request saw the change happen (the
+ * connection was connected when it read it, and needs re-authorisation now), so the host hears it once (twice
+ * at worst, when two requests of the subscriber hit the refusal at the same moment).
+ */
+async function tellHostIfNewlyNeedsReauth(deps: SyncWorkerDependencies, read: Connection): Promise<void> {
+  if (!deps.hostEvents || read.status !== 'connected') return;
+  const now = await deps.connections.get(read.subscriberId);
+  if (now?.status === 'needs_reauth' && now.feedTokenCiphertext === read.feedTokenCiphertext)
+    await tellHost(deps, 'needs_reauth', read);
+}
+
+/**
+ * The feed source, remembering the size of the body it fetched (for the metrics) and whether the feed answered
+ * that it is gone.
+ */
 class MeasuredFeedSource implements FeedSource {
   bytes: number | undefined;
+  gone = false;
 
   constructor(private readonly inner: FeedSource) {}
 
   async fetch(...args: Parameters<FeedSource['fetch']>): ReturnType<FeedSource['fetch']> {
-    const fetched = await this.inner.fetch(...args);
-    this.bytes = fetched.kind === 'fetched' ? fetched.bytes : 0;
-    return fetched;
+    try {
+      const fetched = await this.inner.fetch(...args);
+      this.bytes = fetched.kind === 'fetched' ? fetched.bytes : 0;
+      return fetched;
+    } catch (error) {
+      this.gone =
+        error instanceof FeedError &&
+        error.reason === 'http_status' &&
+        GONE_STATUSES.has(error.httpStatus ?? 0);
+      throw error;
+    }
   }
 }

@@ -39,7 +39,7 @@ describe('connect -> status -> disconnect, against the Google emulator', () => {
       response_type: 'code',
       client_id: h.client.clientId,
       redirect_uri: REDIRECT_URI,
-      scope: SCOPE,
+      scope: `${SCOPE} openid`, // openid: the ID token names the Google account behind the grant
       access_type: 'offline',
       prompt: 'consent',
       include_granted_scopes: 'true',
@@ -60,7 +60,11 @@ describe('connect -> status -> disconnect, against the Google emulator', () => {
     expect(setCookies(done)[0]).toMatch(/Max-Age=0/);
 
     const connection = await h.services.connections.get(subscriberId);
-    expect(connection).toMatchObject({ status: 'connected', scheduled: true, grantedScopes: SCOPE });
+    expect(connection).toMatchObject({
+      status: 'connected',
+      scheduled: true,
+      grantedScopes: `${SCOPE} openid`,
+    });
     const calendars = h.google.control.state().calendars.filter((c) => c.id === connection?.calendarId);
     expect(calendars).toHaveLength(1);
     expect(calendars[0]).toMatchObject({
@@ -139,7 +143,7 @@ describe('connect -> status -> disconnect, against the Google emulator', () => {
   it('disconnects: revokes at Google, scrubs every table, stays idempotent', async () => {
     const feedToken = h.newFeedToken();
     const subscriberId = await h.subscriberIdOf(feedToken);
-    await h.connect(feedToken);
+    await h.connect(feedToken, { email: 'sole-142@example.com' }); // no other connection shares the grant
     const refreshToken = await refreshTokenOf(subscriberId);
     const calendarId = (await h.services.connections.get(subscriberId))?.calendarId;
     await h.services.eventMap.put(subscriberId, [
@@ -163,7 +167,7 @@ describe('connect -> status -> disconnect, against the Google emulator', () => {
   it('disconnects with deleteCalendar=true (query or JSON body): the dedicated calendar goes too', async () => {
     for (const variant of ['query', 'body'] as const) {
       const feedToken = h.newFeedToken();
-      await h.connect(feedToken);
+      await h.connect(feedToken, { email: 'sole-166@example.com' }); // no other connection shares the grant
       const subscriberId = await h.subscriberIdOf(feedToken);
       const calendarId = (await h.services.connections.get(subscriberId))?.calendarId;
       const response =
@@ -173,7 +177,10 @@ describe('connect -> status -> disconnect, against the Google emulator', () => {
               method: 'POST',
               path: `${BASE}/disconnect`,
               headers: { Authorization: `Bearer ${feedToken}`, 'Content-Type': 'application/json' },
-              body: JSON.stringify({ deleteCalendar: true }),
+              body: JSON.stringify({
+                deleteCalendar: true,
+                intent: h.mintIntent('delete_calendar', feedToken),
+              }),
             });
       expect(json(response)).toEqual({ disconnected: true, googleAccess: 'revoked', calendar: 'deleted' });
       expect(h.google.control.state().calendars.some((c) => c.id === calendarId)).toBe(false);
@@ -183,7 +190,7 @@ describe('connect -> status -> disconnect, against the Google emulator', () => {
   it('scrubs locally and says so when Google cannot be reached for the revoke', async () => {
     const feedToken = h.newFeedToken();
     const subscriberId = await h.subscriberIdOf(feedToken);
-    await h.connect(feedToken);
+    await h.connect(feedToken, { email: 'sole-189@example.com' }); // no other connection shares the grant
     h.google.control.injectFault({ method: 'oauth2.revoke', count: 10, status: 503 });
     try {
       const response = await h.disconnect(feedToken);

@@ -47,6 +47,8 @@ describe('lambdas/oauth/index.ts', () => {
       LOCAL_CIPHER_KEY: Buffer.alloc(32, 3).toString('base64'),
       SUBSCRIBER_ID_SECRET: 'entry-point-test-secret-long-enough-1234',
       SYNC_QUEUE_URL: 'http://127.0.0.1:9/queue/sync',
+      HOST_KEYS: `host:${Buffer.alloc(32, 5).toString('base64')}`,
+      HOST_NONCES_TABLE: dynamo.tableNames.hostNonces,
       DYNAMODB_ENDPOINT: await endpointOf(dynamo),
       AWS_REGION: 'local',
       AWS_ACCESS_KEY_ID: 'test',

@@ -2,14 +2,17 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestRequest } from '../../support/api-gateway.ts';
 import { header } from '../../support/api-gateway.ts';
-import { BASE, OAuthHarness, RETURN_TO } from './harness.ts';
+import { BASE, INTENT_KEY_IDS, OAuthHarness, RETURN_TO } from './harness.ts';
 
 /** Oversized and garbage input on every route: always a clear 4xx (or a redirect), never a 5xx or a stack. */
 describe('property: no input makes a route answer 5xx', () => {
   const h = new OAuthHarness();
   let validToken = '';
   beforeAll(async () => {
-    await h.open();
+    // Generous per-subscriber limits: most requests use the one valid token, and the routes' work is the point.
+    await h.open({
+      env: { RATE_LIMIT_START_PER_SUBSCRIBER: '10000', RATE_LIMIT_STATUS_PER_SUBSCRIBER: '10000' },
+    });
     validToken = h.newFeedToken();
   });
   afterAll(async () => h.close());
@@ -41,7 +44,27 @@ describe('property: no input makes a route answer 5xx', () => {
       '//evil.example',
     ),
   );
-  const tokenLike = fc.oneof(text, fc.constant('__valid__'), fc.stringMatching(/^[A-Za-z0-9._~-]{8,64}$/));
+  /** Intents: garbage in the format's shape, and real ones (`__intent__`) for the valid token. */
+  const intentLike = fc.oneof(
+    fc.constant('__intent__'),
+    fc
+      .tuple(
+        fc.constantFrom('v1', 'v2', ''),
+        fc.oneof(fc.constantFrom(INTENT_KEY_IDS.current, 'unknown'), fc.string({ maxLength: 10 })),
+        fc.oneof(
+          fc.base64String({ maxLength: 60 }),
+          fc.json().map((j) => Buffer.from(j).toString('base64url')),
+        ),
+        fc.stringMatching(/^[A-Za-z0-9_-]{0,50}$/),
+      )
+      .map((parts) => parts.join('.')),
+  );
+  const tokenLike = fc.oneof(
+    text,
+    fc.constant('__valid__'),
+    fc.stringMatching(/^[A-Za-z0-9._~-]{8,64}$/),
+    intentLike,
+  );
   const queryKey = fc.constantFrom(
     'token',
     'return_to',
@@ -50,6 +73,7 @@ describe('property: no input makes a route answer 5xx', () => {
     'error',
     'scope',
     'deleteCalendar',
+    'intent',
     '__proto__',
     'constructor',
   );
@@ -80,7 +104,13 @@ describe('property: no input makes a route answer 5xx', () => {
     { requiredKeys: [] },
   );
   const body = fc.option(
-    fc.oneof(text, fc.json(), fc.constant(`token=__valid__&return_to=${encodeURIComponent(RETURN_TO)}`)),
+    fc.oneof(
+      text,
+      fc.json(),
+      fc.constant(`token=__valid__&return_to=${encodeURIComponent(RETURN_TO)}`),
+      intentLike.map((intent) => `token=__valid__&intent=${encodeURIComponent(intent)}`),
+      intentLike.map((intent) => JSON.stringify({ deleteCalendar: true, intent })),
+    ),
     { nil: undefined },
   );
 
@@ -101,13 +131,44 @@ describe('property: no input makes a route answer 5xx', () => {
   /** Mostly valid starts with hostile return_to values, so the redirect path is exercised too. */
   const nearlyValidStart = fc.record({
     route: fc.constant(routes[0]),
-    query: text.map((returnTo) => ({ token: '__valid__', return_to: returnTo }) as Record<string, string>),
+    query: fc.tuple(text, fc.boolean()).map(
+      ([returnTo, withIntent]) =>
+        ({
+          token: '__valid__',
+          return_to: returnTo,
+          ...(withIntent ? { intent: '__bound__' } : {}),
+        }) as Record<string, string>,
+    ),
     headers,
     body: fc.constant(undefined),
     isBase64Encoded: fc.constant(false),
   });
 
-  const withToken = (value: string) => value.replaceAll('__valid__', validToken);
+  /** The connect form with a real intent for a hostile return_to, so the redirect to Google is reached too. */
+  const nearlyValidForm = fc.record({
+    route: fc.constant(routes[1]),
+    query: fc.constant(undefined),
+    headers: fc.constant({
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Origin: new URL(RETURN_TO).origin,
+    }),
+    body: fc
+      .oneof(text, fc.constant(RETURN_TO))
+      .map(
+        (returnTo) =>
+          `token=__valid__&return_to=${encodeURIComponent(returnTo)}&intent=__intent_for_${encodeURIComponent(returnTo)}__`,
+      ),
+    isBase64Encoded: fc.constant(false),
+  });
+
+  /** `__intent__`: a fresh connect intent for the valid token; `__intent_for_<return_to>__`: one bound to it. */
+  const withToken = (value: string) =>
+    value
+      .replace(/__intent_for_(.*?)__(?=&|$)/g, (_, returnTo: string) =>
+        encodeURIComponent(h.mintIntent('connect', validToken, { returnTo: decodeURIComponent(returnTo) })),
+      )
+      .replaceAll('__intent__', h.mintIntent('connect', validToken))
+      .replaceAll('__valid__', validToken);
   const substitute = <T>(value: T): T =>
     typeof value === 'string'
       ? (withToken(value) as T)
@@ -121,7 +182,11 @@ describe('property: no input makes a route answer 5xx', () => {
     const seen = new Set<number>();
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof({ arbitrary: request, weight: 5 }, { arbitrary: nearlyValidStart, weight: 1 }),
+        fc.oneof(
+          { arbitrary: request, weight: 5 },
+          { arbitrary: nearlyValidStart, weight: 1 },
+          { arbitrary: nearlyValidForm, weight: 1 },
+        ),
         async (generated) => {
           const rest: RestRequest = {
             method: generated.route.method,
@@ -131,6 +196,13 @@ describe('property: no input makes a route answer 5xx', () => {
             ...(generated.body !== undefined ? { body: substitute(generated.body) } : {}),
             isBase64Encoded: generated.isBase64Encoded,
           };
+          // `__bound__`: a connect intent bound to the query's own return_to (the confirmation page is shown).
+          if (rest.query?.intent === '__bound__') {
+            const returnTo = rest.query.return_to;
+            rest.query.intent = h.mintIntent('connect', validToken, {
+              returnTo: typeof returnTo === 'string' ? returnTo : '',
+            });
+          }
           const response = await h.invoke(rest);
           seen.add(response.statusCode);
           expect(response.statusCode).toBeGreaterThanOrEqual(200);
@@ -143,6 +215,6 @@ describe('property: no input makes a route answer 5xx', () => {
       { numRuns: 300 },
     );
     // The generator reaches the routes' real work, not only their first refusal.
-    expect([...seen].sort()).toEqual(expect.arrayContaining([200, 302, 400, 401, 404]));
+    expect([...seen].sort()).toEqual(expect.arrayContaining([200, 302, 400, 401, 403, 404]));
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionStore } from '../../../lambdas/shared/ports/connection-store.ts';
+import type { Connection, ConnectionStore } from '../../../lambdas/shared/ports/connection-store.ts';
 import { InvalidGrantError } from '../../../lambdas/shared/ports/oauth-client.ts';
 import { CookieJar } from '../../support/api-gateway.ts';
 import { json, location, OAuthHarness, RETURN_TO } from './harness.ts';
@@ -108,15 +108,120 @@ describe("grant-wide revocation (Google's documented behaviour)", () => {
     expect(revokes()).toBe(revokesBefore + 1);
   });
 
-  it('disconnecting one subscriber revokes the grant another subscriber of the same Google account uses', async () => {
+  it('disconnecting one subscriber leaves the grant another subscriber of the same Google account uses', async () => {
     const [first, second] = [h.newFeedToken(), h.newFeedToken()];
     await h.connect(first, { email: 'family@example.com' });
     await h.connect(second, { email: 'family@example.com' });
     const secondId = await h.subscriberIdOf(second);
     const secondToken = await refreshTokenOf(secondId);
-    expect(json(await h.disconnect(first))).toMatchObject({ googleAccess: 'revoked' });
-    // Documented in the README: Google revokes per grant, so the second connection needs a reconnect.
+    const revokesBefore = revokes();
+    expect(json(await h.disconnect(first))).toMatchObject({ googleAccess: 'shared' });
+    expect(revokes()).toBe(revokesBefore);
+    expect((await h.services.oauth.refresh(secondToken)).accessToken).toBeTruthy();
+    // The last connection of the account revokes the grant.
+    expect(json(await h.disconnect(second))).toMatchObject({ googleAccess: 'revoked' });
     await expect(h.services.oauth.refresh(secondToken)).rejects.toBeInstanceOf(InvalidGrantError);
+  });
+
+  it('stores only a keyed hash of the Google account, never its id or e-mail address', async () => {
+    const feedToken = h.newFeedToken();
+    const subscriberId = await h.subscriberIdOf(feedToken);
+    await h.connect(feedToken, { email: 'who@example.com' });
+    const connection = await h.services.connections.get(subscriberId);
+    const user = h.google.control.state().users.find((u: { email: string }) => u.email === 'who@example.com');
+    expect(connection?.googleAccountKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(connection?.googleAccountKey).toBe(await h.services.identity.googleAccountKey(user?.id as string));
+    const stored = JSON.stringify(connection);
+    expect(stored).not.toContain('who@example.com');
+    expect(stored).not.toContain(user?.id as string);
+  });
+
+  it('a reconnect with another Google account: shown in the status, the previous grant revoked', async () => {
+    const feedToken = h.newFeedToken();
+    const subscriberId = await h.subscriberIdOf(feedToken);
+    await h.connect(feedToken, { email: 'before@example.com' });
+    const first = await h.services.connections.get(subscriberId);
+    const firstToken = await refreshTokenOf(subscriberId);
+    expect(json(await h.status(feedToken))).not.toHaveProperty('googleAccountChangedAt');
+
+    const again = await h.connect(feedToken, { email: 'after@example.com' });
+    expect(location(again.response)).toBe(`${RETURN_TO}?google=connected`);
+    const second = await h.services.connections.get(subscriberId);
+    expect(second?.calendarId).not.toBe(first?.calendarId); // the old calendar is in the other account
+    expect(second?.googleAccountKey).not.toBe(first?.googleAccountKey);
+    expect(json(await h.status(feedToken))).toMatchObject({
+      status: 'connected',
+      googleAccountChangedAt: second?.connectedAt,
+    });
+    // Nothing live is left behind: the previous account's token is revoked, the new one works.
+    await expect(h.services.oauth.refresh(firstToken)).rejects.toBeInstanceOf(InvalidGrantError);
+    expect((await h.services.oauth.refresh(await refreshTokenOf(subscriberId))).accessToken).toBeTruthy();
+  });
+
+  it('two first connects racing with two Google accounts: the losing account is revoked', async () => {
+    const feedToken = h.newFeedToken();
+    const subscriberId = await h.subscriberIdOf(feedToken);
+    const jar = new CookieJar();
+    const tabs = [await h.begin(feedToken, RETURN_TO, jar), await h.begin(feedToken, RETURN_TO, jar)];
+    const emails = ['race-a@example.com', 'race-b@example.com'];
+    const consents = [];
+    for (const [i, tab] of tabs.entries())
+      consents.push(await h.consent(location(tab.response), { email: emails[i] as string }));
+    const real = h.services.connections;
+    h.services.connections = readsMeetFirst(real, 2);
+    const revokesBefore = revokes();
+    let answers: Awaited<ReturnType<typeof h.callback>>[];
+    try {
+      answers = await Promise.all(consents.map((params) => h.callback(params, jar)));
+    } finally {
+      h.services.connections = real;
+    }
+    expect(answers.map(location).filter((l) => l.endsWith('reason=busy'))).toHaveLength(1);
+    expect(revokes()).toBe(revokesBefore + 1);
+    // The winner's grant is untouched.
+    expect((await h.services.oauth.refresh(await refreshTokenOf(subscriberId))).accessToken).toBeTruthy();
+  });
+
+  it('two first connects racing with two accounts: the losing grant stays when another connection uses it', async () => {
+    const other = h.newFeedToken();
+    await h.connect(other, { email: 'race-shared@example.com' });
+    const otherToken = await refreshTokenOf(await h.subscriberIdOf(other));
+    const feedToken = h.newFeedToken();
+    const jar = new CookieJar();
+    const tabs = [await h.begin(feedToken, RETURN_TO, jar), await h.begin(feedToken, RETURN_TO, jar)];
+    const emails = ['race-shared@example.com', 'race-solo@example.com'];
+    const consents = [];
+    for (const [i, tab] of tabs.entries())
+      consents.push(await h.consent(location(tab.response), { email: emails[i] as string }));
+    const real = h.services.connections;
+    h.services.connections = readsMeetFirst(real, 2);
+    try {
+      await Promise.all(consents.map((params) => h.callback(params, jar)));
+    } finally {
+      h.services.connections = real;
+    }
+    // Whichever won, the other subscriber's grant (race-shared) still works.
+    expect((await h.services.oauth.refresh(otherToken)).accessToken).toBeTruthy();
+  });
+
+  it('a reconnect landing while a disconnect runs: the disconnect ends it too, no token is left live', async () => {
+    const feedToken = h.newFeedToken();
+    const subscriberId = await h.subscriberIdOf(feedToken);
+    await h.connect(feedToken, { email: 'leaving@example.com' });
+    const read = await h.services.connections.get(subscriberId);
+    // The reconnect finishes between the disconnect's read and its delete (played here as the disconnect
+    // reading the version from before it).
+    await h.connect(feedToken, { email: 'arriving@example.com' });
+    const newToken = await refreshTokenOf(subscriberId);
+    const real = h.services.connections;
+    h.services.connections = staleFirstRead(real, read as Connection);
+    try {
+      expect((await h.disconnect(feedToken)).statusCode).toBe(200);
+    } finally {
+      h.services.connections = real;
+    }
+    expect(await h.services.connections.get(subscriberId)).toBeUndefined();
+    await expect(h.services.oauth.refresh(newToken)).rejects.toBeInstanceOf(InvalidGrantError);
   });
 
   it('two tabs racing a first connect: the loser never revokes the grant behind the token the winner stored', async () => {
@@ -171,5 +276,29 @@ function readsMeetFirst(store: ConnectionStore, count: number): ConnectionStore 
     markNeedsReauth: (subscriberId, refused, at) => store.markNeedsReauth(subscriberId, refused, at),
     remove: (subscriberId) => store.remove(subscriberId),
     listNeedsReauthSince: (cutoff) => store.listNeedsReauthSince(cutoff),
+    removeVersion: (subscriberId, expectedVersion) => store.removeVersion(subscriberId, expectedVersion),
+    othersOfGoogleAccount: (key, except) => store.othersOfGoogleAccount(key, except),
+    listFeedGoneSince: (cutoff) => store.listFeedGoneSince(cutoff),
+    noteFeedGone: (subscriberId, at) => store.noteFeedGone(subscriberId, at),
+    clearFeedGone: (subscriberId) => store.clearFeedGone(subscriberId),
+    markFeedGone: (subscriberId, since, refresh, at) => store.markFeedGone(subscriberId, since, refresh, at),
+  };
+}
+
+/** The store as a disconnect saw it: its first read gives the connection as it was before a reconnect. */
+function staleFirstRead(store: ConnectionStore, before: Connection): ConnectionStore {
+  let reads = 0;
+  return {
+    get: async (subscriberId) => (reads++ === 0 ? before : store.get(subscriberId)),
+    save: (connection, expectedVersion) => store.save(connection, expectedVersion),
+    markNeedsReauth: (subscriberId, refused, at) => store.markNeedsReauth(subscriberId, refused, at),
+    remove: (subscriberId) => store.remove(subscriberId),
+    listNeedsReauthSince: (cutoff) => store.listNeedsReauthSince(cutoff),
+    removeVersion: (subscriberId, expectedVersion) => store.removeVersion(subscriberId, expectedVersion),
+    othersOfGoogleAccount: (key, except) => store.othersOfGoogleAccount(key, except),
+    listFeedGoneSince: (cutoff) => store.listFeedGoneSince(cutoff),
+    noteFeedGone: (subscriberId, at) => store.noteFeedGone(subscriberId, at),
+    clearFeedGone: (subscriberId) => store.clearFeedGone(subscriberId),
+    markFeedGone: (subscriberId, since, refresh, at) => store.markFeedGone(subscriberId, since, refresh, at),
   };
 }

@@ -1,3 +1,4 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -19,10 +20,57 @@ export const DEFAULT_RETURN_TO = 'https://app.example.test/';
 export const BASE = '/api/google-oauth';
 
 const CALENDAR = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n';
+const calendarNamed = (name: string) =>
+  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-WR-CALNAME:${name}\r\nEND:VCALENDAR\r\n`;
+
+/**
+ * The keys the host signs connect intents with (two, as during a rotation; one key id with a dot, which the
+ * format allows), written in base64 and hex.
+ */
+export const INTENT_KEYS = { current: randomBytes(32), previous: randomBytes(32) };
+export const INTENT_KEY_IDS = { current: 'intent-2026', previous: 'intent.2025' };
+export const INTENT_KEYS_ENV = `${INTENT_KEY_IDS.current}:${INTENT_KEYS.current.toString('base64')},${INTENT_KEY_IDS.previous}:${INTENT_KEYS.previous.toString('hex')}`;
+
+export type IntentAction = 'connect' | 'disconnect' | 'delete_calendar';
+
+export interface MintOptions {
+  /** "" (none) by default. */
+  returnTo?: string;
+  /** Epoch seconds; 10 minutes after `now` by default. */
+  expiresAt?: number;
+  now?: Date;
+  nonce?: string;
+  keyId?: string;
+  key?: Buffer;
+}
+
+/**
+ * A connect intent as the host's server mints it, written from the README's description (not the product's
+ * code): "v1." kid "." base64url(JSON payload) "." base64url(HMAC-SHA256(key, "v1." kid "." payload)).
+ */
+export function mintIntent(action: IntentAction, feedToken: string, options: MintOptions = {}): string {
+  const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const payload = Buffer.from(
+    JSON.stringify({
+      action,
+      feed: createHash('sha256').update(feedToken).digest('hex'),
+      exp: options.expiresAt ?? now + 600,
+      nonce: options.nonce ?? randomBytes(18).toString('base64url'),
+      return_to: options.returnTo ?? '',
+    }),
+  ).toString('base64url');
+  const signed = `v1.${options.keyId ?? INTENT_KEY_IDS.current}.${payload}`;
+  const mac = createHmac('sha256', options.key ?? INTENT_KEYS.current)
+    .update(signed)
+    .digest('base64url');
+  return `${signed}.${mac}`;
+}
 
 /** The ICS service: answers a calendar for the tokens it knows, 404 for others, 503 while `down`. */
 export class FeedServer {
   readonly tokens = new Set<string>();
+  /** X-WR-CALNAME per token (raw, as written in the feed). */
+  readonly names = new Map<string, string>();
   down = false;
   /** Feed downloads so far (every request, whatever the answer). */
   requests = 0;
@@ -36,7 +84,10 @@ export class FeedServer {
       if (this.down) {
         response.writeHead(503).end();
       } else if (token && this.tokens.has(decodeURIComponent(token))) {
-        response.writeHead(200, { 'content-type': 'text/calendar' }).end(CALENDAR);
+        const name = this.names.get(decodeURIComponent(token));
+        response
+          .writeHead(200, { 'content-type': 'text/calendar' })
+          .end(name === undefined ? CALENDAR : calendarNamed(name));
       } else {
         response.writeHead(404, { 'content-type': 'text/html' }).end('<html>not found</html>');
       }
@@ -108,6 +159,8 @@ export class OAuthHarness {
       SYNC_QUEUE_URL: this.queueUrl,
       CALENDAR_NAME: 'My ICS feed',
       CALENDAR_TIME_ZONE: 'Europe/Berlin',
+      HOST_KEYS: INTENT_KEYS_ENV,
+      HOST_NONCES_TABLE: this.dynamo.tableNames.hostNonces,
       ...options.env,
     };
     this.env = env;
@@ -145,15 +198,47 @@ export class OAuthHarness {
     return this.services.identity.subscriberIdFor(feedToken);
   }
 
-  /** GET start: the answer plus the browser's cookie jar after it. */
+  /** Whether the OAuth function was configured to require connect intents (the default). */
+  get intentsRequired(): boolean {
+    return this.env.CONNECT_INTENTS !== 'token_only';
+  }
+
+  /** An intent minted at the harness clock's now (see mintIntent). */
+  mintIntent(action: IntentAction, feedToken: string, options: MintOptions = {}): string {
+    return mintIntent(action, feedToken, { now: this.clock.now(), ...options });
+  }
+
+  /**
+   * The connect button on the host's settings page: POST start from the host's origin with the feed token, the
+   * return_to and a fresh connect intent (none in token_only mode). The answer plus the browser's cookie jar.
+   */
   async begin(feedToken: string, returnTo: string | undefined = RETURN_TO, jar = new CookieJar()) {
-    const response = await this.invoke({
-      method: 'GET',
-      path: `${BASE}/start`,
-      query: { token: feedToken, ...(returnTo === undefined ? {} : { return_to: returnTo }) },
+    const intent = this.intentsRequired
+      ? this.mintIntent('connect', feedToken, { returnTo: returnTo ?? '' })
+      : undefined;
+    const response = await this.postStart({
+      token: feedToken,
+      ...(returnTo === undefined ? {} : { return_to: returnTo }),
+      ...(intent ? { intent } : {}),
     });
     jar.store(response);
     return { response, jar };
+  }
+
+  /** POST start as a form from `origin` (the host's page by default). */
+  postStart(fields: Record<string, string>, origin = new URL(RETURN_TO).origin, sourceIp?: string) {
+    return this.invoke({
+      method: 'POST',
+      path: `${BASE}/start`,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
+      body: new URLSearchParams(fields).toString(),
+      ...(sourceIp ? { sourceIp } : {}),
+    });
+  }
+
+  /** GET start (the documented link): the confirmation page. */
+  confirmationPage(query: Record<string, string>, headers: Record<string, string> = {}) {
+    return this.invoke({ method: 'GET', path: `${BASE}/start`, query, headers });
   }
 
   /**
@@ -215,11 +300,15 @@ export class OAuthHarness {
     });
   }
 
+  /** Disconnect as the host's page sends it: with a fresh intent for the action (none in token_only mode). */
   disconnect(feedToken: string, query: Record<string, string> = {}) {
+    const action = query.deleteCalendar === 'true' ? 'delete_calendar' : 'disconnect';
+    const intent =
+      this.intentsRequired && query.intent === undefined ? this.mintIntent(action, feedToken) : undefined;
     return this.invoke({
       method: 'POST',
       path: `${BASE}/disconnect`,
-      query,
+      query: { ...query, ...(intent ? { intent } : {}) },
       headers: { Authorization: `Bearer ${feedToken}` },
     });
   }

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOAuthHandler } from '../../../lambdas/oauth/router.ts';
 import { lambdaContext, restEvent } from '../../support/api-gateway.ts';
-import { BASE, location, OAuthHarness } from './harness.ts';
+import { BASE, location, OAuthHarness, RETURN_TO } from './harness.ts';
 
 /**
  * Captures everything written to stdout, stderr and the console during full flows (connect, reconnect, status,
@@ -85,6 +85,17 @@ describe('logs never hold a token, a code or a feed URL', () => {
         body: `{"deleteCalendar": ${feedToken}`,
       });
 
+      // Intents: a confirmation page, a replayed, a tampered and a missing intent; their MACs never logged.
+      const intent = h.mintIntent('connect', feedToken, { returnTo: RETURN_TO });
+      const tampered = `${intent.slice(0, -2)}AA`;
+      secrets.push(intent, intent.split('.')[3] as string, intent.split('.')[2] as string, tampered);
+      await h.confirmationPage({ token: feedToken, intent, return_to: RETURN_TO });
+      const form = { token: feedToken, intent, return_to: RETURN_TO };
+      await h.postStart(form);
+      await h.postStart(form);
+      await h.postStart({ ...form, intent: tampered });
+      await h.postStart({ token: feedToken });
+
       // Status, Google refusing the refresh token, disconnect with Google unreachable.
       await h.status(feedToken);
       h.services.accessTokens.forget(subscriberId);
@@ -102,6 +113,8 @@ describe('logs never hold a token, a code or a feed URL', () => {
     expect(logs).toContain('"message":"connected"');
     expect(logs).toContain('"message":"disconnected"');
     expect(logs).toContain('"message":"code exchange failed"');
+    expect(logs).toContain('"reason":"intent_used"');
+    expect(logs).toContain('"reason":"intent_bad_signature"');
     expect(logs).toContain(subscriberId);
     for (const secret of secrets.filter((s) => s && s.length >= 8)) {
       expect(

@@ -207,7 +207,11 @@ describe('OAuth routes refuse attacks and bad input', () => {
       method: 'POST',
       path: `${BASE}/start`,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: new URL(RETURN_TO).origin },
-      body: new URLSearchParams({ token: feedToken, return_to: RETURN_TO }).toString(),
+      body: new URLSearchParams({
+        token: feedToken,
+        return_to: RETURN_TO,
+        intent: h.mintIntent('connect', feedToken, { returnTo: RETURN_TO }),
+      }).toString(),
     });
     expect(form.statusCode).toBe(302);
     expect(location(form)).not.toContain(feedToken);
@@ -238,7 +242,7 @@ describe('OAuth routes refuse attacks and bad input', () => {
       method: 'POST',
       path: `${BASE}/start`,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: new URL(RETURN_TO).origin },
-      body: new URLSearchParams({ token: feedToken }).toString(),
+      body: new URLSearchParams({ token: feedToken, intent: h.mintIntent('connect', feedToken) }).toString(),
     });
     expect(sameSite.statusCode).toBe(302);
   });

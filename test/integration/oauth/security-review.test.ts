@@ -37,7 +37,7 @@ describe('OAuth connect flow: findings of the security review', () => {
       }
     });
 
-    it('still starts from the settings page (allow-listed, even on another site), same-site pages and typed URLs', async () => {
+    it('still opens from the settings page (allow-listed, even on another site), same-site pages and typed URLs: the confirmation page, never Google', async () => {
       const feedToken = h.newFeedToken();
       const variants: Record<string, string>[] = [
         { 'Sec-Fetch-Site': 'cross-site', Referer: `${RETURN_TO}?tab=google` },
@@ -48,9 +48,13 @@ describe('OAuth connect flow: findings of the security review', () => {
         {}, // browsers without Fetch Metadata
       ];
       for (const headers of variants) {
-        const response = await startWith(feedToken, headers);
-        expect(response.statusCode).toBe(302);
-        expect(new URL(location(response)).origin).toBe(new URL(h.google.baseUrl).origin);
+        const response = await h.confirmationPage(
+          { token: feedToken, intent: h.mintIntent('connect', feedToken) },
+          headers,
+        );
+        expect(response.statusCode).toBe(200);
+        expect(response.body).toContain('<form method="post" action="start">');
+        expect(header(response, 'Location')).toBeUndefined();
       }
     });
   });
@@ -218,5 +222,11 @@ function staleFirstRead(store: ConnectionStore, before: Connection): ConnectionS
     markNeedsReauth: (subscriberId, refused, at) => store.markNeedsReauth(subscriberId, refused, at),
     remove: (subscriberId) => store.remove(subscriberId),
     listNeedsReauthSince: (cutoff) => store.listNeedsReauthSince(cutoff),
+    removeVersion: (subscriberId, expectedVersion) => store.removeVersion(subscriberId, expectedVersion),
+    othersOfGoogleAccount: (key, except) => store.othersOfGoogleAccount(key, except),
+    listFeedGoneSince: (cutoff) => store.listFeedGoneSince(cutoff),
+    noteFeedGone: (subscriberId, at) => store.noteFeedGone(subscriberId, at),
+    clearFeedGone: (subscriberId) => store.clearFeedGone(subscriberId),
+    markFeedGone: (subscriberId, since, refresh, at) => store.markFeedGone(subscriberId, since, refresh, at),
   };
 }

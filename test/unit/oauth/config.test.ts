@@ -15,6 +15,8 @@ const VALID = {
   KMS_KEY_ID: 'alias/ics-google-sync',
   SUBSCRIBER_ID_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hmac',
   SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/sync',
+  HOST_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:host-keys',
+  HOST_NONCES_TABLE: 'host-nonces',
 };
 
 describe('configuration', () => {
@@ -56,6 +58,33 @@ describe('configuration', () => {
     expect(config.rateLimits.routes.status.perIp).toBe(5);
     expect(config.calendar.timeZone).toBe('Europe/Berlin');
     expect(config.oauth.scopes).toEqual(['https://www.googleapis.com/auth/calendar']);
+  });
+
+  it('requires connect intents by default, with the host keys from one source and the nonce table', () => {
+    expect(parseOAuthConfig(VALID).intents).toEqual({
+      mode: 'required',
+      hostKeys: { kind: 'secrets_manager', secretId: VALID.HOST_KEYS_SECRET_ARN },
+      noncesTable: 'host-nonces',
+    });
+    const key = Buffer.alloc(32, 9).toString('base64');
+    const local = parseOAuthConfig({ ...VALID, HOST_KEYS_SECRET_ARN: undefined, HOST_KEYS: `k1:${key}` });
+    expect(local.intents).toMatchObject({ hostKeys: { kind: 'environment', text: `k1:${key}` } });
+    expect(() => parseOAuthConfig({ ...VALID, HOST_KEYS_SECRET_ARN: undefined })).toThrow(
+      /HOST_KEYS_SECRET_ARN/,
+    );
+    expect(() => parseOAuthConfig({ ...VALID, HOST_NONCES_TABLE: '' })).toThrow(/HOST_NONCES_TABLE/);
+    expect(() => parseOAuthConfig({ ...VALID, HOST_KEYS: 'k1:short' })).toThrow(/HOST_KEYS/);
+    expect(() => parseOAuthConfig({ ...VALID, CONNECT_INTENTS: 'off' })).toThrow(/CONNECT_INTENTS/);
+  });
+
+  it('CONNECT_INTENTS=token_only needs neither keys nor the nonce table', () => {
+    const config = parseOAuthConfig({
+      ...VALID,
+      CONNECT_INTENTS: 'token_only',
+      HOST_KEYS_SECRET_ARN: undefined,
+      HOST_NONCES_TABLE: undefined,
+    });
+    expect(config.intents).toEqual({ mode: 'token_only' });
   });
 
   it('lists every problem at once, by variable name, without values', () => {

@@ -25,13 +25,15 @@ const { partitionKey: SHARD, projectedAttributes } = TABLES.connections.indexes[
 const [PAUSED_UNTIL] = projectedAttributes;
 const FEED_INDEX = 'byFeed';
 const { partitionKey: FEED_LOOKUP_KEY } = TABLES.connections.indexes[FEED_INDEX];
+const ACCOUNT_INDEX = 'byGoogleAccount';
+const { partitionKey: ACCOUNT_KEY } = TABLES.connections.indexes[ACCOUNT_INDEX];
 /**
  * Shards of the scheduling index, read in parallel. Part of the stored data: changing it means rewriting the
  * shard of every scheduled connection.
  */
 export const SCHEDULE_SHARDS = 8;
 const ITEM_KIND = 'connection';
-const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth'];
+const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth', 'feed_gone'];
 
 /** Connections in the `connections` table, one item per subscriber; also the schedule of the sync. */
 export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, SubscriberLookup {
@@ -192,6 +194,134 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId) }));
   }
 
+  async noteFeedGone(subscriberId: string, at: Date): Promise<string | undefined> {
+    const updated = await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          UpdateExpression: 'SET #since = if_not_exists(#since, :at)',
+          ConditionExpression: 'attribute_exists(#pk) AND #status = :connected',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#status': 'status', '#since': 'feedGoneSince' },
+          ExpressionAttributeValues: { ':at': { S: at.toISOString() }, ':connected': { S: 'connected' } },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
+    );
+    return updated?.Attributes?.feedGoneSince?.S;
+  }
+
+  async clearFeedGone(subscriberId: string): Promise<void> {
+    await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          UpdateExpression: 'REMOVE #since',
+          // Never re-creates a removed connection, and costs nothing when there is no run to end.
+          ConditionExpression: 'attribute_exists(#since)',
+          ExpressionAttributeNames: { '#since': 'feedGoneSince' },
+        }),
+      ),
+    );
+  }
+
+  async markFeedGone(
+    subscriberId: string,
+    since: string,
+    refreshCiphertext: string,
+    at: Date,
+  ): Promise<boolean> {
+    const updated = await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          UpdateExpression:
+            'SET #status = :feedGone, #scheduled = :false, #updatedAt = :at ADD #version :one REMOVE #refresh, #shard',
+          ConditionExpression: '#status = :connected AND #since = :since AND #refresh = :refresh',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#since': 'feedGoneSince',
+            '#scheduled': 'scheduled',
+            '#updatedAt': 'updatedAt',
+            '#version': 'version',
+            '#refresh': 'refreshTokenCiphertext',
+            '#shard': SHARD,
+          },
+          ExpressionAttributeValues: {
+            ':feedGone': { S: 'feed_gone' },
+            ':connected': { S: 'connected' },
+            ':since': { S: since },
+            ':refresh': { S: refreshCiphertext },
+            ':false': { BOOL: false },
+            ':at': { S: at.toISOString() },
+            ':one': { N: '1' },
+          },
+        }),
+      ),
+    );
+    return updated !== undefined;
+  }
+
+  async *listFeedGoneSince(cutoff: Date): AsyncIterable<string> {
+    const items = allItems((startKey) =>
+      this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: '#status = :feedGone AND #since < :cutoff',
+          ProjectionExpression: '#pk',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#status': 'status', '#since': 'feedGoneSince' },
+          ExpressionAttributeValues: {
+            ':feedGone': { S: 'feed_gone' },
+            ':cutoff': { S: cutoff.toISOString() },
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    for await (const item of items) yield stringAttribute(item, partitionKey, ITEM_KIND);
+  }
+
+  async removeVersion(subscriberId: string, expectedVersion: number | undefined): Promise<void> {
+    const removed = await conditionalWrite(
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          ...(expectedVersion === undefined
+            ? {
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': partitionKey },
+              }
+            : {
+                ConditionExpression: 'attribute_not_exists(#pk) OR #version = :expected',
+                ExpressionAttributeNames: { '#pk': partitionKey, '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+              }),
+        }),
+      ),
+    );
+    if (!removed) throw new ConnectionConflictError(subscriberId);
+  }
+
+  async othersOfGoogleAccount(googleAccountKey: string, exceptSubscriberId: string): Promise<string[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: ACCOUNT_INDEX,
+        KeyConditionExpression: '#key = :key',
+        ProjectionExpression: '#pk',
+        ExpressionAttributeNames: { '#key': ACCOUNT_KEY, '#pk': partitionKey },
+        ExpressionAttributeValues: { ':key': { S: googleAccountKey } },
+        Limit: 3,
+      }),
+    );
+    return Items.map((item) => stringAttribute(item, partitionKey, ITEM_KIND)).filter(
+      (subscriberId) => subscriberId !== exceptSubscriberId,
+    );
+  }
+
   /**
    * A filtered scan: the retention job runs daily and touches few items, so it does not justify an index.
    * (The `needsReauthSince` strings are ISO 8601 in UTC, so they compare in time order.)
@@ -250,8 +380,12 @@ function itemFromConnection(connection: Connection): Item {
     item.refreshTokenCiphertext = { S: connection.refreshTokenCiphertext };
   }
   if (connection.needsReauthSince !== undefined) item.needsReauthSince = { S: connection.needsReauthSince };
+  if (connection.feedGoneSince !== undefined) item.feedGoneSince = { S: connection.feedGoneSince };
   if (connection.syncPausedUntil !== undefined) item[PAUSED_UNTIL] = { S: connection.syncPausedUntil };
   if (connection.feedLookupKey !== undefined) item[FEED_LOOKUP_KEY] = { S: connection.feedLookupKey };
+  if (connection.googleAccountKey !== undefined) item[ACCOUNT_KEY] = { S: connection.googleAccountKey };
+  if (connection.googleAccountChangedAt !== undefined)
+    item.googleAccountChangedAt = { S: connection.googleAccountChangedAt };
   // The sparse index holds exactly the connections the scheduler enqueues.
   if (connection.status === 'connected' && connection.scheduled) {
     item[SHARD] = { S: shardOf(connection.subscriberId) };
@@ -278,9 +412,14 @@ function connectionFromItem(item: Item): Connection {
   if (item.refreshTokenCiphertext?.S !== undefined)
     connection.refreshTokenCiphertext = item.refreshTokenCiphertext.S;
   if (item.needsReauthSince?.S !== undefined) connection.needsReauthSince = item.needsReauthSince.S;
+  if (item.feedGoneSince?.S !== undefined) connection.feedGoneSince = item.feedGoneSince.S;
   const pausedUntil = item[PAUSED_UNTIL]?.S;
   if (pausedUntil !== undefined) connection.syncPausedUntil = pausedUntil;
   const feedLookupKey = item[FEED_LOOKUP_KEY]?.S;
   if (feedLookupKey !== undefined) connection.feedLookupKey = feedLookupKey;
+  const googleAccountKey = item[ACCOUNT_KEY]?.S;
+  if (googleAccountKey !== undefined) connection.googleAccountKey = googleAccountKey;
+  const changedAt = item.googleAccountChangedAt?.S;
+  if (changedAt !== undefined) connection.googleAccountChangedAt = changedAt;
   return connection;
 }

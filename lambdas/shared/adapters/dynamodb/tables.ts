@@ -11,7 +11,10 @@ export interface TableDefinition {
   indexes?: Record<string, IndexDefinition>;
 }
 
-/** A global secondary index: its key attributes and the non-key attributes it projects (keys always are). */
+/**
+ * A global secondary index: its key attributes and the non-key attributes it projects (keys always are; none:
+ * a KEYS_ONLY index).
+ */
 export interface IndexDefinition {
   partitionKey: string;
   sortKey?: string;
@@ -25,7 +28,8 @@ export const TABLES = {
    * so the scheduler reads the shards in parallel and no index partition runs hot); a connection that needs
    * re-authorisation, or is removed, drops out of it. See DynamoConnectionStore.due for why an index.
    * `byFeed` finds the subscriber of a change notification: its key is `feedLookupKey`, a keyed hash of the
-   * SHA-256 of the feed token (see SubscriberIdentity.feedLookupKey), written on connect.
+   * SHA-256 of the feed token (see SubscriberIdentity.feedLookupKey), written on connect. `byGoogleAccount`
+   * finds the connections sharing a Google account (keyed hash of its id), written on connect.
    */
   connections: {
     partitionKey: 'subscriberId',
@@ -38,6 +42,9 @@ export const TABLES = {
         projectedAttributes: ['syncPausedUntil'],
       },
       byFeed: { partitionKey: 'feedLookupKey', projectedAttributes: ['status'] },
+      // Connections of one Google account (see Connection.googleAccountKey): a disconnect revokes the grant only
+      // when no other connection rests on it.
+      byGoogleAccount: { partitionKey: 'googleAccountKey', projectedAttributes: [] },
     },
   },
   /** One item per subscriber: feed validators, last result, breaker and cool-down state. */

@@ -48,7 +48,9 @@ export class GoogleOAuthClient implements OAuthClient {
       access_type: 'offline', // a refresh token, for syncs without the user
       prompt: 'consent', // Google only returns a refresh token on consent
       include_granted_scopes: true,
-      scope: [...scopes],
+      // `openid` adds an ID token to the code exchange, naming the Google account (`sub`) behind the grant: Google
+      // revokes per grant, so the service must know which connections share one.
+      scope: [...new Set([...scopes, 'openid'])],
       state,
       code_challenge: codeChallenge,
       code_challenge_method: CodeChallengeMethod.S256,
@@ -65,6 +67,8 @@ export class GoogleOAuthClient implements OAuthClient {
       grantedScopes: (tokens.scope ?? '').split(/\s+/).filter(Boolean),
     };
     if (tokens.refresh_token) granted.refreshToken = tokens.refresh_token;
+    const googleAccountId = accountOf(tokens.id_token, this.client?.credentials.clientId);
+    if (googleAccountId) granted.googleAccountId = googleAccountId;
     return granted;
   }
 
@@ -118,6 +122,27 @@ export class GoogleOAuthClient implements OAuthClient {
     this.client = { credentials, oauth2 };
     return oauth2;
   }
+}
+
+const ID_TOKEN_ISSUERS = new Set(['https://accounts.google.com', 'accounts.google.com']);
+
+/**
+ * The `sub` of the ID token the token endpoint returned. Its signature is not checked: it came straight from
+ * Google's token endpoint over TLS, in answer to a request authenticated with the client secret, which Google's
+ * OpenID Connect guide says is enough to trust it. `aud` and `iss` are still checked, so a token meant for
+ * another client is never taken for this one's.
+ */
+function accountOf(idToken: string | null | undefined, clientId: string | undefined): string | undefined {
+  if (!idToken) return undefined;
+  let claims: { sub?: unknown; aud?: unknown; iss?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (claims.aud !== clientId || typeof claims.iss !== 'string' || !ID_TOKEN_ISSUERS.has(claims.iss))
+    return undefined;
+  return typeof claims.sub === 'string' && /^[\x21-\x7e]{1,255}$/.test(claims.sub) ? claims.sub : undefined;
 }
 
 function requiredAccessToken(tokens: Credentials): string {

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { asFrameworkRefusal, HttpRefusal, isHttpRefusal } from './refusal.ts';
-import { type HtmlPage, htmlResponse, jsonResponse } from './responses.ts';
+import { type HtmlPage, htmlResponse, jsonResponse, STRICT_TRANSPORT_SECURITY } from './responses.ts';
 import { describeError } from './safe-error.ts';
 
 export type ResponseKind = 'html' | 'json';
@@ -29,6 +29,14 @@ export function renderErrors(
   options: RefusalRenderingOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
+    // Every answer of a route carries HSTS, pages a handler builds without responses.ts too (responses.ts
+    // already sets it on the answers it builds; this catches the rest).
+    after: (request) => {
+      const { response } = request;
+      if (response && !response.headers?.['Strict-Transport-Security']) {
+        response.headers = { ...response.headers, 'Strict-Transport-Security': STRICT_TRANSPORT_SECURITY };
+      }
+    },
     onError: (request) => {
       const { error } = request;
       const refusal = isHttpRefusal(error) ? error : asFrameworkRefusal(error);

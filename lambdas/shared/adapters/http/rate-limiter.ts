@@ -31,6 +31,10 @@ export class RateLimiter<Route extends string = RateLimitedRoute> {
   async checkIp(route: Route, ip: string): Promise<void> {
     const { perIp } = this.options.limits.routes[route];
     await this.check(`${route}#ip#${await this.options.hashIp(rateLimitedAddress(ip))}`, perIp);
+    const allocation = ipv6Allocation(ip);
+    if (allocation !== undefined) {
+      await this.check(`${route}#ip48#${await this.options.hashIp(allocation)}`, perIp * IPV6_48_FACTOR);
+    }
   }
 
   async checkSubscriber(route: Route, subscriberId: string): Promise<void> {
@@ -69,6 +73,22 @@ export function rateLimitedAddress(ip: string): string {
     if (isIPv4(mapped)) return mapped;
   }
   return `${groups.slice(0, 4).join(':')}::/64`;
+}
+
+/**
+ * The secondary limit of an IPv6 /48 is this many times the per-IP one. A /48 is what a site or a customer is
+ * typically allocated (65,536 /64s): per /64 buckets alone let one allocation rotate through fresh buckets
+ * without end. A few times the per-IP limit still leaves room for several real clients behind one allocation.
+ */
+export const IPV6_48_FACTOR = 4;
+
+/** The /48 of an IPv6 address (`2001:db8:1::/48`); undefined for IPv4, IPv4-mapped IPv6 and anything else. */
+export function ipv6Allocation(ip: string): string | undefined {
+  const address = ip.split('%')[0] ?? ip;
+  if (!isIPv6(address)) return undefined;
+  const bucket = rateLimitedAddress(ip);
+  if (!bucket.endsWith('::/64')) return undefined; // an IPv4-mapped address counts as IPv4
+  return `${ipv6Groups(address).slice(0, 3).join(':')}::/48`;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address, lower-case hex without leading zeros. */

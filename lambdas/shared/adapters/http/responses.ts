@@ -1,13 +1,18 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
 /**
- * Headers on every answer: nothing is cached (answers hold per-user state), nothing is sniffed or framed, and no
- * Referer leaves the page (a start URL may hold a feed token).
+ * Headers on every answer: nothing is cached (answers hold per-user state), nothing is sniffed or framed, no
+ * Referer leaves the page (a start URL may hold a feed token), and browsers keep to HTTPS for two years on this
+ * host and its subdomains (HSTS: a first plain-HTTP request could otherwise be redirected or read on the way,
+ * feed token included). Browsers ignore the header on plain HTTP, so local runs are unaffected.
  */
+export const STRICT_TRANSPORT_SECURITY = 'max-age=63072000; includeSubDomains';
+
 const COMMON_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
+  'Strict-Transport-Security': STRICT_TRANSPORT_SECURITY,
 };
 
 const HTML_HEADERS = {

@@ -1,0 +1,63 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { escapeHtml } from '../../shared/adapters/http/responses.ts';
+
+export interface ConfirmationPage {
+  /** The feed's X-WR-CALNAME, unescaped (it is escaped here); undefined when the feed has none. */
+  calendarName: string | undefined;
+  /** The dedicated calendar's name in Google (CALENDAR_NAME). */
+  googleCalendarName: string;
+  /** The fields the form posts back, exactly as they came (token, intent, return_to). */
+  fields: Record<string, string | undefined>;
+  cancelHref: string;
+  /** Origins the form may post to and be redirected to: this service's own, and Google's consent page. */
+  formActionOrigins: string[];
+}
+
+/**
+ * The page a start link shows instead of going to Google: a link (mailed, chatted, planted) can show it, but
+ * only a person reading it and pressing the button connects, and the page names whose calendar it is. No script
+ * at all; every value is escaped; the form posts the same fields to POST start (relative action, so a stage or
+ * custom domain prefix is kept, and the feed token leaves the URL). form-action also lists Google: browsers
+ * apply it to the redirect that answers the form.
+ */
+export function confirmationPage(page: ConfirmationPage): APIGatewayProxyResult {
+  const calendar = page.calendarName
+    ? `the calendar <strong>“${escapeHtml(page.calendarName)}”</strong>`
+    : 'this calendar feed';
+  const hidden = Object.entries(page.fields)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
+  const body =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<title>Connect Google Calendar</title></head>' +
+    '<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem">' +
+    '<h1>Connect Google Calendar</h1>' +
+    `<p>You are about to connect ${calendar} to a Google account.</p>` +
+    '<p>Google will ask you to choose an account and to allow access. This service then creates a calendar ' +
+    `named “${escapeHtml(page.googleCalendarName)}” in that account and keeps it equal to this feed.</p>` +
+    '<p><strong>Only continue if this is your own calendar.</strong> If someone sent you this link, do not ' +
+    'continue: their calendar would be written into your Google account.</p>' +
+    `<form method="post" action="start">${hidden}<button type="submit">Connect Google Calendar</button></form>` +
+    `<p><a href="${escapeHtml(page.cancelHref)}">Cancel</a></p></body></html>`;
+  const csp = [
+    "default-src 'none'",
+    "style-src 'unsafe-inline'",
+    `form-action 'self' ${page.formActionOrigins.join(' ')}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    statusCode: 200,
+    headers: {
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': csp,
+      'X-Frame-Options': 'DENY',
+    },
+    body,
+  };
+}

@@ -1,0 +1,133 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CalendarGateway } from '../../../lambdas/shared/ports/calendar-gateway.ts';
+import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
+import { SyncRunningError, scrubSubscriber } from '../../../lambdas/shared/use-cases/scrub-subscriber.ts';
+import { feedOf, WorkerHarness } from './harness.ts';
+
+const request = (subscriberId: string): SyncRequest => ({
+  subscriberId,
+  reason: 'manual',
+  requestedAt: new Date().toISOString(),
+});
+
+/** A gate a test opens: `reached` resolves when the code under test arrives at it, `open` lets it through. */
+function gate() {
+  let arrive: () => void = () => undefined;
+  let open: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return {
+    reached,
+    open,
+    pass: async () => {
+      arrive();
+      await opened;
+    },
+  };
+}
+
+/** The object with one method replaced, every other member still the real one's. */
+function withMethod<T extends object>(real: T, name: keyof T, replacement: unknown): T {
+  return new Proxy(real, {
+    get(target, property) {
+      if (property === name) return replacement;
+      const value = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * A disconnect (the scrub it runs, as the retention purge does) racing a sync of the same subscriber, with the
+ * real stores (dynalite), the emulator and fauxqs: afterwards no event-map row and no sync-state item may exist,
+ * since neither table expires anything.
+ */
+describe('scrub and sync are exclusive', () => {
+  const h = new WorkerHarness();
+  beforeAll(() => h.open());
+  afterAll(() => h.close());
+  afterEach(async () => {
+    await h.sqs.drain(h.queueUrl);
+  });
+  const scrubDeps = () => ({
+    eventMap: h.deps.eventMap,
+    syncState: h.syncState,
+    connections: h.connections,
+    now: () => new Date(h.clock.now()),
+  });
+
+  it('a scrub while a sync is paused mid-run waits for it: nothing of the subscriber is left', async () => {
+    const subscriber = await h.connect(feedOf(6));
+    const paused = gate();
+    const realCalendarFor = h.deps.calendarFor;
+    let blocked = false;
+    h.deps.calendarFor = (accessToken) => {
+      const real = realCalendarFor(accessToken);
+      return withMethod<CalendarGateway>(
+        real,
+        'insert',
+        async (...args: Parameters<CalendarGateway['insert']>) => {
+          await real.insert(...args);
+          if (!blocked) {
+            blocked = true;
+            await paused.pass(); // the sync stops here, one event written, until the test lets it go on
+          }
+        },
+      );
+    };
+    try {
+      await h.send(request(subscriber.id));
+      const delivered = h.deliverOnce();
+      await paused.reached;
+      // Refused at once when told not to wait: a sync holds the lease.
+      await expect(scrubSubscriber(scrubDeps(), subscriber.id)).rejects.toBeInstanceOf(SyncRunningError);
+      const scrub = scrubSubscriber(scrubDeps(), subscriber.id, { waitMs: 30_000 });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await h.connections.get(subscriber.id)).toBeDefined(); // still waiting
+      paused.open();
+      await delivered;
+      await scrub;
+    } finally {
+      h.deps.calendarFor = realCalendarFor;
+    }
+    expect(await h.deps.eventMap.list(subscriber.id)).toEqual([]);
+    expect(await h.syncState.get(subscriber.id)).toBeUndefined();
+    expect(await h.connections.get(subscriber.id)).toBeUndefined();
+  });
+
+  it('a sync that read the connection before the scrub and takes the lease after it writes nothing', async () => {
+    const subscriber = await h.connect(feedOf(4));
+    const beforeLease = gate();
+    const realSyncState = h.deps.syncState;
+    h.deps.syncState = withMethod(
+      realSyncState,
+      'acquireLease',
+      async (...args: Parameters<typeof realSyncState.acquireLease>) => {
+        await beforeLease.pass();
+        return realSyncState.acquireLease(...args);
+      },
+    );
+    try {
+      await h.send(request(subscriber.id));
+      const delivered = h.deliverOnce();
+      await beforeLease.reached; // the worker has read the connection and is about to take the lease
+      await scrubSubscriber(scrubDeps(), subscriber.id);
+      beforeLease.open();
+      await delivered;
+    } finally {
+      h.deps.syncState = realSyncState;
+    }
+    expect(h.googleCalls(subscriber)).toBeLessThanOrEqual(1); // at most the access-token check, no event write
+    expect(h.summariesInGoogle(subscriber)).toEqual([]);
+    expect(await h.deps.eventMap.list(subscriber.id)).toEqual([]);
+    expect(await h.syncState.get(subscriber.id)).toBeUndefined();
+    // The busy retry it put back finds nobody and leaves nothing either.
+    await h.deliverAll();
+    expect(await h.syncState.get(subscriber.id)).toBeUndefined();
+    expect(await h.deps.eventMap.list(subscriber.id)).toEqual([]);
+  });
+});
