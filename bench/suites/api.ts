@@ -5,12 +5,10 @@
  * in the calendar, over 20 requests, each for its own subscriber whose calendar was synced before.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
 import { createNotifyHandler } from '../../lambdas/notify/router.ts';
 import { NOTIFY_PATH } from '../../lambdas/notify/use-cases/notify-changes.ts';
@@ -27,33 +25,14 @@ import { createSyncWorkerHandler } from '../../lambdas/sync/handler.ts';
 import { lambdaContext, restEvent } from '../../test/support/api-gateway.ts';
 import { startDynamo, type TestDynamo } from '../../test/support/dynalite.ts';
 import { startSqs, type TestSqs } from '../../test/support/fauxqs.ts';
+import { sqsEventOf } from '../../test/support/sqs-event.ts';
+import { TokenFeedServer } from '../../test/support/token-feed-server.ts';
 import type { Benchmark } from '../benchmark.ts';
 
 const SAMPLES = 20;
 const LATENCY_MS = 20;
 const HOST_KEY = Buffer.alloc(32, 5);
 const CIPHER_KEY = Buffer.alloc(32, 3).toString('base64');
-
-/** The ICS service: one feed text per token. */
-class Feeds {
-  readonly texts = new Map<string, string>();
-  private server: Server | undefined;
-  url = '';
-  async start(): Promise<void> {
-    const server = createServer((request, response) => {
-      const token = /^\/ics\/([^/]+)\.ics$/.exec(request.url ?? '')?.[1];
-      const text = token ? this.texts.get(decodeURIComponent(token)) : undefined;
-      if (text === undefined) response.writeHead(404).end();
-      else response.writeHead(200, { 'content-type': 'text/calendar' }).end(text);
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 function feedText(summary: string): string {
   const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
@@ -83,7 +62,7 @@ class Stack {
   dynamo!: TestDynamo;
   sqs!: TestSqs;
   google!: GoogleEmulator;
-  feeds = new Feeds();
+  feeds = new TokenFeedServer();
   queueUrl = '';
   syncNow!: ReturnType<typeof createOAuthHandler>;
   notify!: ReturnType<typeof createNotifyHandler>;
@@ -159,24 +138,7 @@ class Stack {
         }),
       );
       if (Messages.length === 0) continue;
-      const event: SQSEvent = {
-        Records: Messages.map((m) => ({
-          messageId: m.MessageId as string,
-          receiptHandle: m.ReceiptHandle as string,
-          body: m.Body ?? '',
-          attributes: {
-            ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-            SentTimestamp: String(Date.now()),
-            SenderId: 'local',
-            ApproximateFirstReceiveTimestamp: String(Date.now()),
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:local:000000000000:sync',
-          awsRegion: 'local',
-        })),
-      };
+      const event = sqsEventOf(Messages);
       const deadline = Date.now() + 900_000;
       const context: Context = {
         ...lambdaContext('sync-worker'),
@@ -212,7 +174,7 @@ class Stack {
       summary: 'ICS',
       clientId: this.clientId,
     });
-    this.feeds.texts.set(feedToken, feedText('Initial'));
+    this.feeds.feeds.set(feedToken, feedText('Initial'));
     const subscriberId = await this.identity.subscriberIdFor(feedToken);
     const cipher = new LocalAesGcmCipher(CIPHER_KEY);
     const now = new Date().toISOString();
@@ -286,7 +248,7 @@ class Stack {
     const times: number[] = [];
     for (const [n, subscriber] of subscribers.entries()) {
       const summary = `Edited ${n}`;
-      this.feeds.texts.set(subscriber.feedToken, feedText(summary));
+      this.feeds.feeds.set(subscriber.feedToken, feedText(summary));
       const started = performance.now();
       expectOk(await request(subscriber));
       await this.visible(subscriber, summary);

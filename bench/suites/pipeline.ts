@@ -24,7 +24,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
 import { createEnqueueHandler } from '../../lambdas/scheduler/handlers.ts';
@@ -44,6 +44,7 @@ import { DEFAULT_PACING } from '../../lambdas/sync/pacer.ts';
 import { DEFAULT_RETRY } from '../../lambdas/sync/retry.ts';
 import { startDynamo } from '../../test/support/dynalite.ts';
 import { startSqs } from '../../test/support/fauxqs.ts';
+import { sqsEventOf } from '../../test/support/sqs-event.ts';
 import type { Benchmark } from '../benchmark.ts';
 
 const TIME_SCALE = Number(process.env.SYNC_BENCH_TIME_SCALE ?? 20);
@@ -333,24 +334,7 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
           await sleep(20);
           continue;
         }
-        const event: SQSEvent = {
-          Records: Messages.map((m) => ({
-            messageId: m.MessageId as string,
-            receiptHandle: m.ReceiptHandle as string,
-            body: m.Body ?? '',
-            attributes: {
-              ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-              SentTimestamp: String(Date.now()),
-              SenderId: 'bench',
-              ApproximateFirstReceiveTimestamp: String(Date.now()),
-            },
-            messageAttributes: {},
-            md5OfBody: '',
-            eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:local:000000000000:pipeline',
-            awsRegion: 'local',
-          })),
-        };
+        const event = sqsEventOf(Messages, 'pipeline');
         const { batchItemFailures } = await handler(event, lambdaContext(900_000));
         failures += batchItemFailures.length;
         const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));

@@ -4,8 +4,6 @@
  * it receives messages, hands them to the handler as a batch and deletes the ones the handler did not report.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
@@ -14,7 +12,7 @@ import {
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../../emulator/google/index.ts';
 import { createEnqueueHandler } from '../../../lambdas/scheduler/handlers.ts';
 import { LocalAesGcmCipher } from '../../../lambdas/shared/adapters/crypto/local-cipher.ts';
@@ -28,6 +26,8 @@ import type { SyncWorkerDependencies } from '../../../lambdas/sync/dependencies.
 import { createSyncWorkerHandler } from '../../../lambdas/sync/handler.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { startSqs, type TestSqs } from '../../support/fauxqs.ts';
+import { sqsEventOf } from '../../support/sqs-event.ts';
+import { TokenFeedServer } from '../../support/token-feed-server.ts';
 
 const CIPHER_KEY = Buffer.alloc(32, 9).toString('base64');
 export const TIME_MARGIN_MS = 5_000;
@@ -41,29 +41,6 @@ export class VirtualClock implements Clock {
   async sleep(ms: number): Promise<void> {
     this.offsetMs += Math.max(0, ms);
     await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-/** The ICS service: one feed text per token. */
-class FeedServer {
-  readonly feeds = new Map<string, string>();
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    const server = createServer((request, response) => {
-      const token = /^\/ics\/([^/]+)\.ics$/.exec(request.url ?? '')?.[1];
-      const text = token ? this.feeds.get(decodeURIComponent(token)) : undefined;
-      if (text === undefined) response.writeHead(404).end();
-      else response.writeHead(200, { 'content-type': 'text/calendar' }).end(text);
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
   }
 }
 
@@ -100,7 +77,7 @@ export class WorkerHarness {
   dynamo!: TestDynamo;
   sqs!: TestSqs;
   google!: GoogleEmulator;
-  readonly feeds = new FeedServer();
+  readonly feeds = new TokenFeedServer();
   readonly clock = new VirtualClock();
   queueUrl = '';
   deadLetterQueueUrl = '';
@@ -287,25 +264,7 @@ export class WorkerHarness {
   }
 
   invoke(messages: Message[], remainingMs = 600_000): Promise<SQSBatchResponse> {
-    const event: SQSEvent = {
-      Records: messages.map((m) => ({
-        messageId: m.MessageId as string,
-        receiptHandle: m.ReceiptHandle ?? 'handle',
-        body: m.Body ?? '',
-        attributes: {
-          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-          SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
-          SenderId: 'test',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:local:000000000000:sync',
-        awsRegion: 'local',
-      })),
-    };
-    return this.handler(event, workerContext(remainingMs));
+    return this.handler(sqsEventOf(messages), workerContext(remainingMs));
   }
 }
 
