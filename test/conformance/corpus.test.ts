@@ -5,10 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { corpusNote, skipWithoutCorpus } from '../support/corpus-location.ts';
 import { checkFile, corpusFiles, corpusRoot, type FileResult } from './corpus.ts';
 import { KNOWN_DIFFERENCES, POINT_IN_TIME } from './known-differences.ts';
 
-describe('ICS corpus conformance', () => {
+describe.skipIf(skipWithoutCorpus)(`ICS corpus conformance${corpusNote}`, () => {
   it('finds the corpus', () => {
     expect(existsSync(corpusRoot), `corpus expected at ${corpusRoot}`).toBe(true);
     expect(corpusFiles().length).toBeGreaterThanOrEqual(118);

@@ -4,15 +4,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { validateEvent, validateEventId } from '../../emulator/google/calendar/validation.ts';
 import { expandEvents } from '../../lambdas/shared/domain/expansion/index.ts';
 import { decodeFeedBytes } from '../../lambdas/shared/domain/feed-text.ts';
 import type { EventDateTime } from '../../lambdas/shared/domain/google-event.ts';
 import { mapFeed } from '../../lambdas/shared/domain/ics/index.ts';
+import { corpusRoot } from '../support/corpus-location.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const corpusRoot = path.resolve(repoRoot, '../shared/ics-corpus');
+export { corpusRoot } from '../support/corpus-location.ts';
 
 /** The reference window: 2020-01-01T00:00Z to 2031-01-01T00:00Z. */
 export const REFERENCE_WINDOW = {

@@ -10,6 +10,7 @@ import ical from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeFeedBytes } from '../../lambdas/shared/domain/feed-text.ts';
 import { first, readComponents, unescapeText } from '../../lambdas/shared/domain/ics/content-lines.ts';
+import { corpusNote, skipWithoutCorpus } from '../support/corpus-location.ts';
 import { corpusFiles, corpusRoot } from './corpus.ts';
 
 interface NodeIcalComponent {
@@ -46,7 +47,7 @@ function ourUids(text: string): Set<string> {
   return uids;
 }
 
-describe('content-line reader against node-ical', () => {
+describe.skipIf(skipWithoutCorpus)(`content-line reader against node-ical${corpusNote}`, () => {
   // node-ical reports unresolvable TZIDs on the console; they are not this test's subject.
   beforeAll(() => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -54,7 +55,7 @@ describe('content-line reader against node-ical', () => {
   });
   afterAll(() => vi.restoreAllMocks());
 
-  const files = corpusFiles();
+  const files = skipWithoutCorpus ? [] : corpusFiles();
   const compared: string[] = [];
 
   it.each(files)('%s: every UID node-ical reads is read', (file) => {
