@@ -17,3 +17,5 @@ export const skipWithoutCorpus = !existsSync(corpusRoot) && !process.env.CI;
 export const corpusNote = skipWithoutCorpus
   ? ' (skipped: the shared ICS corpus is not beside this checkout, at ../shared/ics-corpus)'
   : '';
+
+if (skipWithoutCorpus) process.stderr.write(`corpus tests${corpusNote}\n`);
