@@ -9,7 +9,8 @@ class SummaryLineReporter implements Reporter {
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') counts.passed++;
-        else if (state === 'failed') counts.failed++;
+        // A test meant to run that did not (its beforeAll failed) counts as failed, not skipped.
+        else if (state === 'failed' || (state === 'skipped' && test.options.mode === 'run')) counts.failed++;
         else counts.skipped++;
       }
     }

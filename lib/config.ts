@@ -1,0 +1,190 @@
+/**
+ * The stack's configuration: CDK context (`-c name=value` or cdk.json) first, then an environment variable of
+ * the same meaning, then the default. Validated once with every problem listed, so `cdk synth` stops with one
+ * readable message instead of deploying a stack whose functions refuse to start. README: "Deploying".
+ */
+import * as z from 'zod';
+import {
+  DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE,
+  DEFAULT_GOOGLE_SCOPE,
+  DEFAULT_SYNC_INTERVAL_MINUTES,
+} from '../lambdas/shared/config.ts';
+import { DEFAULT_HORIZON_SPAN } from '../lambdas/shared/domain/ics/horizon.ts';
+
+export type DeployTarget = 'aws' | 'localstack';
+
+export interface StackConfig {
+  /** Names resources (`ics-google-sync-<stage>`); `dev` stages may be torn down with their data. */
+  stage: string;
+  /** `localstack` swaps what LocalStack's community edition cannot run (README, "LocalStack"). */
+  target: DeployTarget;
+  feedUrlTemplate: string;
+  returnToAllowList: string[];
+  defaultReturnTo: string;
+  /** Where the API is reached from outside (a custom domain); the execute-api URL when absent. */
+  publicApiUrl?: string;
+  googleScopes: string;
+  /** Google's endpoints under one base URL (an emulator, for LocalStack); Google's own hosts when absent. */
+  googleApiBaseUrl?: string;
+  calendarName: string;
+  calendarTimeZone: string;
+  syncIntervalMinutes: number;
+  horizonPastDays: number;
+  horizonFutureMonths: number;
+  googleProjectQuotaPerMinute: number;
+  connectIntents: 'required' | 'token_only';
+  hostEventsUrl?: string;
+  hostEventsKeyId?: string;
+  waf: boolean;
+  alarmEmail?: string;
+  logRetentionDays: number;
+  needsReauthRetentionDays: number;
+}
+
+/** One row per setting: its context key, its environment variable, and what it means (the README's table). */
+export const SETTINGS = {
+  stage: {
+    env: 'STAGE',
+    about: 'stage name; anything but `dev` turns on deletion protection and retains data',
+  },
+  target: { env: 'DEPLOY_TARGET', about: '`aws` or `localstack`' },
+  feedUrlTemplate: { env: 'FEED_URL_TEMPLATE', about: "subscribers' feed URL with one `{token}` (required)" },
+  returnToAllowList: {
+    env: 'RETURN_TO_ALLOWLIST',
+    about: 'comma-separated pages `return_to` may name, origin + path (required)',
+  },
+  defaultReturnTo: { env: 'DEFAULT_RETURN_TO', about: 'where the browser returns by default (first entry)' },
+  publicApiUrl: { env: 'PUBLIC_API_URL', about: 'the API behind a custom domain, if any' },
+  googleScopes: { env: 'GOOGLE_SCOPES', about: 'space-separated OAuth scopes' },
+  googleApiBaseUrl: {
+    env: 'GOOGLE_API_BASE_URL',
+    about: 'a Google emulator instead of Google (LocalStack only)',
+  },
+  calendarName: { env: 'CALENDAR_NAME', about: 'name of the dedicated calendar' },
+  calendarTimeZone: { env: 'CALENDAR_TIME_ZONE', about: 'its zone, and the zone of floating times' },
+  syncIntervalMinutes: { env: 'SYNC_INTERVAL_MINUTES', about: 'how often every subscriber is synced' },
+  horizonPastDays: { env: 'SYNC_HORIZON_PAST_DAYS', about: 'days back a sync reaches' },
+  horizonFutureMonths: { env: 'SYNC_HORIZON_FUTURE_MONTHS', about: 'months ahead a sync reaches' },
+  googleProjectQuotaPerMinute: {
+    env: 'GOOGLE_PROJECT_QUOTA_PER_MINUTE',
+    about: "the Google project's Calendar quota; sets the worker's concurrency",
+  },
+  connectIntents: { env: 'CONNECT_INTENTS', about: '`required` (host-signed intents) or `token_only`' },
+  hostEventsUrl: { env: 'HOST_EVENTS_URL', about: "the host's endpoint for signed events, if any" },
+  hostEventsKeyId: { env: 'HOST_EVENTS_KEY_ID', about: 'the host key id that signs them' },
+  waf: { env: 'WAF', about: 'a WAF web ACL with a per-IP rate rule on the API' },
+  alarmEmail: { env: 'ALARM_EMAIL', about: 'an e-mail address subscribed to the alarms' },
+  logRetentionDays: { env: 'LOG_RETENTION_DAYS', about: 'CloudWatch Logs retention' },
+  needsReauthRetentionDays: {
+    env: 'NEEDS_REAUTH_RETENTION_DAYS',
+    about: 'days a connection needing re-authorisation is kept',
+  },
+} as const satisfies Record<keyof StackConfig, { env: string; about: string }>;
+
+type Setting = keyof typeof SETTINGS;
+
+const text = z.string({ error: 'is required' }).trim().min(1, 'is required');
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+const httpsOrLocalUrl = text.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
+const intIn = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const flag = z
+  .enum(['true', 'false'])
+  .optional()
+  .transform((value) => (value === undefined ? undefined : value === 'true'));
+
+const schema = z.object({
+  stage: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1-16 of a-z 0-9 - starting with a letter')
+    .default('dev'),
+  target: z.enum(['aws', 'localstack']).default('aws'),
+  feedUrlTemplate: httpsOrLocalUrl.refine(
+    (value) => value.split('{token}').length === 2,
+    'must contain {token} exactly once',
+  ),
+  returnToAllowList: text.transform((value) => value.split(/[\s,]+/).filter(Boolean)),
+  defaultReturnTo: optionalText,
+  publicApiUrl: optionalText.pipe(httpsOrLocalUrl.optional()),
+  googleScopes: text.default(DEFAULT_GOOGLE_SCOPE),
+  googleApiBaseUrl: optionalText.pipe(httpsOrLocalUrl.optional()),
+  calendarName: text.max(200).default('ICS subscription'),
+  calendarTimeZone: text.default('UTC'),
+  syncIntervalMinutes: intIn(1, 1440, DEFAULT_SYNC_INTERVAL_MINUTES),
+  horizonPastDays: intIn(1, 366, DEFAULT_HORIZON_SPAN.pastDays),
+  horizonFutureMonths: intIn(1, 60, DEFAULT_HORIZON_SPAN.futureMonths),
+  googleProjectQuotaPerMinute: intIn(1_160, 10_000_000, DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
+  connectIntents: z.enum(['required', 'token_only']).default('required'),
+  hostEventsUrl: optionalText.pipe(httpsOrLocalUrl.optional()),
+  hostEventsKeyId: optionalText,
+  waf: flag,
+  alarmEmail: optionalText.pipe(z.email().optional()),
+  logRetentionDays: z.coerce
+    .number()
+    .int()
+    .refine((days) => LOG_RETENTION_DAYS.includes(days), 'must be a CloudWatch Logs retention period')
+    .default(30),
+  needsReauthRetentionDays: intIn(1, 3650, 30),
+});
+
+/** The retention periods CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];
+
+export class StackConfigError extends Error {
+  override readonly name = 'StackConfigError';
+  constructor(readonly problems: string[]) {
+    super(
+      `invalid stack configuration (README, "Deploying"):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}
+
+/**
+ * Reads every setting from `context(key)` (CDK context), else `env[SETTINGS[key].env]`. Values may be strings
+ * (command line, environment) or JSON values (cdk.json): both are accepted.
+ */
+export function parseStackConfig(
+  context: (key: string) => unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): StackConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const [key, { env: variable }] of Object.entries(SETTINGS)) {
+    const value = context(key) ?? env[variable];
+    raw[key] =
+      value === undefined || value === null
+        ? undefined
+        : Array.isArray(value)
+          ? value.join(',')
+          : String(value);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new StackConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '') as Setting;
+        return `${key} (-c ${key}=... or ${SETTINGS[key]?.env ?? '?'}): ${issue.message}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  if (c.googleApiBaseUrl && c.target !== 'localstack') {
+    problems.push('googleApiBaseUrl: only with target=localstack (a deployed service talks to Google)');
+  }
+  if (Boolean(c.hostEventsUrl) !== Boolean(c.hostEventsKeyId)) {
+    problems.push('hostEventsUrl and hostEventsKeyId: set both or neither');
+  }
+  const defaultReturnTo = c.defaultReturnTo ?? c.returnToAllowList[0] ?? '';
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return {
+    ...c,
+    defaultReturnTo,
+    waf: c.waf ?? c.target === 'aws',
+    ...(c.publicApiUrl ? { publicApiUrl: c.publicApiUrl.replace(/\/+$/, '') } : {}),
+  } as StackConfig;
+}

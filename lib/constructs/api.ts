@@ -1,0 +1,158 @@
+import { type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+
+/** A route of the public API and the throttle API Gateway applies to it (requests per second, burst). */
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  function: 'oauth' | 'notify';
+  rate: number;
+  burst: number;
+}
+
+/**
+ * Every public route (README: the OAuth, "sync now" and notification routes). The functions rate-limit per IP
+ * and per subscriber themselves; these throttles cap what reaches them at all.
+ */
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/api/google-oauth/start', function: 'oauth', rate: 10, burst: 20 },
+  { method: 'POST', path: '/api/google-oauth/start', function: 'oauth', rate: 10, burst: 20 },
+  { method: 'GET', path: '/api/google-oauth/callback', function: 'oauth', rate: 10, burst: 20 },
+  { method: 'POST', path: '/api/google-oauth/disconnect', function: 'oauth', rate: 5, burst: 10 },
+  { method: 'GET', path: '/api/google-oauth/status', function: 'oauth', rate: 50, burst: 100 },
+  { method: 'POST', path: '/api/google-sync', function: 'oauth', rate: 10, burst: 20 },
+  { method: 'POST', path: '/api/google-sync/notify', function: 'notify', rate: 50, burst: 100 },
+];
+
+/** The stage's own ceiling, above the sum any single route may take. */
+export const STAGE_THROTTLE = { rate: 100, burst: 200 };
+
+/** Requests one IP may make to `/api/` in five minutes before WAF blocks it (WAF's minimum is 10). */
+export const WAF_RATE_LIMIT_PER_5_MINUTES = 300;
+
+export interface ApiProps {
+  stageName: string;
+  functions: Record<Route['function'], lambda.IFunction>;
+  waf: boolean;
+  logRetention: logs.RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The REST API (LocalStack's community edition serves REST APIs, not HTTP APIs; REST APIs also have method
+ * throttling and WAF). Access logs carry no query strings, and data tracing stays off: requests hold feed
+ * tokens and OAuth codes.
+ */
+export class Api extends Construct {
+  readonly restApi: apigateway.RestApi;
+  readonly webAcl?: wafv2.CfnWebACL;
+  private readonly stageName: string;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.stageName = props.stageName;
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.restApi = new apigateway.RestApi(this, 'RestApi', {
+      description: 'ICS -> Google Calendar sync: OAuth, sync now, change notifications',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      deployOptions: {
+        stageName: props.stageName,
+        throttlingRateLimit: STAGE_THROTTLE.rate,
+        throttlingBurstLimit: STAGE_THROTTLE.burst,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
+        }),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        methodOptions: Object.fromEntries(
+          ROUTES.map((route) => [
+            `${route.path}/${route.method}`,
+            { throttlingRateLimit: route.rate, throttlingBurstLimit: route.burst },
+          ]),
+        ),
+      },
+    });
+    const integrations = {
+      oauth: new apigateway.LambdaIntegration(props.functions.oauth, { proxy: true }),
+      notify: new apigateway.LambdaIntegration(props.functions.notify, { proxy: true }),
+    };
+    for (const route of ROUTES) {
+      this.restApi.root.resourceForPath(route.path).addMethod(route.method, integrations[route.function]);
+    }
+
+    if (!props.waf) {
+      Validations.of(this.restApi).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'WAF is off by configuration (waf=false; the default only on LocalStack, which has no WAFv2). Stage and method throttles and the per-IP limits of the functions remain.',
+      });
+    } else {
+      this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+        scope: 'REGIONAL',
+        defaultAction: { allow: {} },
+        visibilityConfig: visibility('IcsGoogleSyncApi'),
+        rules: [
+          {
+            name: 'RatePerIpOnApi',
+            priority: 0,
+            action: { block: {} },
+            visibilityConfig: visibility('RatePerIpOnApi'),
+            statement: {
+              rateBasedStatement: {
+                aggregateKeyType: 'IP',
+                limit: WAF_RATE_LIMIT_PER_5_MINUTES,
+                evaluationWindowSec: 300,
+                scopeDownStatement: {
+                  byteMatchStatement: {
+                    fieldToMatch: { uriPath: {} },
+                    positionalConstraint: 'CONTAINS',
+                    searchString: '/api/',
+                    textTransformations: [{ priority: 0, type: 'NONE' }],
+                  },
+                },
+              },
+            },
+          },
+        ],
+      });
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+        resourceArn: this.restApi.deploymentStage.stageArn,
+        webAclArn: this.webAcl.attrArn,
+      });
+    }
+  }
+
+  /**
+   * The public URL of the stage, without a trailing slash. Built from the API's id and the stage's name, never
+   * from the stage resource: the stage depends on the functions, so a function naming it would be a cycle.
+   */
+  stageUrl(): string {
+    const stack = Stack.of(this);
+    return `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${this.stageName}`;
+  }
+}
+
+const visibility = (metricName: string) => ({
+  cloudWatchMetricsEnabled: true,
+  sampledRequestsEnabled: false,
+  metricName,
+});

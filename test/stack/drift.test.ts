@@ -1,0 +1,469 @@
+/**
+ * The stack cannot drift from the code it deploys:
+ * - every function's handler is exported by its bundle, and its Environment (CloudFormation references
+ *   replaced by placeholders of the right shape) passes that function's own configuration parser, with no
+ *   variable the parser does not read;
+ * - each table variable names the table of that name in tables.ts;
+ * - the table of actions per adapter (lib/stacks/access.ts) equals the SDK commands in the adapters' source,
+ *   the adapters per function equal what the composition root builds each function with, and every role's
+ *   policy grants exactly that, on exactly those resources.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLES, type TableId } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
+import {
+  CONFIG_VARIABLES,
+  parseNotifyConfig,
+  parseOAuthConfig,
+  parseSchedulerConfig,
+  parseSyncWorkerConfig,
+} from '../../lambdas/shared/config.ts';
+import {
+  ACTION_OF_COMMAND,
+  ADAPTERS,
+  type AdapterName,
+  FUNCTION_ACCESS,
+  type FunctionId,
+  QUEUE_SEND_ACTIONS,
+  type SecretId,
+} from '../../lib/stacks/access.ts';
+import {
+  bundledStack,
+  type CfnTemplate,
+  logicalIdOf,
+  removeAssemblies,
+  type Synthesized,
+  synthesize,
+} from './synth.ts';
+
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+
+const PARSERS: Record<FunctionId, { parse: (env: NodeJS.ProcessEnv) => unknown; reads: readonly string[] }> =
+  {
+    oauth: { parse: parseOAuthConfig, reads: CONFIG_VARIABLES.oauth },
+    notify: { parse: parseNotifyConfig, reads: CONFIG_VARIABLES.notify },
+    syncWorker: { parse: parseSyncWorkerConfig, reads: CONFIG_VARIABLES.syncWorker },
+    schedulerTick: { parse: parseSchedulerConfig, reads: CONFIG_VARIABLES.scheduler },
+    schedulerPurge: { parse: parseSchedulerConfig, reads: CONFIG_VARIABLES.scheduler },
+  };
+
+/** Read by Lambda's runtime and Powertools, not by the service's configuration. */
+const RUNTIME_VARIABLES = [
+  'NODE_OPTIONS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_LOG_LEVEL',
+];
+
+const SECRET_ADAPTER: Record<SecretId, AdapterName> = {
+  googleClient: 'SecretsManagerGoogleClientCredentials',
+  hostKeys: 'SecretsManagerHostKeyRing',
+  subscriberIdKey: 'SubscriberIdSecret',
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation intrinsics are untyped JSON.
+type Json = any;
+
+/**
+ * A CloudFormation value with every reference replaced by a placeholder of the shape the referenced resource
+ * gives at deploy time (a table name, a queue URL, an ARN...). An unknown shape fails the test: a new kind of
+ * reference must be taught here rather than pass unchecked.
+ */
+function placeholder(json: CfnTemplate, value: Json): string {
+  if (typeof value === 'string') return value;
+  if (value.Ref) {
+    if (value.Ref === 'AWS::Region') return 'eu-west-1';
+    if (value.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
+    if (value.Ref === 'AWS::AccountId') return '123456789012';
+    if (value.Ref === 'AWS::Partition') return 'aws';
+    const type = json.Resources[value.Ref]?.Type;
+    if (type === 'AWS::DynamoDB::Table') return `table-${value.Ref}`;
+    if (type === 'AWS::SQS::Queue') return `https://sqs.eu-west-1.amazonaws.com/123456789012/${value.Ref}`;
+    if (type === 'AWS::SecretsManager::Secret') {
+      return `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${value.Ref}-AbCdEf`;
+    }
+    if (type === 'AWS::ApiGateway::RestApi') return 'a1b2c3d4e5';
+    throw new Error(`no placeholder for a Ref to ${type}`);
+  }
+  if (value['Fn::GetAtt']) {
+    const [logicalId, attribute] = value['Fn::GetAtt'] as [string, string];
+    const type = json.Resources[logicalId]?.Type;
+    if (type === 'AWS::KMS::Key' && attribute === 'Arn') {
+      return `arn:aws:kms:eu-west-1:123456789012:key/${logicalId}`;
+    }
+    throw new Error(`no placeholder for ${type}.${attribute}`);
+  }
+  if (value['Fn::Join']) {
+    const [separator, parts] = value['Fn::Join'] as [string, Json[]];
+    return parts.map((part) => placeholder(json, part)).join(separator);
+  }
+  throw new Error(`no placeholder for ${JSON.stringify(value)}`);
+}
+
+let dev: Synthesized;
+beforeAll(() => {
+  dev = bundledStack();
+}, 120_000);
+afterAll(removeAssemblies);
+
+const functionResource = (synthesized: Synthesized, fn: FunctionId) =>
+  synthesized.json.Resources[logicalIdOf(synthesized.stack, synthesized.stack.functions[fn])];
+
+const environmentOf = (synthesized: Synthesized, fn: FunctionId): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(functionResource(synthesized, fn)?.Properties?.Environment?.Variables ?? {}).map(
+      ([name, value]) => [name, placeholder(synthesized.json, value)],
+    ),
+  );
+
+const FUNCTIONS = Object.keys(FUNCTION_ACCESS) as FunctionId[];
+
+describe('handlers and bundles', () => {
+  it.each(FUNCTIONS)('the %s bundle exports the handler the function names', (fn) => {
+    const resource = functionResource(dev, fn);
+    const [file, exported] = String(resource?.Properties?.Handler).split('.') as [string, string];
+    const hash = String(resource?.Properties?.Code?.S3Key).replace(/\.zip$/, '');
+    const code = readFileSync(path.join(dev.outdir, `asset.${hash}`, `${file}.mjs`), 'utf8');
+    const exports = [...code.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((match) =>
+      (match[1] ?? '').split(',').map((entry) =>
+        entry
+          .trim()
+          .split(/\s+as\s+/)
+          .pop(),
+      ),
+    );
+    expect(exports).toContain(exported);
+  });
+});
+
+describe('environments', () => {
+  const variants: Array<[string, Record<string, string>]> = [
+    ['dev defaults', {}],
+    [
+      'prod, host events, token-only intents, custom domain',
+      {
+        stage: 'prod',
+        hostEventsUrl: 'https://ics.example.com/hooks/google-sync',
+        hostEventsKeyId: 'k2026',
+        connectIntents: 'token_only',
+        publicApiUrl: 'https://sync.example.com',
+        alarmEmail: 'ops@example.com',
+      },
+    ],
+    [
+      'LocalStack with the emulator',
+      { target: 'localstack', googleApiBaseUrl: 'http://host.docker.internal:8788' },
+    ],
+  ];
+
+  it.each(variants)('every function starts with its environment (%s)', (_, context) => {
+    const synthesized = Object.keys(context).length === 0 ? dev : synthesize(context);
+    for (const fn of FUNCTIONS) {
+      const env = environmentOf(synthesized, fn);
+      expect(() => PARSERS[fn].parse(env), fn).not.toThrow();
+      const unread = Object.keys(env).filter(
+        (name) => !PARSERS[fn].reads.includes(name) && !RUNTIME_VARIABLES.includes(name),
+      );
+      expect(unread, `${fn}: variables its configuration never reads`).toEqual([]);
+    }
+  });
+
+  it('a broken value is caught: an environment the parser refuses fails this test', () => {
+    const env = environmentOf(dev, 'oauth');
+    expect(() =>
+      PARSERS.oauth.parse({ ...env, FEED_URL_TEMPLATE: 'https://ics.example.com/feed.ics' }),
+    ).toThrow(/FEED_URL_TEMPLATE/);
+  });
+
+  it('each table the configuration reads is the table of that name in tables.ts', () => {
+    /** Config fields that name a table, when not the table's own id. */
+    const FIELD_TABLE: Record<string, TableId> = { noncesTable: 'hostNonces' };
+    for (const fn of FUNCTIONS) {
+      const config = PARSERS[fn].parse(environmentOf(dev, fn));
+      const tables: Array<[string, string]> = [];
+      const walk = (value: unknown, key: string) => {
+        if (typeof value === 'string' && value.startsWith('table-'))
+          tables.push([key, value.slice('table-'.length)]);
+        else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+      };
+      walk(config, '');
+      expect(tables.length, fn).toBeGreaterThan(0);
+      for (const [field, logicalId] of tables) {
+        expect(describeTable(dev.json, logicalId), `${fn}: ${field}`).toBe(FIELD_TABLE[field] ?? field);
+      }
+    }
+  });
+});
+
+/** Which table of tables.ts a table resource is, by its keys and indexes. */
+function describeTable(json: CfnTemplate, logicalId: string): TableId | undefined {
+  const table = json.Resources[logicalId]?.Properties ?? {};
+  const keys = (table.KeySchema as Array<{ AttributeName: string; KeyType: string }>).map(
+    (key) => `${key.KeyType}:${key.AttributeName}`,
+  );
+  const ttl = table.TimeToLiveSpecification?.AttributeName;
+  const indexes = ((table.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string }>).map(
+    (i) => i.IndexName,
+  );
+  const matches = (Object.entries(TABLES) as [TableId, (typeof TABLES)[TableId]][]).filter(
+    ([, definition]) => {
+      const want = [
+        `HASH:${definition.partitionKey}`,
+        ...('sortKey' in definition ? [`RANGE:${definition.sortKey}`] : []),
+      ];
+      const wantIndexes = 'indexes' in definition ? Object.keys(definition.indexes) : [];
+      return (
+        JSON.stringify(keys) === JSON.stringify(want) &&
+        ttl === ('ttlAttribute' in definition ? definition.ttlAttribute : undefined) &&
+        JSON.stringify(indexes.sort()) === JSON.stringify(wantIndexes.sort())
+      );
+    },
+  );
+  // Tables alike in shape (rateLimits, hostNonces, oauthStates differ by key name) are told apart by keys.
+  return matches.length === 1 ? matches[0]?.[0] : undefined;
+}
+
+describe('the table of actions per adapter', () => {
+  const source = (file: string) => readFileSync(path.join(projectRoot, file), 'utf8');
+  const commandsIn = (text: string) => [
+    ...new Set([...text.matchAll(/new (\w+Command)\(/g)].map((m) => m[1] as string)),
+  ];
+
+  it.each(Object.keys(ADAPTERS) as AdapterName[])(
+    '%s: the actions are the SDK commands its source sends',
+    (name) => {
+      const adapter = ADAPTERS[name];
+      const text = source(adapter.file);
+      const access = adapter.access;
+      if (access.kind === 'table') {
+        const commands = commandsIn(text);
+        const queries = (text.match(/new QueryCommand\(/g) ?? []).length;
+        const indexed = (text.match(/IndexName:/g) ?? []).length;
+        const onTable = commands
+          .filter((command) => command !== 'QueryCommand' || indexed < queries)
+          .map((command) => `dynamodb:${command.replace(/Command$/, '')}`)
+          .sort();
+        expect([...access.actions].sort()).toEqual(onTable);
+        const indexNames = [...text.matchAll(/const \w+_INDEX = '([^']+)'/g)].map((m) => m[1]).sort();
+        expect([...access.indexes].sort()).toEqual(indexed > 0 ? indexNames : []);
+      } else if (access.kind === 'queue') {
+        expect(commandsIn(text).map((command) => ACTION_OF_COMMAND[command])).toEqual([
+          ...QUEUE_SEND_ACTIONS,
+        ]);
+      } else if (access.kind === 'key') {
+        expect(
+          commandsIn(text)
+            .map((command) => ACTION_OF_COMMAND[command])
+            .sort(),
+        ).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+      } else {
+        // Secrets are read with Powertools' SecretsProvider, which sends GetSecretValue.
+        expect(text).toMatch(/new SecretsProvider\(/);
+      }
+    },
+  );
+});
+
+describe('the adapters of each function', () => {
+  const BUILDERS: Record<FunctionId, string> = {
+    oauth: 'buildOAuthServices',
+    notify: 'buildNotifyServices',
+    syncWorker: 'buildSyncWorkerServices',
+    schedulerTick: 'buildSchedulerServices',
+    schedulerPurge: 'buildSchedulerServices',
+  };
+  /** What an imported factory builds, for factories whose adapter class is constructed in another file. */
+  const FACTORIES: Record<string, AdapterName> = {
+    createCipher: 'KmsCipher',
+    secretLoader: 'SubscriberIdSecret',
+  };
+  /** Config fields that name a table, when not the table's own id. */
+  const TABLE_FIELDS: Record<string, TableId> = { noncesTable: 'hostNonces' };
+
+  const file = path.join(projectRoot, 'lambdas/shared/composition.ts');
+  const sourceFile = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const functions = new Map<string, ts.FunctionDeclaration | ts.ArrowFunction>();
+  sourceFile.forEachChild((node) => {
+    if (ts.isFunctionDeclaration(node) && node.name) functions.set(node.name.text, node);
+    if (ts.isVariableStatement(node)) {
+      for (const declaration of node.declarationList.declarations) {
+        if (
+          ts.isIdentifier(declaration.name) &&
+          declaration.initializer &&
+          ts.isArrowFunction(declaration.initializer)
+        ) {
+          functions.set(declaration.name.text, declaration.initializer);
+        }
+      }
+    }
+  });
+
+  /** `Adapter` or `Adapter@table`, for every adapter of ADAPTERS the builder constructs, following local calls. */
+  function adaptersBuiltBy(name: string, seen = new Set<string>()): Set<string> {
+    const found = new Set<string>();
+    if (seen.has(name)) return found;
+    seen.add(name);
+    const visit = (node: ts.Node) => {
+      if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text in ADAPTERS) {
+        const adapter = node.expression.text as AdapterName;
+        const tableArgument = node.arguments?.[1];
+        if (
+          ADAPTERS[adapter].access.kind === 'table' &&
+          tableArgument &&
+          ts.isPropertyAccessExpression(tableArgument)
+        ) {
+          const field = tableArgument.name.text;
+          found.add(`${adapter}@${TABLE_FIELDS[field] ?? field}`);
+        } else {
+          found.add(adapter);
+        }
+      }
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
+        const callee = node.expression.text;
+        const made = FACTORIES[callee];
+        if (made) found.add(made);
+        if (functions.has(callee)) for (const inner of adaptersBuiltBy(callee, seen)) found.add(inner);
+      }
+      node.forEachChild(visit);
+    };
+    const declaration = functions.get(name);
+    if (!declaration) throw new Error(`${name} is not in composition.ts`);
+    visit(declaration);
+    return found;
+  }
+
+  it.each(FUNCTIONS)('%s: access.ts lists exactly the adapters its builder constructs', (fn) => {
+    const access = FUNCTION_ACCESS[fn];
+    const declared = new Set<string>([
+      ...access.stores.map(({ adapter, table }) => `${adapter}@${table}`),
+      ...(access.sendsToQueue ? ['SqsSyncQueue'] : []),
+      ...(access.key ? ['KmsCipher'] : []),
+      ...access.secrets.map((secret) => SECRET_ADAPTER[secret]),
+    ]);
+    expect([...adaptersBuiltBy(BUILDERS[fn])].sort()).toEqual([...declared].sort());
+  });
+});
+
+describe('policies', () => {
+  /** `action on resource` for every statement of a role's policies; resources named by what they are. */
+  function grantsOf(synthesized: Synthesized, fn: FunctionId): string[] {
+    const { json, stack } = synthesized;
+    const handler = stack.functions[fn];
+    const roleId = stack.getLogicalId((handler.role as Json).node.defaultChild);
+    const nameOf = (resource: Json): string => {
+      if (resource === '*') return '*';
+      const join = resource['Fn::Join'];
+      if (join) {
+        const [, [base, suffix]] = join;
+        return `${nameOf(base)}${suffix}`;
+      }
+      const logicalId = resource.Ref ?? resource['Fn::GetAtt']?.[0];
+      const type = json.Resources[logicalId]?.Type;
+      if (type === 'AWS::DynamoDB::Table') return `table:${describeTable(json, logicalId)}`;
+      if (type === 'AWS::SQS::Queue')
+        return logicalId === logicalIdOf(stack, queueOf(stack)) ? 'queue:sync' : `queue:${logicalId}`;
+      if (type === 'AWS::KMS::Key') return 'key';
+      if (type === 'AWS::SecretsManager::Secret') return `secret:${secretIdOf(stack, logicalId)}`;
+      if (type === 'AWS::Logs::LogGroup') {
+        return logicalId ===
+          logicalIdOf(stack, { node: { defaultChild: handler.ownLogGroup.node.defaultChild } })
+          ? 'logs:own'
+          : `logs:${logicalId}`;
+      }
+      return `${type}:${logicalId}`;
+    };
+    const grants: string[] = [];
+    for (const [, policy] of Object.entries(json.Resources).filter(
+      ([, r]) => r.Type === 'AWS::IAM::Policy',
+    )) {
+      if (!(policy.Properties?.Roles ?? []).some((role: Json) => role.Ref === roleId)) continue;
+      for (const statement of policy.Properties?.PolicyDocument.Statement ?? []) {
+        expect(statement.Effect).toBe('Allow');
+        const purposes = statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
+        for (const action of [statement.Action].flat()) {
+          for (const resource of [statement.Resource].flat()) {
+            grants.push(
+              `${action} on ${nameOf(resource)}${purposes ? ` for ${[...purposes].sort().join('|')}` : ''}`,
+            );
+          }
+        }
+      }
+    }
+    const role = json.Resources[roleId]?.Properties ?? {};
+    expect(role.ManagedPolicyArns ?? [], `${fn}: managed policies`).toEqual([]);
+    expect(role.Policies ?? [], `${fn}: inline policies`).toEqual([]);
+    return grants.sort();
+  }
+
+  const queueOf = (stack: Synthesized['stack']) =>
+    stack.node.findChild('Sync').node.findChild('Queue') as Json;
+  const secretIdOf = (stack: Synthesized['stack'], logicalId: string): string => {
+    const data = stack.node.findChild('Data') as Json;
+    const entry = Object.entries(data.secrets as Record<string, Json>).find(
+      ([, secret]) => logicalIdOf(stack, secret) === logicalId,
+    );
+    return entry?.[0] ?? logicalId;
+  };
+
+  /** What access.ts says the function may do, in the same words. */
+  function expectedGrants(fn: FunctionId, readsHostKeys: boolean): string[] {
+    const access = FUNCTION_ACCESS[fn];
+    const grants = ['logs:CreateLogStream on logs:own', 'logs:PutLogEvents on logs:own'];
+    for (const { adapter, table } of access.stores) {
+      const tableAccess = ADAPTERS[adapter].access as {
+        actions: readonly string[];
+        indexes: readonly string[];
+      };
+      for (const action of tableAccess.actions) grants.push(`${action} on table:${table}`);
+      for (const index of tableAccess.indexes) grants.push(`dynamodb:Query on table:${table}/index/${index}`);
+    }
+    if (access.sendsToQueue) grants.push(...QUEUE_SEND_ACTIONS.map((action) => `${action} on queue:sync`));
+    if (fn === 'syncWorker') {
+      // The event source mapping polls the queue with the worker's role.
+      for (const action of [
+        'ChangeMessageVisibility',
+        'DeleteMessage',
+        'GetQueueAttributes',
+        'GetQueueUrl',
+        'ReceiveMessage',
+      ]) {
+        grants.push(`sqs:${action} on queue:sync`);
+      }
+    }
+    if (access.key) {
+      grants.push(`kms:Encrypt on key for ${[...access.key.encrypt].sort().join('|')}`);
+      grants.push(`kms:Decrypt on key for ${[...access.key.decrypt].sort().join('|')}`);
+    }
+    for (const secret of access.secrets) {
+      if (secret !== 'hostKeys' || readsHostKeys)
+        grants.push(`secretsmanager:GetSecretValue on secret:${secret}`);
+    }
+    return [...new Set(grants)].sort();
+  }
+
+  it.each(FUNCTIONS)(
+    '%s: its role grants exactly what its adapters call, on exactly their resources',
+    (fn) => {
+      const readsHostKeys = fn === 'oauth' || fn === 'notify';
+      expect(grantsOf(dev, fn)).toEqual(expectedGrants(fn, readsHostKeys));
+      const env = functionResource(dev, fn)?.Properties?.Environment?.Variables ?? {};
+      expect('HOST_KEYS_SECRET_ARN' in env).toBe(readsHostKeys);
+    },
+  );
+
+  it('host keys are granted only where they are read: the worker with host events, OAuth without intents', () => {
+    const variant = synthesize({
+      hostEventsUrl: 'https://ics.example.com/hooks/google-sync',
+      hostEventsKeyId: 'k2026',
+    });
+    expect(grantsOf(variant, 'syncWorker')).toEqual(expectedGrants('syncWorker', true));
+    const tokenOnly = synthesize({ connectIntents: 'token_only' });
+    expect(grantsOf(tokenOnly, 'oauth')).toEqual(expectedGrants('oauth', false));
+    expect(
+      'HOST_KEYS_SECRET_ARN' in
+        (functionResource(tokenOnly, 'oauth')?.Properties?.Environment?.Variables ?? {}),
+    ).toBe(false);
+  });
+});
