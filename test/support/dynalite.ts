@@ -1,12 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import {
-  type IndexDefinition,
-  TABLES,
-  type TableId,
-  type TableNames,
-} from '../../lambdas/shared/adapters/dynamodb/tables.ts';
+import { ensureTables } from '../../dev/local-aws/dynamo-tables.ts';
+import type { TableNames } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
 
 export interface TestDynamo {
   client: DynamoDBClient;
@@ -24,49 +20,7 @@ export async function startDynamo(): Promise<TestDynamo> {
     region: 'local',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  const prefix = `t${Date.now().toString(36)}`;
-  const tableNames = {} as TableNames;
-  for (const [id, def] of Object.entries(TABLES) as [TableId, (typeof TABLES)[TableId]][]) {
-    const name = `${prefix}-${id}`;
-    const keys: KeySchemaElement[] = [{ AttributeName: def.partitionKey, KeyType: 'HASH' }];
-    const attributes: { AttributeName: string; AttributeType: 'S' }[] = [
-      { AttributeName: def.partitionKey, AttributeType: 'S' },
-    ];
-    if ('sortKey' in def) {
-      keys.push({ AttributeName: def.sortKey, KeyType: 'RANGE' });
-      attributes.push({ AttributeName: def.sortKey, AttributeType: 'S' });
-    }
-    const indexes = Object.entries(('indexes' in def ? def.indexes : undefined) ?? {}).map(
-      ([indexName, index]: [string, IndexDefinition]) => {
-        attributes.push({ AttributeName: index.partitionKey, AttributeType: 'S' });
-        const defined = new Set(attributes.map((attribute) => attribute.AttributeName));
-        if (index.sortKey && !defined.has(index.sortKey)) {
-          attributes.push({ AttributeName: index.sortKey, AttributeType: 'S' });
-        }
-        return {
-          IndexName: indexName,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
-            ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
-          ],
-          // DynamoDB refuses INCLUDE with no attributes: an index of keys alone is KEYS_ONLY.
-          Projection: index.projectedAttributes.length
-            ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projectedAttributes] }
-            : { ProjectionType: 'KEYS_ONLY' as const },
-        };
-      },
-    );
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: keys,
-        AttributeDefinitions: attributes,
-        BillingMode: 'PAY_PER_REQUEST',
-        ...(indexes.length ? { GlobalSecondaryIndexes: indexes } : {}),
-      }),
-    );
-    tableNames[id] = name;
-  }
+  const tableNames = await ensureTables(client, `t${Date.now().toString(36)}`);
   return {
     client,
     tableNames,

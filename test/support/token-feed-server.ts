@@ -5,9 +5,15 @@ import type { AddressInfo } from 'node:net';
 export class TokenFeedServer {
   readonly feeds = new Map<string, string>();
   private server: Server | undefined;
+  /** Where this process reaches it (`http://127.0.0.1:<port>`, whatever address it listens on). */
   url = '';
+  port = 0;
 
-  async start(): Promise<void> {
+  /**
+   * Listens on 127.0.0.1 by default; `host: '0.0.0.0'` lets containers reach it too (the LocalStack suite's
+   * Lambda functions read feeds through the Docker host).
+   */
+  async start(options: { host?: string } = {}): Promise<void> {
     const server = createServer((request, response) => {
       const token = /^\/ics\/([^/]+)\.ics$/.exec(request.url ?? '')?.[1];
       const text = token ? this.feeds.get(decodeURIComponent(token)) : undefined;
@@ -15,11 +21,14 @@ export class TokenFeedServer {
       else response.writeHead(200, { 'content-type': 'text/calendar' }).end(text);
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.port}`;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
+    const server = this.server;
+    if (!server) return Promise.resolve(); // never started (a setup that failed early)
+    return new Promise((resolve) => server.close(() => resolve()));
   }
 }
