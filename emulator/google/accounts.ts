@@ -12,12 +12,15 @@ export class Accounts {
   private userCount = 0;
   private clientCount = 0;
 
-  createUser(input: { email?: string; name?: string; timeZone?: string } = {}): EmulatorUser {
+  createUser(input: { id?: string; email?: string; name?: string; timeZone?: string } = {}): EmulatorUser {
     this.userCount += 1;
     const email = (input.email ?? `user${this.userCount}@example.com`).toLowerCase();
     if (this.findUser(email)) throw new Error(`user ${email} already exists`);
+    if (input.id !== undefined && !/^[0-9]{21}$/.test(input.id)) throw new Error('a user id is 21 digits');
+    if (input.id !== undefined && this.users.has(input.id))
+      throw new Error(`user ${input.id} already exists`);
     const user: EmulatorUser = {
-      id: randomAccountId(),
+      id: input.id ?? randomAccountId(),
       email,
       name: input.name ?? email.split('@')[0] ?? email,
       timeZone: input.timeZone ?? 'UTC',

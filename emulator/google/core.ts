@@ -36,7 +36,7 @@ export class EmulatorCore {
   }
 
   /** A Google account comes with its primary calendar. */
-  createUser(input: { email?: string; name?: string; timeZone?: string } = {}): EmulatorUser {
+  createUser(input: { id?: string; email?: string; name?: string; timeZone?: string } = {}): EmulatorUser {
     const user = this.accounts.createUser(input);
     this.calendars.createPrimary(user);
     return user;

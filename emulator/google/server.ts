@@ -15,8 +15,9 @@ import { BodyTooLargeError, readBody, redirect, sendEmpty, sendHtml, sendJson } 
 import { CALENDAR_WRITE_METHODS } from './limits.ts';
 import { oauthRoutes } from './oauth/routes.ts';
 import { type EmulatorOverrides, resolveOptions } from './options.ts';
+import { OVERVIEW_PATH, overviewPage } from './overview-page.ts';
 import { type Caller, matchRoute, type Reply, type RequestContext, type Route } from './routing.ts';
-import type { FaultSpec, GoogleEmulator } from './types.ts';
+import type { EmulatorState, FaultSpec, GoogleEmulator } from './types.ts';
 
 const CONTROL_PREFIX = '/__emulator/';
 
@@ -71,6 +72,9 @@ async function handle(
     if (error instanceof BodyTooLargeError)
       return sendJson(response, 413, apiErrors.badRequest('Request too large').body());
     throw error;
+  }
+  if (url.pathname === OVERVIEW_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+    return sendOverview(response, control.state(), url.searchParams.get('refresh'));
   }
   if (url.pathname.startsWith(CONTROL_PREFIX)) {
     return handleControlRequest(
@@ -155,4 +159,20 @@ function sendReply(response: ServerResponse, reply: Reply): void {
   else if (reply.html !== undefined) sendHtml(response, reply.status, reply.html);
   else if (reply.json !== undefined) sendJson(response, reply.status, reply.json, reply.headers);
   else sendEmpty(response, reply.status);
+}
+
+/** The emulator's own page (not Google's): what it holds, for people watching a local run. */
+function sendOverview(response: ServerResponse, state: EmulatorState, refresh: string | null): void {
+  const seconds = Number(refresh);
+  const html = overviewPage(
+    state,
+    Number.isInteger(seconds) && seconds >= 1 && seconds <= 60 ? seconds : undefined,
+  );
+  response.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  });
+  response.end(response.req.method === 'HEAD' ? undefined : html);
 }

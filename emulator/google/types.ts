@@ -99,8 +99,11 @@ export interface EmulatorState {
 
 /** Drives the emulator from a test (in-process) or over HTTP (`POST /__emulator/<method>` with a JSON body). */
 export interface EmulatorControl {
-  /** Creates a Google account with a primary calendar (id = email). */
-  createUser(input?: { email?: string; name?: string; timeZone?: string }): EmulatorUser;
+  /**
+   * Creates a Google account with a primary calendar (id = email). `id` (21 digits) fixes the account id, so an
+   * account made again after a restart is the same Google account (the local run's default user).
+   */
+  createUser(input?: { id?: string; email?: string; name?: string; timeZone?: string }): EmulatorUser;
   registerClient(input?: Partial<RegisteredClient>): RegisteredClient;
   /** Tokens as if the user had consented just now (no browser); `offline` adds a refresh token. */
   mintTokens(input: { user: string; clientId: string; scopes: string[]; offline?: boolean }): TokenResponse;

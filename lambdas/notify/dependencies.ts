@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { RateLimiter } from '../shared/adapters/http/rate-limiter.ts';
 import type { NotifyConfig } from '../shared/config.ts';
 import type { RateLimitStore } from '../shared/ports/rate-limit-store.ts';
+import type { RequestRateLimiter } from '../shared/ports/request-rate-limiter.ts';
 import type { SubscriberLookup } from '../shared/ports/subscriber-lookup.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { HostRequestDependencies } from '../shared/use-cases/authenticate-host-request.ts';
@@ -12,7 +12,7 @@ export interface NotifyDependencies extends HostRequestDependencies {
   /** The keyed hash a connection is found by (SubscriberIdentity). */
   identity: { feedLookupKey(feedTokenSha256Hex: string): Promise<string> };
   subscribers: SubscriberLookup;
-  rateLimiter: RateLimiter<'notify'>;
+  rateLimiter: RequestRateLimiter<'notify'>;
   /** Per-subscriber notification counters (the rate-limit table's fixed windows): the deduplication. */
   notificationCounters: RateLimitStore;
   syncQueue: SyncQueue;

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { renderErrors } from '../shared/adapters/http/middleware.ts';
 import type { NotifyDependencies } from './dependencies.ts';
 import { notifyRoute } from './handlers/notify.ts';
+import { NOTIFY_REFUSALS } from './handlers/refusal-answers.ts';
 import { NOTIFY_PATH } from './use-cases/notify-changes.ts';
 
 /**
@@ -24,5 +25,5 @@ export function createNotifyHandler(dependencies: () => NotifyDependencies, logg
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(routes)
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpHeaderNormalizer())
-    .use(renderErrors({ kind: 'json', logger }));
+    .use(renderErrors({ kind: 'json', logger, refusals: NOTIFY_REFUSALS }));
 }

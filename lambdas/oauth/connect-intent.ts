@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostKeysError, KEY_ID_PATTERN } from '../shared/domain/host-keys.ts';
 import type { HostKeyRing } from '../shared/ports/host-keys.ts';
 

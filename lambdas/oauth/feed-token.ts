@@ -1,8 +1,7 @@
-import { createHmac } from 'node:crypto';
-
 /**
  * The subscriber's identity is the token of their personal ICS URL. The service keeps it only encrypted and keys
- * everything by `subscriberId = HMAC-SHA256(server secret, token)`, so a table read never yields a usable token.
+ * everything by `subscriberId = HMAC-SHA256(server secret, token)` (SubscriberIdentity, shared with the other
+ * functions), so a table read never yields a usable token.
  */
 
 /** URL-safe characters only, of a sensible length: anything else is refused before any work is done. */
@@ -10,50 +9,5 @@ export const FEED_TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;
 
 export const isWellFormedFeedToken = (token: string): boolean => FEED_TOKEN_PATTERN.test(token);
 
+export { SubscriberIdentity } from '../shared/adapters/crypto/subscriber-identity.ts';
 export { feedUrlFor } from '../shared/domain/feed-url.ts';
-
-/**
- * Keyed hashes under the server secret: the subscriberId of a feed token, the lookup key of a feed token's
- * SHA-256, the key of a Google account, and the key of a client IP in the rate-limit counters (domain-separated: a feed token never
- * contains ':').
- */
-export class SubscriberIdentity {
-  private secret: Promise<string> | undefined;
-
-  constructor(private readonly loadSecret: () => Promise<string>) {}
-
-  async subscriberIdFor(feedToken: string): Promise<string> {
-    return this.hmac(feedToken);
-  }
-
-  /**
-   * The connection's `feedLookupKey` for a feed token's SHA-256 (lower-case hex), the form in which the ICS
-   * service names changed feeds. Keyed, so a leaked table does not even give the plain digest of a token.
-   */
-  async feedLookupKey(feedTokenSha256Hex: string): Promise<string> {
-    return this.hmac(`feed-sha256:${feedTokenSha256Hex.toLowerCase()}`);
-  }
-
-  /**
-   * The connection's `googleAccountKey` for the `sub` of a grant's ID token: tells which connections share a
-   * Google account (and so a grant, which Google revokes as a whole) without storing the account id itself.
-   */
-  async googleAccountKey(googleAccountId: string): Promise<string> {
-    return this.hmac(`google-sub:${googleAccountId}`);
-  }
-
-  async ipKey(ip: string): Promise<string> {
-    return (await this.hmac(`ip:${ip}`)).slice(0, 32);
-  }
-
-  private async hmac(value: string): Promise<string> {
-    // Loaded once per container; a failed load is retried on the next call.
-    this.secret ??= this.loadSecret().catch((error: unknown) => {
-      this.secret = undefined;
-      throw error;
-    });
-    return createHmac('sha256', await this.secret)
-      .update(value, 'utf8')
-      .digest('hex');
-  }
-}

@@ -8,6 +8,7 @@ import { renderErrors } from '../shared/adapters/http/middleware.ts';
 import type { OAuthDependencies } from './dependencies.ts';
 import { callback } from './handlers/callback.ts';
 import { disconnectRoute } from './handlers/disconnect.ts';
+import { OAUTH_REFUSALS } from './handlers/refusal-answers.ts';
 import type { RouteContext } from './handlers/route.ts';
 import { startFromForm, startFromQuery } from './handlers/start.ts';
 import { statusRoute } from './handlers/status.ts';
@@ -36,6 +37,6 @@ export function createOAuthHandler(dependencies: () => OAuthDependencies, logger
       // Never the event: it holds feed tokens (query, form, Authorization) and OAuth codes.
       .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
       .use(httpHeaderNormalizer())
-      .use(renderErrors({ kind: 'json', logger }))
+      .use(renderErrors({ kind: 'json', logger, refusals: OAUTH_REFUSALS }))
   );
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { describeError } from '../shared/adapters/http/safe-error.ts';
+import { describeError } from '../shared/errors.ts';
 import type { SchedulerDependencies } from './dependencies.ts';
 import { enqueueDueSyncs } from './use-cases/enqueue-due.ts';
 import { purgeStaleConnections } from './use-cases/purge-stale.ts';

@@ -11,14 +11,12 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { NotifyDependencies } from '../notify/dependencies.ts';
-import type { FeedCheck, FeedVerdict, OAuthDependencies } from '../oauth/dependencies.ts';
-import { SubscriberIdentity } from '../oauth/feed-token.ts';
-import { ValidTokenCache } from '../oauth/valid-token-cache.ts';
 import type { SchedulerDependencies } from '../scheduler/dependencies.ts';
 import type { Clock } from '../sync/clock.ts';
 import type { SyncWorkerDependencies } from '../sync/dependencies.ts';
 import type { SyncSettings } from '../sync/sync-subscriber.ts';
 import { createCipher } from './adapters/crypto/create-cipher.ts';
+import { SubscriberIdentity } from './adapters/crypto/subscriber-identity.ts';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store.ts';
 import { DynamoEventMapStore } from './adapters/dynamodb/event-map-store.ts';
 import { DynamoNonceStore } from './adapters/dynamodb/nonce-store.ts';
@@ -26,6 +24,7 @@ import { DynamoOAuthStateStore } from './adapters/dynamodb/oauth-state-store.ts'
 import { DynamoRateLimitStore } from './adapters/dynamodb/rate-limit-store.ts';
 import { DynamoSyncStateStore } from './adapters/dynamodb/sync-state-store.ts';
 import { HttpFeedSource } from './adapters/feed/http-feed-source.ts';
+import { ValidTokenCache } from './adapters/feed/valid-token-cache.ts';
 import { CachingAccessTokenProvider } from './adapters/google/access-token-provider.ts';
 import { GoogleCalendarGateway } from './adapters/google/calendar-gateway.ts';
 import { GoogleCalendarProvisioner } from './adapters/google/calendar-provisioner.ts';
@@ -49,21 +48,52 @@ import {
   notifyConfig,
   type OAuthConfig,
   oauthConfig,
+  type RateLimitedRoute,
   type SchedulerConfig,
   type SecretSource,
   type SyncWorkerConfig,
   schedulerConfig,
   syncWorkerConfig,
 } from './config.ts';
-import { calendarNameOf } from './domain/calendar-name.ts';
-import { FeedError, type FeedErrorReason } from './domain/feed-error.ts';
+import { horizonAround } from './domain/ics/horizon.ts';
+import type { CalendarProvisioner } from './ports/calendar-provisioner.ts';
 import type { Cipher } from './ports/cipher.ts';
+import type { ConnectionStore } from './ports/connection-store.ts';
 import type { FeedSource } from './ports/feed-source.ts';
 import type { HostEvents } from './ports/host-events.ts';
 import type { HostKeyRing } from './ports/host-keys.ts';
+import type { NonceStore } from './ports/nonce-store.ts';
+import type { OAuthClient } from './ports/oauth-client.ts';
+import type { OAuthStateStore } from './ports/oauth-state-store.ts';
+import type { RequestRateLimiter } from './ports/request-rate-limiter.ts';
+import type { SyncQueue } from './ports/sync-queue.ts';
+import type { EventMapStore, SyncLeaseStore, SyncStateStore } from './ports/sync-stores.ts';
 
-/** What the OAuth routes use (and the feed source behind their feed check). */
-export type Services = OAuthDependencies & { feeds: FeedSource };
+/**
+ * What the OAuth routes are built with. Declared here, not imported: shared code knows nothing of the OAuth
+ * function, whose dependencies (lambdas/oauth/dependencies.ts) take this.
+ */
+export interface Services {
+  config: OAuthConfig;
+  identity: SubscriberIdentity;
+  connections: ConnectionStore;
+  oauthStates: OAuthStateStore;
+  rateLimiter: RequestRateLimiter<RateLimitedRoute>;
+  cipher: Cipher;
+  oauth: OAuthClient;
+  provisioner: CalendarProvisioner;
+  /** Access tokens, with the warm cache the connect flow fills and disconnect empties. */
+  accessTokens: CachingAccessTokenProvider;
+  feeds: FeedSource;
+  validTokens: ValidTokenCache;
+  intents?: { hostKeys: HostKeyRing; nonces: NonceStore };
+  syncQueue: SyncQueue;
+  eventMap: EventMapStore;
+  syncState: SyncStateStore & SyncLeaseStore;
+  hostEvents?: HostEvents;
+  now: () => Date;
+  logger: Logger;
+}
 
 /** Replaceable parts: AWS clients pointed at emulators, a test clock, a captured logger, the environment. */
 export interface ServiceOverrides {
@@ -153,7 +183,6 @@ export function buildOAuthServices(config: OAuthConfig, overrides: ServiceOverri
     overrides,
     config.oauth.redirectUri,
   );
-  const feeds = overrides.feeds ?? new HttpFeedSource();
   return {
     config,
     identity,
@@ -169,8 +198,7 @@ export function buildOAuthServices(config: OAuthConfig, overrides: ServiceOverri
     oauth,
     provisioner: new GoogleCalendarProvisioner({ rootUrl: googleEndpoints(config.google).calendarRootUrl }),
     accessTokens,
-    feeds,
-    checkFeed: feedCheck(feeds),
+    feeds: overrides.feeds ?? new HttpFeedSource(),
     validTokens: new ValidTokenCache({ ttlMs: config.feed.validTokenCacheSeconds * 1000, now }),
     ...(config.intents.mode === 'required'
       ? {
@@ -236,7 +264,10 @@ export function buildSyncWorkerServices(
       timeMarginMs: config.sync.timeMarginSeconds * 1000,
       continueDelaySeconds: config.sync.continueDelaySeconds,
       busyRetryDelaySeconds: config.sync.busyRetryDelaySeconds,
-      ...(overrides.engine ? { engine: overrides.engine } : {}),
+      engine: {
+        horizon: (now: Date) => horizonAround(now, config.sync.horizon),
+        ...overrides.engine,
+      },
     },
   };
 }
@@ -314,42 +345,6 @@ function secretLoader(source: SecretSource, client: SecretsManagerClient | undef
   };
 }
 
-/**
- * A feed token is valid when its URL answers with a calendar. The service refusing it (4xx) or answering
- * something else means an unknown or revoked token; no or a broken answer means "try later". A feed over the
- * size cap still proves the token (the sync reports the size). The calendar's name is read from the same
- * download, for the connect confirmation page.
- */
-export function feedCheck(feeds: FeedSource): FeedCheck {
-  return async (feedUrl) => {
-    try {
-      const fetched = await feeds.fetch(feedUrl);
-      const calendarName = fetched.kind === 'fetched' ? calendarNameOf(fetched.text) : undefined;
-      return { verdict: 'valid', ...(calendarName === undefined ? {} : { calendarName }) };
-    } catch (error) {
-      if (!(error instanceof FeedError)) throw error;
-      return { verdict: FEED_VERDICTS[error.reason](error.httpStatus) };
-    }
-  };
-}
-
-const transientStatus = (status: number | undefined) =>
-  status === undefined || status === 408 || status === 429 || status >= 500;
-
-const FEED_VERDICTS: Record<FeedErrorReason, (status: number | undefined) => FeedVerdict> = {
-  http_status: (status) => (transientStatus(status) ? 'unavailable' : 'invalid'),
-  not_a_calendar: () => 'invalid',
-  empty: () => 'invalid',
-  bad_location: () => 'invalid',
-  unreadable_file: () => 'invalid',
-  too_large: () => 'valid',
-  partial_content: () => 'unavailable',
-  truncated: () => 'unavailable',
-  timeout: () => 'unavailable',
-  network: () => 'unavailable',
-  too_many_redirects: () => 'unavailable',
-};
-
 /** Built on first use from the environment, once per container. */
 function builtOnce<T>(build: () => T): () => T {
   let built: T | undefined;
@@ -359,7 +354,7 @@ function builtOnce<T>(build: () => T): () => T {
   };
 }
 
-export const oauthDependencies: () => OAuthDependencies = builtOnce(() => buildOAuthServices(oauthConfig()));
+export const oauthDependencies: () => Services = builtOnce(() => buildOAuthServices(oauthConfig()));
 export const syncWorkerDependencies: () => SyncWorkerDependencies = builtOnce(() =>
   buildSyncWorkerServices(syncWorkerConfig()),
 );

@@ -3,8 +3,10 @@
  * container. A bad or missing variable stops the function with one error that lists every problem (names only,
  * never a value). Plain data only: the composition root turns it into adapters.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseHostKeysText } from './domain/host-keys.ts';
+import { DEFAULT_HORIZON_SPAN, type HorizonSpan } from './domain/ics/horizon.ts';
+import { SafeMessageError } from './errors.ts';
 
 export const DEFAULT_GOOGLE_SCOPE = 'https://www.googleapis.com/auth/calendar.app.created';
 
@@ -153,6 +155,8 @@ export interface SyncWorkerConfig {
     busyRetryDelaySeconds: number;
     /** Google's Calendar quota of the whole project, per minute. */
     projectQuotaPerMinute: number;
+    /** What a sync reaches: days back and months ahead (events outside it are left alone). */
+    horizon: HorizonSpan;
   };
   hostEvents?: HostEventsConfig;
   aws: AwsConfig;
@@ -168,7 +172,7 @@ export interface SchedulerConfig {
 }
 
 /** Every problem of the environment at once; names the variables, never their values. */
-export class ConfigError extends Error {
+export class ConfigError extends SafeMessageError {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -351,6 +355,14 @@ const syncWorkerSchema = z.object({
   SYNC_CONTINUE_DELAY_SECONDS: nonNegativeInt(2).refine((seconds) => seconds <= 900, 'must be at most 900'),
   SYNC_BUSY_RETRY_SECONDS: nonNegativeInt(60).refine((seconds) => seconds <= 900, 'must be at most 900'),
   GOOGLE_PROJECT_QUOTA_PER_MINUTE: positiveInt(DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
+  SYNC_HORIZON_PAST_DAYS: positiveInt(DEFAULT_HORIZON_SPAN.pastDays).refine(
+    (days) => days <= 366,
+    'must be at most 366',
+  ),
+  SYNC_HORIZON_FUTURE_MONTHS: positiveInt(DEFAULT_HORIZON_SPAN.futureMonths).refine(
+    (months) => months <= 60,
+    'must be at most 60',
+  ),
   ...hostEventVariables,
   HOST_KEYS_SECRET_ARN: optionalText,
   HOST_KEYS: hostKeysText,
@@ -363,6 +375,14 @@ const schedulerSchema = z.object({
   SYNC_INTERVAL_MINUTES: syncIntervalMinutes,
   NEEDS_REAUTH_RETENTION_DAYS: positiveInt(30),
 });
+
+/** The variables each function's configuration reads (the stack's drift test holds environments to them). */
+export const CONFIG_VARIABLES = {
+  oauth: Object.keys(oauthSchema.shape),
+  notify: Object.keys(notifySchema.shape),
+  syncWorker: Object.keys(syncWorkerSchema.shape),
+  scheduler: Object.keys(schedulerSchema.shape),
+} as const satisfies Record<string, readonly string[]>;
 
 /** What Powertools reads as true in its boolean variables. */
 const TRUTHY = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
@@ -571,6 +591,7 @@ export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig 
       continueDelaySeconds: e.SYNC_CONTINUE_DELAY_SECONDS,
       busyRetryDelaySeconds: e.SYNC_BUSY_RETRY_SECONDS,
       projectQuotaPerMinute: e.GOOGLE_PROJECT_QUOTA_PER_MINUTE,
+      horizon: { pastDays: e.SYNC_HORIZON_PAST_DAYS, futureMonths: e.SYNC_HORIZON_FUTURE_MONTHS },
     },
     ...hostEventsConfig(e),
     aws: awsConfig(e),

@@ -1,46 +1,36 @@
 import pLimit from 'p-limit';
-import type { EventDateTime } from '../shared/domain/google-event.ts';
-import { ownedFields, showsOwnedFields } from '../shared/domain/reconcile/owned-fields.ts';
+import type { Horizon } from '../shared/domain/ics/index.ts';
+import { ownedFields } from '../shared/domain/reconcile/owned-fields.ts';
 import type {
   DeleteEvent,
   ForgetRow,
   InsertEvent,
   Plan,
-  RevertInstance,
   UpdateEvent,
-  WriteException,
 } from '../shared/domain/reconcile/plan.ts';
-import { PENDING, plainInstanceOf } from '../shared/domain/reconcile/plan.ts';
-import { basicOf, timeKey } from '../shared/domain/reconcile/times.ts';
-import { CalendarApiError, type CalendarGateway } from '../shared/ports/calendar-gateway.ts';
-import { NeedsReauthError } from '../shared/ports/oauth-client.ts';
+import { PENDING } from '../shared/domain/reconcile/plan.ts';
+import type { CalendarGateway } from '../shared/ports/calendar-gateway.ts';
 import type { EventMapRow } from '../shared/ports/sync-stores.ts';
 import type { Clock } from './clock.ts';
-import { EventWrites, InstanceFinder, originalStartOf } from './event-writes.ts';
-import { type GoogleCalls, RunStoppedError } from './google-calls.ts';
-import type { MapWriter } from './map-writer.ts';
-
-/** Why a run stopped before the end; every one of them makes further calls pointless. */
-export type StopReason =
-  | 'usage_limit'
-  | 'calendar_missing'
-  | 'needs_reauth'
-  | 'access_refused'
-  | 'store_failed'
-  | 'unexpected_error';
+import type { EventMapJournal } from './event-map-journal.ts';
+import { EventWrites } from './event-writes.ts';
+import { classifyGoogleError } from './google-error.ts';
+import type { InstanceWrite } from './instance-finder.ts';
+import { type QuotaPacedCaller, RunStoppedError } from './quota-paced-caller.ts';
+import type { OperationKind, StopReason, SyncProblem, SyncWarning } from './sync-report.ts';
 
 /**
  * How one operation ended: written; refused by Google as invalid (retrying the same content cannot help, so
  * it is remembered like a written one and tried again only when the feed changes it); failed (the next sync
  * retries it); or never started (stop or deadline).
  */
-type Result = 'done' | 'rejected' | 'failed' | 'skipped';
+type OperationEnd = 'done' | 'rejected' | 'failed' | 'skipped';
 
 export interface ApplyOptions {
   calendarId: string;
   gateway: CalendarGateway;
-  calls: GoogleCalls;
-  map: MapWriter;
+  caller: QuotaPacedCaller;
+  journal: EventMapJournal;
   clock: Clock;
   concurrency: number;
   /** Apply deletions (false while the mass-delete breaker holds them). */
@@ -48,7 +38,7 @@ export interface ApplyOptions {
   /** Epoch ms after which no new operation starts (the function's time limit); the next sync continues. */
   deadline?: number;
   /** The horizon the feed was mapped for: where instances of a restored series are checked. */
-  window?: { from: Date; to: Date };
+  horizon?: Horizon;
 }
 
 /** The intent row of a write could not be stored: the write is not made, and the run ends. */
@@ -59,7 +49,8 @@ class IntentNotStored extends Error {
   }
 }
 
-export interface ApplyOutcome {
+/** What applying a plan did. */
+export interface ApplyReport {
   created: number;
   updated: number;
   deleted: number;
@@ -67,33 +58,34 @@ export interface ApplyOutcome {
   insertedEvents: number;
   /** Rows of series and single events forgotten without a call (the map's event count shrinks by these). */
   forgottenEvents: number;
-  /** Operations that failed (the next sync retries them), as short reasons. */
-  failures: string[];
+  /** Operations that failed (the next sync retries them). */
+  problems: SyncProblem[];
   /** Things that were done as well as they could be, but the user may want to know. */
-  warnings: string[];
+  warnings: SyncWarning[];
   /** Operations not started because the deadline passed. */
   deferred: number;
   stop?: StopReason;
 }
 
-/** Longest event key quoted in a reason (keys are UIDs of the subscriber's own feed, never tokens or URLs). */
-const KEY_CHARS = 80;
-const quote = (key: string) => JSON.stringify(key.length > KEY_CHARS ? `${key.slice(0, KEY_CHARS)}...` : key);
+const nameOf = (error: unknown) => (error instanceof Error ? error.name : 'unknown error');
+/** Google's words for a refusal (a CalendarApiError's message: status, reason, detail; no token, no URL). */
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Carries out a plan: series and single events first (with the deletions), then the instances of recurring
  * events, each only once its series is written. Every Google write that succeeds is recorded in the event map
- * right after, through the map writer.
+ * right after, through the journal. The Google call sequences are the EventWrites'; here are the order, the
+ * rows and the counts.
  */
-export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyOutcome> {
-  const { calendarId, gateway, calls, map, clock } = options;
-  const outcome: ApplyOutcome = {
+export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
+  const { caller, journal, clock } = options;
+  const report: ApplyReport = {
     created: 0,
     updated: 0,
     deleted: 0,
     insertedEvents: 0,
     forgottenEvents: 0,
-    failures: [],
+    problems: [],
     warnings: [],
     deferred: 0,
   };
@@ -103,57 +95,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   // Operations still queued see the stop and end at once without a call.
   const stop = (reason: StopReason) => {
-    outcome.stop ??= reason;
-    calls.stop();
+    report.stop ??= reason;
+    caller.stop();
   };
 
-  // One probe per run tells a missing event from a missing calendar (both answer 404).
-  let calendarProbe: Promise<boolean> | undefined;
-  const calendarExists = () => {
-    calendarProbe ??= calls.call('list', () => gateway.calendarExists(calendarId));
-    return calendarProbe;
-  };
-  /** A 404 that means "no such event" (true) rather than "no such calendar" (stops the run, false). */
-  const isEventNotFound = async (error: unknown): Promise<boolean> => {
-    if (!(error instanceof CalendarApiError) || error.status !== 404) return false;
-    if (await calendarExists()) return true;
-    stop('calendar_missing');
-    return false;
-  };
-
-  const writes = new EventWrites(calendarId, gateway, calls, isEventNotFound);
-  const finder = new InstanceFinder(calendarId, gateway, calls, writes, isEventNotFound, plan.instanceWrites);
-
-  /**
-   * A series whose insert answered 409 was in Google already: a crash or a lost answer, the user deleting it, or
-   * a UID that came back after its deletion. Google may then hold overrides of it that no row knows (cancelled
-   * with the series, moved): every instance over the horizon that this plan does not write is made to show as
-   * the series would. One listing per 2,500 instances; a call only for an instance that differs.
-   */
-  const restoreInstances = async (op: InsertEvent) => {
-    if (!op.event.recurrence?.length || !options.window) return;
-    const written = new Set(
-      plan.instanceWrites
-        .filter((write) => write.seriesKey === op.key)
-        .map((write) => timeKey(write.event.originalStartTime as EventDateTime)),
-    );
-    const window = { timeMin: options.window.from.toISOString(), timeMax: options.window.to.toISOString() };
-    let pageToken: string | undefined;
-    do {
-      const query = { ...window, ...(pageToken ? { pageToken } : {}) };
-      const page = await calls.call('instances', () => gateway.instances(calendarId, op.googleId, query));
-      for (const item of page.items) {
-        const original = originalStartOf(item);
-        if (!original || written.has(timeKey(original))) continue;
-        const plain = ownedFields(plainInstanceOf(op.event, original, basicOf(original)));
-        if (showsOwnedFields(item.resource, plain)) continue;
-        if (plain.status === 'cancelled') await writes.delete(item.id);
-        else await writes.overwrite(item, plain);
-        outcome.updated++;
-      }
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-  };
+  const writes = new EventWrites(options.calendarId, options.gateway, caller, plan.instanceWrites, () =>
+    stop('calendar_missing'),
+  );
 
   /**
    * Stores the intent row of a write that creates something, before its Google call. Should the store fail, the
@@ -161,17 +109,21 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
    */
   const intend = async (row: Omit<EventMapRow, 'hash' | 'updatedAt'>) => {
     try {
-      await map.putBeforeCall({ ...row, hash: PENDING, updatedAt: updatedAt() });
+      await journal.putIntent({ ...row, hash: PENDING, updatedAt: updatedAt() });
     } catch (error) {
       throw new IntentNotStored(error);
     }
   };
 
-  /** Runs one operation's Google calls; their errors become failures or stop the run. */
-  const attempt = async (description: string, work: () => Promise<void>): Promise<Result> => {
-    if (calls.isStopped) return 'skipped';
+  /** Runs one operation's Google calls; their errors become problems or warnings, or stop the run. */
+  const attempt = async (
+    operation: OperationKind,
+    key: string,
+    work: () => Promise<void>,
+  ): Promise<OperationEnd> => {
+    if (caller.isStopped) return 'skipped';
     if (options.deadline !== undefined && clock.now() >= options.deadline) {
-      outcome.deferred++;
+      report.deferred++;
       return 'skipped';
     }
     try {
@@ -184,55 +136,70 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         stop('store_failed');
         return 'skipped';
       }
-      if (error instanceof NeedsReauthError) stop('needs_reauth');
-      else if (!(error instanceof CalendarApiError)) {
-        // Not Google's answer (the access token source failed, or a bug): name it, never print it whole.
-        outcome.failures.push(`${description}: ${error instanceof Error ? error.name : 'unknown error'}`);
-        stop('unexpected_error');
-      } else if (error.isUsageLimit) stop('usage_limit');
-      // 401, and a 403 that is no quota (insufficientPermissions, forbidden...): every other call would get the same.
-      else if (error.status === 401 || (error.status === 403 && !error.isRateLimit)) stop('access_refused');
-      else if (error.status === 404 && !(await calendarExists().catch(() => true))) stop('calendar_missing');
-      else if (error.status === 400) {
-        outcome.warnings.push(`${description}: ${error.message}`);
-        return 'rejected';
-      } else {
-        outcome.failures.push(`${description}: ${error.message}`);
-        return 'failed';
+      const meaning = classifyGoogleError(error);
+      switch (meaning) {
+        case 'needs_reauth':
+        case 'usage_limit':
+        case 'access_refused':
+          stop(meaning);
+          return 'skipped';
+        case 'unexpected':
+          // Not Google's answer (the access token source failed, or a bug): name it, never print it whole.
+          report.problems.push({ kind: 'operation_crashed', operation, key, errorName: nameOf(error) });
+          stop('unexpected_error');
+          return 'skipped';
+        case 'not_found':
+          // A probe that fails leaves the 404 a failure of this operation.
+          if (await writes.isCalendarMissing().catch(() => false)) return 'skipped';
+          break;
+        case 'invalid':
+          report.warnings.push({
+            kind: 'operation_rejected',
+            operation,
+            key,
+            googleMessage: messageOf(error),
+          });
+          return 'rejected';
       }
-      return 'skipped';
+      report.problems.push({ kind: 'operation_failed', operation, key, googleMessage: messageOf(error) });
+      return 'failed';
     }
   };
 
-  const writeSeries = async (op: InsertEvent | UpdateEvent): Promise<Result> => {
+  const writeSeries = async (op: InsertEvent | UpdateEvent): Promise<OperationEnd> => {
     const fields = ownedFields(op.event);
-    const result = await attempt(`${op.kind} ${quote(op.key)}`, async () => {
+    const end = await attempt(op.kind, op.key, async () => {
+      if (op.kind === 'update') {
+        await writes.updateOrInsert(op.googleId, fields);
+        return;
+      }
       // The event under the old id goes first: should the insert then fail, the row still names the old id
       // and the next sync tries both again.
-      if (op.kind === 'insert' && op.replaces) await writes.delete(op.replaces);
+      if (op.replaces) await writes.delete(op.replaces);
       // Without a row, an event the insert creates must not be lost with a crash (a row with another id stays
       // until the insert succeeded, so it is found again either way).
-      if (op.kind === 'insert' && !op.replaces && !op.resumes)
-        await intend({ eventKey: op.key, googleId: op.googleId });
-      if (op.kind === 'update') await writes.updateOrInsert(op.googleId, fields);
-      else if (await writes.insertOrRestore(op.googleId, fields)) await restoreInstances(op);
+      else if (!op.resumes) await intend({ eventKey: op.key, googleId: op.googleId });
+      const restored = await writes.insertOrRestore(op.googleId, fields);
+      if (restored && options.horizon) {
+        await writes.restoreInstances(op, options.horizon, () => report.updated++);
+      }
     });
-    if (result === 'failed' || result === 'skipped') return result;
-    if (result === 'rejected') {
+    if (end === 'failed' || end === 'skipped') return end;
+    if (end === 'rejected') {
       // Without its series in Google, the series' exceptions would only be refused as well.
     } else if (op.kind === 'insert' && !op.replaces) {
-      outcome.created++;
+      report.created++;
       // An intent row was counted as an event of the calendar already.
-      if (!op.resumes) outcome.insertedEvents++;
-    } else outcome.updated++;
-    await map.put({
+      if (!op.resumes) report.insertedEvents++;
+    } else report.updated++;
+    await journal.put({
       eventKey: op.key,
       googleId: op.googleId,
       hash: op.event.extendedProperties.private.icsHash,
       updatedAt: updatedAt(),
       ...(op.endsAt !== undefined ? { endsAt: op.endsAt } : {}),
     });
-    return result;
+    return end;
   };
 
   const forgetsBySeries = new Map<string, ForgetRow[]>();
@@ -242,15 +209,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     list.push(forget);
     forgetsBySeries.set(forget.seriesKey, list);
   }
-  const deletedSeries = new Set(plan.deletions.map((d) => d.key));
+  const deletionKeys = new Set(plan.deletions.map((d) => d.key));
 
-  const deleteEvent = async (op: DeleteEvent): Promise<Result> => {
-    const result = await attempt(`delete ${quote(op.key)}`, () => writes.delete(op.googleId));
-    if (result !== 'done') return result;
-    outcome.deleted++;
-    await map.remove(op.key);
-    for (const forget of forgetsBySeries.get(op.key) ?? []) await map.remove(forget.key);
-    return result;
+  const deleteEvent = async (op: DeleteEvent): Promise<OperationEnd> => {
+    const end = await attempt('delete', op.key, () => writes.delete(op.googleId));
+    if (end !== 'done') return end;
+    report.deleted++;
+    await journal.remove(op.key);
+    for (const forget of forgetsBySeries.get(op.key) ?? []) await journal.remove(forget.key);
+    return end;
   };
 
   /**
@@ -264,46 +231,31 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       return undefined;
     });
 
-  const seriesWritten = new Map<string, Promise<Result | undefined>>();
+  const seriesWritten = new Map<string, Promise<OperationEnd | undefined>>();
   for (const op of plan.seriesWrites) seriesWritten.set(op.key, guarded(limit(() => writeSeries(op))));
-  const deleted = new Map<string, Promise<Result | undefined>>();
+  const deleted = new Map<string, Promise<OperationEnd | undefined>>();
   if (options.applyDeletions) {
     for (const op of plan.deletions) deleted.set(op.key, guarded(limit(() => deleteEvent(op))));
   }
   // Rows with nothing to call Google about: past events, exceptions whose series row is gone or forgotten.
-  const forgetNow = plan.forgets.filter((f) => f.seriesKey === undefined || !deletedSeries.has(f.seriesKey));
-  outcome.forgottenEvents = forgetNow.filter((f) => f.seriesKey === undefined).length;
-  const forgotten = forgetNow.map((f) => guarded(map.remove(f.key)));
+  const forgetNow = plan.forgets.filter((f) => f.seriesKey === undefined || !deletionKeys.has(f.seriesKey));
+  report.forgottenEvents = forgetNow.filter((f) => f.seriesKey === undefined).length;
+  const forgotten = forgetNow.map((f) => guarded(journal.remove(f.key)));
   // Series whose end moved with their exceptions, without a call.
-  const refreshed = plan.rowRefreshes.map((row) => guarded(map.put(row)));
+  const refreshed = plan.rowRefreshes.map((row) => guarded(journal.put(row)));
   await Promise.all([...seriesWritten.values(), ...deleted.values(), ...forgotten, ...refreshed]);
 
-  const writeInstance = async (op: WriteException | RevertInstance) => {
+  const writeInstance = async (op: InstanceWrite) => {
     const fields = ownedFields(op.event);
     let instanceId: string | undefined;
-    const label = op.kind === 'write_exception' ? 'exception' : 'revert';
-    const result = await attempt(`${label} ${quote(op.key)}`, async () => {
+    const operation = op.kind === 'write_exception' ? 'exception' : 'revert';
+    const end = await attempt(operation, op.key, async () => {
       if (op.kind === 'write_exception' && op.isNew) {
         await intend({ eventKey: op.key, googleId: '', seriesKey: op.seriesKey });
       }
-      const instance = await finder.find(op);
-      if (!instance) return;
-      if (op.kind === 'revert_instance' && fields.status === 'cancelled') {
-        // No occurrence of the series any more: deleting the instance cancels it (Google's recurring events
-        // guide), and, unlike an update, asks for no times, which need not fit the series' kind any more.
-        if (instance.resource.status !== 'cancelled') await writes.delete(instance.id);
-        instanceId = instance.id;
-        return;
-      }
-      try {
-        await writes.overwrite(instance, fields);
-        instanceId = instance.id;
-      } catch (error) {
-        // 410: the instance is deleted in Google (its series deleted there, say): as missing as one not found.
-        if (!(error instanceof CalendarApiError && error.status === 410)) throw error;
-      }
+      instanceId = await writes.writeOverInstance(op, fields);
     });
-    if (result === 'failed' || result === 'skipped') return;
+    if (end === 'failed' || end === 'skipped') return;
     const row = {
       eventKey: op.key,
       googleId: instanceId ?? '',
@@ -311,40 +263,36 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       seriesKey: op.seriesKey,
     };
     if (op.kind === 'revert_instance') {
-      outcome.updated++;
+      report.updated++;
       // No instance there: nothing overrides the series, nothing to remember.
-      if (instanceId === undefined && result === 'done') await map.remove(op.key);
-      else await map.put({ ...row, hash: op.hash });
+      if (instanceId === undefined && end === 'done') await journal.remove(op.key);
+      else await journal.put({ ...row, hash: op.hash });
       return;
     }
-    if (result === 'rejected') {
+    if (end === 'rejected') {
       // Remembered with its hash: tried again when the feed changes it.
     } else if (instanceId === undefined) {
       // Remembered all the same, so the next sync does not try again until the feed or the series changes.
-      outcome.warnings.push(`exception ${quote(op.key)} matches no occurrence of its series in Google`);
-    } else if (op.isNew) outcome.created++;
-    else outcome.updated++;
-    await map.put({ ...row, hash: op.event.extendedProperties.private.icsHash });
+      report.warnings.push({ kind: 'no_such_occurrence', key: op.key });
+    } else if (op.isNew) report.created++;
+    else report.updated++;
+    await journal.put({ ...row, hash: op.event.extendedProperties.private.icsHash });
   };
 
-  const deletionKeys = new Set(plan.deletions.map((d) => d.key));
   await Promise.all(
     plan.instanceWrites.map(async (op) => {
       // A series not written in this run is in Google already; one whose write ended the run counts as skipped.
       const written = seriesWritten.get(op.seriesKey);
       const series = written ? ((await written) ?? 'skipped') : 'done';
-      if (series === 'failed')
-        outcome.failures.push(`exception ${quote(op.key)}: its series was not written`);
+      if (series === 'failed') report.problems.push({ kind: 'series_not_written', key: op.key });
       // A row written under this key before each kind had its own key: its event must go before the row is
       // taken over, or it would be lost from the map while still in Google.
       const previous = deletionKeys.has(op.key) ? ((await deleted.get(op.key)) ?? 'skipped') : 'done';
       if (series === 'done' && previous === 'done') await guarded(limit(() => writeInstance(op)));
     }),
   );
-  await guarded(map.flush());
-  if (storeError !== undefined) {
-    const name = storeError instanceof Error ? storeError.name : 'unknown error';
-    outcome.failures.push(`the event map could not be saved (${name}): the next sync finds its events again`);
-  }
-  return outcome;
+  await guarded(journal.flush());
+  if (storeError !== undefined)
+    report.problems.push({ kind: 'event_map_not_saved', errorName: nameOf(storeError) });
+  return report;
 }

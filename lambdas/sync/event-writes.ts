@@ -1,23 +1,18 @@
 import type { EventDateTime } from '../shared/domain/google-event.ts';
-import { type OwnedFields, withOwnedFields } from '../shared/domain/reconcile/owned-fields.ts';
-import type { RevertInstance, WriteException } from '../shared/domain/reconcile/plan.ts';
-import { epochMs, timeKey } from '../shared/domain/reconcile/times.ts';
-import { DAY_MS } from '../shared/domain/time/civil.ts';
+import type { Horizon } from '../shared/domain/ics/index.ts';
 import {
-  CalendarApiError,
-  type CalendarGateway,
-  type FetchedEvent,
-} from '../shared/ports/calendar-gateway.ts';
-import type { GoogleCalls } from './google-calls.ts';
-
-/**
- * Tells a 404 that means "no such event" (true) from one that means "no such calendar" (false, and the run is
- * stopped by whoever answers).
- */
-export type EventNotFound = (error: unknown) => Promise<boolean>;
-
-const isStatus = (error: unknown, status: number) =>
-  error instanceof CalendarApiError && error.status === status;
+  type OwnedFields,
+  ownedFields,
+  showsOwnedFields,
+  withOwnedFields,
+} from '../shared/domain/reconcile/owned-fields.ts';
+import type { InsertEvent } from '../shared/domain/reconcile/plan.ts';
+import { plainInstanceOf } from '../shared/domain/reconcile/plan.ts';
+import { basicOf, timeKey } from '../shared/domain/reconcile/times.ts';
+import type { CalendarGateway, FetchedEvent } from '../shared/ports/calendar-gateway.ts';
+import { classifyGoogleError } from './google-error.ts';
+import { InstanceFinder, type InstanceWrite, originalStartOf } from './instance-finder.ts';
+import type { QuotaPacedCaller } from './quota-paced-caller.ts';
 
 /**
  * The Google call sequences behind each kind of write, the cheapest in quota units that keeps what a user set on
@@ -27,18 +22,45 @@ const isStatus = (error: unknown, status: number) =>
  * - changed series or single event: `get` + `update` (2; a patch would cost 3); not found: as new;
  * - every update carries the ETag it read (`If-Match`): answered 412 (a user edited the event in between), the
  *   event is read again and the update made once more over what the user did;
- * - deletion: `delete` (1); 404 and 410 mean it is gone already.
+ * - deletion: `delete` (1); 404 and 410 mean it is gone already;
+ * - exceptions and reverts: written over the instance the InstanceFinder finds; a cancelled one is deleted.
+ *
+ * A 404 means "no such event" or "no such calendar": one probe per run (`events.list`, one item) tells which. A
+ * missing calendar is reported once through `onCalendarMissing` (the run stops) and the 404 is passed on.
  */
 export class EventWrites {
+  private readonly finder: InstanceFinder;
+  private calendarProbe: Promise<boolean> | undefined;
+
   constructor(
     private readonly calendarId: string,
     private readonly gateway: CalendarGateway,
-    private readonly calls: GoogleCalls,
-    private readonly isEventNotFound: EventNotFound,
-  ) {}
+    private readonly caller: QuotaPacedCaller,
+    /** The plan's exceptions and reverts: their instances are found, and a restored series leaves them be. */
+    private readonly instanceWrites: readonly InstanceWrite[],
+    private readonly onCalendarMissing: () => void,
+  ) {
+    this.finder = new InstanceFinder(calendarId, gateway, caller, this, instanceWrites);
+  }
+
+  /**
+   * Whether the calendar is gone (the run has been told), after a 404. Rejects if the probe fails; the probe is
+   * made once per run.
+   */
+  async isCalendarMissing(): Promise<boolean> {
+    this.calendarProbe ??= this.caller.call('list', () => this.gateway.calendarExists(this.calendarId));
+    if (await this.calendarProbe) return false;
+    this.onCalendarMissing();
+    return true;
+  }
+
+  /** A 404 that means "no such event" (true) rather than "no such calendar" (false, and the run is told). */
+  async isEventNotFound(error: unknown): Promise<boolean> {
+    return classifyGoogleError(error) === 'not_found' && !(await this.isCalendarMissing());
+  }
 
   get(googleId: string): Promise<FetchedEvent> {
-    return this.calls.call('get', () => this.gateway.get(this.calendarId, googleId));
+    return this.caller.call('get', () => this.gateway.get(this.calendarId, googleId));
   }
 
   /**
@@ -47,10 +69,10 @@ export class EventWrites {
    */
   async insertOrRestore(googleId: string, fields: OwnedFields): Promise<boolean> {
     try {
-      await this.calls.call('insert', () => this.gateway.insert(this.calendarId, googleId, fields));
+      await this.caller.call('insert', () => this.gateway.insert(this.calendarId, googleId, fields));
       return false;
     } catch (error) {
-      if (!isStatus(error, 409)) throw error;
+      if (classifyGoogleError(error) !== 'conflict') throw error;
       await this.overwrite(await this.get(googleId), fields);
       return true;
     }
@@ -72,13 +94,13 @@ export class EventWrites {
   /** Writes the owned fields over an event as read, under its ETag; read again once if it changed since. */
   async overwrite(current: FetchedEvent, fields: OwnedFields): Promise<void> {
     const update = (event: FetchedEvent) =>
-      this.calls.call('update', () =>
+      this.caller.call('update', () =>
         this.gateway.update(this.calendarId, event.id, withOwnedFields(event.resource, fields), event.etag),
       );
     try {
       await update(current);
     } catch (error) {
-      if (!isStatus(error, 412)) throw error;
+      if (classifyGoogleError(error) !== 'precondition_failed') throw error;
       await update(await this.get(current.id));
     }
   }
@@ -86,156 +108,70 @@ export class EventWrites {
   /** Already deleted (410) or never there (404): the calendar is as wanted. Deleting an instance cancels it. */
   async delete(googleId: string): Promise<void> {
     try {
-      await this.calls.call('delete', () => this.gateway.delete(this.calendarId, googleId));
+      await this.caller.call('delete', () => this.gateway.delete(this.calendarId, googleId));
     } catch (error) {
-      if (isStatus(error, 410)) return;
+      if (classifyGoogleError(error) === 'gone') return;
       if (!(await this.isEventNotFound(error))) throw error;
     }
   }
-}
 
-type InstanceWrite = WriteException | RevertInstance;
-
-/** When a series has at least this many instances to find, one listing of its instances is cheaper than lookups. */
-const LIST_FROM = 2;
-
-/**
- * Finds the instances that exceptions and reverts are written over. Instance ids are Google's and opaque (Google:
- * "treat event ids as opaque"; from Q3 2026 new series get instance ids in a new format), so an instance is found
- * through Google, never computed:
- * - by the id its row holds, when it has one (`get`); an id that answers 404 is looked up again, once, by its
- *   original start;
- * - by its original start: `events.instances` with `originalStart` (timed), or a listing of the day (all-day);
- * - when a series has several instances to find, one paged `events.instances` listing over the span they lie in
- *   finds them all (about one unit per 2,500 instances instead of one per instance); those it misses (an instance
- *   moved far from its original start) are looked up one by one.
- * Nothing found means the series has no such occurrence in Google.
- */
-export class InstanceFinder {
-  private readonly groups = new Map<string, InstanceWrite[]>();
-  private readonly listings = new Map<string, Promise<Map<string, FetchedEvent>>>();
-
-  constructor(
-    private readonly calendarId: string,
-    private readonly gateway: CalendarGateway,
-    private readonly calls: GoogleCalls,
-    private readonly writes: EventWrites,
-    private readonly isEventNotFound: EventNotFound,
-    operations: readonly InstanceWrite[],
-  ) {
-    for (const op of operations) {
-      const seriesId = op.event.recurringEventId as string;
-      const group = this.groups.get(seriesId) ?? [];
-      group.push(op);
-      this.groups.set(seriesId, group);
+  /**
+   * An exception or revert written over its instance. Returns the instance's id, or undefined when the series has
+   * no such instance in Google (none found, or it answers 410: deleted with its series there, say).
+   */
+  async writeOverInstance(op: InstanceWrite, fields: OwnedFields): Promise<string | undefined> {
+    const instance = await this.finder.find(op);
+    if (!instance) return undefined;
+    if (op.kind === 'revert_instance' && fields.status === 'cancelled') {
+      // No occurrence of the series any more: deleting the instance cancels it (Google's recurring events
+      // guide), and, unlike an update, asks for no times, which need not fit the series' kind any more.
+      if (instance.resource.status !== 'cancelled') await this.delete(instance.id);
+      return instance.id;
     }
-  }
-
-  async find(op: InstanceWrite): Promise<FetchedEvent | undefined> {
-    const seriesId = op.event.recurringEventId as string;
-    const originalStart = op.event.originalStartTime as EventDateTime;
-    const wanted = timeKey(originalStart);
-    if ((this.groups.get(seriesId)?.length ?? 0) >= LIST_FROM) {
-      const listed = await this.listing(seriesId);
-      const found = (op.googleId && listed.get(`id:${op.googleId}`)) || listed.get(wanted);
-      if (found) return found;
-    }
-    if (op.googleId) {
-      try {
-        return await this.writes.get(op.googleId);
-      } catch (error) {
-        // 404: the id is stale (the series was written anew, or Google changed its id format): look it up again.
-        if (!isStatus(error, 410) && !(await this.isEventNotFound(error))) throw error;
-      }
-    }
-    return this.lookUp(seriesId, originalStart, wanted);
-  }
-
-  /** The instance of a series at one original start. */
-  private async lookUp(
-    seriesId: string,
-    originalStart: EventDateTime,
-    wanted: string,
-  ): Promise<FetchedEvent | undefined> {
-    const query =
-      'date' in originalStart
-        ? dayAround(originalStart.date)
-        : { originalStart: new Date(epochMs(originalStart)).toISOString() };
     try {
-      const page = await this.calls.call('instances', () =>
-        this.gateway.instances(this.calendarId, seriesId, query),
-      );
-      return page.items.find((item) => startKeyOf(item) === wanted);
+      await this.overwrite(instance, fields);
+      return instance.id;
     } catch (error) {
-      // 410: the series is deleted in Google, so is every instance of it.
-      if (isStatus(error, 410) || (await this.isEventNotFound(error))) return undefined;
-      throw error;
+      if (classifyGoogleError(error) !== 'gone') throw error;
+      return undefined;
     }
   }
 
-  /** Every instance of the series over the span its writes lie in, by id and by original start. */
-  private listing(seriesId: string): Promise<Map<string, FetchedEvent>> {
-    let listing = this.listings.get(seriesId);
-    if (!listing) {
-      listing = this.list(seriesId, this.groups.get(seriesId) ?? []);
-      // A listing that failed is not the end: each write then looks its instance up on its own.
-      listing = listing.catch(() => new Map());
-      this.listings.set(seriesId, listing);
-    }
-    return listing;
-  }
-
-  private async list(seriesId: string, group: InstanceWrite[]): Promise<Map<string, FetchedEvent>> {
-    const instants = group.flatMap((op) => [
-      instantOf(op.event.originalStartTime as EventDateTime),
-      instantOf(op.event.start),
-      instantOf(op.event.end),
-    ]);
-    // A day either side: all-day instances sit at midnight in the calendar's zone, whatever that is.
-    const timeMin = new Date(Math.min(...instants) - DAY_MS).toISOString();
-    const timeMax = new Date(Math.max(...instants) + DAY_MS).toISOString();
-    const found = new Map<string, FetchedEvent>();
+  /**
+   * A series whose insert answered 409 was in Google already: a crash or a lost answer, the user deleting it, or
+   * a UID that came back after its deletion. Google may then hold overrides of it that no row knows (cancelled
+   * with the series, moved): every instance over the horizon that the plan does not write is made to show as the
+   * series would. One listing per 2,500 instances; a call only for an instance that differs, each told to
+   * `onInstanceWritten` once made.
+   */
+  async restoreInstances(
+    series: InsertEvent,
+    horizon: Horizon,
+    onInstanceWritten: () => void,
+  ): Promise<void> {
+    if (!series.event.recurrence?.length) return;
+    const written = new Set(
+      this.instanceWrites
+        .filter((write) => write.seriesKey === series.key)
+        .map((write) => timeKey(write.event.originalStartTime as EventDateTime)),
+    );
+    const span = { timeMin: horizon.from.toISOString(), timeMax: horizon.to.toISOString() };
     let pageToken: string | undefined;
     do {
-      const query = { timeMin, timeMax, ...(pageToken ? { pageToken } : {}) };
-      const page = await this.calls.call('instances', () =>
-        this.gateway.instances(this.calendarId, seriesId, query),
+      const query = { ...span, ...(pageToken ? { pageToken } : {}) };
+      const page = await this.caller.call('instances', () =>
+        this.gateway.instances(this.calendarId, series.googleId, query),
       );
       for (const item of page.items) {
-        found.set(`id:${item.id}`, item);
-        const key = startKeyOf(item);
-        if (key) found.set(key, item);
+        const original = originalStartOf(item);
+        if (!original || written.has(timeKey(original))) continue;
+        const plain = ownedFields(plainInstanceOf(series.event, original, basicOf(original)));
+        if (showsOwnedFields(item.resource, plain)) continue;
+        if (plain.status === 'cancelled') await this.delete(item.id);
+        else await this.overwrite(item, plain);
+        onInstanceWritten();
       }
       pageToken = page.nextPageToken;
     } while (pageToken);
-    return found;
   }
-}
-
-const instantOf = (value: EventDateTime): number =>
-  'date' in value ? Date.parse(value.date) : epochMs(value);
-
-/** An all-day instance is looked up in a listing of the days around it (an RFC 3339 `originalStart` is timed). */
-function dayAround(date: string): { timeMin: string; timeMax: string } {
-  const midnight = Date.parse(date);
-  return {
-    timeMin: new Date(midnight - DAY_MS).toISOString(),
-    timeMax: new Date(midnight + 2 * DAY_MS).toISOString(),
-  };
-}
-
-/** The original start of an instance as Google answered it, if it is one. */
-export function originalStartOf(item: FetchedEvent): EventDateTime | undefined {
-  const original = item.resource.originalStartTime as Record<string, unknown> | undefined;
-  if (!original || typeof original !== 'object') return undefined;
-  if (typeof original.date === 'string') return { date: original.date };
-  if (typeof original.dateTime !== 'string') return undefined;
-  return typeof original.timeZone === 'string'
-    ? { dateTime: original.dateTime, timeZone: original.timeZone }
-    : { dateTime: original.dateTime };
-}
-
-function startKeyOf(item: FetchedEvent): string | undefined {
-  const original = originalStartOf(item);
-  return original && timeKey(original);
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describeError } from '../shared/adapters/http/safe-error.ts';
+import { describeError } from '../shared/errors.ts';
 import type { SyncWorkerDependencies } from './dependencies.ts';
 import { parseSyncMessage } from './sync-message.ts';
 import { runSyncRequest } from './use-cases/run-sync-request.ts';
@@ -65,16 +65,16 @@ async function handleRecord(
   }
   const { subscriberId } = message.request;
   try {
-    const outcome = await runSyncRequest(deps, message.request, {
+    const disposition = await runSyncRequest(deps, message.request, {
       remainingMs: context.getRemainingTimeInMillis(),
     });
-    if (outcome.kind === 'skipped') {
-      metrics.skipped(outcome.reason);
-      logger.info('sync skipped', { subscriberId, reason: outcome.reason });
-    } else if (outcome.kind === 'deferred') {
+    if (disposition.kind === 'skipped') {
+      metrics.skipped(disposition.reason);
+      logger.info('sync skipped', { subscriberId, reason: disposition.reason });
+    } else if (disposition.kind === 'deferred') {
       logger.warn('too little time left in this invocation: sync request put back', { subscriberId });
     } else {
-      const { result, followUp } = outcome;
+      const { result, followUp } = disposition;
       if (followUp === 'requeue_limit') metrics.error('requeue_limit');
       logger.info('sync finished', {
         subscriberId,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SYNC_REASONS, type SyncRequest } from '../shared/ports/sync-queue.ts';
 
 /** What a sync message must hold: a SyncRequest as the queue adapter writes it (no delay: that is transport). */

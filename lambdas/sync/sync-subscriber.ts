@@ -6,7 +6,7 @@ import {
   DEFAULT_BREAKER_POLICY,
   decideBreaker,
 } from '../shared/domain/reconcile/breaker.ts';
-import { planSync } from '../shared/domain/reconcile/plan.ts';
+import { type Plan, planSync } from '../shared/domain/reconcile/plan.ts';
 import type { SyncOutcome, SyncResult } from '../shared/domain/sync-result.ts';
 import type { CalendarGateway } from '../shared/ports/calendar-gateway.ts';
 import type { FeedSource } from '../shared/ports/feed-source.ts';
@@ -16,12 +16,14 @@ import type {
   SyncState,
   SyncStateStore,
 } from '../shared/ports/sync-stores.ts';
-import { type ApplyOutcome, applyPlan } from './apply-plan.ts';
+import { type ApplyReport, applyPlan } from './apply-plan.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { GoogleCalls } from './google-calls.ts';
-import { MapWriter } from './map-writer.ts';
+import { describeReport } from './describe-report.ts';
+import { EventMapJournal } from './event-map-journal.ts';
 import { DEFAULT_PACING, Pacer, type PacingPolicy } from './pacer.ts';
+import { QuotaPacedCaller } from './quota-paced-caller.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import type { SyncProblem, SyncReport, SyncWarning } from './sync-report.ts';
 
 /** Which subscriber to sync, and where. Resolved by the caller from the connection. */
 export interface SyncTarget {
@@ -65,23 +67,14 @@ export interface SyncDependencies {
   feeds: FeedSource;
   /** The subscriber's calendar events (built with the subscriber's access token source). */
   gateway: CalendarGateway;
-  eventMap: EventMapStore;
-  syncState: SyncStateStore;
+  eventMap: Pick<EventMapStore, 'list' | 'put' | 'remove'>;
+  syncState: Pick<SyncStateStore, 'get' | 'put'>;
   /** Without one, overlapping runs are still safe (writes are idempotent), only wasteful. */
   lease?: SyncLeaseStore;
   clock?: Clock;
   random?: () => number;
 }
 
-const CALENDAR_MISSING = 'the dedicated calendar no longer exists in Google: connect again to get a new one';
-
-/** Reasons kept in a result; more are summarised (a result is stored and shown, not a log). */
-const MAX_REASONS = 20;
-/**
- * Characters kept of each reason: a warning quotes a feed's UID, which may be any length, and the stored state
- * must stay far below DynamoDB's 400 KB item limit (2 x 21 reasons of this length: about 21 KB at most).
- */
-const MAX_REASON_CHARS = 500;
 /**
  * Bump when the mapping or the event keys change what a sync makes of the same text: every feed is then mapped
  * and planned again once. 2: standalone overrides and split series got keys of their own. 3: zero-length timed
@@ -93,7 +86,8 @@ const MAPPING_VERSION = '3';
 /**
  * Makes the subscriber's dedicated calendar equal to their feed, with as few Google calls as possible:
  * an unchanged feed costs no parse and no call, an unchanged event no call. Never destructive: a feed that cannot
- * be read or parsed deletes nothing, and mass deletions wait for a second sighting.
+ * be read or parsed deletes nothing, and mass deletions wait for a second sighting. The result, in words, is
+ * stored with the sync state (the status endpoint shows it) and returned.
  */
 export async function syncSubscriber(
   target: SyncTarget,
@@ -107,14 +101,23 @@ export async function syncSubscriber(
   if (deps.lease) {
     const leaseUntil = new Date(startedAt.getTime() + settings.leaseMs);
     if (!(await deps.lease.acquireLease(target.subscriberId, leaseOwner, startedAt, leaseUntil))) {
-      return result(startedAt, clock, 'busy', { errors: ['another sync of this calendar is running'] });
+      return describeReport(report(startedAt, clock, 'busy', { problems: [{ kind: 'busy' }] }));
     }
   }
   try {
-    return await runSync(target, deps, settings, clock, startedAt);
+    const run = await runSync(target, deps, settings, clock, startedAt);
+    const result = describeReport(run.report);
+    if (run.state) await deps.syncState.put({ ...run.state, lastResult: result });
+    return result;
   } finally {
     await deps.lease?.releaseLease(target.subscriberId, leaseOwner);
   }
+}
+
+/** How a run ended: its report, and the sync state to store with it (none: nothing is stored). */
+interface RunEnd {
+  report: SyncReport;
+  state?: SyncState;
 }
 
 async function runSync(
@@ -123,18 +126,19 @@ async function runSync(
   settings: SyncSettings,
   clock: Clock,
   startedAt: Date,
-): Promise<SyncResult> {
+): Promise<RunEnd> {
   const { subscriberId } = target;
   const state: SyncState = (await deps.syncState.get(subscriberId)) ?? { subscriberId };
 
   if (state.coolDownUntil && Date.parse(state.coolDownUntil) > startedAt.getTime()) {
     // Not stored: the stored result is still the one that started the cool-down.
-    return result(startedAt, clock, 'cooling_down', { coolDownUntil: state.coolDownUntil });
+    return { report: report(startedAt, clock, 'cooling_down', { coolDownUntil: state.coolDownUntil }) };
   }
 
   if (state.missingCalendarId === target.calendarId) {
     // Not stored either: calling Google again cannot bring the calendar back; reconnecting does.
-    return result(startedAt, clock, 'calendar_missing', { errors: [CALENDAR_MISSING] });
+    const problems: SyncProblem[] = [{ kind: 'stopped', reason: 'calendar_missing' }];
+    return { report: report(startedAt, clock, 'calendar_missing', { problems }) };
   }
 
   const now = startedAt;
@@ -150,13 +154,14 @@ async function runSync(
     });
   } catch (error) {
     if (!(error instanceof FeedError)) throw error;
-    return save(deps, state, result(startedAt, clock, 'feed_error', { errors: [error.message] }));
+    const problems: SyncProblem[] = [{ kind: 'feed_refused', reason: error.reason, message: error.message }];
+    return { report: report(startedAt, clock, 'feed_error', { problems }), state };
   }
   const unchanged = () =>
-    result(startedAt, clock, 'unchanged', {
+    report(startedAt, clock, 'unchanged', {
       unchanged: state.eventCount ?? state.lastResult?.unchanged ?? 0,
     });
-  if (fetched.kind === 'not_modified') return save(deps, state, unchanged());
+  if (fetched.kind === 'not_modified') return { report: unchanged(), state };
 
   const feedHash = fingerprint(fetched.text, target.eventIdSalt, settings.defaultTimeZone, horizon);
   const validators = {
@@ -164,7 +169,7 @@ async function runSync(
     feedLastModified: fetched.lastModified,
     feedValidatedFor: dayOf(horizon.from),
   };
-  if (state.feedHash === feedHash) return save(deps, { ...state, ...validators }, unchanged());
+  if (state.feedHash === feedHash) return { report: unchanged(), state: { ...state, ...validators } };
 
   let mapped: ReturnType<typeof mapFeed>;
   try {
@@ -174,12 +179,12 @@ async function runSync(
       defaultTimeZone: settings.defaultTimeZone,
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : 'unreadable calendar';
-    return save(
-      deps,
-      state,
-      result(startedAt, clock, 'feed_error', { errors: [`the feed could not be mapped: ${reason}`] }),
-    );
+    const problems: SyncProblem[] = [
+      error instanceof Error
+        ? { kind: 'feed_unmappable', detail: error.message }
+        : { kind: 'feed_unmappable' },
+    ];
+    return { report: report(startedAt, clock, 'feed_error', { problems }), state };
   }
 
   const rows = await deps.eventMap.list(subscriberId);
@@ -213,7 +218,7 @@ async function runSync(
 
   const deadline =
     settings.timeBudgetMs === undefined ? undefined : startedAt.getTime() + settings.timeBudgetMs;
-  const calls = new GoogleCalls(
+  const caller = new QuotaPacedCaller(
     new Pacer(settings.pacing, clock),
     clock,
     settings.retry,
@@ -223,43 +228,45 @@ async function runSync(
   const applied = await applyPlan(plan, {
     calendarId: target.calendarId,
     gateway: deps.gateway,
-    calls,
-    map: new MapWriter(deps.eventMap, subscriberId),
+    caller,
+    journal: new EventMapJournal(deps.eventMap, subscriberId),
     clock,
     concurrency: settings.concurrency,
     applyDeletions: !breaker.hold,
-    window: horizon,
+    horizon,
     ...(deadline !== undefined ? { deadline } : {}),
   });
 
   const outcome = outcomeOf(applied, breaker.hold);
-  const errors = [...applied.failures];
-  if (applied.deferred > 0)
-    errors.push(`time budget reached: ${applied.deferred} changes left for the next sync`);
+  const problems: SyncProblem[] = [];
+  if (applied.stop) problems.push({ kind: 'stopped', reason: applied.stop });
+  problems.push(...applied.problems);
+  if (applied.deferred > 0) problems.push({ kind: 'time_budget_reached', deferred: applied.deferred });
   if (breaker.hold) {
-    const wait = Math.ceil(settings.breaker.minConfirmDelayMs / 60_000);
-    errors.push(
-      mapped.events.length === 0
-        ? `the feed has no events any more: the ${plan.deletions.length} deletions are held until a sync at least ${wait} minutes later sees the same`
-        : `${plan.deletions.length} of ${plan.eventsInCalendar} events left the feed: deletions held until a sync at least ${wait} minutes later sees the same`,
-    );
+    problems.push({
+      kind: 'deletions_held',
+      deletions: plan.deletions.length,
+      eventsInCalendar: plan.eventsInCalendar,
+      feedEmpty: mapped.events.length === 0,
+      confirmAfterMinutes: Math.ceil(settings.breaker.minConfirmDelayMs / 60_000),
+    });
   }
-  const warnings = [
-    ...mapped.warnings.map((w) => (w.uid ? `${w.uid}: ${w.reason}` : w.reason)),
-    ...plan.skipped.map((s) => `${s.key}: ${s.reason}`),
+  const warnings: SyncWarning[] = [
+    ...mapped.warnings.map(({ uid, reason }): SyncWarning => ({ kind: 'feed_warning', uid, reason })),
+    ...plan.skipped.map(({ key, reason }): SyncWarning => ({ kind: 'event_skipped', key, reason })),
     ...applied.warnings,
   ];
   const coolDownUntil =
     applied.stop === 'usage_limit' ? new Date(clock.now() + settings.coolDownMs).toISOString() : undefined;
-  const syncResult = result(startedAt, clock, outcome, {
+  const runReport = report(startedAt, clock, outcome, {
     created: applied.created,
     updated: applied.updated,
     deleted: applied.deleted,
     unchanged: plan.unchanged,
     heldDeletions: breaker.hold ? plan.deletions.length : 0,
-    googleCalls: calls.count,
-    quotaUnits: calls.units,
-    errors: [...stopReason(applied), ...errors],
+    googleCalls: caller.count,
+    quotaUnits: caller.units,
+    problems,
     warnings,
     ...(applied.deferred > 0 ? { deferred: applied.deferred } : {}),
     ...(coolDownUntil ? { coolDownUntil } : {}),
@@ -275,11 +282,11 @@ async function runSync(
     missingCalendarId: applied.stop === 'calendar_missing' ? target.calendarId : undefined,
     eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted - applied.forgottenEvents,
   };
-  return save(deps, next, syncResult);
+  return { report: runReport, state: next };
 }
 
 /** Whether applying the plan changes anything, in Google or in the event map. */
-function hasWork(plan: ReturnType<typeof planSync>): boolean {
+function hasWork(plan: Plan): boolean {
   return (
     plan.seriesWrites.length > 0 ||
     plan.instanceWrites.length > 0 ||
@@ -289,29 +296,12 @@ function hasWork(plan: ReturnType<typeof planSync>): boolean {
   );
 }
 
-function outcomeOf(applied: ApplyOutcome, held: boolean): SyncOutcome {
+function outcomeOf(applied: ApplyReport, held: boolean): SyncOutcome {
   if (applied.stop === 'usage_limit') return 'cooling_down';
   if (applied.stop === 'calendar_missing') return 'calendar_missing';
   if (applied.stop === 'needs_reauth') return 'needs_reauth';
-  if (applied.stop || applied.failures.length > 0 || applied.deferred > 0) return 'partial';
+  if (applied.stop || applied.problems.length > 0 || applied.deferred > 0) return 'partial';
   return held ? 'deletions_held' : 'synced';
-}
-
-function stopReason(applied: ApplyOutcome): string[] {
-  switch (applied.stop) {
-    case 'usage_limit':
-      return ["Google's calendar usage limits were reached: syncing paused"];
-    case 'calendar_missing':
-      return [CALENDAR_MISSING];
-    case 'needs_reauth':
-      return ['the Google connection needs to be authorised again'];
-    case 'access_refused':
-      return ['Google refused access to the calendar (the access token or its permissions)'];
-    case 'store_failed':
-      return ['the sync could not save its progress: the next sync carries on'];
-    default:
-      return [];
-  }
 }
 
 /** Identifies what a sync of this text would write: the text and everything else the mapping depends on. */
@@ -325,15 +315,10 @@ function fingerprint(text: string, salt: string, defaultTimeZone: string, horizo
 
 const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 
-type ResultFields = Partial<Omit<SyncResult, 'outcome' | 'startedAt' | 'finishedAt'>>;
+type ReportFields = Partial<Omit<SyncReport, 'outcome' | 'startedAt' | 'finishedAt'>>;
 
-function result(startedAt: Date, clock: Clock, outcome: SyncOutcome, fields: ResultFields = {}): SyncResult {
-  const capped = (list: string[] | undefined) =>
-    (list && list.length > MAX_REASONS
-      ? [...list.slice(0, MAX_REASONS), `... and ${list.length - MAX_REASONS} more`]
-      : (list ?? [])
-    ).map(shortened);
-  const syncResult: SyncResult = {
+function report(startedAt: Date, clock: Clock, outcome: SyncOutcome, fields: ReportFields = {}): SyncReport {
+  return {
     outcome,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date(clock.now()).toISOString(),
@@ -343,23 +328,8 @@ function result(startedAt: Date, clock: Clock, outcome: SyncOutcome, fields: Res
     unchanged: 0,
     heldDeletions: 0,
     googleCalls: 0,
+    problems: [],
+    warnings: [],
     ...fields,
-    errors: capped(fields.errors),
   };
-  if (fields.warnings) {
-    if (fields.warnings.length) syncResult.warnings = capped(fields.warnings);
-    else delete syncResult.warnings;
-  }
-  return syncResult;
-}
-
-/** The text cut to MAX_REASON_CHARS characters (whole code points), marked as cut. */
-function shortened(text: string): string {
-  if (text.length <= MAX_REASON_CHARS) return text;
-  return `${Array.from(text.slice(0, MAX_REASON_CHARS)).slice(0, -2).join('')}…`;
-}
-
-async function save(deps: SyncDependencies, state: SyncState, syncResult: SyncResult): Promise<SyncResult> {
-  await deps.syncState.put({ ...state, lastResult: syncResult });
-  return syncResult;
 }

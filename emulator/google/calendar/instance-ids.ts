@@ -17,6 +17,7 @@
  * opaque id from an answer); exceptions keep the id of the instance they were made from (in the store).
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { basicIdAt } from '../../../lambdas/shared/domain/time/when.ts';
 
 export type InstanceIdScheme = 'legacy' | 'opaque';
 
@@ -35,15 +36,8 @@ const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
 const OPAQUE_LENGTH = 26;
 const LEGACY_SUFFIX = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$/;
 
-const two = (n: number): string => String(n).padStart(2, '0');
-
 /** `20260105T090000Z` or `20260105`, the suffix of a legacy instance id. */
-function legacySuffix(originalStartMs: number, allDay: boolean): string {
-  const d = new Date(originalStartMs);
-  const date = `${String(d.getUTCFullYear()).padStart(4, '0')}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
-  if (allDay) return date;
-  return `${date}T${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
-}
+const legacySuffix = (originalStartMs: number, allDay: boolean): string => basicIdAt(allDay, originalStartMs);
 
 /** Splits a legacy id `<seriesId>_<basic start>` into the series id and the original start instant. */
 export function parseLegacyInstanceId(id: string): InstanceRef | undefined {

@@ -1,4 +1,6 @@
 /** events.list and events.instances: filters, expansion, stable paging and incremental sync tokens. */
+
+import { overlapsWindow } from '../../../lambdas/shared/domain/time/window.ts';
 import { apiErrors } from '../errors.ts';
 import { instanceIdOf, renderCancelledListItem, renderEvent, requireEvent } from './events.ts';
 import {
@@ -138,11 +140,11 @@ function matchesText(resource: Json, q: string): boolean {
 function overlaps(resource: Json, window: Window, zone: string): boolean {
   if (!window.timeMin && !window.timeMax) return true;
   if (isSeries(resource)) return seriesOverlaps(resource, window);
-  const startMs = instantOf(resource.start as EventTime, zone);
-  const endMs = Math.max(startMs, instantOf(resource.end as EventTime, zone));
-  return (
-    (!window.timeMax || startMs < window.timeMax.getTime()) &&
-    (!window.timeMin || endMs > window.timeMin.getTime())
+  return overlapsWindow(
+    instantOf(resource.start as EventTime, zone),
+    instantOf(resource.end as EventTime, zone),
+    window.timeMin?.getTime() ?? Number.NEGATIVE_INFINITY,
+    window.timeMax?.getTime() ?? Number.POSITIVE_INFINITY,
   );
 }
 

@@ -18,20 +18,37 @@
  * - All-day series run on dates; their instances sit at the date's UTC midnight when compared with a window.
  * - Exceptions (stored events with recurringEventId and originalStartTime) replace the instance with the same
  *   original start instant and count at their own times.
- * - A window counts an occurrence when end > timeMin and start < timeMax (Google's events.list); at most
- *   MAX_OCCURRENCES per series and query (a runaway guard for infinite series without timeMax).
+ * - A window counts an occurrence when end > timeMin and start < timeMax (Google's events.list; an occurrence
+ *   without length when timeMin <= start < timeMax), the domain's one overlap rule; at most MAX_OCCURRENCES per
+ *   series and query (a runaway guard for infinite series without timeMax).
  * Refusals (400 "Invalid recurrence rule.") are decided by validation.ts when an event is written; a stored
  * series this module cannot read answers 400 too.
+ *
+ * Plain time utilities are the domain's (lambdas/shared/domain/time/: zones and their offsets, Google's
+ * EventDateTime and iCalendar values read and written, the overlap rule); the zones are checked against
+ * Temporal on their own (test/unit/expansion/time-zone-offsets.test.ts). Everything that decides which
+ * instances a series has stays here.
  *
  * Expanding with rrule-temporal costs microseconds per occurrence, so a series' plan and the occurrences
  * computed so far are cached, keyed by the series' times and recurrence lines (what decides its instants).
  */
 import { RRuleTemporal } from 'rrule-temporal';
-import { Temporal } from 'temporal-polyfill';
+import { DAY_MS, formatDate } from '../../../lambdas/shared/domain/time/civil.ts';
+import { TimeInputError } from '../../../lambdas/shared/domain/time/errors.ts';
+import {
+  type EventTimeFields,
+  formatInstant,
+  type PlacedTime,
+  readEventDateTime,
+  zoneOf,
+} from '../../../lambdas/shared/domain/time/event-time.ts';
+import { type IcsTime, parseBasicIcsTime, wallMs } from '../../../lambdas/shared/domain/time/ics-values.ts';
+import { basicIdAt } from '../../../lambdas/shared/domain/time/when.ts';
+import { overlapsWindow } from '../../../lambdas/shared/domain/time/window.ts';
+import { type TimeZone, timeZoneNamed } from '../../../lambdas/shared/domain/time/zone.ts';
 import { apiErrors } from '../errors.ts';
 import type { Json } from './store.ts';
 
-const DAY_MS = 86_400_000;
 const FAR_PAST = Date.UTC(1900, 0, 1);
 const FAR_FUTURE = Date.UTC(2200, 0, 1);
 /** Occurrences per series and query at most (Google's answer past this is unknown; a runaway guard). */
@@ -50,7 +67,7 @@ export interface Window {
 /** The id an instance of `series` starting at `originalStartMs` has (the caller knows the series' scheme). */
 export type InstanceIdOf = (series: Json, originalStartMs: number, allDay: boolean) => string;
 
-type EventTime = { date?: string | null; dateTime?: string | null; timeZone?: string | null };
+type EventTime = EventTimeFields;
 
 export const isSeries = (resource: Json): boolean =>
   Array.isArray(resource.recurrence) && (resource.recurrence as unknown[]).length > 0;
@@ -58,193 +75,40 @@ export const isSeries = (resource: Json): boolean =>
 const unreadable = (why: string) => apiErrors.invalid(`Invalid recurrence rule (${why}).`);
 
 // ---------------------------------------------------------------------------------------------------------
-// Time zones: offsets read from Temporal once per zone and year, so placing an instance is arithmetic.
+// Times: the domain's plain time utilities (zones, Google values, iCalendar values); a value they cannot read
+// makes the stored series unreadable (400).
 
-interface YearTable {
-  startOffsetMs: number;
-  transitions: { atMs: number; offsetMs: number }[];
-}
-
-/** Civil date of a day number (days since 1970-01-01), proleptic Gregorian (H. Hinnant's algorithm). */
-function civil(days: number): { year: number; month: number; day: number } {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
-
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
-
-/** `2026-01-05T09:00:00` of a wall-clock (or UTC) time in ms. (Date#toISOString is much slower.) */
-function isoWall(wallMs: number): string {
-  const days = Math.floor(wallMs / DAY_MS);
-  const { year, month, day } = civil(days);
-  const seconds = Math.floor((wallMs - days * DAY_MS) / 1000);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(h)}:${pad2(m)}:${pad2(seconds % 60)}`;
-}
-
-class Zone {
-  private static readonly zones = new Map<string, Zone>();
-  private readonly years = new Map<number, YearTable>();
-  /** The table used last, and the instants it covers (most lookups fall in the same year). */
-  private last: { fromMs: number; toMs: number; table: YearTable } | undefined;
-
-  private constructor(readonly id: string) {}
-
-  static named(id: string): Zone {
-    let zone = Zone.zones.get(id);
-    if (!zone) {
-      try {
-        Temporal.Now.instant().toZonedDateTimeISO(id);
-      } catch {
-        throw unreadable(`unknown time zone ${id}`);
-      }
-      zone = new Zone(id);
-      Zone.zones.set(id, zone);
-    }
-    return zone;
-  }
-
-  offsetAt(utcMs: number): number {
-    let last = this.last;
-    if (!last || utcMs < last.fromMs || utcMs >= last.toMs) {
-      const year = civil(Math.floor(utcMs / DAY_MS)).year;
-      let table = this.years.get(year);
-      if (!table) {
-        table = this.yearTable(year);
-        this.years.set(year, table);
-      }
-      last = { fromMs: Date.UTC(year, 0, 1), toMs: Date.UTC(year + 1, 0, 1), table };
-      this.last = last;
-    }
-    const table = last.table;
-    let offset = table.startOffsetMs;
-    for (const transition of table.transitions) {
-      if (utcMs < transition.atMs) break;
-      offset = transition.offsetMs;
-    }
-    return offset;
-  }
-
-  /**
-   * The instant of a wall-clock time, as Google places instances: a time in a DST gap moves forward by the gap
-   * (it is read with the offset before the gap), a time repeated by a fold is its first (earlier) occurrence.
-   */
-  toUtc(wallMs: number): number {
-    const before = this.offsetAt(wallMs - DAY_MS);
-    const after = this.offsetAt(wallMs + DAY_MS);
-    const early = wallMs - before;
-    const late = wallMs - after;
-    const earlyValid = this.offsetAt(early) === before;
-    const lateValid = this.offsetAt(late) === after;
-    if (earlyValid && lateValid) return Math.min(early, late);
-    if (earlyValid) return early;
-    if (lateValid) return late;
-    return early;
-  }
-
-  private yearTable(year: number): YearTable {
-    const endMs = Date.UTC(year + 1, 0, 1);
-    let cursor = Temporal.Instant.fromEpochMilliseconds(Date.UTC(year, 0, 1)).toZonedDateTimeISO(this.id);
-    const table: YearTable = { startOffsetMs: cursor.offsetNanoseconds / 1e6, transitions: [] };
-    for (;;) {
-      const next = cursor.getTimeZoneTransition('next');
-      if (!next || next.epochMilliseconds >= endMs) break;
-      table.transitions.push({ atMs: next.epochMilliseconds, offsetMs: next.offsetNanoseconds / 1e6 });
-      cursor = next;
-    }
-    return table;
+/** The result of a read of the time model, or a 400 saying what could not be read. */
+function readOrRefuse<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof TimeInputError) throw unreadable(error.message);
+    throw error;
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Values: Google's EventDateTime and iCalendar DATE / DATE-TIME, as instants.
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const ICS_VALUE = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/i;
-
-const num = (text: string | undefined): number => Number(text ?? 0);
-
-function utcOf(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
-  const ms = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59));
-  const check = new Date(ms);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) throw unreadable('invalid date');
-  return ms;
-}
+const zoneNamed = (id: string): TimeZone => readOrRefuse(() => timeZoneNamed(id));
 
 /** A time's instant and zone; all-day dates at their UTC midnight. */
-interface Placed {
-  allDay: boolean;
-  utcMs: number;
-  zone: Zone;
-  timeZone?: string;
-}
-
-function place(time: EventTime, fallbackZone = 'UTC'): Placed {
-  if (time.date) {
-    const m = ISO_DATE.exec(time.date);
-    if (!m) throw unreadable(`bad date ${time.date}`);
-    return { allDay: true, utcMs: utcOf(num(m[1]), num(m[2]), num(m[3])), zone: Zone.named('UTC') };
-  }
-  const m = typeof time.dateTime === 'string' ? ISO_DATE_TIME.exec(time.dateTime) : null;
-  if (!m) throw unreadable(`bad date-time ${String(time.dateTime)}`);
-  const wall = utcOf(num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]), num(m[6]));
-  const zone = Zone.named(time.timeZone ?? fallbackZone);
-  const offsetText = m[7];
-  let utcMs: number;
-  if (!offsetText) utcMs = zone.toUtc(wall);
-  else if (offsetText.toUpperCase() === 'Z') utcMs = wall;
-  else {
-    const digits = offsetText.replace(':', '');
-    const sign = digits.startsWith('-') ? -1 : 1;
-    utcMs = wall - sign * (num(digits.slice(1, 3)) * 3_600_000 + num(digits.slice(3, 5)) * 60_000);
-  }
-  return time.timeZone
-    ? { allDay: false, utcMs, zone, timeZone: time.timeZone }
-    : { allDay: false, utcMs, zone };
-}
-
-function formatOffset(offsetMs: number): string {
-  if (offsetMs === 0) return 'Z';
-  const sign = offsetMs < 0 ? '-' : '+';
-  const minutes = Math.round(Math.abs(offsetMs) / 60_000);
-  return `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-}
+const place = (time: EventTime, fallbackZone = 'UTC'): PlacedTime =>
+  readOrRefuse(() => readEventDateTime(time, fallbackZone));
 
 /** An instant as an EventDateTime shaped like `like` (all-day: the date; timed: in its zone, keeping timeZone). */
-function timeLike(like: Placed, utcMs: number): EventTime {
-  if (like.allDay) return { date: isoWall(utcMs).slice(0, 10) };
-  const offset = like.zone.offsetAt(utcMs);
-  const dateTime = `${isoWall(utcMs + offset)}${formatOffset(offset)}`;
+function timeLike(like: PlacedTime, utcMs: number): EventTime {
+  if (like.allDay) return { date: formatDate(Math.floor(utcMs / DAY_MS)) };
+  const dateTime = formatInstant(utcMs, like.zone);
   return like.timeZone ? { dateTime, timeZone: like.timeZone } : { dateTime };
 }
 
-type IcsValue =
-  | { kind: 'date'; dayMs: number }
-  | { kind: 'utc'; utcMs: number }
-  | { kind: 'local'; wallMs: number; zone?: Zone };
-
-function parseIcsValue(text: string, zone?: Zone): IcsValue {
-  const m = ICS_VALUE.exec(text);
-  if (!m) throw unreadable(`bad value ${text}`);
-  if (m[4] === undefined) return { kind: 'date', dayMs: utcOf(num(m[1]), num(m[2]), num(m[3])) };
-  const wallMs = utcOf(num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]), num(m[6]));
-  if (m[7]) return { kind: 'utc', utcMs: wallMs };
-  return zone ? { kind: 'local', wallMs, zone } : { kind: 'local', wallMs };
+/** An iCalendar DATE or DATE-TIME of a recurrence line: its wall clock (fields as if UTC) and its kind. */
+function parseIcsValue(text: string): { time: IcsTime; wallMs: number } {
+  const time = parseBasicIcsTime(text);
+  if (!time) throw unreadable(`bad value ${text}`);
+  return { time, wallMs: wallMs(time) };
 }
 
-const basicUtc = (ms: number): string => `${isoWall(ms).replace(/[-:]/g, '')}Z`;
+const basicUtc = (ms: number): string => basicIdAt(false, ms);
 
 // ---------------------------------------------------------------------------------------------------------
 // A series' plan: its rules (rrule-temporal), extra and excluded instants; cached by what decides them.
@@ -352,8 +216,8 @@ function lowerBound(list: number[], value: number): number {
 
 interface Plan {
   allDay: boolean;
-  start: Placed;
-  end: Placed;
+  start: PlacedTime;
+  end: PlacedTime;
   durationMs: number;
   /** DTSTART and the RDATE instants, sorted. */
   fixed: number[];
@@ -399,15 +263,16 @@ function ruleInstants(text: string, plan: Pick<Plan, 'allDay' | 'start'>, startW
     const [key = '', value = ''] = part.split('=');
     const name = key.trim().toUpperCase();
     if (name === 'UNTIL') {
-      const until = parseIcsValue(value.trim(), plan.start.zone);
+      const zone = zoneOf(plan.start);
+      const { time: until, wallMs: wall } = parseIcsValue(value.trim());
       untilMs =
         until.kind === 'date'
           ? plan.allDay
-            ? until.dayMs
-            : plan.start.zone.toUtc(until.dayMs + DAY_MS) - 1
-          : until.kind === 'utc'
-            ? until.utcMs
-            : (until.zone ?? plan.start.zone).toUtc(until.wallMs);
+            ? wall
+            : zone.toUtc(wall + DAY_MS) - 1
+          : until.utc
+            ? wall
+            : zone.toUtc(wall);
       continue;
     }
     if (name === 'COUNT') counted = true;
@@ -425,28 +290,31 @@ function ruleInstants(text: string, plan: Pick<Plan, 'allDay' | 'start'>, startW
   } catch (error) {
     throw unreadable((error as Error).message);
   }
-  const toUtc = plan.allDay ? (wall: number) => wall : (wall: number) => plan.start.zone.toUtc(wall);
+  const zone = zoneOf(plan.start);
+  const toUtc = plan.allDay ? (wall: number) => wall : (wall: number) => zone.toUtc(wall);
   return new RuleInstants(rule, toUtc, startWall, untilMs, counted);
 }
 
-/** The instant an RDATE/EXDATE value denotes in this series (undefined: excludes/adds nothing). */
-function dateListInstant(value: IcsValue, plan: Pick<Plan, 'allDay' | 'start'>, startWall: number): number {
-  const zone = plan.start.zone;
-  if (plan.allDay) {
-    // A date-time on an all-day series names the date it is written with.
-    const wall = value.kind === 'date' ? value.dayMs : value.kind === 'utc' ? value.utcMs : value.wallMs;
-    return Math.floor(wall / DAY_MS) * DAY_MS;
-  }
-  if (value.kind === 'utc') return value.utcMs;
-  if (value.kind === 'local') return (value.zone ?? zone).toUtc(value.wallMs);
-  return zone.toUtc(value.dayMs + (startWall - Math.floor(startWall / DAY_MS) * DAY_MS));
+/** The instant an RDATE/EXDATE value (with the zone its TZID names) denotes in this series. */
+function dateListInstant(
+  value: { time: IcsTime; wallMs: number },
+  tzidZone: TimeZone | undefined,
+  plan: Pick<Plan, 'allDay' | 'start'>,
+  startWall: number,
+): number {
+  const zone = zoneOf(plan.start);
+  const { time, wallMs: wall } = value;
+  // A date-time on an all-day series names the date it is written with.
+  if (plan.allDay) return Math.floor(wall / DAY_MS) * DAY_MS;
+  if (time.kind === 'date-time') return time.utc ? wall : (tzidZone ?? zone).toUtc(wall);
+  return zone.toUtc(wall + (startWall - Math.floor(startWall / DAY_MS) * DAY_MS));
 }
 
 function buildPlan(series: Json): Plan {
   const start = place(series.start as EventTime);
   const end = place(series.end as EventTime, (series.start as EventTime).timeZone ?? 'UTC');
   const allDay = start.allDay;
-  const startWall = allDay ? start.utcMs : start.utcMs + start.zone.offsetAt(start.utcMs);
+  const startWall = start.allDay ? start.utcMs : start.utcMs + start.zone.offsetAt(start.utcMs);
   const base = { allDay, start };
   const fixed = [start.utcMs];
   const rules: RuleInstants[] = [];
@@ -461,13 +329,14 @@ function buildPlan(series: Json): Plan {
     }
     if (name !== 'RDATE' && name !== 'EXDATE') throw unreadable(`unknown line ${name}`);
     const tzid = params.get('TZID');
-    const zone = tzid === undefined ? undefined : Zone.named(tzid);
+    const zone = tzid === undefined ? undefined : zoneNamed(tzid);
     for (const text of value.split(',')) {
       if (!text.trim()) continue;
-      const item = parseIcsValue(text.trim(), zone);
-      if (name === 'RDATE') fixed.push(dateListInstant(item, base, startWall));
+      const item = parseIcsValue(text.trim());
+      if (name === 'RDATE') fixed.push(dateListInstant(item, zone, base, startWall));
       // A DATE EXDATE on a timed series excludes nothing (RFC 5545 3.8.5.1: the value types must match).
-      else if (!(item.kind === 'date' && !allDay)) exdates.add(dateListInstant(item, base, startWall));
+      else if (!(item.time.kind === 'date' && !allDay))
+        exdates.add(dateListInstant(item, zone, base, startWall));
     }
   }
   fixed.sort((a, b) => a - b);
@@ -520,16 +389,19 @@ function startsIn(plan: Plan, fromMs: number, toMs: number): number[] {
 }
 
 /**
- * Starts of the instances overlapping [minMs, maxMs) (start < maxMs, start + duration > minMs), ascending, at
- * most `limit`. Walks forward in growing steps, so an open window costs only what it returns.
+ * Starts of the instances overlapping [minMs, maxMs) under the domain's overlap rule (start < maxMs and
+ * start + duration > minMs; an instance without length when minMs <= start), ascending, at most `limit`. Walks
+ * forward in growing steps, so an open window costs only what it returns.
  */
 function instanceStarts(plan: Plan, minMs: number, maxMs: number, limit = MAX_OCCURRENCES): number[] {
   const out: number[] = [];
-  let from = Math.max(minMs - plan.durationMs + 1, Math.min(plan.fixed[0] as number, plan.start.utcMs));
+  let from = Math.max(minMs - plan.durationMs, Math.min(plan.fixed[0] as number, plan.start.utcMs));
   let step = 366 * DAY_MS;
   while (from < maxMs && out.length < limit && from <= plan.lastMs) {
     const to = Math.min(maxMs, from + step);
-    out.push(...startsIn(plan, from, to));
+    for (const utcMs of startsIn(plan, from, to)) {
+      if (overlapsWindow(utcMs, utcMs + plan.durationMs, minMs, maxMs)) out.push(utcMs);
+    }
     from = to;
     step *= 2;
   }
@@ -626,8 +498,7 @@ function sortByStart(keyed: Keyed[]): Json[] {
 function ownOccurrence(event: Json, range: { minMs: number; maxMs: number }): Keyed | undefined {
   const start = place(event.start as EventTime);
   const end = place(event.end as EventTime, (event.start as EventTime).timeZone ?? 'UTC');
-  const endMs = Math.max(start.utcMs, end.utcMs);
-  if (!(start.utcMs < range.maxMs && endMs > range.minMs)) return undefined;
+  if (!overlapsWindow(start.utcMs, end.utcMs, range.minMs, range.maxMs)) return undefined;
   return { resource: event, startMs: start.utcMs };
 }
 

@@ -5,6 +5,8 @@ import {
   RULE_PARTS,
 } from '../../../lambdas/shared/domain/expansion/index.ts';
 import type { GoogleEvent } from '../../../lambdas/shared/domain/google-event.ts';
+import { TimeInputError } from '../../../lambdas/shared/domain/time/errors.ts';
+import { parseGoogleDate, parseGoogleDateTime } from '../../../lambdas/shared/domain/time/event-time.ts';
 import { apiErrors, CalendarApiError } from '../errors.ts';
 import { type EventTime, hasOffset, instantOf, isIanaZone } from './time.ts';
 
@@ -82,13 +84,13 @@ export function validateEventTimes(event: Record<string, unknown>, calendarZone:
 function checkTime(time: EventTime, which: 'start' | 'end', recurring: boolean): void {
   if (time.date && time.dateTime) throw apiErrors.invalid(`Invalid ${which} time.`);
   if (time.date) {
-    if (!ISO_DATE.test(time.date) || Number.isNaN(Date.parse(time.date))) {
+    if (!ISO_DATE.test(time.date) || !readable(() => parseGoogleDate(time.date as string))) {
       throw apiErrors.invalid(`Invalid ${which} time.`);
     }
     return;
   }
   const dateTime = time.dateTime as string;
-  if (!RFC3339.test(dateTime) || Number.isNaN(Date.parse(dateTime.replace(/([+-]\d{2}:\d{2}|Z)$/i, 'Z')))) {
+  if (!RFC3339.test(dateTime) || !readable(() => parseGoogleDateTime(dateTime, undefined))) {
     throw apiErrors.invalid(`Invalid ${which} time.`);
   }
   if (time.timeZone && !isIanaZone(time.timeZone)) {
@@ -96,6 +98,17 @@ function checkTime(time: EventTime, which: 'start' | 'end', recurring: boolean):
   }
   if (!time.timeZone && (recurring || !hasOffset(dateTime))) {
     throw apiErrors.required(`Missing time zone definition for ${which} time.`);
+  }
+}
+
+/** Whether the domain's time model reads the value (a real date and time of day: no 30 February, no 24:00). */
+function readable(read: () => unknown): boolean {
+  try {
+    read();
+    return true;
+  } catch (error) {
+    if (error instanceof TimeInputError) return false;
+    throw error;
   }
 }
 

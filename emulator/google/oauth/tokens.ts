@@ -1,9 +1,10 @@
 /** Authorization codes, access tokens, refresh tokens and grants, with Google's lifetimes and limits. */
-import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { OAuthError } from '../errors.ts';
 import { randomToken } from '../ids.ts';
 import type { TokenOptions } from '../options.ts';
 import type { TokenResponse } from '../types.ts';
+import { IdTokenSigner } from './id-tokens.ts';
 
 export interface AccessToken {
   token: string;
@@ -15,6 +16,13 @@ export interface AccessToken {
   family?: string;
   revoked: boolean;
   offline: boolean;
+}
+
+/** The scopes a user has granted a client so far (kept across tokens until revoked). */
+interface Grant {
+  userId: string;
+  clientId: string;
+  scopes: Set<string>;
 }
 
 interface RefreshToken {
@@ -50,24 +58,21 @@ export interface ConsentInput {
   includeGrantedScopes: boolean;
 }
 
+/** The key of a user and client in the maps below (never read back: the records carry both by name). */
 const pairKey = (userId: string, clientId: string) => `${userId}|${clientId}`;
 
 const invalidGrant = (description: string) => new OAuthError(400, 'invalid_grant', description);
 const TOKEN_EXPIRED_OR_REVOKED = 'Token has been expired or revoked.';
 
-/** Google's issuer, as its discovery document names it and as ID tokens carry it in `iss`. */
-export const ID_TOKEN_ISSUER = 'https://accounts.google.com';
-
 export class TokenStore {
-  /** Signs ID tokens (RS256, as Google does); one key per emulator, never published. */
-  private readonly idTokenKey: { key: KeyObject; kid: string } = idTokenSigningKey();
+  private readonly idTokens = new IdTokenSigner();
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
   /** Live refresh tokens per user+client, oldest first (for the per-client limit). */
   private readonly refreshByPair = new Map<string, string[]>();
   private readonly codes = new Map<string, AuthorizationCode>();
-  /** Scopes each user has granted each client so far. */
-  private readonly grants = new Map<string, Set<string>>();
+  /** Per user+client. */
+  private readonly grants = new Map<string, Grant>();
 
   constructor(
     private readonly options: TokenOptions,
@@ -82,13 +87,14 @@ export class TokenStore {
 
   /** Records a consent; returns the scopes the tokens will carry. */
   consent(input: ConsentInput): string[] {
-    const key = pairKey(input.userId, input.clientId);
+    const { userId, clientId } = input;
     let granted = input.requested;
     if (input.ticked) granted = granted.filter((scope) => input.ticked?.includes(scope));
     if (input.limit) granted = granted.filter((scope) => input.limit?.includes(scope));
-    const previous = this.grants.get(key) ?? new Set<string>();
-    this.grants.set(key, new Set([...previous, ...granted]));
-    return input.includeGrantedScopes ? [...new Set([...previous, ...granted])] : granted;
+    const previous = this.grants.get(pairKey(userId, clientId))?.scopes ?? new Set<string>();
+    const scopes = new Set([...previous, ...granted]);
+    this.grants.set(pairKey(userId, clientId), { userId, clientId, scopes });
+    return input.includeGrantedScopes ? [...scopes] : granted;
   }
 
   createCode(input: Omit<AuthorizationCode, 'code' | 'expiresAt' | 'used'>): string {
@@ -130,26 +136,12 @@ export class TokenStore {
     if (withRefreshToken) family = this.mintRefreshToken(userId, clientId, scopes);
     const access = this.mintAccessToken(userId, clientId, scopes, family);
     return {
-      access_token: access.token,
-      expires_in: this.options.accessTokenLifetimeSeconds,
-      scope: scopes.join(' '),
-      token_type: 'Bearer',
+      ...this.tokenResponse(access),
       ...(family ? { refresh_token: family } : {}),
       // Google's token endpoint adds an ID token when the grant includes `openid` (OpenID Connect guide,
       // "Exchange code for access token and ID token").
-      ...(scopes.includes('openid') ? { id_token: this.idToken(userId, clientId) } : {}),
+      ...(scopes.includes('openid') ? { id_token: this.idTokens.sign(userId, clientId, this.now()) } : {}),
     };
-  }
-
-  /** A signed JWT with the claims Google always sets: `iss`, `azp`, `aud`, `sub`, `iat`, `exp`. */
-  private idToken(userId: string, clientId: string): string {
-    const iat = Math.floor(this.now() / 1000);
-    const header = { alg: 'RS256', kid: this.idTokenKey.kid, typ: 'JWT' };
-    const claims = { iss: ID_TOKEN_ISSUER, azp: clientId, aud: clientId, sub: userId, iat, exp: iat + 3600 };
-    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-    const signingInput = `${encode(header)}.${encode(claims)}`;
-    const signature = sign('sha256', Buffer.from(signingInput), this.idTokenKey.key).toString('base64url');
-    return `${signingInput}.${signature}`;
   }
 
   refresh(input: { refreshToken: string; clientId: string; scope?: string[] }): TokenResponse {
@@ -164,11 +156,15 @@ export class TokenStore {
       }
       scopes = input.scope;
     }
-    const access = this.mintAccessToken(refresh.userId, refresh.clientId, scopes, refresh.token);
+    return this.tokenResponse(this.mintAccessToken(refresh.userId, refresh.clientId, scopes, refresh.token));
+  }
+
+  /** The token endpoint's answer for a new access token. */
+  private tokenResponse(access: AccessToken): TokenResponse {
     return {
       access_token: access.token,
       expires_in: this.options.accessTokenLifetimeSeconds,
-      scope: scopes.join(' '),
+      scope: access.scopes.join(' '),
       token_type: 'Bearer',
     };
   }
@@ -218,11 +214,7 @@ export class TokenStore {
         count += 1;
       }
     }
-    for (const key of [...this.grants.keys()]) {
-      const [userId, clientId] = key.split('|');
-      if (matches({ userId: userId as string, clientId: clientId as string }, filter))
-        this.grants.delete(key);
-    }
+    for (const [key, grant] of this.grants) if (matches(grant, filter)) this.grants.delete(key);
     return count;
   }
 
@@ -232,10 +224,7 @@ export class TokenStore {
       token.userId === userId && this.projectOf(token.clientId) === projectId;
     for (const access of this.accessTokens.values()) if (inGrant(access)) access.revoked = true;
     for (const refresh of this.refreshTokens.values()) if (inGrant(refresh)) refresh.dead = true;
-    for (const key of [...this.grants.keys()]) {
-      const [grantUser, clientId] = key.split('|') as [string, string];
-      if (inGrant({ userId: grantUser, clientId })) this.grants.delete(key);
-    }
+    for (const [key, grant] of this.grants) if (inGrant(grant)) this.grants.delete(key);
   }
 
   /** Makes matching tokens expire now; returns how many were live. */
@@ -312,10 +301,4 @@ function matches(
 function verifierMatches(verifier: string, challenge: string, method: 'S256' | 'plain'): boolean {
   if (method === 'plain') return verifier === challenge;
   return createHash('sha256').update(verifier).digest('base64url') === challenge;
-}
-
-function idTokenSigningKey(): { key: KeyObject; kid: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const der = publicKey.export({ type: 'spki', format: 'der' });
-  return { key: privateKey, kid: createHash('sha256').update(der).digest('hex').slice(0, 40) };
 }

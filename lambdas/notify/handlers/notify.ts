@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientIp, header, parseInput } from '../../shared/adapters/http/request.ts';
 import { jsonResponse } from '../../shared/adapters/http/responses.ts';
 import type { NotifyDependencies } from '../dependencies.ts';

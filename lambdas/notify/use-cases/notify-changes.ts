@@ -1,10 +1,12 @@
 import pLimit from 'p-limit';
-import { z } from 'zod';
-import type { SignedRequest } from '../../shared/adapters/http/host-signature.ts';
-import { HttpRefusal } from '../../shared/adapters/http/refusal.ts';
-import { parseInput } from '../../shared/adapters/http/request.ts';
-import { describeError } from '../../shared/adapters/http/safe-error.ts';
-import { authenticateHostRequest } from '../../shared/use-cases/authenticate-host-request.ts';
+import * as z from 'zod';
+import { describeError, Refusal } from '../../shared/errors.ts';
+import type { SignedRequest } from '../../shared/host-signature.ts';
+import { validInput } from '../../shared/input.ts';
+import {
+  authenticateHostRequest,
+  type HostRequestRefusalCode,
+} from '../../shared/use-cases/authenticate-host-request.ts';
 import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
 import type { NotifyDependencies } from '../dependencies.ts';
 
@@ -23,6 +25,19 @@ const notificationBody = z.strictObject({
   /** SHA-256 (hex) of each changed feed's token. */
   feeds: z.array(z.string().regex(SHA256_HEX)).max(MAX_NOTIFY_ENTRIES),
 });
+
+/** Every refusal of a notification; the route answers each (handlers/refusal-answers.ts). */
+export type NotifyRefusalCode =
+  | 'rate_limited'
+  | HostRequestRefusalCode
+  | 'body_too_large'
+  | 'too_many_feeds'
+  | 'unsupported_media_type'
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'sync_unavailable';
+
+const refusal = (code: NotifyRefusalCode) => new Refusal(code);
 
 export interface NotifyInput {
   ip: string;
@@ -59,7 +74,7 @@ export interface NotifyOutcome {
 export async function notifyChanges(deps: NotifyDependencies, input: NotifyInput): Promise<NotifyOutcome> {
   const { logger } = deps;
   await deps.rateLimiter.checkIp('notify', input.ip);
-  if (input.body.length > MAX_NOTIFY_BODY_BYTES) throw tooLarge('The request body is larger than 80 KB.');
+  if (input.body.length > MAX_NOTIFY_BODY_BYTES) throw refusal('body_too_large');
   const signature = await authenticateHostRequest(deps, {
     method: 'POST',
     path: NOTIFY_PATH,
@@ -107,9 +122,7 @@ export async function notifyChanges(deps: NotifyDependencies, input: NotifyInput
     }
   } catch (error) {
     logger.warn('notified syncs not enqueued', describeError(error));
-    throw new HttpRefusal(503, 'sync_unavailable', 'The syncs could not be queued. Please try again.', {
-      'Retry-After': '30',
-    });
+    throw refusal('sync_unavailable');
   }
   const deferred = [...trailing.values()].reduce((sum, ids) => sum + ids.length, 0);
   logger.info('change notification', {
@@ -125,20 +138,18 @@ export async function notifyChanges(deps: NotifyDependencies, input: NotifyInput
 
 function readBody(input: NotifyInput): string[] {
   if (!/^application\/json\s*(;|$)/i.test(input.contentType ?? '')) {
-    throw new HttpRefusal(415, 'unsupported_media_type', 'Send the body as application/json.');
+    throw refusal('unsupported_media_type');
   }
   let json: unknown;
   try {
     json = JSON.parse(input.body.toString('utf8'));
   } catch {
     // The parser's message may quote the body: never passed on.
-    throw new HttpRefusal(400, 'invalid_json', 'The request body is not valid JSON.');
+    throw refusal('invalid_json');
   }
   const feeds = (json as { feeds?: unknown } | null)?.feeds;
   if (Array.isArray(feeds) && feeds.length > MAX_NOTIFY_ENTRIES) {
-    throw tooLarge(`At most ${MAX_NOTIFY_ENTRIES} feeds per notification.`);
+    throw refusal('too_many_feeds');
   }
-  return parseInput(notificationBody, json).feeds;
+  return validInput(notificationBody, json).feeds;
 }
-
-const tooLarge = (message: string) => new HttpRefusal(413, 'too_large', message);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientIp, parseInput, queryParameters, requestCookies } from '../../shared/adapters/http/request.ts';
 import { redirectResponse } from '../../shared/adapters/http/responses.ts';
 import { completeConnect } from '../use-cases/complete-connect.ts';

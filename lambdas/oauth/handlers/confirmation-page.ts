@@ -53,7 +53,9 @@ export function confirmationPage(page: ConfirmationPage): APIGatewayProxyResult 
     headers: {
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
+      // Not no-referrer: with it browsers send `Origin: null` on the form's POST, which POST start refuses.
+      // strict-origin sends the origin alone (never this URL, which holds the token and intent).
+      'Referrer-Policy': 'strict-origin',
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Security-Policy': csp,
       'X-Frame-Options': 'DENY',

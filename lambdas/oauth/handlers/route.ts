@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type ResponseKind, renderErrors } from '../../shared/adapters/http/middleware.ts';
 import { checkHeaders } from '../../shared/adapters/http/request.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
+import { OAUTH_REFUSALS } from './refusal-answers.ts';
 
 export type RouteHandler = (
   event: APIGatewayProxyEvent,
@@ -17,8 +18,8 @@ export interface RouteContext {
 }
 
 /**
- * A route as a middy handler: the headers it reads are validated first, and errors render as HTML (browser
- * routes) or JSON (API routes).
+ * A route as a middy handler: the headers it reads are validated first, and errors (the use cases' refusals
+ * answered from OAUTH_REFUSALS) render as HTML (browser routes) or JSON (API routes).
  */
 export function route(kind: ResponseKind, context: RouteContext, handle: RouteHandler) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(async (event: APIGatewayProxyEvent) => {
@@ -28,6 +29,7 @@ export function route(kind: ResponseKind, context: RouteContext, handle: RouteHa
     renderErrors({
       kind,
       logger: context.logger,
+      refusals: OAUTH_REFUSALS,
       backLink: () => {
         try {
           return { href: context.dependencies().config.oauth.defaultReturnTo, text: 'Back to your settings' };

@@ -1,5 +1,5 @@
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GOOGLE_ENDPOINTS } from '../../shared/adapters/google/endpoints.ts';
 import { HttpRefusal } from '../../shared/adapters/http/refusal.ts';
 import { clientIp, header, parseInput, queryParameters } from '../../shared/adapters/http/request.ts';

@@ -1,16 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { HttpRefusal } from '../../shared/adapters/http/refusal.ts';
-import { describeError } from '../../shared/adapters/http/safe-error.ts';
 import type { RateLimitedRoute } from '../../shared/config.ts';
+import { describeError, type Refusal } from '../../shared/errors.ts';
 import type { Connection } from '../../shared/ports/connection-store.ts';
-import type { FeedCheckResult, FeedVerdict, OAuthDependencies } from '../dependencies.ts';
+import type { OAuthDependencies } from '../dependencies.ts';
+import { checkFeed, type FeedCheckResult, type FeedVerdict } from '../feed-check.ts';
 import { feedUrlFor, isWellFormedFeedToken } from '../feed-token.ts';
-import { refusal } from '../refusals.ts';
+import { type RefusalCode, refusal } from '../refusals.ts';
 
-type AuthenticationDependencies = Pick<
+export type AuthenticationDependencies = Pick<
   OAuthDependencies,
-  'identity' | 'rateLimiter' | 'checkFeed' | 'validTokens' | 'config' | 'logger'
+  'identity' | 'rateLimiter' | 'feeds' | 'validTokens' | 'config' | 'logger'
 >;
+
+/** What proving a feed token with its feed takes (a "valid" seen lately in this container is not asked again). */
+export type FeedCheckDependencies = Pick<OAuthDependencies, 'feeds' | 'validTokens' | 'config'>;
 
 /**
  * Proves a feed token: well formed, within the subscriber's rate limit, and its feed URL answers with a calendar
@@ -48,7 +51,7 @@ export async function identifySubscriber(
 
 /** What the ICS service says of the token; a "valid" seen lately in this container is not asked again. */
 export async function feedVerdict(
-  deps: Pick<OAuthDependencies, 'checkFeed' | 'validTokens' | 'config'>,
+  deps: FeedCheckDependencies,
   identified: IdentifiedSubscriber,
 ): Promise<FeedVerdict> {
   return (await checkedFeed(deps, identified)).verdict;
@@ -56,19 +59,19 @@ export async function feedVerdict(
 
 /** The verdict with the feed's calendar name, from the same download (or the same cached verdict). */
 export async function checkedFeed(
-  deps: Pick<OAuthDependencies, 'checkFeed' | 'validTokens' | 'config'>,
+  deps: FeedCheckDependencies,
   { subscriberId, feedToken }: IdentifiedSubscriber,
 ): Promise<FeedCheckResult> {
   if (deps.validTokens.isValid(subscriberId)) {
     const calendarName = deps.validTokens.calendarNameOf(subscriberId);
     return { verdict: 'valid', ...(calendarName === undefined ? {} : { calendarName }) };
   }
-  const result = await deps.checkFeed(feedUrlFor(deps.config.feed.urlTemplate, feedToken));
+  const result = await checkFeed(deps.feeds, feedUrlFor(deps.config.feed.urlTemplate, feedToken));
   if (result.verdict === 'valid') deps.validTokens.rememberValid(subscriberId, result.calendarName);
   return result;
 }
 
-export function feedRefusal(verdict: Exclude<FeedVerdict, 'valid'>): HttpRefusal {
+export function feedRefusal(verdict: Exclude<FeedVerdict, 'valid'>): Refusal<RefusalCode> {
   return refusal(verdict === 'invalid' ? 'invalid_token' : 'feed_unavailable');
 }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SetCookie } from '../../shared/adapters/http/responses.ts';
-import { describeError } from '../../shared/adapters/http/safe-error.ts';
+import { describeError } from '../../shared/errors.ts';
 import { CalendarProvisioningError } from '../../shared/ports/calendar-provisioner.ts';
 import { type Connection, ConnectionConflictError } from '../../shared/ports/connection-store.ts';
 import {
@@ -17,7 +16,7 @@ import type { OAuthDependencies } from '../dependencies.ts';
 import { equalHex, RANDOM_SECRET_PATTERN, sha256Hex } from '../oauth-secrets.ts';
 import { refusal } from '../refusals.ts';
 import { withOutcome } from '../return-to.ts';
-import { bindingCookieName } from './start-connect.ts';
+import { type BindingCookie, bindingCookieName } from './start-connect.ts';
 
 export interface CallbackInput {
   state: string | undefined;
@@ -31,8 +30,30 @@ export interface CallbackInput {
 /** Where the browser goes next: back to the return page with the outcome. */
 export interface CallbackOutcome {
   location: string;
-  cookies: SetCookie[];
+  cookies: BindingCookie[];
 }
+
+type CallbackDependencies = Pick<
+  OAuthDependencies,
+  | 'config'
+  | 'logger'
+  | 'now'
+  | 'rateLimiter'
+  | 'oauthStates'
+  | 'oauth'
+  | 'identity'
+  | 'connections'
+  | 'provisioner'
+  | 'cipher'
+  | 'eventMap'
+  | 'syncState'
+  | 'accessTokens'
+  | 'syncQueue'
+  | 'hostEvents'
+>;
+
+/** What revoking or keeping a grant nothing holds any more takes (releaseGrant). */
+type GrantDependencies = Pick<OAuthDependencies, 'connections' | 'oauth' | 'logger'>;
 
 /** The `reason` put on the return URL next to `google=error`. */
 export type ConnectFailure =
@@ -61,7 +82,7 @@ const OAUTH_ERROR_CODE = /^[a-z_]{1,40}$/;
  * for the same reason, unless they lack a needed scope (see `revokeRefusedGrant`).
  */
 export async function completeConnect(
-  deps: OAuthDependencies,
+  deps: CallbackDependencies,
   input: CallbackInput,
 ): Promise<CallbackOutcome> {
   const { config, logger } = deps;
@@ -70,7 +91,7 @@ export async function completeConnect(
   logger.appendKeys({ subscriberId: record.subscriberId });
   await deps.rateLimiter.checkSubscriber('callback', record.subscriberId);
 
-  const clearCookie: SetCookie = {
+  const clearCookie: BindingCookie = {
     name: bindingCookieName(record.stateHash, config.oauth.cookie.secure),
     value: '',
     maxAgeSeconds: 0,
@@ -179,7 +200,7 @@ export async function completeConnect(
  * calendar gets a new event-id salt, and the event map and sync state of the old calendar are dropped.
  */
 async function storeConnection(
-  deps: OAuthDependencies,
+  deps: Pick<OAuthDependencies, 'connections' | 'cipher' | 'eventMap' | 'syncState'>,
   flow: {
     record: OAuthStateRecord;
     refreshToken: string;
@@ -232,7 +253,10 @@ async function storeConnection(
 }
 
 /** The state record, if the state is known, unused, unexpired and presented by the browser that started it. */
-async function consumeBoundState(deps: OAuthDependencies, input: CallbackInput): Promise<OAuthStateRecord> {
+async function consumeBoundState(
+  deps: Pick<OAuthDependencies, 'oauthStates' | 'now' | 'config' | 'logger'>,
+  input: CallbackInput,
+): Promise<OAuthStateRecord> {
   if (!input.state) throw refusal('state_missing');
   if (!RANDOM_SECRET_PATTERN.test(input.state)) throw refusal('state_invalid');
   const stateHash = sha256Hex(input.state);
@@ -254,7 +278,7 @@ async function consumeBoundState(deps: OAuthDependencies, input: CallbackInput):
 
 /** The subscriber's calendar if Google still has it, else a new one. */
 async function dedicatedCalendar(
-  deps: OAuthDependencies,
+  deps: Pick<OAuthDependencies, 'provisioner' | 'config'>,
   accessToken: string,
   existing: Connection | undefined,
 ): Promise<{ calendarId: string; created: boolean }> {
@@ -280,7 +304,10 @@ async function dedicatedCalendar(
  * nothing: there the grant holds every scope, and revoking would also kill any connection of the same Google
  * account - this subscriber's existing one, or another subscriber's - which the service cannot rule out.
  */
-async function revokeRefusedGrant(deps: OAuthDependencies, granted: GrantedTokens): Promise<void> {
+async function revokeRefusedGrant(
+  deps: Pick<OAuthDependencies, 'oauth' | 'logger'>,
+  granted: GrantedTokens,
+): Promise<void> {
   try {
     await deps.oauth.revoke(granted.refreshToken ?? granted.accessToken);
   } catch (error) {
@@ -295,7 +322,7 @@ async function revokeRefusedGrant(deps: OAuthDependencies, granted: GrantedToken
  * (no ID token) revoke nothing, as the service cannot rule out a shared grant.
  */
 async function dropLosingGrant(
-  deps: OAuthDependencies,
+  deps: GrantDependencies,
   subscriberId: string,
   refreshToken: string,
   googleAccountKey: string | undefined,
@@ -308,7 +335,10 @@ async function dropLosingGrant(
 }
 
 /** The refresh token of the account a reconnect moved away from. */
-async function releaseReplacedGrant(deps: OAuthDependencies, replaced: Connection): Promise<void> {
+async function releaseReplacedGrant(
+  deps: GrantDependencies & Pick<OAuthDependencies, 'cipher'>,
+  replaced: Connection,
+): Promise<void> {
   try {
     const refreshToken = await deps.cipher.decrypt(replaced.refreshTokenCiphertext as string, {
       subscriberId: replaced.subscriberId,
@@ -322,7 +352,7 @@ async function releaseReplacedGrant(deps: OAuthDependencies, replaced: Connectio
 }
 
 async function deleteQuietly(
-  deps: OAuthDependencies,
+  deps: Pick<OAuthDependencies, 'provisioner' | 'logger'>,
   accessToken: string,
   calendarId: string,
 ): Promise<void> {

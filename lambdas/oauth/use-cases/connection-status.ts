@@ -1,6 +1,6 @@
 import type { SyncResult } from '../../shared/domain/sync-result.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import { authenticateFeedToken } from './authenticate.ts';
+import { type AuthenticationDependencies, authenticateFeedToken } from './authenticate.ts';
 
 export interface StatusInput {
   feedToken: string | undefined;
@@ -39,7 +39,7 @@ export interface ConnectionStatusView {
 }
 
 export async function connectionStatus(
-  deps: OAuthDependencies,
+  deps: AuthenticationDependencies & Pick<OAuthDependencies, 'connections' | 'syncState'>,
   input: StatusInput,
 ): Promise<ConnectionStatusView> {
   await deps.rateLimiter.checkIp('status', input.ip);

@@ -1,12 +1,18 @@
-import { describeError } from '../../shared/adapters/http/safe-error.ts';
+import { describeError } from '../../shared/errors.ts';
 import { type Connection, ConnectionConflictError } from '../../shared/ports/connection-store.ts';
 import { releaseGrant } from '../../shared/use-cases/release-grant.ts';
 import { SyncRunningError, scrubSubscriber } from '../../shared/use-cases/scrub-subscriber.ts';
 import { tellHost } from '../../shared/use-cases/tell-host.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { refusal } from '../refusals.ts';
-import { connectionHoldsFeedToken, feedRefusal, feedVerdict, identifySubscriber } from './authenticate.ts';
-import { requireDisconnectIntent } from './require-intent.ts';
+import {
+  connectionHoldsFeedToken,
+  type FeedCheckDependencies,
+  feedRefusal,
+  feedVerdict,
+  identifySubscriber,
+} from './authenticate.ts';
+import { type IntentDependencies, requireDisconnectIntent } from './require-intent.ts';
 
 export interface DisconnectInput {
   feedToken: string | undefined;
@@ -27,13 +33,29 @@ export interface DisconnectOutcome {
   calendar: 'kept' | 'deleted' | 'already_gone' | 'delete_failed' | 'none';
 }
 
+type DisconnectDependencies = IntentDependencies &
+  FeedCheckDependencies &
+  Pick<
+    OAuthDependencies,
+    | 'identity'
+    | 'rateLimiter'
+    | 'connections'
+    | 'cipher'
+    | 'oauth'
+    | 'provisioner'
+    | 'accessTokens'
+    | 'eventMap'
+    | 'syncState'
+    | 'hostEvents'
+  >;
+
 /**
  * Disconnect: optionally deletes the dedicated calendar, revokes the refresh token at Google, then scrubs every
  * local trace whatever Google answered. Safe to repeat. Allowed with a token the ICS service no longer accepts
  * (or cannot check) when it is the very token the stored connection was made with.
  */
 export async function disconnect(
-  deps: OAuthDependencies,
+  deps: DisconnectDependencies,
   input: DisconnectInput,
 ): Promise<DisconnectOutcome> {
   await deps.rateLimiter.checkIp('disconnect', input.ip);
@@ -87,7 +109,7 @@ const MAX_ATTEMPTS = 3;
 
 /** Before the revoke: deleting needs an access token, and revoking kills it. */
 async function deleteCalendar(
-  deps: OAuthDependencies,
+  deps: Pick<OAuthDependencies, 'accessTokens' | 'provisioner' | 'logger'>,
   connection: Connection,
 ): Promise<DisconnectOutcome['calendar']> {
   try {
@@ -104,7 +126,7 @@ async function deleteCalendar(
  * revokes per grant: revoking would disconnect that one too); then the token is only forgotten with the scrub.
  */
 async function revoke(
-  deps: OAuthDependencies,
+  deps: Pick<OAuthDependencies, 'cipher' | 'connections' | 'oauth' | 'logger'>,
   connection: Connection,
 ): Promise<DisconnectOutcome['googleAccess']> {
   try {

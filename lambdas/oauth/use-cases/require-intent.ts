@@ -11,7 +11,7 @@ export interface IntentRequest {
   returnTo?: string | undefined;
 }
 
-type IntentDependencies = Pick<OAuthDependencies, 'intents' | 'now' | 'logger'>;
+export type IntentDependencies = Pick<OAuthDependencies, 'intents' | 'now' | 'logger'>;
 
 /**
  * Refuses the request unless it carries a valid intent of the host for exactly this action, feed token and

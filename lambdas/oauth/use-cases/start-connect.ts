@@ -1,9 +1,13 @@
-import type { SetCookie } from '../../shared/adapters/http/responses.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { pkceChallenge, randomSecret, sha256Hex } from '../oauth-secrets.ts';
 import { acceptedReturnTo } from '../return-to.ts';
-import { checkedFeed, feedRefusal, identifySubscriber } from './authenticate.ts';
-import { requireIntent } from './require-intent.ts';
+import {
+  type AuthenticationDependencies,
+  checkedFeed,
+  feedRefusal,
+  identifySubscriber,
+} from './authenticate.ts';
+import { type IntentDependencies, requireIntent } from './require-intent.ts';
 
 export interface StartInput {
   feedToken: string | undefined;
@@ -20,12 +24,26 @@ export interface ConfirmationOutcome {
   returnTo: string;
 }
 
+/** A cookie for the browser to keep (or, with `maxAgeSeconds` 0, to drop); the handler sets it. */
+export interface BindingCookie {
+  name: string;
+  value: string;
+  /** Seconds; 0 deletes the cookie. */
+  maxAgeSeconds: number;
+  secure: boolean;
+}
+
 export interface StartOutcome {
   /** Google's consent page, with state, PKCE challenge, scopes, offline access and consent prompt. */
   authorizationUrl: string;
   /** Binds the state to this browser: the callback only accepts the state together with this cookie. */
-  bindingCookie: SetCookie;
+  bindingCookie: BindingCookie;
 }
+
+/** Proving the feed token and the host's intent. */
+type ProvenFeedDependencies = AuthenticationDependencies & IntentDependencies;
+
+type ConsentDependencies = Pick<OAuthDependencies, 'config' | 'oauthStates' | 'oauth' | 'now' | 'logger'>;
 
 /**
  * The browser-binding cookie is named after the state, so connects started in two tabs do not overwrite each
@@ -40,7 +58,7 @@ export function bindingCookieName(stateHash: string, secure: boolean): string {
  * consuming its nonce, so the form on the page can still use it. Nothing is stored.
  */
 export async function prepareConnect(
-  deps: OAuthDependencies,
+  deps: ProvenFeedDependencies,
   input: StartInput,
 ): Promise<ConfirmationOutcome> {
   const { config } = deps;
@@ -50,7 +68,10 @@ export async function prepareConnect(
 }
 
 /** Starts a connect (POST start): the intent is consumed, a state stored, and the browser sent to Google. */
-export async function startConnect(deps: OAuthDependencies, input: StartInput): Promise<StartOutcome> {
+export async function startConnect(
+  deps: ProvenFeedDependencies & ConsentDependencies & Pick<OAuthDependencies, 'cipher'>,
+  input: StartInput,
+): Promise<StartOutcome> {
   const { config, cipher, logger } = deps;
   const { subscriberId } = await provenFeed(deps, input, { consume: true });
   const feedToken = input.feedToken as string;
@@ -67,7 +88,7 @@ export async function startConnect(deps: OAuthDependencies, input: StartInput): 
  * The token first, so a wrong token reads "not valid" whatever the intent; the intent before any state.
  */
 async function provenFeed(
-  deps: OAuthDependencies,
+  deps: ProvenFeedDependencies,
   input: StartInput,
   { consume }: { consume: boolean },
 ): Promise<{ subscriberId: string; calendarName: string | undefined }> {
@@ -85,7 +106,7 @@ async function provenFeed(
 
 /** Stores a fresh single-use state and gives the consent URL and the cookie that goes with it. */
 export async function beginConsent(
-  deps: Pick<OAuthDependencies, 'config' | 'oauthStates' | 'oauth' | 'now' | 'logger'>,
+  deps: ConsentDependencies,
   flow: { subscriberId: string; feedTokenCiphertext: string; feedLookupKey?: string; returnTo: string },
 ): Promise<StartOutcome> {
   const { config, oauthStates, oauth } = deps;

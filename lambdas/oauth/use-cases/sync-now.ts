@@ -1,8 +1,8 @@
-import { describeError } from '../../shared/adapters/http/safe-error.ts';
+import { describeError } from '../../shared/errors.ts';
 import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { refusal } from '../refusals.ts';
-import { authenticateFeedToken } from './authenticate.ts';
+import { type AuthenticationDependencies, authenticateFeedToken } from './authenticate.ts';
 
 export interface SyncNowInput {
   feedToken: string | undefined;
@@ -18,7 +18,10 @@ export interface SyncNowOutcome {
  * subscriber (RATE_LIMIT_SYNC_*: by default once a minute), so the button cannot be used to hammer the feed or
  * Google. A subscriber that is not connected, or whose connection waits for a reconnect, gets a 409 that says so.
  */
-export async function syncNow(deps: OAuthDependencies, input: SyncNowInput): Promise<SyncNowOutcome> {
+export async function syncNow(
+  deps: AuthenticationDependencies & Pick<OAuthDependencies, 'connections' | 'syncQueue' | 'now'>,
+  input: SyncNowInput,
+): Promise<SyncNowOutcome> {
   await deps.rateLimiter.checkIp('sync', input.ip);
   const subscriberId = await authenticateFeedToken(deps, 'sync', input.feedToken);
   const connection = await deps.connections.get(subscriberId);

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { describeError } from '../../shared/adapters/http/safe-error.ts';
 import { spreadDelaySeconds } from '../../shared/domain/sync-schedule.ts';
+import { describeError, SafeMessageError } from '../../shared/errors.ts';
 import type { SyncQueue, SyncRequest } from '../../shared/ports/sync-queue.ts';
 import type { SyncSchedule } from '../../shared/ports/sync-schedule.ts';
 
@@ -12,7 +12,7 @@ export interface EnqueueDependencies {
 }
 
 /** Some subscribers could not be enqueued; the others were. Running the tick again is harmless. */
-export class TickIncompleteError extends Error {
+export class TickIncompleteError extends SafeMessageError {
   override readonly name = 'TickIncompleteError';
   constructor(
     readonly notEnqueued: number,

@@ -1,3 +1,5 @@
+import { SafeMessageError } from '../errors.ts';
+
 /** The subscriber's dedicated calendar itself (not its events): create, check, delete. */
 export interface NewCalendar {
   summary: string;
@@ -16,7 +18,7 @@ export interface CalendarProvisioner {
 }
 
 /** Google could not be reached or refused the calendar call for a reason other than "not found". */
-export class CalendarProvisioningError extends Error {
+export class CalendarProvisioningError extends SafeMessageError {
   override readonly name = 'CalendarProvisioningError';
   constructor(
     readonly status: number | undefined,

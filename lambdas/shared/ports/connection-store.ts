@@ -1,3 +1,5 @@
+import { SafeMessageError } from '../errors.ts';
+
 /**
  * A subscriber's link to Google: which calendar the sync writes to and the secrets it needs, KMS-encrypted.
  * Keyed by subscriberId (HMAC of the feed token), never by the token.
@@ -53,7 +55,7 @@ export interface Connection {
 }
 
 /** Another writer changed the connection between this writer's read and its write. */
-export class ConnectionConflictError extends Error {
+export class ConnectionConflictError extends SafeMessageError {
   override readonly name = 'ConnectionConflictError';
   constructor(readonly subscriberId: string) {
     super('the connection changed concurrently');

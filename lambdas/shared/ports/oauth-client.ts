@@ -1,3 +1,5 @@
+import { SafeMessageError } from '../errors.ts';
+
 /**
  * Google's OAuth 2.0 endpoints as the service uses them (authorization code flow with PKCE S256, refresh,
  * revoke). Errors are typed so callers can tell a final refusal from a passing failure; no error ever carries
@@ -48,7 +50,7 @@ export interface OAuthClient {
  * Google answered `invalid_grant`: the code is used, expired or does not match the PKCE verifier, or the refresh
  * token is revoked or expired. Final: retrying cannot help.
  */
-export class InvalidGrantError extends Error {
+export class InvalidGrantError extends SafeMessageError {
   override readonly name = 'InvalidGrantError';
   constructor(detail = 'Google refused the grant (invalid_grant)') {
     super(detail);
@@ -56,7 +58,7 @@ export class InvalidGrantError extends Error {
 }
 
 /** Google could not be reached or answered 429/5xx: trying again later may work. */
-export class OAuthUnavailableError extends Error {
+export class OAuthUnavailableError extends SafeMessageError {
   override readonly name = 'OAuthUnavailableError';
   constructor(readonly status: number | undefined) {
     super(
@@ -66,7 +68,7 @@ export class OAuthUnavailableError extends Error {
 }
 
 /** Any other refusal (invalid_client, invalid_request...): a configuration problem, not the user's. */
-export class OAuthRequestError extends Error {
+export class OAuthRequestError extends SafeMessageError {
   override readonly name = 'OAuthRequestError';
   constructor(
     readonly status: number | undefined,
@@ -80,7 +82,7 @@ export class OAuthRequestError extends Error {
  * The subscriber has to connect again before anything can be done in Google for them: no connection, the
  * connection is in needs_reauth, or Google just refused its refresh token. The sync reports `needs_reauth`.
  */
-export class NeedsReauthError extends Error {
+export class NeedsReauthError extends SafeMessageError {
   override readonly name = 'NeedsReauthError';
   constructor(readonly subscriberId: string) {
     super('the Google connection needs to be authorised again');

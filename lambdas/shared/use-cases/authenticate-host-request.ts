@@ -1,10 +1,11 @@
+import { Refusal } from '../errors.ts';
 import {
   MAX_CLOCK_SKEW_SECONDS,
+  type SignatureProblem,
   type SignedRequest,
   type VerifiedSignature,
-  verifyHostSignature,
-} from '../adapters/http/host-signature.ts';
-import { HttpRefusal } from '../adapters/http/refusal.ts';
+  verifySignedRequest,
+} from '../host-signature.ts';
 import type { HostKeyRing } from '../ports/host-keys.ts';
 import type { NonceStore } from '../ports/nonce-store.ts';
 
@@ -14,19 +15,23 @@ export interface HostRequestDependencies {
   now: () => Date;
 }
 
+/** Why a host request is refused: its signature, or a nonce used before (a replay). */
+export type HostRequestRefusalCode = SignatureProblem | 'replayed_nonce';
+
 /**
  * A request of the ICS service, proven: a valid signature (see host-signature.ts), then its nonce recorded for
- * as long as its timestamp could be accepted, so the same signed request is accepted once (a replay: 409).
- * For every endpoint the host calls (change notifications now, connect intents later).
+ * as long as its timestamp could be accepted, so the same signed request is accepted once. Throws a Refusal
+ * with a HostRequestRefusalCode. For every endpoint the host calls (change notifications now, connect intents
+ * later).
  */
 export async function authenticateHostRequest(
   deps: HostRequestDependencies,
   request: SignedRequest,
 ): Promise<VerifiedSignature> {
-  const verified = await verifyHostSignature(deps.hostKeys, request, deps.now());
+  const verified = await verifySignedRequest(deps.hostKeys, request, deps.now());
   const expiresAt = verified.timestamp + MAX_CLOCK_SKEW_SECONDS + 60;
   if (!(await deps.nonces.claim(verified.nonce, expiresAt))) {
-    throw new HttpRefusal(409, 'replayed_nonce', 'This nonce was already used: sign every request anew.');
+    throw new Refusal<HostRequestRefusalCode>('replayed_nonce');
   }
   return verified;
 }

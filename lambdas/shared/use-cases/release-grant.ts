@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { describeError } from '../adapters/http/safe-error.ts';
+import { describeError } from '../errors.ts';
 import type { ConnectionStore } from '../ports/connection-store.ts';
 import type { OAuthClient } from '../ports/oauth-client.ts';
 

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { feedDigest } from '../adapters/http/host-events.ts';
-import { describeError } from '../adapters/http/safe-error.ts';
+import { describeError } from '../errors.ts';
 import type { Cipher } from '../ports/cipher.ts';
 import type { HostEvent, HostEventKind, HostEvents } from '../ports/host-events.ts';
 
@@ -37,3 +37,7 @@ export async function tellHost(
     deps.logger.warn('host not told of a connection event', { event, ...describeError(error) });
   }
 }
+
+/** The feed's name in host events: what the host already knows, never the token. */
+const feedDigest = (feedToken: string): string =>
+  createHash('sha256').update(feedToken, 'utf8').digest('hex');

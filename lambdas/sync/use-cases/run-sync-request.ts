@@ -1,15 +1,17 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { FeedError } from '../../shared/domain/feed-error.ts';
 import { feedUrlFor } from '../../shared/domain/feed-url.ts';
 import type { SyncResult } from '../../shared/domain/sync-result.ts';
 import { recentlySynced } from '../../shared/domain/sync-schedule.ts';
+import type { Cipher } from '../../shared/ports/cipher.ts';
 import type { Connection } from '../../shared/ports/connection-store.ts';
 import type { FeedSource } from '../../shared/ports/feed-source.ts';
 import { NeedsReauthError } from '../../shared/ports/oauth-client.ts';
-import type { SkipReason } from '../../shared/ports/sync-metrics.ts';
+import type { SkipReason, SyncMetrics } from '../../shared/ports/sync-metrics.ts';
 import type { SyncRequest } from '../../shared/ports/sync-queue.ts';
 import type { SyncLeaseStore } from '../../shared/ports/sync-stores.ts';
-import { releaseGrant } from '../../shared/use-cases/release-grant.ts';
-import { tellHost } from '../../shared/use-cases/tell-host.ts';
+import { type ReleaseGrantDependencies, releaseGrant } from '../../shared/use-cases/release-grant.ts';
+import { type TellHostDependencies, tellHost } from '../../shared/use-cases/tell-host.ts';
 import { systemClock } from '../clock.ts';
 import type { SyncWorkerDependencies } from '../dependencies.ts';
 import { syncSubscriber } from '../sync-subscriber.ts';
@@ -23,7 +25,31 @@ export const MAX_REQUEUES = 48;
 /** A sync given less time than this would hardly start before its budget ends: the request goes back instead. */
 export const MIN_TIME_BUDGET_MS = 10_000;
 
-export type RequestOutcome =
+/** What running a request uses of the worker's dependencies (the handler flushes the metrics). */
+export interface SyncRequestDependencies
+  extends Pick<
+    SyncWorkerDependencies,
+    | 'connections'
+    | 'oauth'
+    | 'schedule'
+    | 'syncState'
+    | 'eventMap'
+    | 'feeds'
+    | 'accessTokens'
+    | 'calendarFor'
+    | 'syncQueue'
+    | 'hostEvents'
+    | 'now'
+    | 'clock'
+    | 'settings'
+  > {
+  cipher: Pick<Cipher, 'decrypt'>;
+  metrics: Pick<SyncMetrics, 'runFinished'>;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+/** What was done with the request. */
+export type RequestDisposition =
   | { kind: 'skipped'; reason: SkipReason }
   /** Ran; `followUp` says which request was put back on the queue for it, if one was. */
   | { kind: 'ran'; result: SyncResult; followUp?: 'continuation' | 'busy_retry' | 'requeue_limit' }
@@ -37,10 +63,10 @@ export type RequestOutcome =
  * SQS delivers it again, and after a few tries moves it to the dead-letter queue.
  */
 export async function runSyncRequest(
-  deps: SyncWorkerDependencies,
+  deps: SyncRequestDependencies,
   request: SyncRequest,
   invocation: { remainingMs: number },
-): Promise<RequestOutcome> {
+): Promise<RequestDisposition> {
   const { subscriberId } = request;
   const { settings } = deps;
   const connection = await deps.connections.get(subscriberId);
@@ -111,7 +137,10 @@ export async function runSyncRequest(
  * the lease itself just created is removed again; found on another calendar (a reconnect), the newer request
  * does the work. Either way the engine sees a busy lease and writes nothing.
  */
-function connectionBoundLease(deps: SyncWorkerDependencies, read: Connection): SyncLeaseStore {
+function connectionBoundLease(
+  deps: Pick<SyncRequestDependencies, 'syncState' | 'connections'>,
+  read: Connection,
+): SyncLeaseStore {
   return {
     async acquireLease(subscriberId, owner, now, until) {
       if (!(await deps.syncState.acquireLease(subscriberId, owner, now, until))) return false;
@@ -128,7 +157,7 @@ function connectionBoundLease(deps: SyncWorkerDependencies, read: Connection): S
 
 /** Why the request should not run now, if it should not. */
 async function skipReason(
-  deps: SyncWorkerDependencies,
+  deps: Pick<SyncRequestDependencies, 'syncState' | 'now' | 'settings'>,
   request: SyncRequest,
   connection: Connection | undefined,
 ): Promise<SkipReason | undefined> {
@@ -153,7 +182,7 @@ async function skipReason(
  * a subscriber whose sync was running is tried again after a pause, never in parallel.
  */
 async function putBack(
-  deps: SyncWorkerDependencies,
+  deps: Pick<SyncRequestDependencies, 'syncQueue' | 'logger' | 'now' | 'settings'>,
   request: SyncRequest,
   result: SyncResult,
 ): Promise<'continuation' | 'busy_retry' | 'requeue_limit' | undefined> {
@@ -199,7 +228,12 @@ export const FEED_GONE_AFTER_MS = 24 * 3_600_000;
  * revoked unless another connection shares it. Nothing can use the token any more: only a reconnect brings a
  * feed_gone connection back, with a token of its own. Retention then purges it like needs_reauth.
  */
-async function feedGone(deps: SyncWorkerDependencies, connection: Connection): Promise<void> {
+async function feedGone(
+  deps: Pick<SyncRequestDependencies, 'connections' | 'cipher' | 'logger' | 'now'> &
+    ReleaseGrantDependencies &
+    TellHostDependencies,
+  connection: Connection,
+): Promise<void> {
   const { subscriberId } = connection;
   const now = deps.now();
   const since = await deps.connections.noteFeedGone(subscriberId, now);
@@ -221,7 +255,10 @@ async function feedGone(deps: SyncWorkerDependencies, connection: Connection): P
  * connection was connected when it read it, and needs re-authorisation now), so the host hears it once (twice
  * at worst, when two requests of the subscriber hit the refusal at the same moment).
  */
-async function tellHostIfNewlyNeedsReauth(deps: SyncWorkerDependencies, read: Connection): Promise<void> {
+async function tellHostIfNewlyNeedsReauth(
+  deps: Pick<SyncRequestDependencies, 'connections'> & TellHostDependencies,
+  read: Connection,
+): Promise<void> {
   if (!deps.hostEvents || read.status !== 'connected') return;
   const now = await deps.connections.get(read.subscriberId);
   if (now?.status === 'needs_reauth' && now.feedTokenCiphertext === read.feedTokenCiphertext)

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoConnectionStore } from '../../../lambdas/shared/adapters/dynamodb/connection-store.ts';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { type Connection, ConnectionConflictError } from '../../../lambdas/shared/ports/connection-store.ts';
-import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import { dynaliteStores } from './fixture.ts';
 
 const REFUSED = 'local1:cmVmcmVzaA==';
 
@@ -19,38 +19,38 @@ const connection = (subscriberId: string): Omit<Connection, 'version'> => ({
 });
 
 describe('DynamoConnectionStore (dynalite)', () => {
-  let dynamo: TestDynamo;
-  let store: DynamoConnectionStore;
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    store = new DynamoConnectionStore(dynamo.client, dynamo.tableNames.connections);
-  });
-  afterAll(async () => dynamo.close());
+  const stores = dynaliteStores();
 
   it('saves a new connection and reads it back whole', async () => {
-    const saved = await store.save(connection('sub-a'), undefined);
+    const saved = await stores.connections.save(connection('sub-a'), undefined);
     expect(saved.version).toBe(1);
-    expect(await store.get('sub-a')).toEqual({ ...connection('sub-a'), version: 1 });
-    expect(await store.get('sub-unknown')).toBeUndefined();
+    expect(await stores.connections.get('sub-a')).toEqual({ ...connection('sub-a'), version: 1 });
+    expect(await stores.connections.get('sub-unknown')).toBeUndefined();
   });
 
   it('refuses a write based on a stale version, and a second creation', async () => {
-    await store.save(connection('sub-b'), undefined);
-    await expect(store.save(connection('sub-b'), undefined)).rejects.toBeInstanceOf(ConnectionConflictError);
-    const second = await store.save({ ...connection('sub-b'), calendarId: 'cal-2' }, 1);
-    expect(second.version).toBe(2);
-    await expect(store.save({ ...connection('sub-b'), calendarId: 'cal-3' }, 1)).rejects.toBeInstanceOf(
+    await stores.connections.save(connection('sub-b'), undefined);
+    await expect(stores.connections.save(connection('sub-b'), undefined)).rejects.toBeInstanceOf(
       ConnectionConflictError,
     );
-    expect((await store.get('sub-b'))?.calendarId).toBe('cal-2');
+    const second = await stores.connections.save({ ...connection('sub-b'), calendarId: 'cal-2' }, 1);
+    expect(second.version).toBe(2);
+    await expect(
+      stores.connections.save({ ...connection('sub-b'), calendarId: 'cal-3' }, 1),
+    ).rejects.toBeInstanceOf(ConnectionConflictError);
+    expect((await stores.connections.get('sub-b'))?.calendarId).toBe('cal-2');
   });
 
   it('marks needs_reauth: refresh-token ciphertext gone, scheduling stopped, first date kept', async () => {
-    await store.save(connection('sub-c'), undefined);
-    expect(await store.markNeedsReauth('sub-c', REFUSED, new Date('2026-02-01T00:00:00Z'))).toBe(true);
+    await stores.connections.save(connection('sub-c'), undefined);
+    expect(await stores.connections.markNeedsReauth('sub-c', REFUSED, new Date('2026-02-01T00:00:00Z'))).toBe(
+      true,
+    );
     // The refused token is gone now: a second report of the same refusal changes nothing.
-    expect(await store.markNeedsReauth('sub-c', REFUSED, new Date('2026-02-05T00:00:00Z'))).toBe(false);
-    const marked = await store.get('sub-c');
+    expect(await stores.connections.markNeedsReauth('sub-c', REFUSED, new Date('2026-02-05T00:00:00Z'))).toBe(
+      false,
+    );
+    const marked = await stores.connections.get('sub-c');
     expect(marked).toMatchObject({
       status: 'needs_reauth',
       scheduled: false,
@@ -62,37 +62,89 @@ describe('DynamoConnectionStore (dynalite)', () => {
   });
 
   it('leaves a connection alone whose refresh token is no longer the refused one (a reconnect stored another)', async () => {
-    await store.save(connection('sub-r'), undefined);
-    const reconnected = await store.save(
+    await stores.connections.save(connection('sub-r'), undefined);
+    const reconnected = await stores.connections.save(
       { ...connection('sub-r'), refreshTokenCiphertext: 'local1:bmV3LXRva2Vu' },
       1,
     );
-    expect(await store.markNeedsReauth('sub-r', REFUSED, new Date('2026-02-01T00:00:00Z'))).toBe(false);
-    expect(await store.get('sub-r')).toEqual(reconnected);
+    expect(await stores.connections.markNeedsReauth('sub-r', REFUSED, new Date('2026-02-01T00:00:00Z'))).toBe(
+      false,
+    );
+    expect(await stores.connections.get('sub-r')).toEqual(reconnected);
   });
 
   it('never re-creates a removed connection when marking it', async () => {
-    expect(await store.markNeedsReauth('sub-gone', REFUSED, new Date())).toBe(false);
-    expect(await store.get('sub-gone')).toBeUndefined();
+    expect(await stores.connections.markNeedsReauth('sub-gone', REFUSED, new Date())).toBe(false);
+    expect(await stores.connections.get('sub-gone')).toBeUndefined();
   });
 
   it('removes idempotently', async () => {
-    await store.save(connection('sub-d'), undefined);
-    await store.remove('sub-d');
-    await store.remove('sub-d');
-    expect(await store.get('sub-d')).toBeUndefined();
+    await stores.connections.save(connection('sub-d'), undefined);
+    await stores.connections.remove('sub-d');
+    await stores.connections.remove('sub-d');
+    expect(await stores.connections.get('sub-d')).toBeUndefined();
   });
 
   it('lists only connections in needs_reauth since before the cutoff', async () => {
-    await store.save(connection('old-1'), undefined);
-    await store.save(connection('old-2'), undefined);
-    await store.save(connection('recent'), undefined);
-    await store.save(connection('fine'), undefined);
-    await store.markNeedsReauth('old-1', REFUSED, new Date('2025-01-01T00:00:00Z'));
-    await store.markNeedsReauth('old-2', REFUSED, new Date('2025-06-01T00:00:00Z'));
-    await store.markNeedsReauth('recent', REFUSED, new Date('2026-06-01T00:00:00Z'));
+    await stores.connections.save(connection('old-1'), undefined);
+    await stores.connections.save(connection('old-2'), undefined);
+    await stores.connections.save(connection('recent'), undefined);
+    await stores.connections.save(connection('fine'), undefined);
+    await stores.connections.markNeedsReauth('old-1', REFUSED, new Date('2025-01-01T00:00:00Z'));
+    await stores.connections.markNeedsReauth('old-2', REFUSED, new Date('2025-06-01T00:00:00Z'));
+    await stores.connections.markNeedsReauth('recent', REFUSED, new Date('2026-06-01T00:00:00Z'));
     const listed: string[] = [];
-    for await (const id of store.listNeedsReauthSince(new Date('2026-01-01T00:00:00Z'))) listed.push(id);
+    for await (const id of stores.connections.listNeedsReauthSince(new Date('2026-01-01T00:00:00Z')))
+      listed.push(id);
     expect(listed.sort()).toEqual(['old-1', 'old-2']);
+  });
+
+  it('stores a connection under the attribute names and types it always had, and reads such an item', async () => {
+    const whole = {
+      ...connection('sub-format'),
+      needsReauthSince: '2026-01-02T00:00:00.000Z',
+      feedGoneSince: '2026-01-03T00:00:00.000Z',
+      syncPausedUntil: '2026-01-04T00:00:00.000Z',
+      feedLookupKey: 'lookup-1',
+      googleAccountKey: 'account-1',
+      googleAccountChangedAt: '2026-01-05T00:00:00.000Z',
+    };
+    await stores.connections.save(whole, undefined);
+    const { client, tableNames } = stores.dynamo;
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableNames.connections, Key: { subscriberId: { S: 'sub-format' } } }),
+    );
+    const stored = {
+      subscriberId: { S: 'sub-format' },
+      status: { S: 'connected' },
+      calendarId: { S: whole.calendarId },
+      refreshTokenCiphertext: { S: REFUSED },
+      feedTokenCiphertext: { S: whole.feedTokenCiphertext },
+      eventIdSalt: { S: whole.eventIdSalt },
+      grantedScopes: { S: whole.grantedScopes },
+      connectedAt: { S: whole.connectedAt },
+      updatedAt: { S: whole.updatedAt },
+      scheduled: { BOOL: true },
+      version: { N: '1' },
+      needsReauthSince: { S: whole.needsReauthSince },
+      feedGoneSince: { S: whole.feedGoneSince },
+      syncPausedUntil: { S: whole.syncPausedUntil },
+      feedLookupKey: { S: 'lookup-1' },
+      googleAccountKey: { S: 'account-1' },
+      googleAccountChangedAt: { S: whole.googleAccountChangedAt },
+    };
+    expect(Item).toEqual({ ...stored, scheduleShard: { S: expect.stringMatching(/^[0-7]$/) } });
+    // An item written as the store always wrote it reads back whole.
+    await client.send(
+      new PutItemCommand({
+        TableName: tableNames.connections,
+        Item: { ...stored, subscriberId: { S: 'sub-written' } },
+      }),
+    );
+    expect(await stores.connections.get('sub-written')).toEqual({
+      ...whole,
+      subscriberId: 'sub-written',
+      version: 1,
+    });
   });
 });

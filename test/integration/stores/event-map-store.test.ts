@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoEventMapStore } from '../../../lambdas/shared/adapters/dynamodb/event-map-store.ts';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import type { EventMapRow } from '../../../lambdas/shared/ports/sync-stores.ts';
-import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import { dynaliteStores } from './fixture.ts';
 
 const row = (i: number, extra: Partial<EventMapRow> = {}): EventMapRow => ({
   eventKey: `uid-${String(i).padStart(5, '0')}@example.com`,
@@ -12,16 +12,10 @@ const row = (i: number, extra: Partial<EventMapRow> = {}): EventMapRow => ({
 });
 
 describe('DynamoEventMapStore', () => {
-  let dynamo: TestDynamo;
-  let store: DynamoEventMapStore;
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    store = new DynamoEventMapStore(dynamo.client, dynamo.tableNames.eventMap);
-  });
-  afterAll(async () => dynamo.close());
+  const stores = dynaliteStores();
 
   it('lists nothing for an unknown subscriber', async () => {
-    expect(await store.list('nobody')).toEqual([]);
+    expect(await stores.eventMap.list('nobody')).toEqual([]);
   });
 
   it('round-trips rows, including the series key of exceptions', async () => {
@@ -29,8 +23,8 @@ describe('DynamoEventMapStore', () => {
       row(1),
       row(2, { eventKey: 'uid-1@example.com#20260105T090000Z', seriesKey: 'uid-1@example.com' }),
     ];
-    await store.put('sub-roundtrip', rows);
-    const listed = await store.list('sub-roundtrip');
+    await stores.eventMap.put('sub-roundtrip', rows);
+    const listed = await stores.eventMap.list('sub-roundtrip');
     expect(listed.sort((a, b) => a.eventKey.localeCompare(b.eventKey))).toEqual(
       [...rows].sort((a, b) => a.eventKey.localeCompare(b.eventKey)),
     );
@@ -40,36 +34,36 @@ describe('DynamoEventMapStore', () => {
     // ~400-byte hashes push the listing past dynalite's 1 MB page only with many rows; 3,000 rows of padding do.
     const padding = 'x'.repeat(400);
     const rows = Array.from({ length: 3000 }, (_, i) => row(i, { hash: `${padding}${i}` }));
-    await store.put('sub-many', rows);
-    const listed = await store.list('sub-many');
+    await stores.eventMap.put('sub-many', rows);
+    const listed = await stores.eventMap.list('sub-many');
     expect(listed).toHaveLength(3000);
     expect(new Set(listed.map((r) => r.eventKey)).size).toBe(3000);
     expect(listed.find((r) => r.eventKey === rows[2999]?.eventKey)?.hash).toBe(`${padding}2999`);
   });
 
   it('keeps the last row when one put names a key twice, and overwrites on a later put', async () => {
-    await store.put('sub-dup', [row(1, { hash: 'first' }), row(1, { hash: 'second' })]);
-    expect((await store.list('sub-dup')).map((r) => r.hash)).toEqual(['second']);
-    await store.put('sub-dup', [row(1, { hash: 'third' })]);
-    expect((await store.list('sub-dup')).map((r) => r.hash)).toEqual(['third']);
+    await stores.eventMap.put('sub-dup', [row(1, { hash: 'first' }), row(1, { hash: 'second' })]);
+    expect((await stores.eventMap.list('sub-dup')).map((r) => r.hash)).toEqual(['second']);
+    await stores.eventMap.put('sub-dup', [row(1, { hash: 'third' })]);
+    expect((await stores.eventMap.list('sub-dup')).map((r) => r.hash)).toEqual(['third']);
   });
 
   it('removes the named rows only, and tolerates keys that are not there', async () => {
-    await store.put('sub-remove', [row(1), row(2), row(3)]);
-    await store.remove('sub-remove', [row(1).eventKey, row(3).eventKey, 'never-written']);
-    expect((await store.list('sub-remove')).map((r) => r.eventKey)).toEqual([row(2).eventKey]);
+    await stores.eventMap.put('sub-remove', [row(1), row(2), row(3)]);
+    await stores.eventMap.remove('sub-remove', [row(1).eventKey, row(3).eventKey, 'never-written']);
+    expect((await stores.eventMap.list('sub-remove')).map((r) => r.eventKey)).toEqual([row(2).eventKey]);
   });
 
   it('removeAll scrubs one subscriber across many batches and leaves the others alone', async () => {
-    await store.put(
+    await stores.eventMap.put(
       'sub-gone',
       Array.from({ length: 120 }, (_, i) => row(i)),
     );
-    await store.put('sub-stays', [row(7)]);
-    await store.removeAll('sub-gone');
-    expect(await store.list('sub-gone')).toEqual([]);
-    expect(await store.list('sub-stays')).toHaveLength(1);
-    await store.removeAll('sub-gone'); // idempotent
+    await stores.eventMap.put('sub-stays', [row(7)]);
+    await stores.eventMap.removeAll('sub-gone');
+    expect(await stores.eventMap.list('sub-gone')).toEqual([]);
+    expect(await stores.eventMap.list('sub-stays')).toHaveLength(1);
+    await stores.eventMap.removeAll('sub-gone'); // idempotent
   });
 
   it('keeps keys over the 1,024-byte sort key limit under a digest, handing back the full key', async () => {
@@ -80,23 +74,57 @@ describe('DynamoEventMapStore', () => {
       row(2, { eventKey: `${longKey}#20260105T090000Z`, seriesKey: longKey }),
       row(3, { eventKey: exactly }),
     ];
-    await store.put('sub-long', rows);
+    await stores.eventMap.put('sub-long', rows);
     const byKey = (list: EventMapRow[]) => [...list].sort((a, b) => a.eventKey.localeCompare(b.eventKey));
-    expect(byKey(await store.list('sub-long'))).toEqual(byKey(rows));
+    expect(byKey(await stores.eventMap.list('sub-long'))).toEqual(byKey(rows));
     // Written again under the same digest, not next to it.
-    await store.put('sub-long', [{ ...(rows[0] as EventMapRow), hash: 'changed' }]);
-    expect(await store.list('sub-long')).toHaveLength(3);
-    await store.remove('sub-long', [longKey]);
-    expect((await store.list('sub-long')).map((r) => r.eventKey).sort()).toEqual(
+    await stores.eventMap.put('sub-long', [{ ...(rows[0] as EventMapRow), hash: 'changed' }]);
+    expect(await stores.eventMap.list('sub-long')).toHaveLength(3);
+    await stores.eventMap.remove('sub-long', [longKey]);
+    expect((await stores.eventMap.list('sub-long')).map((r) => r.eventKey).sort()).toEqual(
       [`${longKey}#20260105T090000Z`, exactly].sort(),
     );
-    await store.removeAll('sub-long');
-    expect(await store.list('sub-long')).toEqual([]);
+    await stores.eventMap.removeAll('sub-long');
+    expect(await stores.eventMap.list('sub-long')).toEqual([]);
   });
 
   it('accepts empty writes without calling DynamoDB with an empty batch', async () => {
-    await store.put('sub-empty', []);
-    await store.remove('sub-empty', []);
-    expect(await store.list('sub-empty')).toEqual([]);
+    await stores.eventMap.put('sub-empty', []);
+    await stores.eventMap.remove('sub-empty', []);
+    expect(await stores.eventMap.list('sub-empty')).toEqual([]);
+  });
+
+  it('stores rows under the attribute names and types they always had', async () => {
+    const long = `${'u'.repeat(1100)}@example.com`;
+    await stores.eventMap.put('sub-format', [
+      row(1, { seriesKey: 'series-1', endsAt: '2026-02-01T00:00:00Z' }),
+      row(2, { eventKey: long }),
+    ]);
+    const { client, tableNames } = stores.dynamo;
+    const { Items } = await client.send(
+      new QueryCommand({
+        TableName: tableNames.eventMap,
+        KeyConditionExpression: 'subscriberId = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'sub-format' } },
+      }),
+    );
+    const ofRow = (i: number) => ({
+      subscriberId: { S: 'sub-format' },
+      googleId: { S: row(i).googleId },
+      hash: { S: row(i).hash },
+      updatedAt: { S: row(i).updatedAt },
+    });
+    expect(Items).toHaveLength(2);
+    expect(Items).toContainEqual({
+      ...ofRow(1),
+      eventKey: { S: row(1).eventKey },
+      seriesKey: { S: 'series-1' },
+      endsAt: { S: '2026-02-01T00:00:00Z' },
+    });
+    expect(Items).toContainEqual({
+      ...ofRow(2),
+      eventKey: { S: expect.stringMatching(/^h:[0-9a-f]{64}$/) },
+      fullKey: { S: long },
+    });
   });
 });

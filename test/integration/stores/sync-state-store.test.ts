@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoSyncStateStore } from '../../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import type { SyncResult } from '../../../lambdas/shared/domain/sync-result.ts';
 import type { SyncState } from '../../../lambdas/shared/ports/sync-stores.ts';
-import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import { dynaliteStores } from './fixture.ts';
 
 const result: SyncResult = {
   outcome: 'deletions_held',
@@ -30,27 +30,21 @@ const full: SyncState = {
 };
 
 describe('DynamoSyncStateStore', () => {
-  let dynamo: TestDynamo;
-  let store: DynamoSyncStateStore;
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    store = new DynamoSyncStateStore(dynamo.client, dynamo.tableNames.syncState);
-  });
-  afterAll(async () => dynamo.close());
+  const stores = dynaliteStores();
 
   it('has no state for an unknown subscriber', async () => {
-    expect(await store.get('nobody')).toBeUndefined();
+    expect(await stores.syncState.get('nobody')).toBeUndefined();
   });
 
   it('round-trips every field', async () => {
-    await store.put(full);
-    expect(await store.get('sub-full')).toEqual(full);
+    await stores.syncState.put(full);
+    expect(await stores.syncState.get('sub-full')).toEqual(full);
   });
 
   it('clears the fields a later state leaves out', async () => {
-    await store.put({ ...full, subscriberId: 'sub-clear' });
-    await store.put({ subscriberId: 'sub-clear', feedHash: 'h2', eventCount: 0 });
-    expect(await store.get('sub-clear')).toEqual({
+    await stores.syncState.put({ ...full, subscriberId: 'sub-clear' });
+    await stores.syncState.put({ subscriberId: 'sub-clear', feedHash: 'h2', eventCount: 0 });
+    expect(await stores.syncState.get('sub-clear')).toEqual({
       subscriberId: 'sub-clear',
       feedHash: 'h2',
       eventCount: 0,
@@ -58,9 +52,9 @@ describe('DynamoSyncStateStore', () => {
   });
 
   it('removes the state', async () => {
-    await store.put({ ...full, subscriberId: 'sub-remove' });
-    await store.remove('sub-remove');
-    expect(await store.get('sub-remove')).toBeUndefined();
+    await stores.syncState.put({ ...full, subscriberId: 'sub-remove' });
+    await stores.syncState.remove('sub-remove');
+    expect(await stores.syncState.get('sub-remove')).toBeUndefined();
   });
 
   describe('lease', () => {
@@ -68,35 +62,63 @@ describe('DynamoSyncStateStore', () => {
     const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
     it('lets one owner in and keeps the next out until it expires', async () => {
-      expect(await store.acquireLease('sub-lease', 'run-a', t0, at(15))).toBe(true);
-      expect(await store.acquireLease('sub-lease', 'run-b', at(1), at(16))).toBe(false);
-      expect(await store.acquireLease('sub-lease', 'run-a', at(1), at(16))).toBe(true); // renewal
-      expect(await store.acquireLease('sub-lease', 'run-b', at(16), at(31))).toBe(true); // expired
+      expect(await stores.syncState.acquireLease('sub-lease', 'run-a', t0, at(15))).toBe(true);
+      expect(await stores.syncState.acquireLease('sub-lease', 'run-b', at(1), at(16))).toBe(false);
+      expect(await stores.syncState.acquireLease('sub-lease', 'run-a', at(1), at(16))).toBe(true); // renewal
+      expect(await stores.syncState.acquireLease('sub-lease', 'run-b', at(16), at(31))).toBe(true); // expired
     });
 
     it('of two owners racing for it, exactly one wins', async () => {
       const wins = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => store.acquireLease('sub-race', `run-${i}`, t0, at(15))),
+        Array.from({ length: 8 }, (_, i) =>
+          stores.syncState.acquireLease('sub-race', `run-${i}`, t0, at(15)),
+        ),
       );
       expect(wins.filter(Boolean)).toHaveLength(1);
     });
 
     it('is released only by its owner, and survives state writes', async () => {
-      expect(await store.acquireLease('sub-release', 'run-a', t0, at(15))).toBe(true);
-      await store.put({ subscriberId: 'sub-release', feedHash: 'h' });
-      expect(await store.acquireLease('sub-release', 'run-b', at(1), at(16))).toBe(false);
-      await store.releaseLease('sub-release', 'run-b');
-      expect(await store.acquireLease('sub-release', 'run-b', at(1), at(16))).toBe(false);
-      await store.releaseLease('sub-release', 'run-a');
-      expect(await store.acquireLease('sub-release', 'run-b', at(1), at(16))).toBe(true);
-      expect(await store.get('sub-release')).toEqual({ subscriberId: 'sub-release', feedHash: 'h' });
+      expect(await stores.syncState.acquireLease('sub-release', 'run-a', t0, at(15))).toBe(true);
+      await stores.syncState.put({ subscriberId: 'sub-release', feedHash: 'h' });
+      expect(await stores.syncState.acquireLease('sub-release', 'run-b', at(1), at(16))).toBe(false);
+      await stores.syncState.releaseLease('sub-release', 'run-b');
+      expect(await stores.syncState.acquireLease('sub-release', 'run-b', at(1), at(16))).toBe(false);
+      await stores.syncState.releaseLease('sub-release', 'run-a');
+      expect(await stores.syncState.acquireLease('sub-release', 'run-b', at(1), at(16))).toBe(true);
+      expect(await stores.syncState.get('sub-release')).toEqual({
+        subscriberId: 'sub-release',
+        feedHash: 'h',
+      });
     });
 
     it('releasing after the state was removed does not bring the item back', async () => {
-      expect(await store.acquireLease('sub-scrubbed', 'run-a', t0, at(15))).toBe(true);
-      await store.remove('sub-scrubbed');
-      await store.releaseLease('sub-scrubbed', 'run-a');
-      expect(await store.get('sub-scrubbed')).toBeUndefined();
+      expect(await stores.syncState.acquireLease('sub-scrubbed', 'run-a', t0, at(15))).toBe(true);
+      await stores.syncState.remove('sub-scrubbed');
+      await stores.syncState.releaseLease('sub-scrubbed', 'run-a');
+      expect(await stores.syncState.get('sub-scrubbed')).toBeUndefined();
+    });
+  });
+
+  it('stores the state and its lease under the attribute names and types they always had', async () => {
+    await stores.syncState.put({ ...full, subscriberId: 'sub-format' });
+    const until = new Date('2026-01-01T00:15:00.000Z');
+    await stores.syncState.acquireLease('sub-format', 'run-1', new Date('2026-01-01T00:00:00Z'), until);
+    const { client, tableNames } = stores.dynamo;
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableNames.syncState, Key: { subscriberId: { S: 'sub-format' } } }),
+    );
+    expect(Item).toEqual({
+      subscriberId: { S: 'sub-format' },
+      feedEtag: { S: full.feedEtag },
+      feedLastModified: { S: full.feedLastModified },
+      feedHash: { S: full.feedHash },
+      coolDownUntil: { S: full.coolDownUntil },
+      eventCount: { N: '42' },
+      missingCalendarId: { S: full.missingCalendarId },
+      lastResult: { S: JSON.stringify(full.lastResult) },
+      heldDeletion: { S: JSON.stringify(full.heldDeletion) },
+      leaseOwner: { S: 'run-1' },
+      leaseUntil: { N: String(until.getTime()) },
     });
   });
 });

@@ -32,5 +32,6 @@ describe('a generated feed against the Google emulator', () => {
     expect(second.warnings ?? []).toEqual([]);
     await sub.expectConverged(edited);
     expect(await sub.sync(unpaced)).toMatchObject({ outcome: 'unchanged', googleCalls: 0 });
-  });
+    // Hundreds of emulator round trips: about 25 s alone on 2 cores, so the default 30 s is too tight in a full run.
+  }, 120_000);
 });

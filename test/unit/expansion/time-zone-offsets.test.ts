@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import { ExpansionError } from '../../../lambdas/shared/domain/expansion/index.ts';
-import { timeZoneNamed } from '../../../lambdas/shared/domain/expansion/time-zone.ts';
 import {
   canonicalIana,
   findTimeZone,
   listIanaZones,
   type OffsetAt,
+  timeZoneNamed,
   wallToUtc,
 } from '../../../lambdas/shared/domain/time/zone.ts';
 

@@ -1,11 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { verifyHostSignature } from '../../../lambdas/shared/adapters/http/host-signature.ts';
+import { StaticHostKeyRing } from '../../../lambdas/shared/adapters/secrets/host-keys.ts';
 import {
   canonicalRequest,
   signHostRequest,
-  verifyHostSignature,
-} from '../../../lambdas/shared/adapters/http/host-signature.ts';
-import { StaticHostKeyRing } from '../../../lambdas/shared/adapters/secrets/host-keys.ts';
+  verifySignedRequest,
+} from '../../../lambdas/shared/host-signature.ts';
 
 const key = Buffer.alloc(32, 1);
 const keys = new StaticHostKeyRing(new Map([['k1', key]]));
@@ -43,11 +44,16 @@ describe('host request signatures', () => {
       body: Buffer.from(body),
     });
     const now = new Date(1767225600_000);
-    await expect(verifyHostSignature(keys, request('1767225300'), now)).resolves.toMatchObject({
+    await expect(verifySignedRequest(keys, request('1767225300'), now)).resolves.toMatchObject({
       keyId: 'k1',
     });
-    await expect(verifyHostSignature(keys, request('1767225900'), now)).resolves.toBeDefined();
+    await expect(verifySignedRequest(keys, request('1767225900'), now)).resolves.toBeDefined();
+    await expect(verifySignedRequest(keys, request('1767225299'), now)).rejects.toMatchObject({
+      code: 'timestamp_out_of_range',
+    });
+    // A server answering by itself (the demo host) gets the refusal as its HTTP answer.
     await expect(verifyHostSignature(keys, request('1767225299'), now)).rejects.toMatchObject({
+      statusCode: 401,
       code: 'timestamp_out_of_range',
     });
   });

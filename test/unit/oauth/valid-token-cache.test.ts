@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidTokenCache } from '../../../lambdas/oauth/valid-token-cache.ts';
+import { ValidTokenCache } from '../../../lambdas/shared/adapters/feed/valid-token-cache.ts';
 
 describe('feed tokens seen valid in this container', () => {
   const clock = (start = 0) => {

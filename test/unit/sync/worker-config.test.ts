@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildSyncWorkerServices } from '../../../lambdas/shared/composition.ts';
 import { ConfigError, parseSchedulerConfig, parseSyncWorkerConfig } from '../../../lambdas/shared/config.ts';
 
 const TABLES = { CONNECTIONS_TABLE: 'c', SYNC_STATE_TABLE: 's', EVENT_MAP_TABLE: 'e' };
@@ -19,6 +20,7 @@ describe('configuration per function', () => {
       continueDelaySeconds: 2,
       busyRetryDelaySeconds: 60,
       projectQuotaPerMinute: 10_000,
+      horizon: { pastDays: 30, futureMonths: 24 },
     });
     expect(config.calendar.timeZone).toBe('UTC');
   });
@@ -41,6 +43,31 @@ describe('configuration per function', () => {
         'KMS_KEY_ID',
         'GOOGLE_CLIENT_SECRET_ARN',
       ]),
+    );
+  });
+
+  it('the sync horizon is configurable within bounds, and the worker syncs over it', () => {
+    const env = {
+      ...TABLES,
+      ...QUEUE,
+      FEED_URL_TEMPLATE: 'https://cal.example.com/ics/{token}.ics',
+      LOCAL_CIPHER_KEY: Buffer.alloc(32, 1).toString('base64'),
+      GOOGLE_CLIENT_ID: 'id',
+      GOOGLE_CLIENT_SECRET: 'secret',
+      SYNC_HORIZON_PAST_DAYS: '7',
+      SYNC_HORIZON_FUTURE_MONTHS: '3',
+    };
+    const config = parseSyncWorkerConfig(env);
+    expect(config.sync.horizon).toEqual({ pastDays: 7, futureMonths: 3 });
+    const horizon = buildSyncWorkerServices(config).settings.engine?.horizon?.(
+      new Date('2026-11-15T00:00:00Z'),
+    );
+    expect(horizon).toEqual({ from: new Date('2026-11-08T00:00:00Z'), to: new Date('2027-02-15T00:00:00Z') });
+    expect(() => parseSyncWorkerConfig({ ...env, SYNC_HORIZON_PAST_DAYS: '0' })).toThrow(
+      /SYNC_HORIZON_PAST_DAYS/,
+    );
+    expect(() => parseSyncWorkerConfig({ ...env, SYNC_HORIZON_FUTURE_MONTHS: '61' })).toThrow(
+      /SYNC_HORIZON_FUTURE_MONTHS/,
     );
   });
 

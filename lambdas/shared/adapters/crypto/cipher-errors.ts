@@ -1,3 +1,5 @@
+import { SafeMessageError } from '../../errors.ts';
+
 /**
  * Why a decryption failed. Callers must tell them apart: only `refused` proves the ciphertext is useless
  * (wrong subscriber or purpose, other key, tampered); `unavailable` is the key service failing or misconfigured,
@@ -10,7 +12,7 @@ export type DecryptionFailure =
   | 'unavailable'; // the key service could not answer (throttled, key disabled, access denied, network)
 
 /** Neither the secret nor the ciphertext ever appears in the message. */
-export class DecryptionError extends Error {
+export class DecryptionError extends SafeMessageError {
   override readonly name = 'DecryptionError';
 
   constructor(
@@ -32,7 +34,7 @@ export type EncryptionFailure =
   | 'unavailable'; // the key service could not answer
 
 /** Neither the secret nor the ciphertext ever appears in the message. */
-export class EncryptionError extends Error {
+export class EncryptionError extends SafeMessageError {
   override readonly name = 'EncryptionError';
 
   constructor(

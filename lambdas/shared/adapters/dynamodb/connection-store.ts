@@ -16,7 +16,7 @@ import {
 } from '../../ports/connection-store.ts';
 import type { FeedSubscriber, SubscriberLookup } from '../../ports/subscriber-lookup.ts';
 import type { SyncSchedule } from '../../ports/sync-schedule.ts';
-import { allItems, conditionalWrite, type Item, itemKey, stringAttribute } from './items.ts';
+import { allItems, attributes, conditionalWrite, type Item, itemKey, readItem } from './items.ts';
 import { TABLES } from './tables.ts';
 
 const { partitionKey } = TABLES.connections;
@@ -67,7 +67,7 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
             : {
                 ConditionExpression: '#version = :expected',
                 ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+                ExpressionAttributeValues: attributes({ ':expected': expectedVersion }),
               }),
         }),
       ),
@@ -98,13 +98,13 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
             '#refresh': 'refreshTokenCiphertext',
             '#shard': SHARD,
           },
-          ExpressionAttributeValues: {
-            ':needsReauth': { S: 'needs_reauth' },
-            ':at': { S: at.toISOString() },
-            ':false': { BOOL: false },
-            ':one': { N: '1' },
-            ':refused': { S: refusedCiphertext },
-          },
+          ExpressionAttributeValues: attributes({
+            ':needsReauth': 'needs_reauth',
+            ':at': at.toISOString(),
+            ':false': false,
+            ':one': 1,
+            ':refused': refusedCiphertext,
+          }),
         }),
       ),
     );
@@ -143,7 +143,7 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
           UpdateExpression: 'SET #paused = :until',
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#pk': partitionKey, '#paused': PAUSED_UNTIL },
-          ExpressionAttributeValues: { ':until': { S: until.toISOString() } },
+          ExpressionAttributeValues: attributes({ ':until': until.toISOString() }),
         }),
       ),
     );
@@ -160,11 +160,11 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
           FilterExpression: 'attribute_not_exists(#paused) OR #paused <= :now',
           ProjectionExpression: '#pk',
           ExpressionAttributeNames: { '#shard': SHARD, '#paused': PAUSED_UNTIL, '#pk': partitionKey },
-          ExpressionAttributeValues: { ':shard': { S: shardName(shard) }, ':now': { S: now.toISOString() } },
+          ExpressionAttributeValues: attributes({ ':shard': shardName(shard), ':now': now.toISOString() }),
           ExclusiveStartKey: startKey,
         }),
       );
-      yield (page.Items ?? []).map((item) => stringAttribute(item, partitionKey, ITEM_KIND));
+      yield (page.Items ?? []).map(subscriberIdOf);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
@@ -178,15 +178,16 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
         KeyConditionExpression: '#key = :key',
         ProjectionExpression: '#pk, #status',
         ExpressionAttributeNames: { '#key': FEED_LOOKUP_KEY, '#pk': partitionKey, '#status': 'status' },
-        ExpressionAttributeValues: { ':key': { S: feedLookupKey } },
+        ExpressionAttributeValues: attributes({ ':key': feedLookupKey }),
         Limit: 2,
       }),
     );
     const [item] = Items;
     if (!item) return undefined;
+    const read = readItem(item, ITEM_KIND);
     return {
-      subscriberId: stringAttribute(item, partitionKey, ITEM_KIND),
-      connected: item.status?.S === 'connected',
+      subscriberId: read.string(partitionKey),
+      connected: read.optionalString('status') === 'connected',
     };
   }
 
@@ -203,12 +204,12 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
           UpdateExpression: 'SET #since = if_not_exists(#since, :at)',
           ConditionExpression: 'attribute_exists(#pk) AND #status = :connected',
           ExpressionAttributeNames: { '#pk': partitionKey, '#status': 'status', '#since': 'feedGoneSince' },
-          ExpressionAttributeValues: { ':at': { S: at.toISOString() }, ':connected': { S: 'connected' } },
+          ExpressionAttributeValues: attributes({ ':at': at.toISOString(), ':connected': 'connected' }),
           ReturnValues: 'UPDATED_NEW',
         }),
       ),
     );
-    return updated?.Attributes?.feedGoneSince?.S;
+    return updated?.Attributes && readItem(updated.Attributes, ITEM_KIND).optionalString('feedGoneSince');
   }
 
   async clearFeedGone(subscriberId: string): Promise<void> {
@@ -249,15 +250,15 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
             '#refresh': 'refreshTokenCiphertext',
             '#shard': SHARD,
           },
-          ExpressionAttributeValues: {
-            ':feedGone': { S: 'feed_gone' },
-            ':connected': { S: 'connected' },
-            ':since': { S: since },
-            ':refresh': { S: refreshCiphertext },
-            ':false': { BOOL: false },
-            ':at': { S: at.toISOString() },
-            ':one': { N: '1' },
-          },
+          ExpressionAttributeValues: attributes({
+            ':feedGone': 'feed_gone',
+            ':connected': 'connected',
+            ':since': since,
+            ':refresh': refreshCiphertext,
+            ':false': false,
+            ':at': at.toISOString(),
+            ':one': 1,
+          }),
         }),
       ),
     );
@@ -272,15 +273,15 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
           FilterExpression: '#status = :feedGone AND #since < :cutoff',
           ProjectionExpression: '#pk',
           ExpressionAttributeNames: { '#pk': partitionKey, '#status': 'status', '#since': 'feedGoneSince' },
-          ExpressionAttributeValues: {
-            ':feedGone': { S: 'feed_gone' },
-            ':cutoff': { S: cutoff.toISOString() },
-          },
+          ExpressionAttributeValues: attributes({
+            ':feedGone': 'feed_gone',
+            ':cutoff': cutoff.toISOString(),
+          }),
           ExclusiveStartKey: startKey,
         }),
       ),
     );
-    for await (const item of items) yield stringAttribute(item, partitionKey, ITEM_KIND);
+    for await (const item of items) yield subscriberIdOf(item);
   }
 
   async removeVersion(subscriberId: string, expectedVersion: number | undefined): Promise<void> {
@@ -297,7 +298,7 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
             : {
                 ConditionExpression: 'attribute_not_exists(#pk) OR #version = :expected',
                 ExpressionAttributeNames: { '#pk': partitionKey, '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+                ExpressionAttributeValues: attributes({ ':expected': expectedVersion }),
               }),
         }),
       ),
@@ -313,13 +314,11 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
         KeyConditionExpression: '#key = :key',
         ProjectionExpression: '#pk',
         ExpressionAttributeNames: { '#key': ACCOUNT_KEY, '#pk': partitionKey },
-        ExpressionAttributeValues: { ':key': { S: googleAccountKey } },
+        ExpressionAttributeValues: attributes({ ':key': googleAccountKey }),
         Limit: 3,
       }),
     );
-    return Items.map((item) => stringAttribute(item, partitionKey, ITEM_KIND)).filter(
-      (subscriberId) => subscriberId !== exceptSubscriberId,
-    );
+    return Items.map(subscriberIdOf).filter((subscriberId) => subscriberId !== exceptSubscriberId);
   }
 
   /**
@@ -338,19 +337,21 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
             '#status': 'status',
             '#since': 'needsReauthSince',
           },
-          ExpressionAttributeValues: {
-            ':needsReauth': { S: 'needs_reauth' },
-            ':cutoff': { S: cutoff.toISOString() },
-          },
+          ExpressionAttributeValues: attributes({
+            ':needsReauth': 'needs_reauth',
+            ':cutoff': cutoff.toISOString(),
+          }),
           ExclusiveStartKey: startKey,
         }),
       ),
     );
-    for await (const item of items) yield stringAttribute(item, partitionKey, ITEM_KIND);
+    for await (const item of items) yield subscriberIdOf(item);
   }
 }
 
 const keyOf = (subscriberId: string): Item => itemKey(TABLES.connections, subscriberId);
+
+const subscriberIdOf = (item: Item): string => readItem(item, ITEM_KIND).string(partitionKey);
 
 const shardName = (shard: number) => String(shard);
 
@@ -363,63 +364,57 @@ function nextOf(pages: AsyncIterator<string[]>, shard: number) {
   return pages.next().then((page) => ({ shard, page }));
 }
 
+/** The connection's fields stored as they are, under their own names, when set. */
+const OPTIONAL_FIELDS = [
+  'refreshTokenCiphertext',
+  'needsReauthSince',
+  'feedGoneSince',
+  PAUSED_UNTIL,
+  FEED_LOOKUP_KEY,
+  ACCOUNT_KEY,
+  'googleAccountChangedAt',
+] as const satisfies readonly (keyof Connection)[];
+
 function itemFromConnection(connection: Connection): Item {
-  const item: Item = {
-    ...keyOf(connection.subscriberId),
-    status: { S: connection.status },
-    calendarId: { S: connection.calendarId },
-    feedTokenCiphertext: { S: connection.feedTokenCiphertext },
-    eventIdSalt: { S: connection.eventIdSalt },
-    grantedScopes: { S: connection.grantedScopes },
-    connectedAt: { S: connection.connectedAt },
-    updatedAt: { S: connection.updatedAt },
-    scheduled: { BOOL: connection.scheduled },
-    version: { N: String(connection.version) },
-  };
-  if (connection.refreshTokenCiphertext !== undefined) {
-    item.refreshTokenCiphertext = { S: connection.refreshTokenCiphertext };
-  }
-  if (connection.needsReauthSince !== undefined) item.needsReauthSince = { S: connection.needsReauthSince };
-  if (connection.feedGoneSince !== undefined) item.feedGoneSince = { S: connection.feedGoneSince };
-  if (connection.syncPausedUntil !== undefined) item[PAUSED_UNTIL] = { S: connection.syncPausedUntil };
-  if (connection.feedLookupKey !== undefined) item[FEED_LOOKUP_KEY] = { S: connection.feedLookupKey };
-  if (connection.googleAccountKey !== undefined) item[ACCOUNT_KEY] = { S: connection.googleAccountKey };
-  if (connection.googleAccountChangedAt !== undefined)
-    item.googleAccountChangedAt = { S: connection.googleAccountChangedAt };
-  // The sparse index holds exactly the connections the scheduler enqueues.
-  if (connection.status === 'connected' && connection.scheduled) {
-    item[SHARD] = { S: shardOf(connection.subscriberId) };
-  }
-  return item;
+  return attributes({
+    [partitionKey]: connection.subscriberId,
+    status: connection.status,
+    calendarId: connection.calendarId,
+    feedTokenCiphertext: connection.feedTokenCiphertext,
+    eventIdSalt: connection.eventIdSalt,
+    grantedScopes: connection.grantedScopes,
+    connectedAt: connection.connectedAt,
+    updatedAt: connection.updatedAt,
+    scheduled: connection.scheduled,
+    version: connection.version,
+    ...Object.fromEntries(OPTIONAL_FIELDS.map((field) => [field, connection[field]])),
+    // The sparse index holds exactly the connections the scheduler enqueues.
+    [SHARD]:
+      connection.status === 'connected' && connection.scheduled
+        ? shardOf(connection.subscriberId)
+        : undefined,
+  });
 }
 
 function connectionFromItem(item: Item): Connection {
-  const text = (name: string): string => stringAttribute(item, name, ITEM_KIND);
-  const status = text('status') as ConnectionStatus;
+  const read = readItem(item, ITEM_KIND);
+  const status = read.string('status') as ConnectionStatus;
   if (!STATUSES.includes(status)) throw new Error(`connection item with unknown status ${status}`);
   const connection: Connection = {
-    subscriberId: text(partitionKey),
+    subscriberId: read.string(partitionKey),
     status,
-    calendarId: text('calendarId'),
-    feedTokenCiphertext: text('feedTokenCiphertext'),
-    eventIdSalt: text('eventIdSalt'),
-    grantedScopes: text('grantedScopes'),
-    connectedAt: text('connectedAt'),
-    updatedAt: text('updatedAt'),
-    scheduled: item.scheduled?.BOOL ?? false,
-    version: Number(item.version?.N ?? '0'),
+    calendarId: read.string('calendarId'),
+    feedTokenCiphertext: read.string('feedTokenCiphertext'),
+    eventIdSalt: read.string('eventIdSalt'),
+    grantedScopes: read.string('grantedScopes'),
+    connectedAt: read.string('connectedAt'),
+    updatedAt: read.string('updatedAt'),
+    scheduled: read.optionalBoolean('scheduled') ?? false,
+    version: read.optionalNumber('version') ?? 0,
   };
-  if (item.refreshTokenCiphertext?.S !== undefined)
-    connection.refreshTokenCiphertext = item.refreshTokenCiphertext.S;
-  if (item.needsReauthSince?.S !== undefined) connection.needsReauthSince = item.needsReauthSince.S;
-  if (item.feedGoneSince?.S !== undefined) connection.feedGoneSince = item.feedGoneSince.S;
-  const pausedUntil = item[PAUSED_UNTIL]?.S;
-  if (pausedUntil !== undefined) connection.syncPausedUntil = pausedUntil;
-  const feedLookupKey = item[FEED_LOOKUP_KEY]?.S;
-  if (feedLookupKey !== undefined) connection.feedLookupKey = feedLookupKey;
-  const googleAccountKey = item[ACCOUNT_KEY]?.S;
-  if (googleAccountKey !== undefined) connection.googleAccountKey = googleAccountKey;
-  const changedAt = item.googleAccountChangedAt?.S;
-  if (changedAt !== undefined) connection.googleAccountChangedAt = changedAt;
+  for (const field of OPTIONAL_FIELDS) {
+    const value = read.optionalString(field);
+    if (value !== undefined) connection[field] = value;
+  }
   return connection;
 }

@@ -5,8 +5,9 @@ import {
   QueryCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { SafeMessageError } from '../../errors.ts';
 import type { EventMapRow, EventMapStore } from '../../ports/sync-stores.ts';
-import { allItems, type Item, itemKey, stringAttribute } from './items.ts';
+import { allItems, attributes, type Item, itemKey, readItem } from './items.ts';
 import { TABLES } from './tables.ts';
 
 /** DynamoDB takes at most 25 writes per BatchWriteItem. */
@@ -25,7 +26,7 @@ export interface DynamoEventMapStoreOptions {
   retryBaseDelayMs?: number;
 }
 
-export class UnprocessedWritesError extends Error {
+export class UnprocessedWritesError extends SafeMessageError {
   constructor(readonly remaining: number) {
     super(`DynamoDB left ${remaining} event map writes unprocessed after every retry`);
     this.name = 'UnprocessedWritesError';
@@ -72,7 +73,7 @@ export class DynamoEventMapStore implements EventMapStore {
     const requests: WriteRequest[] = [];
     for await (const item of this.query(subscriberId, true)) {
       requests.push({
-        DeleteRequest: { Key: keyOf(subscriberId, stringAttribute(item, sortKey, ITEM_KIND)) },
+        DeleteRequest: { Key: keyOf(subscriberId, readItem(item, ITEM_KIND).string(sortKey)) },
       });
     }
     await this.writeAll(requests);
@@ -87,7 +88,7 @@ export class DynamoEventMapStore implements EventMapStore {
           ExpressionAttributeNames: keysOnly
             ? { '#pk': partitionKey, '#sk': sortKey }
             : { '#pk': partitionKey },
-          ExpressionAttributeValues: { ':pk': { S: subscriberId } },
+          ExpressionAttributeValues: attributes({ ':pk': subscriberId }),
           ...(keysOnly ? { ProjectionExpression: '#sk' } : {}),
           // A rerun right after a crash must see every row the crashed run wrote.
           ConsistentRead: true,
@@ -129,27 +130,30 @@ const keyOf = (subscriberId: string, stored: string): Item => itemKey(TABLES.eve
 
 function itemFromRow(subscriberId: string, row: EventMapRow): Item {
   const stored = storedKey(row.eventKey);
-  return {
-    ...keyOf(subscriberId, stored),
-    ...(stored !== row.eventKey ? { [FULL_KEY]: { S: row.eventKey } } : {}),
-    googleId: { S: row.googleId },
-    hash: { S: row.hash },
-    updatedAt: { S: row.updatedAt },
-    ...(row.seriesKey !== undefined ? { seriesKey: { S: row.seriesKey } } : {}),
-    ...(row.endsAt !== undefined ? { endsAt: { S: row.endsAt } } : {}),
-  };
+  return attributes({
+    [partitionKey]: subscriberId,
+    [sortKey]: stored,
+    [FULL_KEY]: stored !== row.eventKey ? row.eventKey : undefined,
+    googleId: row.googleId,
+    hash: row.hash,
+    updatedAt: row.updatedAt,
+    seriesKey: row.seriesKey,
+    endsAt: row.endsAt,
+  });
 }
 
 function rowFromItem(item: Item): EventMapRow {
-  const text = (name: string): string => stringAttribute(item, name, ITEM_KIND);
+  const read = readItem(item, ITEM_KIND);
   const row: EventMapRow = {
-    eventKey: item[FULL_KEY]?.S ?? text(sortKey),
-    googleId: text('googleId'),
-    hash: text('hash'),
-    updatedAt: text('updatedAt'),
+    eventKey: read.optionalString(FULL_KEY) ?? read.string(sortKey),
+    googleId: read.string('googleId'),
+    hash: read.string('hash'),
+    updatedAt: read.string('updatedAt'),
   };
-  if (item.seriesKey?.S !== undefined) row.seriesKey = item.seriesKey.S;
-  if (item.endsAt?.S !== undefined) row.endsAt = item.endsAt.S;
+  const seriesKey = read.optionalString('seriesKey');
+  if (seriesKey !== undefined) row.seriesKey = seriesKey;
+  const endsAt = read.optionalString('endsAt');
+  if (endsAt !== undefined) row.endsAt = endsAt;
   return row;
 }
 

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { NonceStore } from '../../ports/nonce-store.ts';
-import { conditionalWrite, itemKey } from './items.ts';
+import { attributes, conditionalWrite } from './items.ts';
 import { TABLES } from './tables.ts';
 
 const { partitionKey, ttlAttribute } = TABLES.hostNonces;
@@ -21,7 +21,7 @@ export class DynamoNonceStore implements NonceStore {
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { ...itemKey(TABLES.hostNonces, nonce), [ttlAttribute]: { N: String(expiresAt) } },
+          Item: attributes({ [partitionKey]: nonce, [ttlAttribute]: expiresAt }),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': partitionKey },
         }),

@@ -1,6 +1,6 @@
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ConsumedState, OAuthStateRecord, OAuthStateStore } from '../../ports/oauth-state-store.ts';
-import { conditionalWrite, type Item, itemKey, stringAttribute } from './items.ts';
+import { attributes, conditionalWrite, type Item, itemKey, readItem } from './items.ts';
 import { TABLES } from './tables.ts';
 
 const { partitionKey, ttlAttribute } = TABLES.oauthStates;
@@ -19,17 +19,17 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: {
-          ...itemKey(TABLES.oauthStates, record.stateHash),
-          subscriberId: { S: record.subscriberId },
-          codeVerifier: { S: record.codeVerifier },
-          browserBindingHash: { S: record.browserBindingHash },
-          feedTokenCiphertext: { S: record.feedTokenCiphertext },
-          returnTo: { S: record.returnTo },
-          ...(record.feedLookupKey ? { feedLookupKey: { S: record.feedLookupKey } } : {}),
-          createdAt: { S: record.createdAt },
-          [ttlAttribute]: { N: String(record.expiresAt) },
-        },
+        Item: attributes({
+          [partitionKey]: record.stateHash,
+          subscriberId: record.subscriberId,
+          codeVerifier: record.codeVerifier,
+          browserBindingHash: record.browserBindingHash,
+          feedTokenCiphertext: record.feedTokenCiphertext,
+          returnTo: record.returnTo,
+          feedLookupKey: record.feedLookupKey || undefined,
+          createdAt: record.createdAt,
+          [ttlAttribute]: record.expiresAt,
+        }),
         // 256 random bits never collide; the condition makes sure a bug never overwrites a live state.
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': partitionKey },
@@ -60,16 +60,17 @@ export class DynamoOAuthStateStore implements OAuthStateStore {
 }
 
 function recordFromItem(item: Item): OAuthStateRecord {
-  const text = (name: string): string => stringAttribute(item, name, 'OAuth state');
+  const read = readItem(item, 'OAuth state');
+  const feedLookupKey = read.optionalString('feedLookupKey');
   return {
-    ...(item.feedLookupKey?.S ? { feedLookupKey: item.feedLookupKey.S } : {}),
-    stateHash: text(partitionKey),
-    subscriberId: text('subscriberId'),
-    codeVerifier: text('codeVerifier'),
-    browserBindingHash: text('browserBindingHash'),
-    feedTokenCiphertext: text('feedTokenCiphertext'),
-    returnTo: text('returnTo'),
-    createdAt: text('createdAt'),
-    expiresAt: Number(item[ttlAttribute]?.N ?? '0'),
+    ...(feedLookupKey ? { feedLookupKey } : {}),
+    stateHash: read.string(partitionKey),
+    subscriberId: read.string('subscriberId'),
+    codeVerifier: read.string('codeVerifier'),
+    browserBindingHash: read.string('browserBindingHash'),
+    feedTokenCiphertext: read.string('feedTokenCiphertext'),
+    returnTo: read.string('returnTo'),
+    createdAt: read.string('createdAt'),
+    expiresAt: read.optionalNumber(ttlAttribute) ?? 0,
   };
 }

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RateLimitStore, WindowCount } from '../../ports/rate-limit-store.ts';
-import { itemKey } from './items.ts';
+import { attributes, itemKey, readItem } from './items.ts';
 import { TABLES } from './tables.ts';
 
 const { ttlAttribute } = TABLES.rateLimits;
@@ -25,13 +25,11 @@ export class DynamoRateLimitStore implements RateLimitStore {
         Key: itemKey(TABLES.rateLimits, `${bucket}@${windowStart}`),
         UpdateExpression: 'ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
         ExpressionAttributeNames: { '#count': 'count', '#expiresAt': ttlAttribute },
-        ExpressionAttributeValues: {
-          ':one': { N: '1' },
-          ':expiresAt': { N: String(windowEndsAt + windowSeconds) },
-        },
+        ExpressionAttributeValues: attributes({ ':one': 1, ':expiresAt': windowEndsAt + windowSeconds }),
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return { count: Number(Attributes?.count?.N ?? '1'), windowEndsAt };
+    const count = Attributes && readItem(Attributes, 'rate limit').optionalNumber('count');
+    return { count: count ?? 1, windowEndsAt };
   }
 }

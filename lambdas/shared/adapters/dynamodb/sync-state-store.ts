@@ -1,12 +1,11 @@
 import {
-  type AttributeValue,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { SyncLeaseStore, SyncState, SyncStateStore } from '../../ports/sync-stores.ts';
-import { conditionalWrite, type Item, itemKey } from './items.ts';
+import { attributes, conditionalWrite, type Item, type ItemReader, itemKey, readItem } from './items.ts';
 import { TABLES } from './tables.ts';
 
 /**
@@ -41,9 +40,10 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
       new GetItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId), ConsistentRead: true }),
     );
     if (!Item) return undefined;
+    const read = readItem(Item, 'sync state');
     const state: SyncState = { subscriberId };
     for (const field of Object.keys(FIELDS) as Field[]) {
-      const value = decode(FIELDS[field], Item[field]);
+      const value = decode(FIELDS[field], read, field);
       if (value !== undefined) Object.assign(state, { [field]: value });
     }
     return state;
@@ -52,13 +52,13 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
   /** An update rather than a put, so a lease held on the same item survives. */
   async put(state: SyncState): Promise<void> {
     const names: Record<string, string> = {};
-    const values: Record<string, AttributeValue> = {};
+    const values: Record<string, string | number> = {};
     const set: string[] = [];
     const remove: string[] = [];
     for (const field of Object.keys(FIELDS) as Field[]) {
       names[`#${field}`] = field;
       const encoded = encode(FIELDS[field], state[field]);
-      if (encoded) {
+      if (encoded !== undefined) {
         values[`:${field}`] = encoded;
         set.push(`#${field} = :${field}`);
       } else {
@@ -77,7 +77,7 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
         Key: keyOf(state.subscriberId),
         UpdateExpression: expression,
         ExpressionAttributeNames: names,
-        ...(set.length ? { ExpressionAttributeValues: values } : {}),
+        ...(set.length ? { ExpressionAttributeValues: attributes(values) } : {}),
       }),
     );
   }
@@ -95,11 +95,11 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
           UpdateExpression: 'SET #owner = :owner, #until = :until',
           ConditionExpression: 'attribute_not_exists(#until) OR #until <= :now OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': LEASE_OWNER, '#until': LEASE_UNTIL },
-          ExpressionAttributeValues: {
-            ':owner': { S: owner },
-            ':until': { N: String(until.getTime()) },
-            ':now': { N: String(now.getTime()) },
-          },
+          ExpressionAttributeValues: attributes({
+            ':owner': owner,
+            ':until': until.getTime(),
+            ':now': now.getTime(),
+          }),
         }),
       ),
     );
@@ -117,7 +117,7 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
           // Also keeps a release from re-creating the item of a subscriber who disconnected meanwhile.
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': LEASE_OWNER, '#until': LEASE_UNTIL },
-          ExpressionAttributeValues: { ':owner': { S: owner } },
+          ExpressionAttributeValues: attributes({ ':owner': owner }),
         }),
       ),
     );
@@ -126,15 +126,16 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
 
 const keyOf = (subscriberId: string): Item => itemKey(TABLES.syncState, subscriberId);
 
-function encode(kind: 'S' | 'N' | 'JSON', value: unknown): AttributeValue | undefined {
+/** The stored value of a field: a number, or a string (nested values as their JSON); undefined: not stored. */
+function encode(kind: 'S' | 'N' | 'JSON', value: unknown): string | number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (kind === 'N') return { N: String(value) };
-  if (kind === 'S') return { S: String(value) };
-  return { S: JSON.stringify(value) };
+  if (kind === 'N') return Number(value);
+  if (kind === 'S') return String(value);
+  return JSON.stringify(value);
 }
 
-function decode(kind: 'S' | 'N' | 'JSON', value: AttributeValue | undefined): unknown {
-  if (kind === 'N') return value?.N === undefined ? undefined : Number(value.N);
-  if (value?.S === undefined) return undefined;
-  return kind === 'JSON' ? JSON.parse(value.S) : value.S;
+function decode(kind: 'S' | 'N' | 'JSON', read: ItemReader, field: Field): unknown {
+  if (kind === 'N') return read.optionalNumber(field);
+  const text = read.optionalString(field);
+  return text !== undefined && kind === 'JSON' ? JSON.parse(text) : text;
 }

@@ -1,10 +1,10 @@
-import { calendar, type calendar_v3 } from '@googleapis/calendar';
-import { OAuth2Client } from 'google-auth-library';
+import type { calendar_v3 } from '@googleapis/calendar';
 import {
   type CalendarProvisioner,
   CalendarProvisioningError,
   type NewCalendar,
 } from '../../ports/calendar-provisioner.ts';
+import { calendarApi, googleFailureOf, withAccessToken } from './requests.ts';
 
 export interface GoogleCalendarProvisionerOptions {
   /** `rootUrl` of the Calendar client: Google's, or the emulator's. */
@@ -14,21 +14,22 @@ export interface GoogleCalendarProvisionerOptions {
 
 /**
  * The dedicated calendar through `@googleapis/calendar` (calendars.insert/get/delete: all allowed under the
- * calendar.app.created scope). Failures become CalendarProvisioningError with only a status and Google's reason.
+ * calendar.app.created scope), authorised with the access token it is given. Failures become
+ * CalendarProvisioningError with only a status and Google's reason.
  */
 export class GoogleCalendarProvisioner implements CalendarProvisioner {
   private readonly api: calendar_v3.Calendar;
 
   constructor(options: GoogleCalendarProvisionerOptions) {
-    this.api = calendar({ version: 'v3', rootUrl: options.rootUrl, timeout: options.timeoutMs ?? 10_000 });
+    this.api = calendarApi({ rootUrl: options.rootUrl, timeoutMs: options.timeoutMs ?? 10_000 });
   }
 
   async create(accessToken: string, { summary, timeZone, description }: NewCalendar): Promise<string> {
     const { data } = await translated(() =>
-      this.api.calendars.insert({
-        auth: bearer(accessToken),
-        requestBody: { summary, timeZone, description },
-      }),
+      this.api.calendars.insert(
+        { requestBody: { summary, timeZone, description } },
+        withAccessToken(accessToken),
+      ),
     );
     if (!data.id) throw new CalendarProvisioningError(200, 'no calendar id in the answer');
     return data.id;
@@ -36,7 +37,7 @@ export class GoogleCalendarProvisioner implements CalendarProvisioner {
 
   async exists(accessToken: string, calendarId: string): Promise<boolean> {
     try {
-      await translated(() => this.api.calendars.get({ auth: bearer(accessToken), calendarId }));
+      await translated(() => this.api.calendars.get({ calendarId }, withAccessToken(accessToken)));
       return true;
     } catch (error) {
       if (isGone(error)) return false;
@@ -46,20 +47,13 @@ export class GoogleCalendarProvisioner implements CalendarProvisioner {
 
   async delete(accessToken: string, calendarId: string): Promise<boolean> {
     try {
-      await translated(() => this.api.calendars.delete({ auth: bearer(accessToken), calendarId }));
+      await translated(() => this.api.calendars.delete({ calendarId }, withAccessToken(accessToken)));
       return true;
     } catch (error) {
       if (isGone(error)) return false;
       throw error;
     }
   }
-}
-
-/** An auth client that only presents the access token it was given (refreshing is the token provider's job). */
-function bearer(accessToken: string): OAuth2Client {
-  const client = new OAuth2Client();
-  client.setCredentials({ access_token: accessToken });
-  return client;
 }
 
 /** 404, and 410 for a deleted calendar; 403 "forbidden" when the id belongs to another Google account. */
@@ -70,21 +64,14 @@ function isGone(error: unknown): boolean {
   );
 }
 
-interface HttpFailure {
-  status?: number;
-  response?: { status?: number; data?: { error?: { errors?: { reason?: unknown }[] } } };
-}
+/** Only a reason of a known shape is kept. */
+const REASON = /^[A-Za-z_]{1,64}$/;
 
 async function translated<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    const failure = error as HttpFailure;
-    const status = failure?.response?.status ?? failure?.status;
-    const reason = failure?.response?.data?.error?.errors?.[0]?.reason;
-    throw new CalendarProvisioningError(
-      typeof status === 'number' ? status : undefined,
-      typeof reason === 'string' && /^[A-Za-z_]{1,64}$/.test(reason) ? reason : undefined,
-    );
+    const { status, reason } = googleFailureOf(error);
+    throw new CalendarProvisioningError(status, reason && REASON.test(reason) ? reason : undefined);
   }
 }

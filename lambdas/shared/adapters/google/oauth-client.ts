@@ -14,6 +14,7 @@ import {
   type RefreshedAccessToken,
 } from '../../ports/oauth-client.ts';
 import type { GoogleEndpoints } from './endpoints.ts';
+import { googleFailureOf } from './requests.ts';
 
 /** `refreshTokenNoCache` is protected; the adapter keeps its own per-subscriber cache and dedup. */
 class TokenEndpointClient extends OAuth2Client {
@@ -32,9 +33,9 @@ export interface GoogleOAuthClientOptions {
 }
 
 /**
- * Google's OAuth endpoints through google-auth-library's OAuth2Client. Every failure becomes a typed error made
- * only of an HTTP status and Google's error code: the library's own errors carry request bodies and URLs (a
- * revoke URL holds the token), so they are never passed on, not even as a cause.
+ * Google's OAuth endpoints through google-auth-library's OAuth2Client, which authenticates as the client (its
+ * id and secret). Every failure becomes a typed error made only of an HTTP status and Google's error code
+ * (requests.ts: the library's errors, whose request bodies and URLs hold tokens, are never passed on).
  */
 export class GoogleOAuthClient implements OAuthClient {
   private client: { credentials: GoogleClientCredentials; oauth2: TokenEndpointClient } | undefined;
@@ -155,27 +156,17 @@ function expiryOf(tokens: Credentials): number {
   return tokens.expiry_date ?? Date.now() + 3_600_000;
 }
 
-interface HttpFailure {
-  status?: number;
-  response?: { status?: number; data?: unknown };
-}
-
 /** Runs a call to Google and replaces any failure by a typed error that carries no request detail. */
 async function translated<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw translate(error as HttpFailure);
+    throw translate(error);
   }
 }
 
-function translate(error: HttpFailure): Error {
-  const status = error?.response?.status ?? error?.status;
-  const data = error?.response?.data;
-  const oauthError =
-    data && typeof data === 'object' && typeof (data as { error?: unknown }).error === 'string'
-      ? (data as { error: string }).error
-      : undefined;
+function translate(error: unknown): Error {
+  const { status, oauthError } = googleFailureOf(error);
   if (oauthError === 'invalid_grant') return new InvalidGrantError();
   if (status === undefined || status === 408 || status === 429 || status >= 500) {
     return new OAuthUnavailableError(status);

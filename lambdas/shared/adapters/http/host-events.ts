@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { HostEvent, HostEvents } from '../../ports/host-events.ts';
 import type { HostKeyRing } from '../../ports/host-keys.ts';
@@ -69,7 +68,3 @@ export class SignedHostEvents implements HostEvents {
     this.options.logger.warn('host not told of a connection event', { event: event.event, reason: last });
   }
 }
-
-/** The feed's name in host events: what the host already knows, never the token. */
-export const feedDigest = (feedToken: string): string =>
-  createHash('sha256').update(feedToken, 'utf8').digest('hex');

@@ -1,54 +1,20 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { HostKeysError } from '../../domain/host-keys.ts';
+import { randomBytes } from 'node:crypto';
+import { Refusal } from '../../errors.ts';
+import {
+  type SignatureProblem,
+  type SignedParts,
+  type SignedRequest,
+  signHostRequest,
+  type VerifiedSignature,
+  verifySignedRequest,
+} from '../../host-signature.ts';
 import type { HostKeyRing } from '../../ports/host-keys.ts';
-import { HttpRefusal } from './refusal.ts';
+import { httpRefusalFor, type RefusalAnswers } from './refusal.ts';
 
 /**
- * Requests the ICS service (the host) signs with a key it shares with this service (README, "Signed requests
- * from the host"):
- *
- *   X-Signature-Key-Id:    the key's id (1-64 of A-Z a-z 0-9 . _ -)
- *   X-Signature-Timestamp: Unix time in seconds (decimal), within ±5 minutes of the service's clock
- *   X-Signature-Nonce:     16-128 of A-Z a-z 0-9 _ - , never used before (random: 128 bits or more)
- *   X-Signature:           base64url, unpadded, of HMAC-SHA256(key, canonical request)
- *
- * canonical request = timestamp "\n" nonce "\n" METHOD "\n" path "\n" lower-case hex SHA-256 of the body bytes
- *
- * `path` is the route's own path (`/api/google-sync/notify`), not the URL the host called (stages, custom
- * domains and proxies change that), so a signature is only good for the endpoint it was made for. The digest
- * of an empty body is the SHA-256 of zero bytes. The signature is compared in constant time.
+ * Host-signed requests over HTTP (the protocol: ../../host-signature.ts): the signature headers as the host
+ * sends them, and the answers to a request whose signature or nonce is refused.
  */
-export const SIGNATURE_HEADERS = {
-  keyId: 'x-signature-key-id',
-  timestamp: 'x-signature-timestamp',
-  nonce: 'x-signature-nonce',
-  signature: 'x-signature',
-} as const;
-
-export const MAX_CLOCK_SKEW_SECONDS = 300;
-export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
-const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-const TIMESTAMP_PATTERN = /^[0-9]{1,12}$/;
-/** 32 bytes of HMAC-SHA256 in unpadded base64url. */
-const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-export interface SignedParts {
-  timestamp: string;
-  nonce: string;
-  method: string;
-  path: string;
-  body: Buffer | string;
-}
-
-export function canonicalRequest({ timestamp, nonce, method, path, body }: SignedParts): string {
-  const bodyDigest = createHash('sha256').update(body).digest('hex');
-  return `${timestamp}\n${nonce}\n${method.toUpperCase()}\n${path}\n${bodyDigest}`;
-}
-
-/** What the host computes (also used by the tests and the benchmarks). */
-export function signHostRequest(key: Buffer, parts: SignedParts): string {
-  return createHmac('sha256', key).update(canonicalRequest(parts), 'utf8').digest('base64url');
-}
 
 /** The signature headers for a request, as the host sends them. */
 export function hostSignatureHeaders(
@@ -66,86 +32,38 @@ export function hostSignatureHeaders(
   };
 }
 
-export interface SignedRequest {
-  method: string;
-  /** The route's own path (see above). */
-  path: string;
-  /** A header by lower-case name. */
-  header: (name: string) => string | undefined;
-  body: Buffer;
-}
+/** The answers to a refused host request (authenticateHostRequest): its signature, or a nonce used before. */
+export const HOST_REQUEST_REFUSALS = {
+  signature_missing: {
+    status: 401,
+    message:
+      'Sign the request: X-Signature-Key-Id, X-Signature-Timestamp, X-Signature-Nonce and X-Signature are required.',
+  },
+  signature_malformed: { status: 401, message: 'A signature header is not in the expected format.' },
+  unknown_key: { status: 401, message: 'The signature key id is not known.' },
+  timestamp_out_of_range: {
+    status: 401,
+    message: 'The signature timestamp is more than 5 minutes away from the current time.',
+  },
+  bad_signature: { status: 401, message: 'The signature does not match the request.' },
+  keys_unavailable: {
+    status: 503,
+    message: 'The signature could not be checked right now. Please try again in a minute.',
+    headers: { 'Retry-After': '60' },
+  },
+  replayed_nonce: { status: 409, message: 'This nonce was already used: sign every request anew.' },
+} satisfies RefusalAnswers<SignatureProblem | 'replayed_nonce'>;
 
-export interface VerifiedSignature {
-  keyId: string;
-  nonce: string;
-  /** Epoch seconds, as signed. */
-  timestamp: number;
-}
-
-const REFUSALS = {
-  signature_missing: [
-    401,
-    'Sign the request: X-Signature-Key-Id, X-Signature-Timestamp, X-Signature-Nonce and X-Signature are required.',
-  ],
-  signature_malformed: [401, 'A signature header is not in the expected format.'],
-  unknown_key: [401, 'The signature key id is not known.'],
-  timestamp_out_of_range: [401, 'The signature timestamp is more than 5 minutes away from the current time.'],
-  bad_signature: [401, 'The signature does not match the request.'],
-  keys_unavailable: [503, 'The signature could not be checked right now. Please try again in a minute.'],
-} as const satisfies Record<string, readonly [number, string]>;
-
-export type SignatureRefusalCode = keyof typeof REFUSALS;
-
-export function signatureRefusal(code: SignatureRefusalCode): HttpRefusal {
-  const [status, message] = REFUSALS[code];
-  return new HttpRefusal(status, code, message, status === 503 ? { 'Retry-After': '60' } : {});
-}
-
-/**
- * Checks the signature of a host request: headers present and well formed, a known key, a timestamp within
- * ±5 minutes of `now`, and an HMAC equal (in constant time) to the one computed over the request. Throws an
- * HttpRefusal naming what is wrong; the nonce is left to the caller (it must be stored: see
- * authenticateHostRequest).
- */
+/** verifySignedRequest for a server that answers by itself: a refused signature is its HttpRefusal. */
 export async function verifyHostSignature(
   keys: HostKeyRing,
   request: SignedRequest,
   now: Date,
 ): Promise<VerifiedSignature> {
-  const keyId = request.header(SIGNATURE_HEADERS.keyId)?.trim();
-  const timestamp = request.header(SIGNATURE_HEADERS.timestamp)?.trim();
-  const nonce = request.header(SIGNATURE_HEADERS.nonce)?.trim();
-  const signature = request.header(SIGNATURE_HEADERS.signature)?.trim();
-  if (!keyId || !timestamp || !nonce || !signature) throw signatureRefusal('signature_missing');
-  if (
-    !KEY_ID_PATTERN.test(keyId) ||
-    !TIMESTAMP_PATTERN.test(timestamp) ||
-    !NONCE_PATTERN.test(nonce) ||
-    !SIGNATURE_PATTERN.test(signature)
-  ) {
-    throw signatureRefusal('signature_malformed');
-  }
-  let key: Buffer | undefined;
   try {
-    key = await keys.keyFor(keyId);
+    return await verifySignedRequest(keys, request, now);
   } catch (error) {
-    if (error instanceof HostKeysError) throw signatureRefusal('keys_unavailable');
-    throw error;
+    const answer = error instanceof Refusal ? httpRefusalFor(HOST_REQUEST_REFUSALS, error) : undefined;
+    throw answer ?? error;
   }
-  if (!key) throw signatureRefusal('unknown_key');
-  const signedAt = Number(timestamp);
-  if (Math.abs(Math.floor(now.getTime() / 1000) - signedAt) > MAX_CLOCK_SKEW_SECONDS) {
-    throw signatureRefusal('timestamp_out_of_range');
-  }
-  const expected = createHmac('sha256', key)
-    .update(
-      canonicalRequest({ timestamp, nonce, method: request.method, path: request.path, body: request.body }),
-      'utf8',
-    )
-    .digest();
-  const presented = Buffer.from(signature, 'base64url');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-    throw signatureRefusal('bad_signature');
-  }
-  return { keyId, nonce, timestamp: signedAt };
 }

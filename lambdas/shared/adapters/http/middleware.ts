@@ -1,15 +1,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { asFrameworkRefusal, HttpRefusal, isHttpRefusal } from './refusal.ts';
+import { describeError, Refusal } from '../../errors.ts';
+import {
+  asFrameworkRefusal,
+  HttpRefusal,
+  httpRefusalFor,
+  isHttpRefusal,
+  type RefusalAnswers,
+} from './refusal.ts';
 import { type HtmlPage, htmlResponse, jsonResponse, STRICT_TRANSPORT_SECURITY } from './responses.ts';
-import { describeError } from './safe-error.ts';
 
 export type ResponseKind = 'html' | 'json';
 
 export interface RefusalRenderingOptions {
   kind: ResponseKind;
   logger: Logger;
+  /** How the function answers its use cases' refusals (a code it does not answer renders as a 500). */
+  refusals: RefusalAnswers;
   /** HTML pages: where "back" leads. */
   backLink?: () => HtmlPage['link'];
 }
@@ -22,8 +30,9 @@ const UNEXPECTED = new HttpRefusal(
 
 /**
  * Turns every error into an answer of the route's kind (HTML page for browser routes, JSON for API routes): a
- * refusal shows its code and sentence; anything unexpected becomes a generic 500 without detail. Logs a safe
- * description of the error, never the error object (its message, stack or cause may hold input).
+ * refusal (a use case's, answered from `refusals`, or a handler's own HttpRefusal) shows its code and sentence;
+ * anything unexpected becomes a generic 500 without detail. Logs a safe description of the error, never the
+ * error object (its message, stack or cause may hold input).
  */
 export function renderErrors(
   options: RefusalRenderingOptions,
@@ -39,7 +48,7 @@ export function renderErrors(
     },
     onError: (request) => {
       const { error } = request;
-      const refusal = isHttpRefusal(error) ? error : asFrameworkRefusal(error);
+      const refusal = asRefusal(error, options.refusals);
       if (refusal) {
         options.logger.info('request refused', { status: refusal.statusCode, code: refusal.code });
       } else {
@@ -50,9 +59,15 @@ export function renderErrors(
   };
 }
 
+function asRefusal(error: unknown, answers: RefusalAnswers): HttpRefusal | undefined {
+  if (isHttpRefusal(error)) return error;
+  if (error instanceof Refusal) return httpRefusalFor(answers, error);
+  return asFrameworkRefusal(error);
+}
+
 export function render(
   refusal: HttpRefusal,
-  options: Omit<RefusalRenderingOptions, 'logger'>,
+  options: Omit<RefusalRenderingOptions, 'logger' | 'refusals'>,
 ): APIGatewayProxyResult {
   if (options.kind === 'json') {
     return jsonResponse(

@@ -1,7 +1,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { RateLimitedRoute } from '../../config.ts';
+import { Refusal } from '../../errors.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
-import { HttpRefusal } from './refusal.ts';
+import type { RequestRateLimiter } from '../../ports/request-rate-limiter.ts';
 
 /** Requests per window of each route, per client IP and (for routes that know the subscriber) per subscriber. */
 export interface RateLimits<Route extends string> {
@@ -18,10 +19,11 @@ export interface RateLimiterOptions<Route extends string> {
 }
 
 /**
- * Per-route limits per client IP and per subscriber (fixed windows). Over the limit: 429 with Retry-After.
- * The IP check runs before any work; the subscriber check as soon as the subscriber is known.
+ * Per-route limits per client IP and per subscriber (fixed windows). Over the limit: Refusal('rate_limited')
+ * with the seconds to the window's end (the routes answer 429 with Retry-After). The IP check runs before any
+ * work; the subscriber check as soon as the subscriber is known.
  */
-export class RateLimiter<Route extends string = RateLimitedRoute> {
+export class RateLimiter<Route extends string = RateLimitedRoute> implements RequestRateLimiter<Route> {
   private readonly now: () => Date;
 
   constructor(private readonly options: RateLimiterOptions<Route>) {
@@ -51,10 +53,8 @@ export class RateLimiter<Route extends string = RateLimitedRoute> {
       now,
     );
     if (count <= limit) return;
-    const retryAfter = Math.max(1, windowEndsAt - Math.floor(now.getTime() / 1000));
-    throw new HttpRefusal(429, 'rate_limited', 'Too many requests. Please wait a moment and try again.', {
-      'Retry-After': String(retryAfter),
-    });
+    const retryAfterSeconds = Math.max(1, windowEndsAt - Math.floor(now.getTime() / 1000));
+    throw new Refusal('rate_limited', { retryAfterSeconds });
   }
 }
 

@@ -1,8 +1,10 @@
+import { type Refusal, type RefusalDetail, SafeMessageError } from '../../errors.ts';
+
 /**
  * A request refused on purpose, with what the client may see: an HTTP status, a stable machine-readable code
  * and a sentence for people. Never carries input values (tokens, codes) or internals.
  */
-export class HttpRefusal extends Error {
+export class HttpRefusal extends SafeMessageError {
   override readonly name = 'HttpRefusal';
 
   constructor(
@@ -16,6 +18,39 @@ export class HttpRefusal extends Error {
 }
 
 export const isHttpRefusal = (error: unknown): error is HttpRefusal => error instanceof HttpRefusal;
+
+/** How a function answers one refusal code of its use cases. */
+export interface RefusalAnswer {
+  status: number;
+  /** The sentence people see. */
+  message: string | ((detail: RefusalDetail) => string);
+  headers?: Record<string, string>;
+  /** The code the client sees, when the use case's own is finer (two reasons answered as one `too_large`). */
+  code?: string;
+}
+
+/** A function's answer to every refusal code its use cases give (checked complete by its type). */
+export type RefusalAnswers<Code extends string = string> = Readonly<Record<Code, RefusalAnswer>>;
+
+/**
+ * The HTTP answer to a use case's refusal; a rate limit's wait becomes `Retry-After`. Undefined for a code the
+ * function does not answer (a bug: it renders as a 500).
+ */
+export function httpRefusalFor(answers: RefusalAnswers, refusal: Refusal): HttpRefusal | undefined {
+  const answer = Object.hasOwn(answers, refusal.code) ? answers[refusal.code] : undefined;
+  if (!answer) return undefined;
+  const message = typeof answer.message === 'function' ? answer.message(refusal.detail) : answer.message;
+  const headers = { ...answer.headers };
+  const { retryAfterSeconds } = refusal.detail;
+  if (retryAfterSeconds !== undefined) headers['Retry-After'] = String(retryAfterSeconds);
+  return new HttpRefusal(answer.status, answer.code ?? refusal.code, message, headers);
+}
+
+/** The answer to a rate limit (RateLimiter), the same in every function. */
+export const RATE_LIMITED: RefusalAnswer = {
+  status: 429,
+  message: 'Too many requests. Please wait a moment and try again.',
+};
 
 /** Middy's own HTTP errors (route not found, unsupported media type...): status and an exposable message. */
 export function asFrameworkRefusal(error: unknown): HttpRefusal | undefined {

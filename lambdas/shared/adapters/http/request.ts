@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
+import { invalidFields, safeName } from '../../input.ts';
 import { HttpRefusal } from './refusal.ts';
 
 /**
@@ -77,13 +78,9 @@ export function parseInput<T extends z.ZodType>(
 ): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields = [
-    ...new Set(result.error.issues.map((issue) => issue.path.map(String).join('.') || 'input')),
-  ];
-  throw new HttpRefusal(400, code, `Invalid or missing: ${fields.map(safeName).join(', ')}.`);
+  throw new HttpRefusal(400, code, invalidInputMessage(invalidFields(result.error)));
 }
 
-/** Echo only short, plain field names. */
-function safeName(name: string): string {
-  return /^[A-Za-z0-9_.-]{1,40}$/.test(name) ? name : 'parameter';
-}
+/** The sentence of an invalid input: the fields (plain names, see invalidFields), never their values. */
+export const invalidInputMessage = (fields: readonly string[] = []): string =>
+  `Invalid or missing: ${fields.join(', ')}.`;

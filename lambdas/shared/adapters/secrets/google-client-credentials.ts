@@ -1,7 +1,8 @@
 import { TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
+import { SafeMessageError } from '../../errors.ts';
 import type {
   GoogleClientCredentials,
   GoogleClientCredentialsSource,
@@ -13,7 +14,7 @@ export type GoogleClientCredentialsFailure =
   | 'incomplete'; // a field is missing or empty
 
 /** Names the source and the missing field; never contains the secret or any part of it. */
-export class GoogleClientCredentialsError extends Error {
+export class GoogleClientCredentialsError extends SafeMessageError {
   override readonly name = 'GoogleClientCredentialsError';
 
   constructor(

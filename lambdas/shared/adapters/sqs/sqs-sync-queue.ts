@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { SafeMessageError } from '../../errors.ts';
 import { MAX_DELAY_SECONDS, type SyncQueue, type SyncRequest } from '../../ports/sync-queue.ts';
 
 /** SendMessageBatch takes at most 10 entries and 1 MiB of bodies in all. */
@@ -37,7 +38,7 @@ export interface SyncQueueFailure {
 }
 
 /** Some requests were not enqueued after the retries; the others were. */
-export class SyncQueueError extends Error {
+export class SyncQueueError extends SafeMessageError {
   override readonly name = 'SyncQueueError';
   readonly failedCount: number;
 

@@ -1,12 +1,8 @@
-/** Why a series could not be expanded: always a problem of the input, never of the expansion itself. */
-export type ExpansionErrorReason = 'bad_recurrence' | 'bad_date_time' | 'unknown_time_zone';
-
-export class ExpansionError extends Error {
-  override readonly name = 'ExpansionError';
-  readonly reason: ExpansionErrorReason;
-
-  constructor(reason: ExpansionErrorReason, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
+/**
+ * Why a series could not be expanded: always a problem of the input, never of the expansion itself. One class
+ * with the time model's (a bad date-time or zone name in a series is the same failure as a bad rule).
+ */
+export {
+  TimeInputError as ExpansionError,
+  type TimeInputErrorReason as ExpansionErrorReason,
+} from '../time/errors.ts';

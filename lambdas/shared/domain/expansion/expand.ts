@@ -1,23 +1,14 @@
 import type { EventDateTime, GoogleEvent } from '../google-event.ts';
-import {
-  DAY_MS,
-  formatBasicDate,
-  formatBasicUtcDateTime,
-  formatDate,
-  formatOffset,
-  formatWallDateTime,
-} from '../time/civil.ts';
-import type { TimeZone } from '../time/zone.ts';
-import {
-  type Placed,
-  type PreparedSeries,
-  placeEventDateTime,
-  prepareSeries,
-  type WindowMs,
-  walkSeries,
-} from './series.ts';
+import { DAY_MS, formatDate } from '../time/civil.ts';
+import { formatInstant, type PlacedTime, readEventDateTime } from '../time/event-time.ts';
+import { basicId, basicIdAt } from '../time/when.ts';
+import { overlapsWindow } from '../time/window.ts';
+import { type PreparedSeries, prepareSeries, type WindowMs, walkSeries } from './series.ts';
 
-/** An occurrence counts when it overlaps [timeMin, timeMax), as in Google's events.list (end > timeMin, start < timeMax). */
+/**
+ * An occurrence counts when it overlaps [timeMin, timeMax), as in Google's events.list (end > timeMin, start <
+ * timeMax); one that does not end after it starts counts when it starts inside (../time/window.ts).
+ */
 export interface TimeWindow {
   timeMin: Date;
   timeMax: Date;
@@ -54,24 +45,11 @@ const toWindowMs = (window: TimeWindow): WindowMs => ({
   maxMs: window.timeMax.getTime(),
 });
 
-function formatPlaced(
-  utcMs: number,
-  allDay: boolean,
-  zone: TimeZone,
-  timeZoneId: string | undefined,
-): EventDateTime {
-  if (allDay) return { date: formatDate(Math.floor(utcMs / DAY_MS)) };
-  const offset = zone.offsetAt(utcMs);
-  const dateTime = `${formatWallDateTime(utcMs + offset)}${formatOffset(offset)}`;
-  return timeZoneId ? { dateTime, timeZone: timeZoneId } : { dateTime };
-}
-
-const formatLike = (placed: Placed, utcMs: number): EventDateTime =>
-  formatPlaced(utcMs, placed.allDay, placed.zone, placed.timeZoneId);
-
-/** `20240105T100000Z` (timed, in UTC) or `20240105` (all-day). */
-function basicInstanceSuffix(allDay: boolean, utcMs: number): string {
-  return allDay ? formatBasicDate(Math.floor(utcMs / DAY_MS)) : formatBasicUtcDateTime(utcMs);
+/** An instant shaped like `placed`: its date, or the date-time in its zone, echoing the timeZone it named. */
+function formatLike(placed: PlacedTime, utcMs: number): EventDateTime {
+  if (placed.allDay) return { date: formatDate(Math.floor(utcMs / DAY_MS)) };
+  const dateTime = formatInstant(utcMs, placed.zone);
+  return placed.timeZone ? { dateTime, timeZone: placed.timeZone } : { dateTime };
 }
 
 /**
@@ -81,8 +59,7 @@ function basicInstanceSuffix(allDay: boolean, utcMs: number): string {
  * finds instances through `events.instances` and keeps the ids Google gives.
  */
 export function instanceId(seriesId: string, originalStart: EventDateTime): string {
-  const placed = placeEventDateTime(originalStart);
-  return `${seriesId}_${basicInstanceSuffix(placed.allDay, placed.utcMs)}`;
+  return `${seriesId}_${basicId(readEventDateTime(originalStart))}`;
 }
 
 const statusOf = (event: GoogleEvent): OccurrenceStatus => event.status ?? 'confirmed';
@@ -95,10 +72,9 @@ interface Keyed {
 
 /** The occurrence of a single event or of an exception, at its own (possibly moved) times. */
 function ownOccurrence(event: GoogleEvent, window: WindowMs, seriesId?: string): Keyed | undefined {
-  const start = placeEventDateTime(event.start);
-  const end = placeEventDateTime(event.end);
-  const endMs = Math.max(end.utcMs, start.utcMs);
-  if (!(start.utcMs < window.maxMs && endMs > window.minMs)) return undefined;
+  const start = readEventDateTime(event.start);
+  const end = readEventDateTime(event.end);
+  if (!overlapsWindow(start.utcMs, end.utcMs, window.minMs, window.maxMs)) return undefined;
   const occurrence: Occurrence = {
     id: event.id ?? '',
     start: formatLike(start, start.utcMs),
@@ -119,7 +95,7 @@ function ownOccurrence(event: GoogleEvent, window: WindowMs, seriesId?: string):
 function exceptionsByOriginalStart(exceptions: GoogleEvent[]): Set<number> {
   const starts = new Set<number>();
   for (const exception of exceptions) {
-    if (exception.originalStartTime) starts.add(placeEventDateTime(exception.originalStartTime).utcMs);
+    if (exception.originalStartTime) starts.add(readEventDateTime(exception.originalStartTime).utcMs);
   }
   return starts;
 }
@@ -133,7 +109,7 @@ function seriesInstance(
   const seriesId = series.id ?? '';
   return {
     occurrence: {
-      id: `${seriesId}_${basicInstanceSuffix(prepared.allDay, utcMs)}`,
+      id: `${seriesId}_${basicIdAt(prepared.allDay, utcMs)}`,
       recurringEventId: seriesId,
       originalStartTime: formatLike(prepared.start, utcMs),
       start: formatLike(prepared.start, utcMs),

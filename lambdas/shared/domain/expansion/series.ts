@@ -1,39 +1,19 @@
-import type { EventDateTime, GoogleEvent } from '../google-event.ts';
+import type { GoogleEvent } from '../google-event.ts';
+import { parseContentLine } from '../ics/content-lines.ts';
 import { DAY_MS } from '../time/civil.ts';
-import { type TimeZone, UTC_ZONE } from '../time/zone.ts';
-import { ExpansionError } from './errors.ts';
-import { parseRule, type RecurrenceRule, walkRule } from './rule.ts';
-import { googleTimeZoneNamed } from './time-zone.ts';
-import { type IcsValue, parseGoogleDate, parseGoogleDateTime, parseIcsValue } from './values.ts';
-
-/** An EventDateTime on the time line: all-day dates are placed at UTC midnight (floating, like the reference). */
-export interface Placed {
-  allDay: boolean;
-  /** Instant; for all-day values the date's UTC midnight. */
-  utcMs: number;
-  /** The zone a timed value is shown in (UTC for all-day values). */
-  zone: TimeZone;
-  /** The `timeZone` the value carried, echoed in output. */
-  timeZoneId?: string;
-}
-
-export function placeEventDateTime(value: EventDateTime): Placed {
-  if ('date' in value) {
-    return { allDay: true, utcMs: parseGoogleDate(value.date) * DAY_MS, zone: UTC_ZONE };
-  }
-  if (typeof value.dateTime !== 'string') {
-    throw new ExpansionError('bad_date_time', 'An event time has neither a date nor a dateTime.');
-  }
-  const { utcMs, zone } = parseGoogleDateTime(value.dateTime, value.timeZone);
-  return value.timeZone
-    ? { allDay: false, utcMs, zone, timeZoneId: value.timeZone }
-    : { allDay: false, utcMs, zone };
-}
+import { TimeInputError } from '../time/errors.ts';
+import { type PlacedTime, readEventDateTime } from '../time/event-time.ts';
+import { type IcsTime, wallMs } from '../time/ics-values.ts';
+import { timeOfDayMs } from '../time/when.ts';
+import { overlapsWindow } from '../time/window.ts';
+import { googleTimeZoneNamed, type TimeZone, UTC_ZONE } from '../time/zone.ts';
+import { parseRecurrenceValue, parseRule, type RecurrenceRule } from './rule-parser.ts';
+import { walkRule } from './rule-walker.ts';
 
 /** A series reduced to numbers: what the instance walk needs, computed once per call. */
 export interface PreparedSeries {
-  start: Placed;
-  end: Placed;
+  start: PlacedTime;
+  end: PlacedTime;
   allDay: boolean;
   zone: TimeZone;
   /** DTSTART as wall-clock time in the series' zone. */
@@ -47,56 +27,48 @@ export interface PreparedSeries {
   exdates: Set<number>;
 }
 
-interface ContentLine {
-  name: string;
-  params: Map<string, string>;
-  value: string;
+/** A DATE or DATE-TIME of an RDATE or EXDATE line, with the zone its TZID names (local times only). */
+interface DateListValue {
+  time: IcsTime;
+  zone?: TimeZone;
 }
 
-/** `RDATE;TZID="Europe/Berlin";VALUE=DATE-TIME:20240105T100000,...` -> name, parameters, value. */
-function splitLine(line: string): ContentLine {
-  let colon = line.indexOf(':');
-  if (line.lastIndexOf('"', colon) >= 0) {
-    // A quoted parameter value may hold a colon: find the first one outside quotes.
-    let inQuotes = false;
-    colon = -1;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i];
-      if (ch === '"') inQuotes = !inQuotes;
-      else if (ch === ':' && !inQuotes) {
-        colon = i;
-        break;
-      }
-    }
-  }
-  if (colon < 0) throw new ExpansionError('bad_recurrence', `Recurrence line "${line}" has no value.`);
-  const [name = '', ...rawParams] = line.slice(0, colon).split(';');
-  const params = new Map<string, string>();
-  for (const param of rawParams) {
-    const eq = param.indexOf('=');
-    if (eq <= 0)
-      throw new ExpansionError('bad_recurrence', `Recurrence line "${line}": "${param}" is not NAME=VALUE.`);
-    params.set(param.slice(0, eq).toUpperCase(), param.slice(eq + 1).replace(/^"|"$/g, ''));
-  }
-  return { name: name.trim().toUpperCase(), params, value: line.slice(colon + 1).trim() };
+/**
+ * A recurrence line (`RDATE;TZID="Europe/Berlin";VALUE=DATE-TIME:20240105T100000,...`) split by the feed reader's
+ * content-line splitter (../ics/content-lines.ts); refused, saying why, when it cannot be read.
+ */
+function splitLine(line: string): { name: string; params: Map<string, string>; value: string } {
+  const property = parseContentLine(line);
+  if (!property) throw unreadableLine(line);
+  return {
+    name: property.name,
+    params: new Map(Object.entries(property.params)),
+    value: property.value.trim(),
+  };
+}
+
+const badLine = (line: string, why: string): TimeInputError =>
+  new TimeInputError('bad_recurrence', `Recurrence line "${line}": ${why}.`);
+
+function unreadableLine(line: string): TimeInputError {
+  const colon = line.indexOf(':');
+  if (colon < 0) return new TimeInputError('bad_recurrence', `Recurrence line "${line}" has no value.`);
+  const param = line
+    .slice(0, colon)
+    .split(';')
+    .slice(1)
+    .find((p) => p.indexOf('=') <= 0);
+  return badLine(line, param === undefined ? 'it cannot be read' : `"${param}" is not NAME=VALUE`);
 }
 
 /** Where a DATE or DATE-TIME of a recurrence line falls for this series. */
-function instantOf(series: PreparedSeries, value: IcsValue): number {
-  if (series.allDay) {
-    const wall =
-      value.kind === 'date' ? value.day * DAY_MS : value.kind === 'utc' ? value.utcMs : value.wallMs;
-    return Math.floor(wall / DAY_MS) * DAY_MS;
-  }
-  if (value.kind === 'utc') return value.utcMs;
-  if (value.kind === 'local') return (value.zone ?? series.zone).toUtc(value.wallMs);
+function instantInSeries(series: PreparedSeries, { time, zone }: DateListValue): number {
+  const wall = wallMs(time);
+  if (series.allDay) return Math.floor(wall / DAY_MS) * DAY_MS;
+  if (time.kind === 'date-time') return time.utc ? wall : (zone ?? series.zone).toUtc(wall);
   // A DATE in a timed series: that day at the series' time of day.
-  const timeOfDay = series.startWall - Math.floor(series.startWall / DAY_MS) * DAY_MS;
-  return series.zone.toUtc(value.day * DAY_MS + timeOfDay);
+  return series.zone.toUtc(wall + timeOfDayMs(series.startWall));
 }
-
-const badLine = (line: string, why: string): ExpansionError =>
-  new ExpansionError('bad_recurrence', `Recurrence line "${line}": ${why}.`);
 
 /**
  * The values of an RDATE or EXDATE line, checked as Google reads them: TZID and VALUE (DATE or DATE-TIME) are
@@ -104,7 +76,7 @@ const badLine = (line: string, why: string): ExpansionError =>
  * values, nor with dates); VALUE, when given, matches every value. VALUE=PERIOD is refused: Google does not
  * take periods (the ICS mapping writes their starts).
  */
-function dateListValues(line: string, params: Map<string, string>, value: string): IcsValue[] {
+function dateListValues(line: string, params: Map<string, string>, value: string): DateListValue[] {
   for (const param of params.keys()) {
     if (param !== 'TZID' && param !== 'VALUE') throw badLine(line, `unknown parameter ${param}`);
   }
@@ -115,16 +87,16 @@ function dateListValues(line: string, params: Map<string, string>, value: string
   }
   const tzid = params.get('TZID');
   const zone = tzid === undefined ? undefined : googleTimeZoneNamed(tzid);
-  const items: IcsValue[] = [];
+  const items: DateListValue[] = [];
   for (const text of value.split(',')) {
     if (text === '') continue;
-    const item = parseIcsValue(text, zone);
-    if (item.kind === 'date' ? valueType === 'DATE-TIME' : valueType === 'DATE') {
+    const time = parseRecurrenceValue(text);
+    if (time.kind === 'date' ? valueType === 'DATE-TIME' : valueType === 'DATE') {
       throw badLine(line, `"${text}" is not of type ${valueType}`);
     }
-    if (zone && item.kind !== 'local')
+    if (zone && (time.kind === 'date' || time.utc))
       throw badLine(line, `"${text}" cannot have a TZID (it is UTC or a date)`);
-    items.push(item);
+    items.push(zone ? { time, zone } : { time });
   }
   return items;
 }
@@ -137,16 +109,16 @@ function checkUntilType(line: string, rule: RecurrenceRule, allDay: boolean): vo
   const until = rule.until;
   if (!until) return;
   if (allDay && until.kind !== 'date') throw badLine(line, 'UNTIL of an all-day series must be a DATE');
-  if (!allDay && until.kind !== 'utc') {
+  if (!allDay && !(until.kind === 'date-time' && until.utc)) {
     throw badLine(line, 'UNTIL of a timed series must be a UTC date-time (ending in Z)');
   }
 }
 
 export function prepareSeries(series: GoogleEvent): PreparedSeries {
-  const start = placeEventDateTime(series.start);
-  const end = placeEventDateTime(series.end);
+  const start = readEventDateTime(series.start);
+  const end = readEventDateTime(series.end);
   const allDay = start.allDay;
-  const zone = start.zone;
+  const zone = start.allDay ? UTC_ZONE : start.zone;
   const startWall = start.utcMs + zone.offsetAt(start.utcMs);
   const prepared: PreparedSeries = {
     start,
@@ -174,14 +146,14 @@ export function prepareSeries(series: GoogleEvent): PreparedSeries {
       }
       case 'RDATE':
         for (const item of dateListValues(line, params, value))
-          prepared.rdates.push(instantOf(prepared, item));
+          prepared.rdates.push(instantInSeries(prepared, item));
         break;
       case 'EXDATE':
         for (const item of dateListValues(line, params, value)) {
           // Google keeps the instance when a timed series gets a DATE EXDATE (the value types must match,
           // RFC 5545 3.8.5.1): such a line excludes nothing, so the mapping must write date-times.
-          if (item.kind === 'date' && !allDay) continue;
-          prepared.exdates.add(instantOf(prepared, item));
+          if (item.time.kind === 'date' && !allDay) continue;
+          prepared.exdates.add(instantInSeries(prepared, item));
         }
         break;
       default:
@@ -192,9 +164,9 @@ export function prepareSeries(series: GoogleEvent): PreparedSeries {
 }
 
 /** UNTIL as an instant comparable with instance starts (inclusive; its type was checked by prepareSeries). */
-function untilInstant(series: PreparedSeries, until: IcsValue): number {
-  if (until.kind === 'date') return until.day * DAY_MS;
-  return until.kind === 'utc' ? until.utcMs : series.zone.toUtc(until.wallMs);
+function untilInstant(series: PreparedSeries, until: IcsTime): number {
+  const wall = wallMs(until);
+  return until.kind === 'date' || until.utc ? wall : series.zone.toUtc(wall);
 }
 
 /** Milliseconds of slack between wall-clock and UTC bounds: more than any zone offset. */
@@ -257,7 +229,7 @@ class InstanceFilter {
   ) {}
 
   accepts(utcMs: number, durationMs: number): boolean {
-    if (!(utcMs < this.window.maxMs && utcMs + durationMs > this.window.minMs)) return false;
+    if (!overlapsWindow(utcMs, utcMs + durationMs, this.window.minMs, this.window.maxMs)) return false;
     if (this.series.exdates.has(utcMs)) return false;
     return this.series.exrules.length === 0 || !this.exrules().has(utcMs);
   }

@@ -108,9 +108,10 @@ function closingParenthesis(line: string, open: number): number {
 /**
  * Calls `visit` with each logical content line (RFC 5545 3.1 unfolding), walking the text in place: big
  * feeds never become an array of lines. A BOM at the start of a line is dropped; a continuation with
- * nothing to continue (an indented file) is read as a line of its own.
+ * nothing to continue (an indented file) is read as a line of its own. The walk stops when `visit` returns
+ * false.
  */
-export function forEachContentLine(text: string, visit: (line: string) => void): void {
+export function forEachContentLine(text: string, visit: (line: string) => unknown): void {
   let pending: string | undefined;
   let index = 0;
   const length = text.length;
@@ -131,7 +132,7 @@ export function forEachContentLine(text: string, visit: (line: string) => void):
       else pending += line.slice(1);
       continue;
     }
-    if (pending !== undefined) visit(pending);
+    if (pending !== undefined && visit(pending) === false) return;
     pending = line;
   }
   if (pending !== undefined) visit(pending);

@@ -1,7 +1,12 @@
 /** ICS feed -> Google Calendar Event resources. */
 export {
+  DEFAULT_HORIZON_SPAN,
   defaultHorizon,
   type Horizon,
+  type HorizonSpan,
+  horizonAround,
+} from './horizon.ts';
+export {
   type MappedFeed,
   type MappingOptions,
   type MappingWarning,

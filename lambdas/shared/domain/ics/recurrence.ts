@@ -1,19 +1,10 @@
 /** The recurrence lines of a series, in the forms Google accepts. */
 import { RULE_PARTS } from '../expansion/index.ts';
-import { timeZoneNamed } from '../expansion/time-zone.ts';
 import { DAY_MS, MINUTE_MS } from '../time/civil.ts';
+import { durationParts, type IcsTime, parseDuration, parseIcsTime, wallMs } from '../time/ics-values.ts';
+import { basicId, basicIdAt, coerceLike, type When } from '../time/when.ts';
 import { all, type Component, type Property } from './content-lines.ts';
-import { durationParts, parseDuration, parseIcsTime, wallMs } from './values.ts';
-import {
-  basicId,
-  coerceLike,
-  recurrenceParams,
-  recurrenceValue,
-  type TimeContext,
-  type When,
-  whenOf,
-  whenOfValue,
-} from './when.ts';
+import { recurrenceParams, recurrenceValue, type TimeContext, whenOf, whenOfValue } from './when.ts';
 
 /** The span of a timed event that would not end after it starts (Google refuses end <= start). */
 export const POINT_IN_TIME_MS = MINUTE_MS;
@@ -99,27 +90,21 @@ const rank = (key: string) => {
  * UNTIL on an all-day series names the day whose midnight it is nearest to (Exchange writes the local
  * midnight starting the last day; 23:59 forms mean the end of that day).
  */
-function untilFor(until: ReturnType<typeof parseIcsTime> & object, start: When, ctx: TimeContext): string {
+function untilFor(until: IcsTime, start: When, ctx: TimeContext): string {
   if (start.allDay) {
     if (until.kind === 'date-time' && until.utc && !(until.hour === 23 && until.minute === 59)) {
       // Exchange writes the local midnight that starts the last day, in UTC: the nearest midnight is that day.
       const nearest = Math.round(wallMs(until) / DAY_MS) * DAY_MS;
-      return basicId({ allDay: true, day: nearest });
+      return basicId({ allDay: true, utcMs: nearest });
     }
     return basicId(coerceLike(whenOf(until, undefined, ctx), start));
   }
   if (until.kind === 'date') {
-    const endOfDay = whenOf(until, undefined, ctx);
-    const day = endOfDay.allDay ? endOfDay.day : 0;
-    const utcMs = timeZoneNamed(start.zone).toUtc(day + DAY_MS - 1000);
-    return basicId({ allDay: false, utcMs, zone: 'UTC' });
+    const utcMs = start.zone.toUtc(wallMs(until) + DAY_MS - 1000);
+    return basicIdAt(false, utcMs);
   }
   if (until.utc) return basicId(whenOf(until, undefined, ctx));
-  const local = { ...until };
-  const utcMs = timeZoneNamed(start.zone).toUtc(
-    Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second),
-  );
-  return basicId({ allDay: false, utcMs, zone: 'UTC' });
+  return basicIdAt(false, start.zone.toUtc(wallMs(until)));
 }
 
 /** EXDATE/RDATE values of a property, each interpreted with the property's TZID and VALUE. */
@@ -186,7 +171,7 @@ export function seriesRecurrence(
     for (const { when, periodEnd } of datesOf(inSeriesZone(property, startTzid), ctx, problems)) {
       rdates.push(when);
       if (periodEnd && !start.allDay && !when.allDay && !periodEnd.allDay) {
-        // An empty or inverted period is a point in time, like a zero-length event (see map-feed.ts).
+        // An empty or inverted period is a point in time, like a zero-length event (read-sources.ts).
         const endMs = periodEnd.utcMs > when.utcMs ? periodEnd.utcMs : when.utcMs + POINT_IN_TIME_MS;
         if (endMs - when.utcMs !== durationMs) {
           const instanceStart = coerceLike(when, start);

@@ -1,5 +1,6 @@
+import type { When } from '../time/when.ts';
 import type { Component, Property } from './content-lines.ts';
-import type { TimeContext, When } from './when.ts';
+import type { TimeContext } from './when.ts';
 
 /** A VEVENT as read: its times interpreted, the properties still needed kept in `component`. */
 export interface SourceEvent {
@@ -17,7 +18,7 @@ export interface SourceEvent {
   /**
    * A floating RECURRENCE-ID (a DATE-TIME without TZID or Z), as written: `recurrenceId` holds its reading in
    * the default zone until the master is known; an override of a master whose DTSTART has a TZID reads it in
-   * that zone instead (see `inMasterZone` in map-feed.ts).
+   * that zone instead (see `inMasterZone` in read-sources.ts).
    */
   floatingRecurrenceId?: Property;
   thisAndFuture: boolean;

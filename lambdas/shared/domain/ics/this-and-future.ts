@@ -9,10 +9,11 @@
  */
 import { expandSeries } from '../expansion/index.ts';
 import { DAY_MS } from '../time/civil.ts';
+import { basicId, coerceLike, shiftWhen, type When } from '../time/when.ts';
 import type { Component, Property } from './content-lines.ts';
 import { inSeriesZone, seriesRecurrence } from './recurrence.ts';
 import type { SourceEvent } from './source-event.ts';
-import { basicId, coerceLike, instantOf, toEventDateTime, type When, whenOfValue } from './when.ts';
+import { toEventDateTime, whenOfValue } from './when.ts';
 
 const RULES = new Set(['RRULE', 'EXRULE']);
 const DATES = new Set(['RDATE', 'EXDATE']);
@@ -28,11 +29,6 @@ function ruleParts(value: string): Map<string, string> {
 
 const ruleText = (parts: Map<string, string>) => [...parts].map(([k, v]) => `${k}=${v}`).join(';');
 
-const shift = (when: When, deltaMs: number): When =>
-  when.allDay
-    ? { allDay: true, day: when.day + Math.round(deltaMs / DAY_MS) * DAY_MS }
-    : { ...when, utcMs: when.utcMs + deltaMs };
-
 /** A date property holding these values, written in UTC (or as dates), so any series zone reads them right. */
 function datesProperty(name: string, values: When[]): Property {
   const allDay = values[0]?.allDay ?? false;
@@ -42,7 +38,7 @@ function datesProperty(name: string, values: When[]): Property {
 /** Instances of the series' rules (no EXDATE, RDATE) that start before `before`: what COUNT has used up. */
 function rulesInstancesBefore(master: SourceEvent, before: When): number {
   const rules = master.component.properties.filter((p) => p.name === 'RRULE');
-  const duration = instantOf(master.end) - instantOf(master.start);
+  const duration = master.end.utcMs - master.start.utcMs;
   const recurrence = seriesRecurrence(
     { name: 'VEVENT', properties: rules, components: [] },
     master.start,
@@ -58,8 +54,8 @@ function rulesInstancesBefore(master: SourceEvent, before: When): number {
     extendedProperties: { private: { icsUid: master.uid, icsHash: '' } },
   };
   const window = {
-    timeMin: new Date(instantOf(master.start) - DAY_MS),
-    timeMax: new Date(instantOf(before)),
+    timeMin: new Date(master.start.utcMs - DAY_MS),
+    timeMax: new Date(before.utcMs),
   };
   return expandSeries(series, [], window, { maxOccurrences: 1_000_000 }).length;
 }
@@ -67,10 +63,10 @@ function rulesInstancesBefore(master: SourceEvent, before: When): number {
 /** Splits `master` at `override`; returns the new series (the master is changed in place). */
 function split(master: SourceEvent, override: SourceEvent): SourceEvent {
   const rid = coerceLike(override.recurrenceId as When, master.start);
-  const deltaMs = instantOf(override.start) - instantOf(rid);
+  const deltaMs = override.start.utcMs - rid.utcMs;
   const used = rulesInstancesBefore(master, rid);
   const headEnd = rid.allDay
-    ? basicId({ allDay: true, day: rid.day - DAY_MS })
+    ? basicId({ allDay: true, utcMs: rid.utcMs - DAY_MS })
     : basicId({ ...rid, utcMs: rid.utcMs - 1000 });
 
   const head: Property[] = [];
@@ -96,8 +92,8 @@ function split(master: SourceEvent, override: SourceEvent): SourceEvent {
         .map((v) => whenOfValue(v.trim(), inSeriesZone(property, master.startTzid), master.ctx))
         .filter((v): v is When => v !== undefined)
         .map((v) => coerceLike(v, master.start));
-      const before = values.filter((v) => instantOf(v) < instantOf(rid));
-      const after = values.filter((v) => instantOf(v) >= instantOf(rid)).map((v) => shift(v, deltaMs));
+      const before = values.filter((v) => v.utcMs < rid.utcMs);
+      const after = values.filter((v) => v.utcMs >= rid.utcMs).map((v) => shiftWhen(v, deltaMs));
       if (before.length > 0) head.push(datesProperty(property.name, before));
       if (after.length > 0) tail.push(datesProperty(property.name, after));
     } else {
@@ -133,15 +129,14 @@ export function splitThisAndFuture(
     for (const e of exceptions.values()) {
       const master = e.thisAndFuture ? masters.get(e.uid) : undefined;
       if (!master || !recurs(master)) continue;
-      if (!override || instantOf(e.recurrenceId as When) < instantOf(override.recurrenceId as When))
-        override = e;
+      if (!override || (e.recurrenceId as When).utcMs < (override.recurrenceId as When).utcMs) override = e;
     }
     if (!override) return;
     const master = masters.get(override.uid) as SourceEvent;
     const splitAt = coerceLike(override.recurrenceId as When, master.start);
     const part = split(master, override);
     masters.set(part.uid, part);
-    const deltaMs = instantOf(part.start) - instantOf(splitAt);
+    const deltaMs = part.start.utcMs - splitAt.utcMs;
     for (const [key, exception] of exceptions) {
       if (exception === override) {
         exceptions.delete(key);
@@ -149,9 +144,9 @@ export function splitThisAndFuture(
       }
       if (exception.uid !== override.uid || !exception.recurrenceId) continue;
       const rid = coerceLike(exception.recurrenceId, master.start);
-      if (instantOf(rid) < instantOf(splitAt)) continue;
+      if (rid.utcMs < splitAt.utcMs) continue;
       exceptions.delete(key);
-      const moved = shift(rid, deltaMs);
+      const moved = shiftWhen(rid, deltaMs);
       exceptions.set(`${part.uid}\u0000${basicId(moved)}`, {
         ...exception,
         uid: part.uid,

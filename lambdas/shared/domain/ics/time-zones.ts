@@ -1,14 +1,14 @@
 /**
- * TZID -> the zone Google gets. In order: an IANA name (or alias); a Windows zone name (CLDR table); an
- * IANA name at the end of a vendor path ("/mozilla.org/20050126_1/Europe/Berlin"); an Outlook display name
- * ("(UTC+01:00) Amsterdam, Berlin, ..."); the file's own VTIMEZONE, as the IANA zone with the same rules;
- * a bare "(UTC+01:00)" offset as Etc/GMT-1; else the VTIMEZONE's own rules with times written in UTC;
- * else the time is read as floating.
+ * A feed's TZID -> the name of the zone Google gets (the zones themselves, their offsets and Google's names
+ * are ../time/zone.ts). In order: an IANA name (or alias); a Windows zone name (CLDR table); an IANA name at
+ * the end of a vendor path ("/mozilla.org/20050126_1/Europe/Berlin"); an Outlook display name ("(UTC+01:00)
+ * Amsterdam, Berlin, ..."); the file's own VTIMEZONE, as the IANA zone with the same rules; a bare
+ * "(UTC+01:00)" offset as Etc/GMT-1; else the VTIMEZONE's own rules with times written in UTC; else the time
+ * is read as floating.
  */
 import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
-import { timeZoneNamed } from '../expansion/time-zone.ts';
 import { MINUTE_MS } from '../time/civil.ts';
-import { canonicalIana, listIanaZones } from '../time/zone.ts';
+import { canonicalIana, listIanaZones, timeZoneNamed } from '../time/zone.ts';
 import { type CustomZone, matchIana } from './vtimezone.ts';
 
 export type ZoneResolution =

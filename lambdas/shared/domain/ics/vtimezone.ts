@@ -3,11 +3,11 @@
  * (Google only takes IANA names). Observance rules are yearly in practice (nth weekday of a month, or a
  * weekday on or after a month day); anything else counts as a single onset at DTSTART.
  */
-import { timeZoneNamed } from '../expansion/time-zone.ts';
-import { DAY_MS, daysInMonth, HOUR_MS } from '../time/civil.ts';
-import { canonicalIana, listIanaZones, type OffsetAt } from '../time/zone.ts';
+import { civilFromDays, DAY_MS, daysFromCivil, daysInMonth, HOUR_MS, weekdayOf } from '../time/civil.ts';
+import { parseIcsTime, parseUtcOffset, wallMs } from '../time/ics-values.ts';
+import { timeOfDayMs } from '../time/when.ts';
+import { canonicalIana, listIanaZones, type OffsetAt, timeZoneNamed } from '../time/zone.ts';
 import { all, type Component, first } from './content-lines.ts';
-import { parseIcsTime, parseUtcOffset, wallMs } from './values.ts';
 
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 
@@ -72,11 +72,18 @@ function parseRule(value: string): YearlyRule | undefined {
   return rule;
 }
 
+/** 0 = Sunday ... 6 = Saturday (as BYDAY is indexed here) of a date. */
+const sundayWeekday = (year: number, month: number, day: number): number =>
+  (weekdayOf(daysFromCivil(year, month, day)) + 1) % 7;
+
+/** The year of wall-clock (or UTC) milliseconds. */
+const yearOf = (ms: number): number => civilFromDays(Math.floor(ms / DAY_MS)).year;
+
 /** Day of month of the rule's onset in a year, or undefined when the rule has none that year. */
 function onsetDay(rule: YearlyRule, year: number): number | undefined {
   const last = daysInMonth(year, rule.month);
   if (rule.weekday === undefined) return rule.monthDays?.[0];
-  const firstWeekday = new Date(Date.UTC(year, rule.month - 1, 1)).getUTCDay();
+  const firstWeekday = sundayWeekday(year, rule.month, 1);
   const firstMatch = 1 + ((rule.weekday - firstWeekday + 7) % 7);
   if (rule.monthDays) return rule.monthDays.find((d) => d >= 1 && d <= last && (d - firstMatch) % 7 === 0);
   const position = rule.position ?? 1;
@@ -84,7 +91,7 @@ function onsetDay(rule: YearlyRule, year: number): number | undefined {
     const day = firstMatch + (position - 1) * 7;
     return day <= last ? day : undefined;
   }
-  const lastWeekday = new Date(Date.UTC(year, rule.month - 1, last)).getUTCDay();
+  const lastWeekday = sundayWeekday(year, rule.month, last);
   const lastMatch = last - ((lastWeekday - rule.weekday + 7) % 7);
   const day = lastMatch + (position + 1) * 7;
   return day >= 1 ? day : undefined;
@@ -102,15 +109,14 @@ function latestOnset(o: Observance, utcMs: number): number | undefined {
   consider(start);
   for (const wall of o.extraWalls) consider(toUtc(wall));
   if (o.rule) {
-    const startDate = new Date(o.startWall);
-    const timeOfDay =
-      o.startWall - Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth(), startDate.getUTCDate());
-    const year = new Date(utcMs).getUTCFullYear();
+    const startYear = yearOf(o.startWall);
+    const timeOfDay = timeOfDayMs(o.startWall);
+    const year = yearOf(utcMs);
     for (const y of [year + 1, year, year - 1]) {
-      if (y < startDate.getUTCFullYear()) continue;
+      if (y < startYear) continue;
       const day = onsetDay(o.rule, y);
       if (day === undefined) continue;
-      const onset = toUtc(Date.UTC(y, o.rule.month - 1, day) + timeOfDay);
+      const onset = toUtc(daysFromCivil(y, o.rule.month, day) * DAY_MS + timeOfDay);
       if (onset < start || (o.rule.untilUtc !== undefined && onset > o.rule.untilUtc)) continue;
       consider(onset);
     }
@@ -174,15 +180,13 @@ const matches = new Map<string, string | null>();
 function samplesFor(zone: CustomZone, years: number[]): number[] {
   const samples: number[] = [];
   for (const year of years) {
-    for (let month = 0; month < 12; month++) samples.push(Date.UTC(year, month, 15, 12));
+    for (let month = 1; month <= 12; month++)
+      samples.push(daysFromCivil(year, month, 15) * DAY_MS + 12 * HOUR_MS);
     for (const o of zone.observances) {
       if (!o.rule) continue;
       const day = onsetDay(o.rule, year);
       if (day === undefined) continue;
-      const startDate = new Date(o.startWall);
-      const timeOfDay =
-        o.startWall - Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth(), startDate.getUTCDate());
-      const onset = Date.UTC(year, o.rule.month - 1, day) + timeOfDay - o.offsetFrom;
+      const onset = daysFromCivil(year, o.rule.month, day) * DAY_MS + timeOfDayMs(o.startWall) - o.offsetFrom;
       samples.push(onset - HOUR_MS, onset + HOUR_MS, onset - DAY_MS, onset + DAY_MS);
     }
   }
@@ -210,7 +214,7 @@ export function matchIana(zone: CustomZone, years: number[], preferred: string[]
  * rules then is the zone they describe, and Google applies its current rules.
  */
 function eraYears(zone: CustomZone): number[] {
-  const latest = Math.max(...zone.observances.map((o) => new Date(o.startWall).getUTCFullYear()));
+  const latest = Math.max(...zone.observances.map((o) => yearOf(o.startWall)));
   const from = Math.max(latest, 1971);
   return [from, from + 1, from + 2];
 }

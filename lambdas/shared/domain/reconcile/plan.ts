@@ -9,6 +9,7 @@ import {
   STANDALONE_KEY_SUFFIX,
 } from '../google-event.ts';
 import { DAY_MS } from '../time/civil.ts';
+import { instantOf } from '../time/event-time.ts';
 import { endOfEvent } from './ends.ts';
 import { isException } from './owned-fields.ts';
 import { seriesDuration, shiftBy, startFromBasic, timeKey } from './times.ts';
@@ -153,6 +154,7 @@ export function planSync(
   const skipped: Plan['skipped'] = [];
   const isUnreadable = unreadableMatcher(options.unreadableUids ?? []);
   const horizonStart = options.horizonStart?.getTime();
+  // endsAt is the first horizon start that no longer overlaps the event (endOfEvent, ../time/window.ts).
   const isOver = (row: EventMapRow) =>
     horizonStart !== undefined && row.endsAt !== undefined && Date.parse(row.endsAt) <= horizonStart;
   const rowByKey = new Map(rows.map((row) => [row.eventKey, row]));
@@ -351,9 +353,9 @@ function isOccurrence(series: GoogleEvent, originalStart: EventDateTime): boolea
   // A series turned single event has no instances: every override it had must go.
   if (!series.id || !series.recurrence?.length) return false;
   const wanted = timeKey(originalStart);
-  const at = Date.parse('date' in originalStart ? originalStart.date : originalStart.dateTime);
-  const window = { timeMin: new Date(at - DAY_MS), timeMax: new Date(at + 2 * DAY_MS) };
   try {
+    const at = instantOf(originalStart);
+    const window = { timeMin: new Date(at - DAY_MS), timeMax: new Date(at + 2 * DAY_MS) };
     return expandSeries(series, [], window, { includeCancelled: true }).some(
       (o) => o.originalStartTime !== undefined && timeKey(o.originalStartTime) === wanted,
     );

@@ -1,49 +1,41 @@
-import { parseGoogleDateTime } from '../expansion/values.ts';
 import { type EventDateTime, isAllDay } from '../google-event.ts';
-import { DAY_MS } from '../time/civil.ts';
+import { DAY_MS, formatDate, formatWallDateTime } from '../time/civil.ts';
+import { instantOf, parseGoogleDate } from '../time/event-time.ts';
+import { basicIdAt } from '../time/when.ts';
 
 /** A series' length: whole days for all-day series, milliseconds for timed ones. */
 export type Duration = { days: number } | { ms: number };
-
-/** The instant of a timed value: its own offset if it has one, else its IANA zone, else UTC. */
-export function epochMs(value: { dateTime: string; timeZone?: string }): number {
-  if (/(?:Z|[+-]\d\d:?\d\d)$/i.test(value.dateTime)) return Date.parse(value.dateTime);
-  return parseGoogleDateTime(value.dateTime, value.timeZone ?? 'UTC').utcMs;
-}
 
 /**
  * A start or end as a key that compares as Google matches instances (an original start, an EXDATE): by instant
  * for a timed one (whatever offset or zone it is written in), by date for an all-day one.
  */
 export function timeKey(value: EventDateTime): string {
-  return isAllDay(value) ? `d:${value.date}` : `t:${epochMs(value)}`;
+  return isAllDay(value) ? `d:${value.date}` : `t:${instantOf(value)}`;
 }
 
 /** An original start in basic format (`20260105`, `20260105T090000Z`), as in exception keys; see startFromBasic. */
 export function basicOf(value: EventDateTime): string {
   if (isAllDay(value)) return value.date.replaceAll('-', '');
-  return new Date(epochMs(value))
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
+  return basicIdAt(false, instantOf(value));
 }
 
 export function seriesDuration(event: { start: EventDateTime; end: EventDateTime }): Duration {
   const { start, end } = event;
   if (isAllDay(start) && isAllDay(end)) {
-    return { days: Math.round((Date.parse(end.date) - Date.parse(start.date)) / DAY_MS) };
+    return { days: parseGoogleDate(end.date) - parseGoogleDate(start.date) };
   }
-  if (!isAllDay(start) && !isAllDay(end)) return { ms: epochMs(end) - epochMs(start) };
+  if (!isAllDay(start) && !isAllDay(end)) return { ms: instantOf(end) - instantOf(start) };
   return { ms: 0 };
 }
 
 export function shiftBy(start: EventDateTime, duration: Duration): EventDateTime {
   if (isAllDay(start)) {
     const days = 'days' in duration ? duration.days : Math.round(duration.ms / DAY_MS);
-    return { date: new Date(Date.parse(start.date) + days * DAY_MS).toISOString().slice(0, 10) };
+    return { date: formatDate(parseGoogleDate(start.date) + days) };
   }
   const ms = 'ms' in duration ? duration.ms : duration.days * DAY_MS;
-  const end = new Date(epochMs(start) + ms).toISOString().replace('.000Z', 'Z');
+  const end = `${formatWallDateTime(instantOf(start) + ms)}Z`;
   return start.timeZone ? { dateTime: end, timeZone: start.timeZone } : { dateTime: end };
 }
 

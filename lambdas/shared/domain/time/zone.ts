@@ -1,8 +1,12 @@
 /**
  * Time zones for the whole domain (expansion, ICS mapping, reconcile planner, the Google emulator): the UTC
- * offset in force at an instant, and the instant of a wall-clock time under RFC 5545 3.3.5.
+ * offset in force at an instant, the instant of a wall-clock time under RFC 5545 3.3.5, and which names Google
+ * takes. The ICS mapping's reading of a feed's TZIDs (Windows and Outlook names, VTIMEZONEs) is
+ * ../ics/time-zones.ts: it ends in one of these zones.
  */
+import { IANA_ALIAS_MAP } from 'windows-iana';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './civil.ts';
+import { TimeInputError } from './errors.ts';
 
 /** Milliseconds to add to an instant to get the wall clock in force there. */
 export type OffsetAt = (utcMs: number) => number;
@@ -219,4 +223,52 @@ let allZones: string[] | undefined;
 export function listIanaZones(): string[] {
   allZones ??= [...Intl.supportedValuesOf('timeZone')].sort();
   return allZones;
+}
+
+/** The zone named by an IANA id (or a fixed `+HH:MM` offset). Throws TimeInputError for an unknown name. */
+export function timeZoneNamed(id: string): TimeZone {
+  const zone = findTimeZone(id);
+  if (!zone)
+    throw new TimeInputError('unknown_time_zone', `Unknown time zone "${id}" (an IANA name is needed).`);
+  return zone;
+}
+
+/**
+ * Old tzdata zones named after a rule, not a place (`EST`, `PST8PDT`): Intl takes them, Google's zone list does
+ * not, so they are refused like any name Google does not list.
+ */
+const RULE_NAMED_ZONES = new Set(['EST', 'MST', 'HST', 'EST5EDT', 'CST6CDT', 'MST7MDT', 'PST8PDT']);
+/** A path segment of a tzdata name: capitalised words (`Port_of_Spain` and `DumontDUrville` are listed). */
+const TITLE_CASE_SEGMENT = /^[A-Z][a-z]+(?:[_-][A-Z][a-z]+)*$/;
+
+let exactNames: Set<string> | undefined;
+/** Every zone name in its exact spelling: CLDR's canonical ids and their IANA aliases (links). */
+function knownNames(): Set<string> {
+  exactNames ??= new Set([
+    ...Intl.supportedValuesOf('timeZone'),
+    ...IANA_ALIAS_MAP.flatMap((zone): readonly string[] => zone.alias),
+  ]);
+  return exactNames;
+}
+
+/**
+ * Whether Google takes this as a time zone name: an IANA name or link spelled exactly (`Europe/Berlin`,
+ * `Asia/Calcutta`, `US/Eastern`, `UTC`, `Etc/GMT-1`), not a case variant (`europe/berlin`), an offset
+ * (`+01:00`) or a rule-named zone (`EST`), all of which Intl accepts. Names newer than the CLDR alias table
+ * (`Europe/Kyiv`) are taken when Intl knows them and they are spelled in tzdata's capitalised words.
+ */
+export function isGoogleTimeZoneName(name: string): boolean {
+  if (RULE_NAMED_ZONES.has(name) || name === 'Etc/Unknown') return false;
+  if (knownNames().has(name)) return true;
+  return (
+    name.split('/').every((segment) => TITLE_CASE_SEGMENT.test(segment)) && findTimeZone(name) !== undefined
+  );
+}
+
+/** timeZoneNamed for a name that must be spelled as Google lists it (see isGoogleTimeZoneName). */
+export function googleTimeZoneNamed(id: string): TimeZone {
+  if (!isGoogleTimeZoneName(id)) {
+    throw new TimeInputError('unknown_time_zone', `"${id}" is not an IANA time zone name spelled exactly.`);
+  }
+  return timeZoneNamed(id);
 }

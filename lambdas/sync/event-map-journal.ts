@@ -4,12 +4,13 @@ import type { EventMapRow, EventMapStore } from '../shared/ports/sync-stores.ts'
 const FLUSH_AT = 25;
 
 /**
- * Records event map changes as Google writes succeed, in batches. A write that creates an event or an exception
- * is preceded by an intent row, stored before the call (putBeforeCall), so a crash, a lost answer or a failing
- * store never leaves an event in Google without a row: the rerun meets the intent, inserts again (409: it is
- * there, and is overwritten) or, when the feed dropped it meanwhile, deletes it.
+ * The event map's journal of one run: intents before Google calls, and what the calls did after them. A write
+ * that creates an event or an exception is preceded by an intent row (putIntent), stored before the call, so a
+ * crash, a lost answer or a failing store never leaves an event in Google without a row: the rerun meets the
+ * intent, inserts again (409: it is there, and is overwritten) or, when the feed dropped it meanwhile, deletes
+ * it. The rows of calls that succeeded (put) and of rows gone (remove) are stored in batches.
  */
-export class MapWriter {
+export class EventMapJournal {
   private puts = new Map<string, EventMapRow>();
   private removals = new Set<string>();
   private flushing: Promise<void> = Promise.resolve();
@@ -17,7 +18,7 @@ export class MapWriter {
   private soon: Promise<void> | undefined;
 
   constructor(
-    private readonly store: EventMapStore,
+    private readonly store: Pick<EventMapStore, 'put' | 'remove'>,
     private readonly subscriberId: string,
   ) {}
 
@@ -31,7 +32,7 @@ export class MapWriter {
    * Stores an intent row now, before the Google call it stands for, so that no event the call creates is ever
    * without a row. Intents recorded in the same turn (the operations starting together) share one batch.
    */
-  putBeforeCall(row: EventMapRow): Promise<void> {
+  putIntent(row: EventMapRow): Promise<void> {
     this.removals.delete(row.eventKey);
     this.puts.set(row.eventKey, row);
     this.soon ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {

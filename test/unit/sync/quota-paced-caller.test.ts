@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CalendarApiError } from '../../../lambdas/shared/ports/calendar-gateway.ts';
 import type { Clock } from '../../../lambdas/sync/clock.ts';
-import { GoogleCalls, RunStoppedError } from '../../../lambdas/sync/google-calls.ts';
 import { Pacer } from '../../../lambdas/sync/pacer.ts';
+import { QuotaPacedCaller, RunStoppedError } from '../../../lambdas/sync/quota-paced-caller.ts';
 
 function virtualClock(): Clock & { time: number; sleeps: number[] } {
   const clock = {
@@ -30,10 +30,10 @@ const failing = (...errors: CalendarApiError[]) => {
 const apiError = (status: number | undefined, reason?: string, retryAfterMs?: number) =>
   new CalendarApiError(status, reason, retryAfterMs, 'test');
 
-describe('GoogleCalls', () => {
+describe('QuotaPacedCaller', () => {
   it('retries 5xx, 429, rate-limit 403 and silence, counting every attempt', async () => {
     const clock = virtualClock();
-    const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry, () => 0.5);
+    const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry, () => 0.5);
     const request = failing(apiError(503), apiError(429), apiError(403, 'userRateLimitExceeded'));
     expect(await calls.call('get', request)).toBe('ok');
     expect(calls.count).toBe(4);
@@ -42,7 +42,7 @@ describe('GoogleCalls', () => {
 
   it('gives up after the last attempt and passes the error on', async () => {
     const clock = virtualClock();
-    const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry, () => 0.5);
+    const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry, () => 0.5);
     const request = failing(apiError(500), apiError(500), apiError(500), apiError(502));
     await expect(calls.call('get', request)).rejects.toMatchObject({ status: 502 });
     expect(calls.count).toBe(4);
@@ -56,7 +56,7 @@ describe('GoogleCalls', () => {
       apiError(403, 'quotaExceeded'),
     ]) {
       const clock = virtualClock();
-      const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry);
+      const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry);
       await expect(calls.call('get', failing(error))).rejects.toBe(error);
       expect(calls.count).toBe(1);
     }
@@ -64,14 +64,14 @@ describe('GoogleCalls', () => {
 
   it("waits at least the server's Retry-After, and holds every caller back after a rate limit", async () => {
     const clock = virtualClock();
-    const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry, () => 0);
+    const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry, () => 0);
     await calls.call('get', failing(apiError(429, 'rateLimitExceeded', 5_000)));
     expect(clock.time).toBeGreaterThanOrEqual(5_000);
   });
 
   it('makes no retry whose pause would end past the deadline', async () => {
     const clock = virtualClock();
-    const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry, () => 0.5, 1_000);
+    const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry, () => 0.5, 1_000);
     await expect(calls.call('get', failing(apiError(503, undefined, 2_000)))).rejects.toMatchObject({
       status: 503,
     });
@@ -80,7 +80,7 @@ describe('GoogleCalls', () => {
 
   it('makes no call once stopped', async () => {
     const clock = virtualClock();
-    const calls = new GoogleCalls(new Pacer(fastPacing, clock), clock, retry);
+    const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry);
     calls.stop();
     await expect(calls.call('get', async () => 'never')).rejects.toBeInstanceOf(RunStoppedError);
     expect(calls.count).toBe(0);

@@ -1,5 +1,6 @@
 import { CalendarApiError, type CalendarMethod, QUOTA_UNITS } from '../shared/ports/calendar-gateway.ts';
 import type { Clock } from './clock.ts';
+import { classifyGoogleError, isRetryable } from './google-error.ts';
 import type { Pacer } from './pacer.ts';
 import { backoffDelay, type RetryPolicy } from './retry.ts';
 
@@ -12,10 +13,11 @@ export class RunStoppedError extends Error {
 }
 
 /**
- * Makes the run's Google calls: each attempt waits until the pacer has its quota units and is counted, transient
- * failures (rate limits, 5xx, no answer) are retried with backoff, a rate limit also holds back every other caller.
+ * Makes every Google Calendar call of one run: each attempt waits until the pacer has its quota units and is
+ * counted, transient failures (rate limits, 5xx, no answer) are retried with backoff, a rate limit also holds
+ * back every other caller, and once the run is stopped no further call is made.
  */
-export class GoogleCalls {
+export class QuotaPacedCaller {
   /** Requests made, retries included. */
   count = 0;
   /** Quota units those requests cost (see QUOTA_UNITS). */
@@ -53,12 +55,12 @@ export class GoogleCalls {
       try {
         return await request();
       } catch (error) {
-        if (!(error instanceof CalendarApiError) || !error.isTransient || attempt >= this.retry.maxAttempts) {
-          throw error;
-        }
+        if (!(error instanceof CalendarApiError)) throw error;
+        const meaning = classifyGoogleError(error);
+        if (!isRetryable(meaning) || attempt >= this.retry.maxAttempts) throw error;
         const delay = backoffDelay(this.retry, attempt, this.random, error.retryAfterMs);
         if (this.deadline !== undefined && this.clock.now() + delay >= this.deadline) throw error;
-        if (error.isRateLimit) this.pacer.holdFor(delay);
+        if (meaning === 'rate_limited') this.pacer.holdFor(delay);
         await this.clock.sleep(delay);
       }
     }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { CalendarApiError } from '../../../lambdas/shared/ports/calendar-gateway.ts';
+import { NeedsReauthError } from '../../../lambdas/shared/ports/oauth-client.ts';
+import { classifyGoogleError, isRetryable } from '../../../lambdas/sync/google-error.ts';
+
+const apiError = (status: number | undefined, reason?: string, quotaSignalled = false) =>
+  new CalendarApiError(status, reason, undefined, 'test', quotaSignalled);
+
+describe('classifyGoogleError', () => {
+  it('reads the statuses a call sequence answers itself', () => {
+    expect(classifyGoogleError(apiError(404, 'notFound'))).toBe('not_found');
+    expect(classifyGoogleError(apiError(410, 'deleted'))).toBe('gone');
+    expect(classifyGoogleError(apiError(409, 'duplicate'))).toBe('conflict');
+    expect(classifyGoogleError(apiError(412, 'conditionNotMet'))).toBe('precondition_failed');
+    expect(classifyGoogleError(apiError(400, 'invalid'))).toBe('invalid');
+  });
+
+  it('tells rate limits (retried) from the calendar usage limits (the run stops)', () => {
+    expect(classifyGoogleError(apiError(429))).toBe('rate_limited');
+    expect(classifyGoogleError(apiError(403, 'rateLimitExceeded'))).toBe('rate_limited');
+    expect(classifyGoogleError(apiError(403, 'userRateLimitExceeded'))).toBe('rate_limited');
+    expect(classifyGoogleError(apiError(403, undefined, true))).toBe('rate_limited');
+    expect(classifyGoogleError(apiError(403, 'quotaExceeded'))).toBe('usage_limit');
+    expect(classifyGoogleError(apiError(403, 'quotaExceeded', true))).toBe('usage_limit');
+  });
+
+  it('takes 401 and any other 403 as access refused', () => {
+    expect(classifyGoogleError(apiError(401, 'authError'))).toBe('access_refused');
+    expect(classifyGoogleError(apiError(403, 'insufficientPermissions'))).toBe('access_refused');
+    expect(classifyGoogleError(apiError(403, 'forbidden'))).toBe('access_refused');
+  });
+
+  it('takes 5xx, 408 and no answer as transient, anything else as a plain failure', () => {
+    for (const status of [undefined, 408, 500, 502, 503, 504]) {
+      expect(classifyGoogleError(apiError(status))).toBe('transient');
+    }
+    for (const status of [405, 413, 422]) expect(classifyGoogleError(apiError(status))).toBe('other');
+  });
+
+  it('names what is not a Google answer: a refused grant, anything else', () => {
+    expect(classifyGoogleError(new NeedsReauthError('subscriber'))).toBe('needs_reauth');
+    expect(classifyGoogleError(new TypeError('bug'))).toBe('unexpected');
+    expect(classifyGoogleError('a string')).toBe('unexpected');
+    expect(classifyGoogleError(undefined)).toBe('unexpected');
+  });
+
+  it('retries exactly what CalendarApiError calls transient', () => {
+    const errors = [undefined, 400, 401, 404, 408, 409, 410, 412, 429, 500, 503].map((s) => apiError(s));
+    errors.push(
+      apiError(403, 'rateLimitExceeded'),
+      apiError(403, 'quotaExceeded'),
+      apiError(403, 'forbidden'),
+    );
+    for (const error of errors) expect(isRetryable(classifyGoogleError(error))).toBe(error.isTransient);
+    expect(isRetryable(classifyGoogleError(new NeedsReauthError('subscriber')))).toBe(false);
+  });
+});
