@@ -42,7 +42,7 @@ export interface HouseFunctionProps {
  *
  * The AWS SDK v3 service clients are taken from the Lambda runtime, not bundled. Bundled, they put the worker at
  * 1,148,560 bytes, over the 1 MiB limit, and notify and OAuth within 4% of it (1,009,366 and 1,029,453).
- * Without them the bundles are 591-743 KB, and a smaller bundle starts faster. The commands used are stable
+ * Without them the bundles are 595-748 KB, and a smaller bundle starts faster. The commands used are stable
  * ones every runtime SDK has; the tests run against the SDK version in package-lock.json. Only the
  * `@aws-sdk/client-*` packages stay external.
  */
