@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
 import { createNotifyHandler } from '../../lambdas/notify/router.ts';
 import { NOTIFY_PATH } from '../../lambdas/notify/use-cases/notify-changes.ts';
@@ -139,12 +139,7 @@ class Stack {
       );
       if (Messages.length === 0) continue;
       const event = sqsEventOf(Messages);
-      const deadline = Date.now() + 900_000;
-      const context: Context = {
-        ...lambdaContext('sync-worker'),
-        getRemainingTimeInMillis: () => deadline - Date.now(),
-      };
-      const { batchItemFailures } = await handler(event, context);
+      const { batchItemFailures } = await handler(event, lambdaContext('sync-worker', 900_000));
       const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
       const done = Messages.filter((m) => !failed.has(m.MessageId as string));
       if (done.length > 0) {

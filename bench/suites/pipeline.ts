@@ -1,17 +1,3 @@
-/**
- * The running service end to end: the scheduler's tick against dynalite and fauxqs (`fanout_100k`), and the
- * queue -> sync worker -> Google emulator pipeline for many subscribers (`pipeline_1k`).
- *
- * `pipeline_1k` runs under Google's quotas (600 units per user and 10,000 per project in a sliding minute) with the
- * minute divided by SYNC_BENCH_TIME_SCALE (default 20), like `sync.ts`: the emulator's quota window and the
- * engine's pacing and retry windows are scaled, the counts stay Google's. Its figures say `time_scale`;
- * `real_time_minutes` is the run at Google's real minute. The worker runs as the event source mapping would run
- * it: `maxConcurrentSyncs(10,000)` invocations at once (17), each taking batches of up to 10 messages.
- *
- * Both start every part in this process (dynalite, fauxqs, the emulator, the feed server), so `peak_rss_mb` is the
- * whole test bed's, not the function's alone.
- */
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,7 +10,6 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
 import { createEnqueueHandler } from '../../lambdas/scheduler/handlers.ts';
@@ -42,6 +27,7 @@ import { maxConcurrentSyncs } from '../../lambdas/sync/concurrency.ts';
 import { createSyncWorkerHandler } from '../../lambdas/sync/handler.ts';
 import { DEFAULT_PACING } from '../../lambdas/sync/pacer.ts';
 import { DEFAULT_RETRY } from '../../lambdas/sync/retry.ts';
+import { lambdaContext } from '../../test/support/api-gateway.ts';
 import { startDynamo } from '../../test/support/dynalite.ts';
 import { startSqs } from '../../test/support/fauxqs.ts';
 import { sqsEventOf } from '../../test/support/sqs-event.ts';
@@ -183,24 +169,6 @@ function feedOf(count: number): string {
   );
 }
 
-function lambdaContext(remainingMs: number): Context {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'sync-worker',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:sync-worker',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/sync-worker',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 /** Keeps Powertools' EMF lines off stdout (the runner reads its figures there); returns the undo. */
 function muteEmf(): () => void {
   const original = process.stdout.write;
@@ -335,7 +303,7 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
           continue;
         }
         const event = sqsEventOf(Messages, 'pipeline');
-        const { batchItemFailures } = await handler(event, lambdaContext(900_000));
+        const { batchItemFailures } = await handler(event, lambdaContext('sync-worker', 900_000));
         failures += batchItemFailures.length;
         const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
         const done = Messages.filter((m) => !failed.has(m.MessageId as string));

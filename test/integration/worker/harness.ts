@@ -12,7 +12,7 @@ import {
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../../emulator/google/index.ts';
 import { createEnqueueHandler } from '../../../lambdas/scheduler/handlers.ts';
 import { LocalAesGcmCipher } from '../../../lambdas/shared/adapters/crypto/local-cipher.ts';
@@ -24,6 +24,7 @@ import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
 import type { Clock } from '../../../lambdas/sync/clock.ts';
 import type { SyncWorkerDependencies } from '../../../lambdas/sync/dependencies.ts';
 import { createSyncWorkerHandler } from '../../../lambdas/sync/handler.ts';
+import { lambdaContext } from '../../support/api-gateway.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { startSqs, type TestSqs } from '../../support/fauxqs.ts';
 import { sqsEventOf } from '../../support/sqs-event.ts';
@@ -264,7 +265,7 @@ export class WorkerHarness {
   }
 
   invoke(messages: Message[], remainingMs = 600_000): Promise<SQSBatchResponse> {
-    return this.handler(sqsEventOf(messages), workerContext(remainingMs));
+    return this.handler(sqsEventOf(messages), lambdaContext('sync-worker', remainingMs));
   }
 }
 
@@ -281,23 +282,5 @@ function captureEmf(lines: Record<string, unknown>[]): () => void {
   } as typeof process.stdout.write;
   return () => {
     process.stdout.write = original;
-  };
-}
-
-function workerContext(remainingMs: number): Context {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'sync-worker',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:sync-worker',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/sync-worker',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
