@@ -1,8 +1,9 @@
 /** The control surface tests drive the emulator with, and its HTTP mirror under `/__emulator/`. */
 import type { ServerResponse } from 'node:http';
 import { UnknownUserError } from './accounts.ts';
-import { deleteEvent, renderEvent, writeEvent } from './calendar/events.ts';
+import { deleteEvent, insertEvent, renderEvent, writeEvent } from './calendar/events.ts';
 import type { StoredCalendar } from './calendar/store.ts';
+import { purgeAllTombstones, purgeDueTombstones } from './calendar/tombstones.ts';
 import type { EmulatorCore } from './core.ts';
 import { CalendarApiError } from './errors.ts';
 import { sendJson } from './http.ts';
@@ -12,17 +13,22 @@ import type { CalendarState, EmulatorControl, EventResource } from './types.ts';
 export function createControl(core: EmulatorCore): EmulatorControl {
   const { accounts, tokens, calendars } = core;
 
+  const purgeAfterMs = core.options.tombstones.purgeAfterMs;
+
   const requireCalendar = (calendarId: string): StoredCalendar => {
     const calendar = calendars.get(calendarId);
     if (!calendar) throw new Error(`unknown calendar ${calendarId}`);
+    purgeDueTombstones(calendar, core.now(), purgeAfterMs);
     return calendar;
   };
 
+  // The user in Google's UI: not refused where the API would be, and any zone the UI offers.
   const userContext = (calendar: StoredCalendar) => ({
     store: calendars,
     calendar,
     user: accounts.userById(calendar.ownerId),
     nowMs: core.now(),
+    acceptRecentZoneNames: core.options.timeZones.acceptRecentNames,
   });
 
   const calendarState = (calendar: StoredCalendar): CalendarState => ({
@@ -89,7 +95,33 @@ export function createControl(core: EmulatorCore): EmulatorControl {
       return renderEvent(resource, calendar.resource.timeZone) as EventResource;
     },
     userDeleteEvent({ calendarId, eventId }) {
-      deleteEvent(userContext(requireCalendar(calendarId)), eventId);
+      deleteEvent(userContext(requireCalendar(calendarId)), eventId, undefined, true);
+    },
+    userCreateEvent({ calendarId, event }) {
+      const calendar = requireCalendar(calendarId);
+      // The Calendar UI sets neither an id nor extended properties: the event carries no mark of any app.
+      const { id: _id, iCalUID: _iCalUID, extendedProperties: _properties, ...fields } = event;
+      const resource = insertEvent(userContext(calendar), fields);
+      return renderEvent(resource, calendar.resource.timeZone) as EventResource;
+    },
+    purgeTombstones({ calendarId } = {}) {
+      let purged = 0;
+      for (const calendar of calendarId ? [requireCalendar(calendarId)] : calendars.all())
+        purged += purgeAllTombstones(calendar, purgeAfterMs);
+      return { purged };
+    },
+    exhaustDailyQuota({ projectId, clientId } = {}) {
+      if (clientId !== undefined && !accounts.findClient(clientId))
+        throw new Error(`unknown client ${clientId}`);
+      const projectIds =
+        projectId !== undefined
+          ? [projectId]
+          : clientId !== undefined
+            ? [core.projectOf(clientId)]
+            : [...new Set(accounts.allClients().map((client) => client.projectId))];
+      let until = core.now();
+      for (const id of projectIds) until = core.dailyLimiter.exhaust(id);
+      return { until: new Date(until).toISOString(), projectIds };
     },
     setInstanceIdScheme({ calendarId, eventId, scheme }) {
       const event = requireCalendar(calendarId).events.get(eventId);
@@ -109,7 +141,10 @@ export function createControl(core: EmulatorCore): EmulatorControl {
       now: new Date(core.now()).toISOString(),
       users: accounts.allUsers().map((user) => ({ ...user })),
       clients: accounts.allClients().map(({ clientSecret: _secret, ...client }) => ({ ...client })),
-      calendars: calendars.all().map(calendarState),
+      calendars: calendars.all().map((calendar) => {
+        purgeDueTombstones(calendar, core.now(), purgeAfterMs);
+        return calendarState(calendar);
+      }),
       counters: core.counters.snapshot(),
       pendingFaults: core.faults.list(),
     }),

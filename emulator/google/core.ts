@@ -3,7 +3,7 @@ import { Accounts } from './accounts.ts';
 import { CalendarStore } from './calendar/store.ts';
 import { CallCounters } from './counters.ts';
 import { FaultInjector } from './faults.ts';
-import { CalendarWriteLimiter, RateLimiter, UsageLimiter } from './limits.ts';
+import { CalendarWriteLimiter, DailyLimiter, RateLimiter, UsageLimiter } from './limits.ts';
 import { TokenStore } from './oauth/tokens.ts';
 import type { EmulatorOptions } from './options.ts';
 import type { EmulatorUser } from './types.ts';
@@ -15,6 +15,7 @@ export class EmulatorCore {
   readonly rateLimiter: RateLimiter;
   readonly usageLimiter: UsageLimiter;
   readonly calendarWriteLimiter: CalendarWriteLimiter;
+  readonly dailyLimiter: DailyLimiter;
   readonly faults = new FaultInjector();
   readonly counters = new CallCounters();
   latencyMs: number;
@@ -27,8 +28,15 @@ export class EmulatorCore {
     this.rateLimiter = new RateLimiter(options.quotas, now);
     this.usageLimiter = new UsageLimiter(options.usageLimits, now);
     this.calendarWriteLimiter = new CalendarWriteLimiter(options.calendarWrites, now);
+    this.dailyLimiter = new DailyLimiter(options.quotas.perProjectPerDay, now);
     this.latencyMs = options.latencyMs;
     this.calendars.instanceIds.opaqueFromMs = options.instanceIds.opaqueFrom;
+    this.calendars.tombstonePurgeAfterMs = options.tombstones.purgeAfterMs;
+  }
+
+  /** The project an OAuth client belongs to (quota, revocation); a client registered without one is its own. */
+  projectOf(clientId: string): string {
+    return this.accounts.findClient(clientId)?.projectId ?? clientId;
   }
 
   now(): number {

@@ -1,6 +1,6 @@
 /**
- * The HTTP server: routing, then for Google calls counters, faults, latency, bearer auth, quota and the
- * per-calendar write throttle.
+ * The HTTP server: routing, then for Google calls counters, faults, latency, bearer auth, the daily limit, quota
+ * and the per-calendar write throttle.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -103,7 +103,9 @@ async function handle(
   try {
     if (route.kind === 'calendar') {
       if (!caller) throw missingOrInvalidCredentials(request);
+      core.dailyLimiter.check(caller.projectId);
       const units = core.rateLimiter.admit(caller.user.id, caller.projectId, route.name);
+      core.dailyLimiter.record(caller.projectId);
       core.counters.recordUnits(route.name, caller.user.email, units);
       if (CALENDAR_WRITE_METHODS.has(route.name)) {
         const calendarId = params.calendarId as string;

@@ -125,8 +125,32 @@ export interface EmulatorControl {
     eventId: string;
     patch: Record<string, unknown>;
   }): EventResource;
-  /** The user deletes an event in Google's UI (leaves it cancelled). */
+  /**
+   * The user deletes an event in Google's UI (leaves it cancelled). Until it is restored, events.update and
+   * events.patch of it answer 403 forbidden (`userDeletedUpdate`, google-api-ruby-client #1811).
+   */
   userDeleteEvent(input: { calendarId: string; eventId: string }): void;
+  /**
+   * The user adds an event by hand in Google's UI (not counted, no quota). `event` is an Event resource as the
+   * API takes it (start and end at least); its `id`, `iCalUID` and `extendedProperties` are dropped, since the UI
+   * sets none of them (the event carries no mark of any app). Returns the event with the id Google gave it.
+   */
+  userCreateEvent(input: { calendarId: string; event: Record<string, unknown> }): EventResource;
+  /**
+   * Purges the tombstones (deleted events) of one calendar or all now, as Google does "eventually" (see
+   * `tombstones.purgeAfterMs`): get answers 404, listings no longer show them, their ids stay taken. Returns how
+   * many were purged.
+   */
+  purgeTombstones(input?: { calendarId?: string }): { purged: number };
+  /**
+   * Trips the daily limit of a project (by `projectId`, or the project of `clientId`; without either, every
+   * registered project): every Calendar call of it answers 403 dailyLimitExceeded until the next midnight in
+   * America/Los_Angeles (emulator clock). Returns that instant (ISO 8601) and the projects tripped.
+   */
+  exhaustDailyQuota(input?: { projectId?: string; clientId?: string }): {
+    until: string;
+    projectIds: string[];
+  };
   /**
    * Sets how the instances of a stored series are named: `legacy` (`<seriesId>_<start>`, series created before
    * `instanceIds.opaqueFrom`) or `opaque` (Google's new format). Lets a test make a legacy series without

@@ -7,6 +7,7 @@ import { cloneJson, mergePatch } from './merge.ts';
 import { type InstanceIdOf, isSeries, seriesInstanceAt } from './recurrence.ts';
 import type { CalendarStore, Json, StoredCalendar, StoredEvent } from './store.ts';
 import { basicFormat, type EventTime, renderTime } from './time.ts';
+import { iCalUidPurged } from './tombstones.ts';
 import {
   normalizeExtendedProperties,
   validateEvent,
@@ -19,6 +20,14 @@ export interface EventContext {
   calendar: StoredCalendar;
   user: EmulatorUser;
   nowMs: number;
+  /**
+   * Set on API calls when `userDeletedUpdate` is `forbidden`: patch and update of an event the user deleted in
+   * the Calendar UI answer 403 forbidden (google-api-ruby-client #1811). The control surface, acting as the user,
+   * leaves it unset.
+   */
+  refuseWritesToUserDeleted?: boolean;
+  /** `timeZones.acceptRecentNames`: take `Europe/Kyiv`, `Etc/GMT-1` and the like (see isEventZone). */
+  acceptRecentZoneNames?: boolean;
 }
 
 /** Fields Google sets itself: ignored in request bodies (identity fields are checked separately). */
@@ -108,7 +117,8 @@ export function insertEvent(ctx: EventContext, body: Json): Json {
   const id = body.id === undefined ? randomBase32Hex(26) : body.id;
   validateEventId(id);
   const eventId = id as string;
-  if (ctx.calendar.events.has(eventId)) throw apiErrors.duplicate();
+  // A purged event's id stays taken (tombstones.ts).
+  if (ctx.calendar.events.has(eventId) || ctx.calendar.purged.has(eventId)) throw apiErrors.duplicate();
   const iCalUID = typeof body.iCalUID === 'string' ? body.iCalUID : `${eventId}@google.com`;
   if (typeof body.iCalUID === 'string' && iCalUidTaken(ctx.calendar, body.iCalUID))
     throw apiErrors.duplicate();
@@ -129,6 +139,8 @@ export function importEvent(ctx: EventContext, body: Json): { resource: Json; cr
     };
   }
   refuseCancelledCreation(body);
+  // Modelled assumption: the iCalUID of a purged event stays taken, as its id does.
+  if (iCalUidPurged(ctx.calendar, body.iCalUID)) throw apiErrors.duplicate();
   const id = randomBase32Hex(26);
   return { resource: save(ctx, id, undefined, fields, { iCalUID: body.iCalUID }), created: true };
 }
@@ -150,6 +162,12 @@ export function writeEvent(
   checkEtag(found.resource, ifMatch);
   const current = found.resource;
   refuseInstanceOfDeletedSeries(ctx.calendar, current);
+  if (ctx.refuseWritesToUserDeleted && found.stored?.deletedByUser) {
+    // google-api-ruby-client #1811: after a delete in calendar.google.com, insert with the id answers 409 and
+    // update answers 403 Forbidden. Events deleted through the API are restored by update (Stack Overflow
+    // 27542721).
+    throw apiErrors.forbidden();
+  }
   checkImmutable(current, body, ctx.calendar);
   const fields =
     mode === 'patch'
@@ -168,19 +186,25 @@ function refuseInstanceOfDeletedSeries(calendar: StoredCalendar, resource: Json)
   if (series?.resource.status === 'cancelled') throw apiErrors.deleted();
 }
 
-/** events.delete: the event stays as `cancelled`; a second delete answers 410. Deleting an instance cancels it. */
-export function deleteEvent(ctx: EventContext, eventId: string, ifMatch?: string): void {
+/**
+ * events.delete: the event stays as `cancelled`; a second delete answers 410. Deleting an instance cancels it.
+ * `byUser`: the user deleted it in the Calendar UI (`userDeleteEvent`), which the API remembers (see writeEvent).
+ */
+export function deleteEvent(ctx: EventContext, eventId: string, ifMatch?: string, byUser = false): void {
   const found = requireEvent(ctx.calendar, eventId);
   checkEtag(found.resource, ifMatch);
   if (found.resource.status === 'cancelled') throw apiErrors.deleted();
   const resource = found.stored ? found.stored.resource : found.resource;
   const cancelled = { ...writableFields(resource), status: 'cancelled' };
   save(ctx, eventId, found.stored, cancelled, identityOf(resource), { skipValidation: true });
+  const deleted = ctx.calendar.events.get(eventId);
+  if (deleted && byUser) deleted.deletedByUser = true;
   if (isSeries(resource)) {
     // The series' exceptions go with it.
     for (const event of ctx.calendar.events.values()) {
       if (event.resource.recurringEventId === eventId && event.resource.status !== 'cancelled') {
         event.resource.status = 'cancelled';
+        if (byUser) event.deletedByUser = true;
         ctx.store.touch(ctx.calendar, event, ctx.nowMs);
       }
     }
@@ -243,7 +267,8 @@ function checkImmutable(current: Json, body: Json, calendar: StoredCalendar): vo
 
 function iCalUidTaken(calendar: StoredCalendar, iCalUID: string): boolean {
   for (const event of calendar.events.values()) if (event.resource.iCalUID === iCalUID) return true;
-  return false;
+  // Modelled assumption: the iCalUID of a purged event stays taken, as its id does.
+  return iCalUidPurged(calendar, iCalUID);
 }
 
 /** Validates and stores the new state of an event; returns the stored resource. */
@@ -265,7 +290,7 @@ function save(
     if (candidate.recurrence !== undefined && !Array.isArray(candidate.recurrence)) {
       throw apiErrors.invalid('Invalid recurrence rule.');
     }
-    validateEvent(candidate, calendarZone(calendar));
+    validateEvent(candidate, calendarZone(calendar), ctx.acceptRecentZoneNames ?? false);
     validateReminders(candidate.reminders);
   }
   const extendedProperties = normalizeExtendedProperties(candidate.extendedProperties);
@@ -303,6 +328,7 @@ function save(
     instanceIdScheme: calendar.instanceIds.schemeAt(nowMs),
   };
   event.resource = cloneJson(resource);
+  if (event.resource.status !== 'cancelled') delete event.deletedByUser;
   store.touch(calendar, event, nowMs);
   calendar.events.set(id, event);
   return event.resource;

@@ -2,6 +2,7 @@
 
 import { overlapsWindow } from '../../../lambdas/shared/domain/time/window.ts';
 import { apiErrors } from '../errors.ts';
+import type { PagingOptions } from '../options.ts';
 import { instanceIdOf, renderCancelledListItem, renderEvent, requireEvent } from './events.ts';
 import {
   isSeries,
@@ -16,6 +17,8 @@ import { type EventTime, instantOf, isIanaZone } from './time.ts';
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 2500;
 const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+/** RFC 3339's date-time (section 5.6): seconds and an offset required, as Google writes `originalStartTime`. */
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 /** Parameters that cannot be combined with syncToken (Google's reference for events.list). */
 const NOT_WITH_SYNC_TOKEN = [
   'iCalUID',
@@ -37,6 +40,8 @@ interface Item {
 interface PageToken {
   /** Last key served. */
   k: string;
+  /** Index of the page this token asks for (short and empty pages depend on it). */
+  p: number;
   /** Fingerprint of the query the token belongs to. */
   f: string;
   /** The calendar's change counter when the first page was served (becomes the next sync token). */
@@ -150,12 +155,15 @@ function overlaps(resource: Json, window: Window, zone: string): boolean {
 
 function readSyncToken(calendar: StoredCalendar, text: string, nowMs: number, lifetimeMs: number): SyncToken {
   const token = decode<SyncToken>(text);
+  // A token from before a purged deletion cannot tell of it any more: the client must list in full (modelled
+  // assumption; Google's sync guide: tokens may be invalidated by the server, answered 410).
   const valid =
     token &&
     token.c === calendar.id &&
     token.e === calendar.syncEpoch &&
     typeof token.s === 'number' &&
     token.s <= calendar.changeSeq &&
+    token.s >= calendar.purgedThroughSeq &&
     nowMs - token.t <= lifetimeMs;
   if (!valid) throw apiErrors.fullSyncRequired();
   return token;
@@ -174,6 +182,7 @@ export interface ListContext {
   query: URLSearchParams;
   nowMs: number;
   syncTokenLifetimeMs: number;
+  paging: PagingOptions;
 }
 
 /** events.list */
@@ -222,7 +231,7 @@ export function listEvents(ctx: ListContext): Json {
   const selected = items.filter(
     (item) => matchesProperties(item.resource, filters) && (q === null || matchesText(item.resource, q)),
   );
-  const page = paginate(selected, query, calendar.changeSeq);
+  const page = paginate(selected, query, calendar.changeSeq, ctx.paging);
   const body = eventsPage(calendar, page, zone);
   // Only the last page carries the token of the next incremental sync.
   if (!page.nextPageToken)
@@ -239,7 +248,10 @@ export function listInstances(ctx: ListContext, eventId: string): Json {
   if (series.status === 'cancelled') throw apiErrors.deleted();
   const showDeleted = parseBoolean(query, 'showDeleted') ?? false;
   const window = parseWindow(query);
-  const originalStart = parseTimeBound(query, 'originalStart');
+  // The events.instances reference: "timeMin: Lower bound (inclusive) for an event's end time" (events.list's
+  // is exclusive). Event times are whole seconds, so a bound a millisecond earlier makes end > timeMin inclusive.
+  if (window.timeMin) window.timeMin = new Date(window.timeMin.getTime() - 1);
+  const originalStart = parseOriginalStart(query);
   let resources: Json[];
   if (isSeries(series)) {
     const exceptions = [...calendar.events.values()]
@@ -258,8 +270,22 @@ export function listInstances(ctx: ListContext, eventId: string): Json {
     );
   }
   const items = resources.map((resource) => ({ resource, key: startKey(resource, zone) }));
-  const page = paginate(items, query, calendar.changeSeq);
+  const page = paginate(items, query, calendar.changeSeq, ctx.paging);
   return eventsPage(calendar, page, zone);
+}
+
+/**
+ * `originalStart` of events.instances. The reference says only "The original start time of the instance in the
+ * result" (a string); Google writes that time as an RFC 3339 date-time (`originalStartTime.dateTime`), so that
+ * form alone is taken (stricter modelled assumption, for the live check to confirm): a date, a local time
+ * without offset, a time without seconds or iCalendar's basic form answer 400 invalid.
+ */
+function parseOriginalStart(query: URLSearchParams): Date | undefined {
+  const text = query.get('originalStart');
+  if (text === null) return undefined;
+  if (!RFC3339_DATE_TIME.test(text) || Number.isNaN(Date.parse(text)))
+    throw apiErrors.invalid('Invalid value for originalStart: an RFC 3339 date-time is expected.');
+  return new Date(text);
 }
 
 function expandedItems(
@@ -301,28 +327,45 @@ interface Page {
   snapshot: number;
 }
 
-function paginate(items: Item[], query: URLSearchParams, changeSeq: number): Page {
-  const size = pageSize(query);
+/**
+ * One page of a listing. Pages stay stable under writes (a token remembers the last key served). With
+ * `paging.shortPages` a listing that needs more than one page is served as the references allow ("The number
+ * of events in the resulting page may be less than this value, or none at all, even if there are more events
+ * matching the query. Incomplete pages can be detected by a non-empty nextPageToken field in the response."):
+ * the first page holds half the page size, the second none, the later ones a full page.
+ */
+function paginate(items: Item[], query: URLSearchParams, changeSeq: number, paging: PagingOptions): Page {
+  const size = Math.min(pageSize(query), paging.maxPageSize ?? Number.POSITIVE_INFINITY);
   const print = fingerprint(query);
   const tokenText = query.get('pageToken');
   let after: string | undefined;
   let snapshot = changeSeq;
+  let pageIndex = 0;
   if (tokenText !== null) {
     const token = decode<PageToken>(tokenText);
-    if (!token || token.f !== print || typeof token.k !== 'string')
+    if (!token || token.f !== print || typeof token.k !== 'string' || typeof token.p !== 'number')
       throw apiErrors.invalid('Invalid page token.');
     after = token.k;
     snapshot = token.s;
+    pageIndex = token.p;
   }
   const sorted = [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const remaining = after === undefined ? sorted : sorted.filter((item) => item.key > after);
-  const pageItems = remaining.slice(0, size);
-  const last = pageItems[pageItems.length - 1];
+  const served = paging.shortPages ? servedOnPage(pageIndex, size, remaining.length) : size;
+  const pageItems = remaining.slice(0, served);
+  const lastKey = pageItems[pageItems.length - 1]?.key ?? after ?? '';
   const nextPageToken =
-    remaining.length > size && last
-      ? encode({ k: last.key, f: print, s: snapshot } satisfies PageToken)
+    remaining.length > pageItems.length
+      ? encode({ k: lastKey, p: pageIndex + 1, f: print, s: snapshot } satisfies PageToken)
       : undefined;
   return { items: pageItems.map((item) => item.resource), nextPageToken, snapshot };
+}
+
+/** How many items a page serves under `shortPages`: a listing that fits in one page is answered whole. */
+function servedOnPage(pageIndex: number, size: number, remaining: number): number {
+  if (pageIndex === 0) return remaining <= size ? size : Math.floor(size / 2);
+  if (pageIndex === 1) return 0;
+  return size;
 }
 
 /** The `calendar#events` answer of events.list and events.instances for one page. */

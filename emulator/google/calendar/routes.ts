@@ -15,7 +15,8 @@ import {
 import { type ListContext, listEvents, listInstances, responseZoneOf } from './listing.ts';
 import { cloneJson, mergePatch } from './merge.ts';
 import type { Json, StoredCalendar } from './store.ts';
-import { isIanaZone } from './time.ts';
+import { isEventZone } from './time.ts';
+import { purgeDueTombstones } from './tombstones.ts';
 
 const CALENDARS = '^/calendar/v3/calendars';
 const CALENDAR = `${CALENDARS}/(?<calendarId>[^/]+)`;
@@ -40,8 +41,9 @@ const callerOf = (context: RequestContext): Caller => context.caller as Caller;
 
 /**
  * The calendar a call targets, after Google's access checks: another user's calendar is not found; a calendar
- * of the user that the token's scopes do not reach (e.g. the primary calendar under `calendar.app.created`)
- * answers 403 insufficientPermissions.
+ * of the user that the token's scopes do not reach (e.g. the primary calendar under `calendar.app.created`, or
+ * one another OAuth client created: `appCreatedOwner`) answers 403 insufficientPermissions. Tombstones due for
+ * purging go first (tombstones.ts).
  */
 function targetCalendar(
   core: EmulatorCore,
@@ -54,10 +56,23 @@ function targetCalendar(
   const calendar =
     requested === 'primary' ? core.calendars.primaryOf(caller.user.id) : core.calendars.get(requested);
   if (!calendar || calendar.ownerId !== caller.user.id) throw apiErrors.notFound();
-  if (!scopesAllow(caller.scopes, family, access, calendar.createdByClientId === caller.clientId)) {
+  if (!scopesAllow(caller.scopes, family, access, createdByCallersApp(core, calendar, caller))) {
     throw apiErrors.insufficientPermissions();
   }
+  purgeDueTombstones(calendar, core.now(), core.options.tombstones.purgeAfterMs);
   return calendar;
+}
+
+/**
+ * Whether `calendar.app.created` reaches the calendar: made by the caller's OAuth client (`appCreatedOwner:
+ * client`, the stricter reading of "calendars created by this app"), or by any client of its Cloud project
+ * (`project`).
+ */
+function createdByCallersApp(core: EmulatorCore, calendar: StoredCalendar, caller: Caller): boolean {
+  const creator = calendar.createdByClientId;
+  if (creator === undefined) return false;
+  if (creator === caller.clientId) return true;
+  return core.options.appCreatedOwner === 'project' && core.projectOf(creator) === caller.projectId;
 }
 
 function renderCalendar(calendar: StoredCalendar): Json {
@@ -70,12 +85,16 @@ function renderCalendar(calendar: StoredCalendar): Json {
   };
 }
 
-/** Writable calendar fields of a request body, checked like Google does. */
-function calendarFields(body: Json, defaults: { timeZone: string }): StoredCalendar['resource'] {
+/** Writable calendar fields of a request body, checked like Google does (zone names as for events: isEventZone). */
+function calendarFields(
+  body: Json,
+  defaults: { timeZone: string },
+  acceptRecentZoneNames: boolean,
+): StoredCalendar['resource'] {
   const { kind: _kind, etag: _etag, id: _id, conferenceProperties: _conference, ...fields } = body;
   if (typeof fields.summary !== 'string' || !fields.summary) throw apiErrors.required('Missing title.');
   const timeZone = (fields.timeZone as string | undefined) ?? defaults.timeZone;
-  if (!isIanaZone(timeZone)) throw apiErrors.invalid('Invalid time zone definition.');
+  if (!isEventZone(timeZone, acceptRecentZoneNames)) throw apiErrors.invalid('Invalid time zone definition.');
   return { ...fields, summary: fields.summary, timeZone };
 }
 
@@ -85,6 +104,8 @@ function eventContext(core: EmulatorCore, context: RequestContext, access: Acces
     calendar: targetCalendar(core, context, 'events', access),
     user: callerOf(context).user,
     nowMs: core.now(),
+    refuseWritesToUserDeleted: core.options.userDeletedUpdate === 'forbidden',
+    acceptRecentZoneNames: core.options.timeZones.acceptRecentNames,
   };
 }
 
@@ -94,6 +115,7 @@ function listContext(core: EmulatorCore, context: RequestContext): ListContext {
     query: context.query,
     nowMs: core.now(),
     syncTokenLifetimeMs: core.options.syncTokenLifetimeMs,
+    paging: core.options.paging,
   };
 }
 
@@ -118,6 +140,7 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
     (mode: 'patch' | 'update') =>
     (context: RequestContext): Reply => {
       const events = eventContext(core, context, 'write');
+      core.usageLimiter.checkWritable(events.user.id);
       const resource = writeEvent(
         events,
         context.params.eventId as string,
@@ -129,8 +152,13 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
     };
 
   /** calendars.patch and calendars.update: the new fields checked whole, under a new ETag. */
-  const replaceCalendar = (calendar: StoredCalendar, fields: Json): Reply => {
-    calendar.resource = calendarFields(fields, { timeZone: calendar.resource.timeZone });
+  const replaceCalendar = (calendar: StoredCalendar, fields: Json, context: RequestContext): Reply => {
+    core.usageLimiter.checkWritable(callerOf(context).user.id);
+    calendar.resource = calendarFields(
+      fields,
+      { timeZone: calendar.resource.timeZone },
+      core.options.timeZones.acceptRecentNames,
+    );
     calendar.etag = core.calendars.nextEtag();
     return ok(renderCalendar(calendar));
   };
@@ -139,7 +167,11 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
     route('POST', CALENDARS, 'calendars.insert', (context) => {
       const caller = callerOf(context);
       if (!scopesAllow(caller.scopes, 'calendars', 'write', true)) throw apiErrors.insufficientPermissions();
-      const resource = calendarFields(parseJson(context.body), { timeZone: caller.user.timeZone });
+      const resource = calendarFields(
+        parseJson(context.body),
+        { timeZone: caller.user.timeZone },
+        core.options.timeZones.acceptRecentNames,
+      );
       core.usageLimiter.check('calendar', caller.user.id);
       const calendar = core.calendars.create({ owner: caller.user, resource, clientId: caller.clientId });
       core.usageLimiter.record('calendar', caller.user.id);
@@ -150,11 +182,11 @@ export function calendarRoutes(core: EmulatorCore): Route[] {
     ),
     route('PATCH', CALENDAR, 'calendars.patch', (context) => {
       const calendar = targetCalendar(core, context, 'calendars', 'write');
-      return replaceCalendar(calendar, mergePatch(calendar.resource, parseJson(context.body)));
+      return replaceCalendar(calendar, mergePatch(calendar.resource, parseJson(context.body)), context);
     }),
     route('PUT', CALENDAR, 'calendars.update', (context) => {
       const calendar = targetCalendar(core, context, 'calendars', 'write');
-      return replaceCalendar(calendar, parseJson(context.body));
+      return replaceCalendar(calendar, parseJson(context.body), context);
     }),
     route('DELETE', CALENDAR, 'calendars.delete', (context) => {
       const calendar = targetCalendar(core, context, 'calendars', 'write');

@@ -15,6 +15,8 @@ export interface StoredEvent {
   updatedMs: number;
   /** How the instances of this event, once recurring, are named: decided when the event is created. */
   instanceIdScheme: InstanceIdScheme;
+  /** Set while the event is cancelled because the user deleted it in the Calendar UI (`userDeleteEvent`). */
+  deletedByUser?: boolean;
 }
 
 export interface StoredCalendar {
@@ -32,6 +34,12 @@ export interface StoredCalendar {
   syncEpoch: number;
   /** The emulator's instance ids (shared by every calendar; ids are per calendar). */
   instanceIds: InstanceIds;
+  /** Ids (and iCalUIDs) of purged tombstones: gone from every answer, still taken (see tombstones.ts). */
+  purged: Map<string, string | undefined>;
+  /** The highest change counter among purged tombstones: older sync tokens never saw those deletions. */
+  purgedThroughSeq: number;
+  /** When the oldest tombstone falls due for purging (emulator clock); Infinity when there is none. */
+  nextPurgeDueMs: number;
 }
 
 export class CalendarStore {
@@ -39,6 +47,8 @@ export class CalendarStore {
   private etagCounter = 0;
   /** Instance ids of every calendar; `opaqueFromMs` is set from the emulator's options. */
   readonly instanceIds = new InstanceIds();
+  /** How long a deleted event stays before it is purged (`tombstones.purgeAfterMs`). */
+  tombstonePurgeAfterMs = Number.POSITIVE_INFINITY;
 
   nextEtag(): string {
     this.etagCounter += 1;
@@ -91,10 +101,23 @@ export class CalendarStore {
     event.updatedMs = nowMs;
     event.resource.updated = new Date(nowMs).toISOString();
     event.resource.etag = this.nextEtag();
+    if (event.resource.status === 'cancelled')
+      calendar.nextPurgeDueMs = Math.min(calendar.nextPurgeDueMs, nowMs + this.tombstonePurgeAfterMs);
   }
 
   private add(
-    input: Omit<StoredCalendar, 'etag' | 'events' | 'nextSeq' | 'changeSeq' | 'syncEpoch' | 'instanceIds'>,
+    input: Omit<
+      StoredCalendar,
+      | 'etag'
+      | 'events'
+      | 'nextSeq'
+      | 'changeSeq'
+      | 'syncEpoch'
+      | 'instanceIds'
+      | 'purged'
+      | 'purgedThroughSeq'
+      | 'nextPurgeDueMs'
+    >,
   ) {
     const calendar: StoredCalendar = {
       ...input,
@@ -104,6 +127,9 @@ export class CalendarStore {
       changeSeq: 0,
       syncEpoch: 0,
       instanceIds: this.instanceIds,
+      purged: new Map(),
+      purgedThroughSeq: 0,
+      nextPurgeDueMs: Number.POSITIVE_INFINITY,
     };
     this.calendars.set(calendar.id, calendar);
     return calendar;

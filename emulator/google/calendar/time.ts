@@ -18,6 +18,34 @@ export type EventTime = EventTimeFields;
 export const isIanaZone = isGoogleTimeZoneName;
 
 /**
+ * IANA names of 2016 and later that Google refuses as an event's or a calendar's zone. `Europe/Kyiv` (tzdata
+ * 2022b) answered 400 "Invalid time zone definition for start time." (OutlookGoogleCalendarSync #1525 and
+ * #1530, 2022) while `Europe/Kiev` is taken. The others are modelled on it (stricter assumption, no report
+ * either way): renames whose old name Google takes (`America/Godthab`, `Pacific/Enderbury`, `Asia/Rangoon`) and
+ * a zone new in tzdata 2022g (`America/Ciudad_Juarez`; `America/Denver` has its rules since 2022).
+ */
+export const RECENT_ZONE_NAMES: ReadonlySet<string> = new Set([
+  'Europe/Kyiv',
+  'America/Nuuk',
+  'Pacific/Kanton',
+  'America/Ciudad_Juarez',
+  'Asia/Yangon',
+]);
+
+/** `Etc/GMT+5`, `Etc/GMT-14`: fixed offsets under tzdata's inverted sign; no source shows Google taking them. */
+const ETC_OFFSET_ZONE = /^Etc\/GMT[+-](?!0+$)\d{1,2}$/;
+
+/**
+ * Whether Google takes this name as an event's (start/end) or a calendar's zone: an IANA name spelled exactly,
+ * minus the recent names and the `Etc/GMT±N` offsets (N not 0) unless `acceptRecentNames`
+ * (`timeZones.acceptRecentNames`).
+ */
+export function isEventZone(name: string, acceptRecentNames: boolean): boolean {
+  if (!isIanaZone(name)) return false;
+  return acceptRecentNames || !(RECENT_ZONE_NAMES.has(name) || ETC_OFFSET_ZONE.test(name));
+}
+
+/**
  * The instant a validated EventDateTime denotes (all-day: midnight UTC of the date, for ordering only); a
  * date-time without offset or timeZone is read in `fallbackZone` (the calendar's). The domain's instantOf.
  */

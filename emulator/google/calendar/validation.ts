@@ -8,7 +8,7 @@ import type { GoogleEvent } from '../../../lambdas/shared/domain/google-event.ts
 import { TimeInputError } from '../../../lambdas/shared/domain/time/errors.ts';
 import { parseGoogleDate, parseGoogleDateTime } from '../../../lambdas/shared/domain/time/event-time.ts';
 import { apiErrors, CalendarApiError } from '../errors.ts';
-import { type EventTime, hasOffset, instantOf, isIanaZone } from './time.ts';
+import { type EventTime, hasOffset, instantOf, isEventZone } from './time.ts';
 
 const EVENT_ID = /^[a-v0-9]{5,1024}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -34,10 +34,17 @@ export function validateEventId(id: unknown): void {
   if (typeof id !== 'string' || !EVENT_ID.test(id)) throw apiErrors.invalid('Invalid resource id value.');
 }
 
-/** Every check of a complete (inserted, replaced or merged) event: its times, recurrence and fields. */
-export function validateEvent(event: Record<string, unknown>, calendarZone: string): void {
+/**
+ * Every check of a complete (inserted, replaced or merged) event: its times, recurrence and fields.
+ * `acceptRecentZoneNames`: `timeZones.acceptRecentNames` (see isEventZone).
+ */
+export function validateEvent(
+  event: Record<string, unknown>,
+  calendarZone: string,
+  acceptRecentZoneNames = false,
+): void {
   validateEventFields(event);
-  validateEventTimes(event, calendarZone);
+  validateEventTimes(event, calendarZone, acceptRecentZoneNames);
 }
 
 /** Text lengths and the enumerated fields Google checks (`visibility`, `transparency`). */
@@ -61,14 +68,18 @@ function checkEnum(event: Record<string, unknown>, field: string, allowed: Set<s
 }
 
 /** Checks start, end and recurrence of a complete (inserted, replaced or merged) event. */
-export function validateEventTimes(event: Record<string, unknown>, calendarZone: string): void {
+export function validateEventTimes(
+  event: Record<string, unknown>,
+  calendarZone: string,
+  acceptRecentZoneNames = false,
+): void {
   const start = event.start as EventTime | undefined | null;
   const end = event.end as EventTime | undefined | null;
   if (!start || (!start.date && !start.dateTime)) throw apiErrors.required('Missing start time.');
   if (!end || (!end.date && !end.dateTime)) throw apiErrors.required('Missing end time.');
   const recurring = Array.isArray(event.recurrence) && event.recurrence.length > 0;
-  checkTime(start, 'start', recurring);
-  checkTime(end, 'end', recurring);
+  checkTime(start, 'start', recurring, acceptRecentZoneNames);
+  checkTime(end, 'end', recurring, acceptRecentZoneNames);
   if (Boolean(start.date) !== Boolean(end.date)) {
     throw apiErrors.invalid('The start and end times must either both be date or both be dateTime.');
   }
@@ -78,10 +89,15 @@ export function validateEventTimes(event: Record<string, unknown>, calendarZone:
   // starts too: Google answers `end == start` with 400 timeRangeEmpty "The specified time range is empty."
   // (public production report: keeper.sh issue 614, PR 616).
   if (endMs <= startMs) throw apiErrors.timeRangeEmpty();
-  if (recurring) validateRecurrence(event);
+  if (recurring) validateRecurrence(event, acceptRecentZoneNames);
 }
 
-function checkTime(time: EventTime, which: 'start' | 'end', recurring: boolean): void {
+function checkTime(
+  time: EventTime,
+  which: 'start' | 'end',
+  recurring: boolean,
+  acceptRecentZoneNames: boolean,
+): void {
   if (time.date && time.dateTime) throw apiErrors.invalid(`Invalid ${which} time.`);
   if (time.date) {
     if (!ISO_DATE.test(time.date) || !readable(() => parseGoogleDate(time.date as string))) {
@@ -93,7 +109,8 @@ function checkTime(time: EventTime, which: 'start' | 'end', recurring: boolean):
   if (!RFC3339.test(dateTime) || !readable(() => parseGoogleDateTime(dateTime, undefined))) {
     throw apiErrors.invalid(`Invalid ${which} time.`);
   }
-  if (time.timeZone && !isIanaZone(time.timeZone)) {
+  // Google's answer to `Europe/Kyiv` (OutlookGoogleCalendarSync #1525, #1530); see isEventZone.
+  if (time.timeZone && !isEventZone(time.timeZone, acceptRecentZoneNames)) {
     throw apiErrors.invalid(`Invalid time zone definition for ${which} time.`);
   }
   if (!time.timeZone && (recurring || !hasOffset(dateTime))) {
@@ -119,7 +136,7 @@ const NO_TIME = { timeMin: new Date(0), timeMax: new Date(0) };
  * Google's parts only, and a series the expansion module reads: it holds RFC 5545's rule constraints, the
  * frequencies Google takes, UNTIL's value type and the RDATE/EXDATE parameters (ExpansionError -> 400).
  */
-function validateRecurrence(event: Record<string, unknown>): void {
+function validateRecurrence(event: Record<string, unknown>, acceptRecentZoneNames: boolean): void {
   for (const line of event.recurrence as unknown[]) {
     if (typeof line !== 'string') throw invalidRecurrence();
     const rule = RULE_LINE.exec(line);
@@ -127,7 +144,11 @@ function validateRecurrence(event: Record<string, unknown>): void {
       checkRuleParts(rule[2] as string);
       continue;
     }
-    if (!DATE_LIST_LINE.test(line)) throw invalidRecurrence();
+    const dates = DATE_LIST_LINE.exec(line);
+    if (!dates) throw invalidRecurrence();
+    // A TZID names a zone as start.timeZone does: the same names are refused (isEventZone).
+    const tzid = /;TZID=([^;:]+)/i.exec(dates[2] ?? '');
+    if (tzid && !isEventZone(tzid[1] as string, acceptRecentZoneNames)) throw invalidRecurrence();
   }
   try {
     hasOccurrenceIn(event as unknown as GoogleEvent, NO_TIME);
@@ -176,7 +197,15 @@ export function normalizeExtendedProperties(
   return out;
 }
 
-/** `reminders` cannot both use the calendar's defaults and list overrides. */
+/**
+ * The Events resource's `reminders.overrides`: "The maximum number of override reminders is 5", `method`
+ * `email` or `popup`, `minutes` "between 0 and 40320 (4 weeks in minutes)". Default reminders and overrides
+ * cannot come together.
+ */
+export const MAX_REMINDER_OVERRIDES = 5;
+const REMINDER_METHODS = new Set(['email', 'popup']);
+const MAX_REMINDER_MINUTES = 40_320;
+
 export function validateReminders(value: unknown): void {
   if (!value || typeof value !== 'object') return;
   const { useDefault, overrides } = value as { useDefault?: boolean; overrides?: unknown[] };
@@ -186,5 +215,15 @@ export function validateReminders(value: unknown): void {
       'cannotUseDefaultRemindersAndSpecifyOverride',
       'Cannot specify both default reminders and overrides at the same time.',
     );
+  }
+  if (!Array.isArray(overrides)) return;
+  if (overrides.length > MAX_REMINDER_OVERRIDES) {
+    throw apiErrors.invalid(`The maximum number of override reminders is ${MAX_REMINDER_OVERRIDES}.`);
+  }
+  for (const override of overrides) {
+    const { method, minutes } = (override ?? {}) as { method?: unknown; minutes?: unknown };
+    if (!REMINDER_METHODS.has(method as string)) throw apiErrors.invalid('Invalid reminder method.');
+    if (!Number.isInteger(minutes) || (minutes as number) < 0 || (minutes as number) > MAX_REMINDER_MINUTES)
+      throw apiErrors.invalid('Invalid reminder minutes value.');
   }
 }

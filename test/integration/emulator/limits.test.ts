@@ -252,76 +252,142 @@ describe('Google emulator: quotas, usage limits, faults, latency, counters', () 
     });
   });
 
-  it('answers 403 quotaExceeded "Calendar usage limits exceeded" past the calendars and events creation limits', async () => {
-    const { api } = await start({
-      usageLimits: {
-        calendarsCreatedOrDeletedPerUser: 2,
-        eventsCreatedOrDeletedPerUser: 3,
-        windowMs: 1_800_000,
-      },
-    });
-    const calendarId = await createCalendar(api);
-    await createCalendar(api);
-    const error = await api.calendars.insert({ requestBody: { summary: 'third' } }).catch((e: unknown) => e);
-    const data = (
-      error as {
-        response: {
-          status: number;
-          data: { error: { message: string; errors: { reason: string; domain: string }[] } };
-        };
-      }
-    ).response;
-    expect(data.status).toBe(403);
-    expect(data.data.error.errors[0]).toMatchObject({ reason: 'quotaExceeded', domain: 'usageLimits' });
-    expect(data.data.error.message).toBe('Calendar usage limits exceeded.');
+  describe("Calendar usage limits: buckets that refill over Google's periods (support.google.com/a/answer/2905486)", () => {
+    const MINUTE = 60_000;
+    /** A client with tokens minted now: access tokens live an hour of the emulator's clock. */
+    const freshApi = () => authorisedApi(fixture.google, fixture.client, fixture.user).api;
 
-    for (const id of ['aaaaa', 'bbbbb', 'ccccc'])
-      await api.events.insert({ calendarId, requestBody: allDay(id) });
-    expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('ddddd') }))).toEqual({
-      status: 403,
-      reason: 'quotaExceeded',
-    });
-    // Updates are not creations.
-    await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'still fine' } });
-    clock += 1_800_001; // (access tokens live 3599 s: stay inside)
-    await api.events.insert({ calendarId, requestBody: allDay('ddddd') });
-    await createCalendar(api);
-  });
+    it('answers 403 quotaExceeded "Calendar usage limits exceeded" once a bucket is empty, and refills it linearly', async () => {
+      const { api } = await start({
+        usageLimits: {
+          calendarsCreatedOrDeletedPerUser: 2,
+          calendarsRefillMs: 40 * MINUTE, // one calendar back every 20 minutes
+          eventsCreatedOrDeletedPerUser: 3,
+          eventsRefillMs: 90 * MINUTE, // one event back every 30 minutes
+          readOnlyMs: 0,
+        },
+      });
+      const calendarId = await createCalendar(api);
+      await createCalendar(api);
+      const error = await api.calendars
+        .insert({ requestBody: { summary: 'third' } })
+        .catch((e: unknown) => e);
+      const data = (
+        error as {
+          response: {
+            status: number;
+            data: { error: { message: string; errors: { reason: string; domain: string }[] } };
+          };
+        }
+      ).response;
+      expect(data.status).toBe(403);
+      expect(data.data.error.errors[0]).toMatchObject({ reason: 'quotaExceeded', domain: 'usageLimits' });
+      expect(data.data.error.message).toBe('Calendar usage limits exceeded.');
 
-  it('counts deletions toward the usage limits too ("creating or deleting too many events")', async () => {
-    const { api } = await start({
-      usageLimits: {
-        calendarsCreatedOrDeletedPerUser: 3,
-        eventsCreatedOrDeletedPerUser: 4,
-        windowMs: 1_800_000,
-      },
+      for (const id of ['aaaaa', 'bbbbb', 'ccccc'])
+        await api.events.insert({ calendarId, requestBody: allDay(id) });
+      const refused = { status: 403, reason: 'quotaExceeded' };
+      expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('ddddd') }))).toEqual(
+        refused,
+      );
+      // Updates are not creations (and readOnlyMs 0 keeps the user writable).
+      await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'still fine' } });
+      clock += 20 * MINUTE; // a calendar back, two thirds of an event
+      await createCalendar(api);
+      expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('ddddd') }))).toEqual(
+        refused,
+      );
+      clock += 10 * MINUTE; // one event back, and only one
+      await api.events.insert({ calendarId, requestBody: allDay('ddddd') });
+      expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('eeeee') }))).toEqual(
+        refused,
+      );
     });
-    const calendarId = await createCalendar(api);
-    for (const id of ['aaaaa', 'bbbbb', 'ccccc'])
-      await api.events.insert({ calendarId, requestBody: allDay(id) });
-    await api.events.delete({ calendarId, eventId: 'aaaaa' });
-    // Three creations and one deletion use the four allowed: the next delete and the next insert are refused.
-    expect(await googleError(api.events.delete({ calendarId, eventId: 'bbbbb' }))).toEqual({
-      status: 403,
-      reason: 'quotaExceeded',
+
+    it('by default the events bucket takes months to refill ("several months until ... fully replenished")', async () => {
+      let { api } = await start({ usageLimits: { eventsCreatedOrDeletedPerUser: 3, readOnlyMs: 0 } });
+      const calendarId = await createCalendar(api);
+      for (const id of ['aaaaa', 'bbbbb', 'ccccc'])
+        await api.events.insert({ calendarId, requestBody: allDay(id) });
+      // Not a sliding hour: a day later the bucket holds a thirtieth of an event.
+      clock += 24 * 3_600_000;
+      api = freshApi();
+      expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('ddddd') }))).toEqual({
+        status: 403,
+        reason: 'quotaExceeded',
+      });
+      // 90 days refill 3 events: one comes back after 30 days.
+      clock += 29 * 24 * 3_600_000;
+      api = freshApi();
+      await api.events.insert({ calendarId, requestBody: allDay('ddddd') });
     });
-    expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('ddddd') }))).toEqual({
-      status: 403,
-      reason: 'quotaExceeded',
+
+    it('an empty bucket makes the user read-only for a few hours: updates refused too, reads go on', async () => {
+      let { api } = await start({
+        usageLimits: { eventsCreatedOrDeletedPerUser: 1, eventsRefillMs: 60 * MINUTE },
+      });
+      const calendarId = await createCalendar(api);
+      await api.events.insert({ calendarId, requestBody: allDay('aaaaa') });
+      const refused = { status: 403, reason: 'quotaExceeded' };
+      expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('bbbbb') }))).toEqual(
+        refused,
+      );
+      // "you might lose calendar edit ability for a few hours" (default readOnlyMs: 3 h)
+      expect(
+        await googleError(api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'x' } })),
+      ).toEqual(refused);
+      expect(await googleError(api.calendars.patch({ calendarId, requestBody: { summary: 'x' } }))).toEqual(
+        refused,
+      );
+      expect((await api.events.get({ calendarId, eventId: 'aaaaa' })).data.summary).toBeUndefined();
+      clock += 2 * 60 * MINUTE; // the bucket is full again, the user still read-only
+      api = freshApi();
+      expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('bbbbb') }))).toEqual(
+        refused,
+      );
+      clock += 60 * MINUTE;
+      api = freshApi();
+      await api.events.patch({ calendarId, eventId: 'aaaaa', requestBody: { summary: 'x' } });
+      await api.events.insert({ calendarId, requestBody: allDay('bbbbb') });
     });
-    // Refused without effect; updates are neither creations nor deletions.
-    expect((await api.events.get({ calendarId, eventId: 'bbbbb' })).data.status).toBe('confirmed');
-    await api.events.patch({ calendarId, eventId: 'bbbbb', requestBody: { summary: 'still fine' } });
-    // Calendars likewise: two created and one deleted use the three allowed.
-    const second = await createCalendar(api);
-    await api.calendars.delete({ calendarId: second });
-    expect(await googleError(api.calendars.delete({ calendarId }))).toEqual({
-      status: 403,
-      reason: 'quotaExceeded',
+
+    it('counts deletions toward the usage limits too ("creating or deleting too many events")', async () => {
+      const { api } = await start({
+        usageLimits: {
+          calendarsCreatedOrDeletedPerUser: 3,
+          calendarsRefillMs: 30 * MINUTE,
+          eventsCreatedOrDeletedPerUser: 4,
+          eventsRefillMs: 30 * MINUTE,
+          readOnlyMs: 0,
+        },
+      });
+      const calendarId = await createCalendar(api);
+      for (const id of ['aaaaa', 'bbbbb', 'ccccc'])
+        await api.events.insert({ calendarId, requestBody: allDay(id) });
+      await api.events.delete({ calendarId, eventId: 'aaaaa' });
+      // Three creations and one deletion use the four allowed: the next delete and the next insert are refused.
+      expect(await googleError(api.events.delete({ calendarId, eventId: 'bbbbb' }))).toEqual({
+        status: 403,
+        reason: 'quotaExceeded',
+      });
+      expect(await googleError(api.events.insert({ calendarId, requestBody: allDay('ddddd') }))).toEqual({
+        status: 403,
+        reason: 'quotaExceeded',
+      });
+      // Refused without effect; updates are neither creations nor deletions.
+      expect((await api.events.get({ calendarId, eventId: 'bbbbb' })).data.status).toBe('confirmed');
+      await api.events.patch({ calendarId, eventId: 'bbbbb', requestBody: { summary: 'still fine' } });
+      // Calendars likewise: two created and one deleted use the three allowed.
+      const second = await createCalendar(api);
+      await api.calendars.delete({ calendarId: second });
+      expect(await googleError(api.calendars.delete({ calendarId }))).toEqual({
+        status: 403,
+        reason: 'quotaExceeded',
+      });
+      clock += 30 * MINUTE;
+      await api.events.delete({ calendarId, eventId: 'bbbbb' });
+      await api.calendars.delete({ calendarId });
     });
-    clock += 1_800_001;
-    await api.events.delete({ calendarId, eventId: 'bbbbb' });
-    await api.calendars.delete({ calendarId });
   });
 
   it('injects faults: the next N calls to a method fail with the status and reason given', async () => {

@@ -25,8 +25,14 @@ describe('Google emulator: events.list', () => {
   beforeEach(async () => {
     clock = Date.parse('2026-04-01T00:00:00Z');
     fixture = await startEmulatorWithUser({
-      // The clock stands still here, so the per-user quota window never empties: give it room.
-      overrides: { now: () => clock, quotas: { perUserPerWindow: 10_000 }, syncTokenLifetimeMs: 30 * 60_000 },
+      // The clock stands still here, so the per-user quota window never empties: give it room. Full pages: these
+      // tests pin the page size (short and empty pages: google-answers.test.ts).
+      overrides: {
+        now: () => clock,
+        quotas: { perUserPerWindow: 10_000 },
+        syncTokenLifetimeMs: 30 * 60_000,
+        paging: { shortPages: false },
+      },
     });
     api = fixture.api;
     calendarId = await createCalendar(api);
