@@ -7,6 +7,7 @@ import * as z from 'zod';
 import {
   DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE,
   DEFAULT_GOOGLE_SCOPE,
+  DEFAULT_SYNC_AUDIT_INTERVAL_HOURS,
   DEFAULT_SYNC_INTERVAL_MINUTES,
 } from '../lambdas/shared/config.ts';
 import { DEFAULT_HORIZON_SPAN } from '../lambdas/shared/domain/ics/horizon.ts';
@@ -31,6 +32,7 @@ export interface StackConfig {
   syncIntervalMinutes: number;
   horizonPastDays: number;
   horizonFutureMonths: number;
+  auditIntervalHours: number;
   googleProjectQuotaPerMinute: number;
   connectIntents: 'required' | 'token_only';
   hostEventsUrl?: string;
@@ -65,6 +67,10 @@ export const SETTINGS = {
   syncIntervalMinutes: { env: 'SYNC_INTERVAL_MINUTES', about: 'how often every subscriber is synced' },
   horizonPastDays: { env: 'SYNC_HORIZON_PAST_DAYS', about: 'days back a sync reaches' },
   horizonFutureMonths: { env: 'SYNC_HORIZON_FUTURE_MONTHS', about: 'months ahead a sync reaches' },
+  auditIntervalHours: {
+    env: 'SYNC_AUDIT_INTERVAL_HOURS',
+    about: 'how often each calendar is compared with what the service wrote',
+  },
   googleProjectQuotaPerMinute: {
     env: 'GOOGLE_PROJECT_QUOTA_PER_MINUTE',
     about: "the Google project's Calendar quota; sets the worker's concurrency",
@@ -118,6 +124,7 @@ const schema = z.object({
   syncIntervalMinutes: intIn(1, 1440, DEFAULT_SYNC_INTERVAL_MINUTES),
   horizonPastDays: intIn(1, 366, DEFAULT_HORIZON_SPAN.pastDays),
   horizonFutureMonths: intIn(1, 60, DEFAULT_HORIZON_SPAN.futureMonths),
+  auditIntervalHours: intIn(1, 720, DEFAULT_SYNC_AUDIT_INTERVAL_HOURS),
   googleProjectQuotaPerMinute: intIn(1_160, 10_000_000, DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
   connectIntents: z.enum(['required', 'token_only']).default('required'),
   hostEventsUrl: optionalText.pipe(httpsOrLocalUrl.optional()),

@@ -21,6 +21,7 @@ import type { SyncResult } from '../../lambdas/shared/domain/sync-result.ts';
 import {
   CalendarApiError,
   type CalendarGateway,
+  type EventsListQuery,
   type InstancesQuery,
 } from '../../lambdas/shared/ports/calendar-gateway.ts';
 import { DEFAULT_PACING } from '../../lambdas/sync/pacer.ts';
@@ -64,6 +65,9 @@ class CountingGateway implements CalendarGateway {
   }
   calendarExists(calendarId: string) {
     return this.counted(() => this.inner.calendarExists(calendarId));
+  }
+  listEvents(calendarId: string, query: EventsListQuery) {
+    return this.counted(() => this.inner.listEvents(calendarId, query));
   }
 }
 
@@ -384,6 +388,52 @@ const benchmarks: Benchmark[] = [
           created: result.created,
           updated: result.updated,
           deleted: result.deleted,
+        };
+      }),
+  },
+  {
+    // An audit of an unchanged calendar: the incremental listing shows nothing (or only the service's own writes).
+    name: 'audit_unchanged_2k',
+    run: () =>
+      withSyncedCalendar(2_000, async (bench) => {
+        // The first audit has no sync token yet: a full listing.
+        const full = await bench.sync({ auditNow: true });
+        expectOutcome(full, 'synced');
+        const { value: result, seconds } = await timed(() => bench.sync({ auditNow: true }));
+        expectOutcome(result, 'synced');
+        return {
+          quota_units: result.quotaUnits ?? 0,
+          google_calls: result.googleCalls,
+          seconds: round(seconds),
+          full_listing_quota_units: full.quotaUnits ?? 0,
+          repaired: result.auditRepaired ?? 0,
+        };
+      }),
+  },
+  {
+    // The user retitles five single events and deletes five in Google's UI; the next audit puts them back.
+    name: 'audit_10_edits',
+    run: () =>
+      withSyncedCalendar(2_000, async (bench) => {
+        expectOutcome(await bench.sync({ auditNow: true }), 'synced');
+        const { control } = bench.google;
+        const calendar = control.state().calendars.find((c) => !c.primary);
+        if (!calendar) throw new Error('no dedicated calendar');
+        const singles = calendar.events
+          .filter((e) => e.status !== 'cancelled' && !e.recurrence && e.recurringEventId === undefined)
+          .slice(0, 10);
+        for (const [i, event] of singles.entries()) {
+          if (i < 5)
+            control.userPatchEvent({ calendarId: calendar.id, eventId: event.id, patch: { summary: 'x' } });
+          else control.userDeleteEvent({ calendarId: calendar.id, eventId: event.id });
+        }
+        const { value: result, seconds } = await timed(() => bench.sync({ auditNow: true }));
+        expectOutcome(result, 'synced');
+        return {
+          quota_units: result.quotaUnits ?? 0,
+          google_calls: result.googleCalls,
+          seconds: round(seconds),
+          repaired: result.auditRepaired ?? 0,
         };
       }),
   },

@@ -29,6 +29,7 @@ const HOST_EVENTS: Record<string, string> = {
   disconnected: 'disconnected',
   needs_reauth: 'needs a reconnect',
   feed_gone: 'the calendar link stopped working',
+  calendar_missing: 'the Google calendar was deleted',
 };
 
 /**
@@ -52,6 +53,13 @@ export function statusPanel(answer: Answer<ConnectionStatusView>, hostEvent?: Ho
   }
   if (view.needsReauthSince) rows.push(['Access lost', timeHtml(view.needsReauthSince)]);
   if (view.feedGoneSince) rows.push(['Feed unreachable since', timeHtml(view.feedGoneSince)]);
+  if (view.calendarMissingSince) rows.push(['Calendar deleted', timeHtml(view.calendarMissingSince)]);
+  if (view.abandonedCalendarId) {
+    rows.push([
+      'Previous calendar',
+      `<code>${escapeHtml(view.abandonedCalendarId)}</code> is no longer reachable by this service (its Google app changed); a new calendar replaced it. Remove the old one in Google Calendar.`,
+    ]);
+  }
   if (view.status !== 'not_connected') {
     rows.push(['Last sync', lastSync(view)]);
     rows.push([
@@ -82,6 +90,8 @@ function stateBadge(view: ConnectionStatusView): string {
       return '<span class="badge bad">Needs reconnecting</span> Google no longer accepts this connection: connect again to resume syncing.';
     case 'feed_gone':
       return '<span class="badge bad">Feed gone</span> Your calendar link stopped working, so syncing stopped. Connect again once it works.';
+    case 'calendar_missing':
+      return '<span class="badge bad">Calendar deleted</span> The Google calendar of this feed was deleted, so syncing stopped. Connect again to make a new one.';
     default:
       return '<span class="badge neutral">Not connected</span>';
   }

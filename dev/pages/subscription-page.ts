@@ -35,7 +35,8 @@ export interface SubscriptionPageInput {
  */
 export function subscriptionPage(input: SubscriptionPageInput): string {
   const kind = panelKind(input.status);
-  const connected = kind === 'connected' || kind === 'needs_reauth' || kind === 'feed_gone';
+  const connected =
+    kind === 'connected' || kind === 'needs_reauth' || kind === 'feed_gone' || kind === 'calendar_missing';
   const main = `<h1>Your calendar subscription</h1>
 ${flashHtml(input.flash)}
 <section aria-labelledby="feed-heading">

@@ -17,6 +17,7 @@ export type RefusalCode =
   | 'sync_unavailable'
   | 'sync_running'
   | 'feed_gone'
+  | 'calendar_missing'
   | 'intent_required'
   | IntentProblem
   | 'intent_used'

@@ -2,7 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ConnectionStore } from '../shared/ports/connection-store.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { SyncSchedule } from '../shared/ports/sync-schedule.ts';
-import type { EventMapStore, SyncLeaseStore, SyncStateStore } from '../shared/ports/sync-stores.ts';
+import type {
+  EventMapStore,
+  ProjectQuotaState,
+  SyncLeaseStore,
+  SyncStateStore,
+} from '../shared/ports/sync-stores.ts';
 
 /** What the scheduled jobs use; the composition root builds it from the scheduler's configuration. */
 export interface SchedulerDependencies {
@@ -12,6 +17,8 @@ export interface SchedulerDependencies {
   eventMap: EventMapStore;
   /** The lease keeps a disconnect or a purge from overlapping a running sync. */
   syncState: SyncStateStore & SyncLeaseStore;
+  /** Google's daily quota of the project: no tick enqueues while it is used up. */
+  projectQuota?: Pick<ProjectQuotaState, 'dailyLimitUntil'>;
   logger: Logger;
   now: () => Date;
   settings: { intervalSeconds: number; needsReauthDays: number };

@@ -241,10 +241,13 @@ export function buildSyncWorkerServices(
   const metrics =
     overrides.metrics ??
     new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'IcsGoogleSync' });
+  // The project's daily-quota cool-down is an item of the sync-state table (see DynamoSyncStateStore).
+  const syncState = new DynamoSyncStateStore(dynamo, config.tables.syncState);
   return {
     connections,
     schedule: connections,
-    syncState: new DynamoSyncStateStore(dynamo, config.tables.syncState),
+    syncState,
+    projectQuota: syncState,
     eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
     feeds: overrides.feeds ?? new HttpFeedSource(),
     cipher,
@@ -266,6 +269,7 @@ export function buildSyncWorkerServices(
       busyRetryDelaySeconds: config.sync.busyRetryDelaySeconds,
       engine: {
         horizon: (now: Date) => horizonAround(now, config.sync.horizon),
+        auditIntervalMs: config.sync.auditIntervalHours * 3_600_000,
         ...overrides.engine,
       },
     },
@@ -317,12 +321,14 @@ export function buildSchedulerServices(
 ): SchedulerDependencies {
   const dynamo = dynamoClient(config.aws, overrides);
   const connections = new DynamoConnectionStore(dynamo, config.tables.connections);
+  const syncState = new DynamoSyncStateStore(dynamo, config.tables.syncState);
   return {
     schedule: connections,
     connections,
     syncQueue: new SqsSyncQueue(sqsClient(config.aws, overrides), config.syncQueueUrl),
     eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
-    syncState: new DynamoSyncStateStore(dynamo, config.tables.syncState),
+    syncState,
+    projectQuota: syncState,
     logger: overrides.logger ?? serviceLogger(),
     now: overrides.now ?? (() => new Date()),
     settings: {

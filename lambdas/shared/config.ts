@@ -37,6 +37,8 @@ const DEFAULT_NOTIFY_DEDUP_SECONDS = 60;
 export const DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE = 10_000;
 /** How often the schedule fires; see the README for why 15 minutes. */
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 15;
+/** How often each calendar is audited against what the service wrote (lambdas/sync/README.md, "Audit"). */
+export const DEFAULT_SYNC_AUDIT_INTERVAL_HOURS = 24;
 
 export type SecretSource =
   | { kind: 'secrets_manager'; secretId: string }
@@ -157,6 +159,8 @@ export interface SyncWorkerConfig {
     projectQuotaPerMinute: number;
     /** What a sync reaches: days back and months ahead (events outside it are left alone). */
     horizon: HorizonSpan;
+    /** How often a sync audits the calendar (and every "Sync now" does). */
+    auditIntervalHours: number;
   };
   hostEvents?: HostEventsConfig;
   aws: AwsConfig;
@@ -362,6 +366,10 @@ const syncWorkerSchema = z.object({
   SYNC_HORIZON_FUTURE_MONTHS: positiveInt(DEFAULT_HORIZON_SPAN.futureMonths).refine(
     (months) => months <= 60,
     'must be at most 60',
+  ),
+  SYNC_AUDIT_INTERVAL_HOURS: positiveInt(DEFAULT_SYNC_AUDIT_INTERVAL_HOURS).refine(
+    (hours) => hours <= 720,
+    'must be at most 720',
   ),
   ...hostEventVariables,
   HOST_KEYS_SECRET_ARN: optionalText,
@@ -592,6 +600,7 @@ export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig 
       busyRetryDelaySeconds: e.SYNC_BUSY_RETRY_SECONDS,
       projectQuotaPerMinute: e.GOOGLE_PROJECT_QUOTA_PER_MINUTE,
       horizon: { pastDays: e.SYNC_HORIZON_PAST_DAYS, futureMonths: e.SYNC_HORIZON_FUTURE_MONTHS },
+      auditIntervalHours: e.SYNC_AUDIT_INTERVAL_HOURS,
     },
     ...hostEventsConfig(e),
     aws: awsConfig(e),

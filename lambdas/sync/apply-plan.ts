@@ -1,19 +1,22 @@
 import pLimit from 'p-limit';
 import type { Horizon } from '../shared/domain/ics/index.ts';
+import { eventSignature, freshEventId, generationOfEventId } from '../shared/domain/reconcile/event-ids.ts';
 import { ownedFields } from '../shared/domain/reconcile/owned-fields.ts';
 import type {
   DeleteEvent,
   ForgetRow,
   InsertEvent,
   Plan,
+  RemoveStray,
   UpdateEvent,
 } from '../shared/domain/reconcile/plan.ts';
 import { PENDING } from '../shared/domain/reconcile/plan.ts';
+import { DELETION_HASH, nextRefusal } from '../shared/domain/reconcile/refusals.ts';
 import type { CalendarGateway } from '../shared/ports/calendar-gateway.ts';
 import type { EventMapRow } from '../shared/ports/sync-stores.ts';
 import type { Clock } from './clock.ts';
 import type { EventMapJournal } from './event-map-journal.ts';
-import { EventWrites } from './event-writes.ts';
+import { EventWrites, type EventWritten, type FreshIds } from './event-writes.ts';
 import { classifyGoogleError } from './google-error.ts';
 import type { InstanceWrite } from './instance-finder.ts';
 import { type QuotaPacedCaller, RunStoppedError } from './quota-paced-caller.ts';
@@ -22,7 +25,8 @@ import type { OperationKind, StopReason, SyncProblem, SyncWarning } from './sync
 /**
  * How one operation ended: written; refused by Google as invalid (retrying the same content cannot help, so
  * it is remembered like a written one and tried again only when the feed changes it); failed (the next sync
- * retries it); or never started (stop or deadline).
+ * retries it); or nothing to record for it (never started for a stop or the deadline, or refused by Google for
+ * this event alone: `attempt` kept the refusal in its row already).
  */
 type OperationEnd = 'done' | 'rejected' | 'failed' | 'skipped';
 
@@ -37,8 +41,12 @@ export interface ApplyOptions {
   applyDeletions: boolean;
   /** Epoch ms after which no new operation starts (the function's time limit); the next sync continues. */
   deadline?: number;
+  /** Keys an audit found changed in Google (see auditCalendar): their writes are counted as repairs. */
+  repairs?: ReadonlySet<string>;
   /** The horizon the feed was mapped for: where instances of a restored series are checked. */
   horizon?: Horizon;
+  /** The event map's rows the plan was made from: a refused write keeps its back-off on its row. */
+  rows?: readonly EventMapRow[];
 }
 
 /** The intent row of a write could not be stored: the write is not made, and the run ends. */
@@ -64,6 +72,17 @@ export interface ApplyReport {
   warnings: SyncWarning[];
   /** Operations not started because the deadline passed. */
   deferred: number;
+  /** Writes of keys an audit found changed in Google that were made. */
+  repaired: number;
+  /** Copies the service lost track of (the plan's strays) that were deleted. */
+  straysRemoved: number;
+  /** Writes Google refused for the event alone, each with the time it may be tried again. */
+  refused: { key: string; retryAfter: string }[];
+  /**
+   * UIDs the feed renamed (see pairRenames): events moved onto their Google event under the new key, and
+   * inserts held with their old event's deletion.
+   */
+  renamed: { moved: number; held: number };
   stop?: StopReason;
 }
 
@@ -88,6 +107,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     problems: [],
     warnings: [],
     deferred: 0,
+    repaired: 0,
+    straysRemoved: 0,
+    refused: [],
+    renamed: { moved: 0, held: 0 },
   };
   const limit = pLimit(options.concurrency);
   let storeError: unknown;
@@ -104,8 +127,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   );
 
   /**
-   * Stores the intent row of a write that creates something, before its Google call. Should the store fail, the
-   * call is not made: the run ends as `store_failed`.
+   * Stores the intent row of a write (hash PENDING), before its Google call: every write that changes the
+   * calendar has one. Should the store fail, the call is not made: the run ends as `store_failed`.
    */
   const intend = async (row: Omit<EventMapRow, 'hash' | 'updatedAt'>) => {
     try {
@@ -113,6 +136,68 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     } catch (error) {
       throw new IntentNotStored(error);
     }
+  };
+
+  /**
+   * Whether the calendar is still there and open to the service, after an answer about one event (a 404, a
+   * 403): the probe is made once per run. A probe refused as a whole (401, any 403, a quota) stops the run;
+   * `unknown`: the probe failed otherwise, and the answer stays the operation's failure.
+   */
+  const probeCalendar = async (): Promise<'open' | 'stopped' | 'unknown'> => {
+    try {
+      return (await writes.isCalendarMissing()) ? 'stopped' : 'open';
+    } catch (error) {
+      if (error instanceof RunStoppedError) return 'stopped';
+      const meaning = classifyGoogleError(error);
+      switch (meaning) {
+        case 'access_refused':
+        case 'event_refused':
+          stop('access_refused');
+          return 'stopped';
+        case 'needs_reauth':
+        case 'usage_limit':
+        case 'daily_limit':
+          stop(meaning);
+          return 'stopped';
+        default:
+          return 'unknown';
+      }
+    }
+  };
+
+  /** What each operation writes, by kind and key: the content a refusal is recorded for. */
+  const wantedHashes = new Map<string, string>();
+  const operationId = (operation: OperationKind, key: string) => `${operation}\n${key}`;
+  for (const op of plan.seriesWrites)
+    wantedHashes.set(operationId(op.kind, op.key), op.event.extendedProperties.private.icsHash);
+  for (const op of plan.instanceWrites) {
+    const hash = op.kind === 'revert_instance' ? op.hash : op.event.extendedProperties.private.icsHash;
+    wantedHashes.set(operationId(op.kind === 'revert_instance' ? 'revert' : 'exception', op.key), hash);
+  }
+  for (const op of plan.deletions) wantedHashes.set(operationId('delete', op.key), DELETION_HASH);
+  const rowsByKey = new Map((options.rows ?? []).map((row) => [row.eventKey, row]));
+
+  /**
+   * Google refused this one event: its row (as this run left it, or as it was) keeps the refusal, so later syncs
+   * wait before trying the same content again, and the run goes on. The row's id and hash stay, so the write is
+   * still due once the wait is over.
+   */
+  const refused = async (operation: OperationKind, key: string, error: unknown) => {
+    // Every operation is the plan's; one it did not name would simply never wait.
+    const hash = wantedHashes.get(operationId(operation, key)) ?? PENDING;
+    const previous = rowsByKey.get(key);
+    const refusal = nextRefusal(previous?.refusal?.count ?? 0, hash, clock.now());
+    report.refused.push({ key, retryAfter: refusal.retryAfter });
+    report.warnings.push({
+      kind: 'operation_refused',
+      operation,
+      key,
+      googleMessage: messageOf(error),
+      retryAfter: refusal.retryAfter,
+    });
+    const row = journal.rowOf(key) ?? previous;
+    // No row to keep it on (none can be: every write has its row or intent first): tried again next sync.
+    if (row) await journal.put({ ...row, updatedAt: updatedAt(), refusal });
   };
 
   /** Runs one operation's Google calls; their errors become problems or warnings, or stop the run. */
@@ -128,6 +213,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     }
     try {
       await work();
+      if (options.repairs?.has(key)) report.repaired++;
       return 'done';
     } catch (error) {
       if (error instanceof RunStoppedError) return 'skipped';
@@ -140,17 +226,26 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       switch (meaning) {
         case 'needs_reauth':
         case 'usage_limit':
+        case 'daily_limit':
         case 'access_refused':
           stop(meaning);
           return 'skipped';
+        case 'event_refused': {
+          // Only once the calendar itself answers is the refusal this event's; else the run stops for it.
+          const calendar = await probeCalendar();
+          if (calendar === 'stopped') return 'skipped';
+          if (calendar === 'unknown') break;
+          await refused(operation, key, error);
+          return 'skipped';
+        }
         case 'unexpected':
           // Not Google's answer (the access token source failed, or a bug): name it, never print it whole.
           report.problems.push({ kind: 'operation_crashed', operation, key, errorName: nameOf(error) });
           stop('unexpected_error');
           return 'skipped';
         case 'not_found':
-          // A probe that fails leaves the 404 a failure of this operation.
-          if (await writes.isCalendarMissing().catch(() => false)) return 'skipped';
+          // A probe that fails otherwise leaves the 404 a failure of this operation.
+          if ((await probeCalendar()) === 'stopped') return 'skipped';
           break;
         case 'invalid':
           report.warnings.push({
@@ -166,11 +261,49 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     }
   };
 
+  /** Google ids rows name: a fresh id is never one of them (it would be another event's). */
+  const namedIds = new Set((options.rows ?? []).map((row) => row.googleId));
+  /** Series written in this run under another id than the plan's (a fresh id): their instances are there. */
+  const freshSeriesIds = new Map<string, string>();
+
+  /**
+   * The row fields of a series or single event living under `googleId`, over `kept` (the fields of a row this
+   * run does not own, such as a refusal): the id is the row's own when it is not the one computed from the key.
+   */
+  const seriesRow = (op: InsertEvent | UpdateEvent, googleId: string, kept?: EventMapRow) => {
+    const { ownGoogleId: _own, ...rest } = kept ?? { eventKey: op.key };
+    return {
+      ...rest,
+      eventKey: op.key,
+      googleId,
+      signature: eventSignature(op.event),
+      ...(googleId !== op.event.id ? { ownGoogleId: true as const } : {}),
+    };
+  };
+
   const writeSeries = async (op: InsertEvent | UpdateEvent): Promise<OperationEnd> => {
     const fields = ownedFields(op.event);
+    const previous = rowsByKey.get(op.key);
+    let written: EventWritten = { googleId: op.googleId, restored: false };
+    // A fresh id is a generation of the event's computed id, after the one the row names if it is one.
+    const baseId = op.event.id ?? op.googleId;
+    let generation = generationOfEventId(op.googleId, baseId) ?? 0;
+    const freshIds: FreshIds = {
+      used: 0,
+      next: async () => {
+        let id: string;
+        do id = freshEventId(baseId, ++generation);
+        while (namedIds.has(id));
+        await intend(seriesRow(op, id, previous));
+        return id;
+      },
+    };
     const end = await attempt(op.kind, op.key, async () => {
       if (op.kind === 'update') {
-        await writes.updateOrInsert(op.googleId, fields);
+        // Intent first, keeping the row's id: should the answer be lost (or the run stop), the row no longer
+        // claims the content it had, so a feed going back to that content is still written.
+        await intend(seriesRow(op, op.googleId, previous));
+        written = await writes.updateOrInsert(op.googleId, fields, freshIds);
         return;
       }
       // The event under the old id goes first: should the insert then fail, the row still names the old id
@@ -178,27 +311,33 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       if (op.replaces) await writes.delete(op.replaces);
       // Without a row, an event the insert creates must not be lost with a crash (a row with another id stays
       // until the insert succeeded, so it is found again either way).
-      else if (!op.resumes) await intend({ eventKey: op.key, googleId: op.googleId });
-      const restored = await writes.insertOrRestore(op.googleId, fields);
-      if (restored && options.horizon) {
-        await writes.restoreInstances(op, options.horizon, () => report.updated++);
+      else if (!op.resumes) await intend(seriesRow(op, op.googleId));
+      written = await writes.insertOrRestore(op.googleId, fields, freshIds);
+      if (written.restored && options.horizon) {
+        await writes.restoreInstances(op, written.googleId, options.horizon, () => report.updated++);
       }
     });
     if (end === 'failed' || end === 'skipped') return end;
+    if (written.googleId !== op.googleId) freshSeriesIds.set(op.key, written.googleId);
+    // A resumed intent that finds its event in Google (an update, a delete or an insert whose answer was lost)
+    // changed an event that was there: an update.
     if (end === 'rejected') {
       // Without its series in Google, the series' exceptions would only be refused as well.
-    } else if (op.kind === 'insert' && !op.replaces) {
+    } else if (op.kind === 'insert' && !op.replaces && !(op.resumes && written.restored)) {
       report.created++;
       // An intent row was counted as an event of the calendar already.
       if (!op.resumes) report.insertedEvents++;
     } else report.updated++;
+    if (op.kind === 'update' && op.movedFrom !== undefined && end === 'done') report.renamed.moved++;
+    // A new row: what this run knows of the event replaces what the old one kept (a refusal among it).
     await journal.put({
-      eventKey: op.key,
-      googleId: op.googleId,
+      ...seriesRow(op, written.googleId),
       hash: op.event.extendedProperties.private.icsHash,
       updatedAt: updatedAt(),
       ...(op.endsAt !== undefined ? { endsAt: op.endsAt } : {}),
     });
+    // The renamed UID's row went with its event (its removal after the new row: never an event without one).
+    if (op.kind === 'update' && op.movedFrom !== undefined) await journal.remove(op.movedFrom);
     return end;
   };
 
@@ -212,7 +351,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const deletionKeys = new Set(plan.deletions.map((d) => d.key));
 
   const deleteEvent = async (op: DeleteEvent): Promise<OperationEnd> => {
-    const end = await attempt('delete', op.key, () => writes.delete(op.googleId));
+    const end = await attempt('delete', op.key, async () => {
+      // Intent first: should the answer be lost and the feed bring the event back, the row must not claim the
+      // event is in Google as written (the next sync writes it again, restoring it through 409).
+      await intend({ ...(rowsByKey.get(op.key) ?? { eventKey: op.key }), googleId: op.googleId });
+      await writes.delete(op.googleId);
+    });
     if (end !== 'done') return end;
     report.deleted++;
     await journal.remove(op.key);
@@ -231,28 +375,63 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       return undefined;
     });
 
-  const seriesWritten = new Map<string, Promise<OperationEnd | undefined>>();
-  for (const op of plan.seriesWrites) seriesWritten.set(op.key, guarded(limit(() => writeSeries(op))));
   const deleted = new Map<string, Promise<OperationEnd | undefined>>();
+  /**
+   * A renamed UID's insert waits for the deletion of its old event (see pairRenames): held with it, so Google
+   * never shows both.
+   */
+  const afterDeletion = async (op: InsertEvent, oldKey: string): Promise<OperationEnd> => {
+    // The deletions are queued once this goes on (they are, just below, in the same turn).
+    await Promise.resolve();
+    const oldEvent = (await deleted.get(oldKey)) ?? 'held';
+    if (oldEvent !== 'done') {
+      report.renamed.held++;
+      return 'skipped';
+    }
+    return limit(() => writeSeries(op));
+  };
+  const seriesWritten = new Map<string, Promise<OperationEnd | undefined>>();
+  for (const op of plan.seriesWrites) {
+    const after = op.kind === 'insert' ? op.afterDeletionOf : undefined;
+    const write =
+      after !== undefined ? afterDeletion(op as InsertEvent, after) : limit(() => writeSeries(op));
+    seriesWritten.set(op.key, guarded(write));
+  }
   if (options.applyDeletions) {
     for (const op of plan.deletions) deleted.set(op.key, guarded(limit(() => deleteEvent(op))));
   }
+  // Held with the deletions: a feed the breaker doubts is no ground for deleting anything.
+  const removeStray = async (op: RemoveStray) => {
+    if ((await attempt('delete', op.key, () => writes.delete(op.googleId))) === 'done')
+      report.straysRemoved++;
+  };
+  const straysRemoved = options.applyDeletions
+    ? plan.strays.map((op) => guarded(limit(() => removeStray(op))))
+    : [];
   // Rows with nothing to call Google about: past events, exceptions whose series row is gone or forgotten.
   const forgetNow = plan.forgets.filter((f) => f.seriesKey === undefined || !deletionKeys.has(f.seriesKey));
   report.forgottenEvents = forgetNow.filter((f) => f.seriesKey === undefined).length;
   const forgotten = forgetNow.map((f) => guarded(journal.remove(f.key)));
   // Series whose end moved with their exceptions, without a call.
   const refreshed = plan.rowRefreshes.map((row) => guarded(journal.put(row)));
-  await Promise.all([...seriesWritten.values(), ...deleted.values(), ...forgotten, ...refreshed]);
+  await Promise.all([
+    ...seriesWritten.values(),
+    ...deleted.values(),
+    ...straysRemoved,
+    ...forgotten,
+    ...refreshed,
+  ]);
 
   const writeInstance = async (op: InstanceWrite) => {
     const fields = ownedFields(op.event);
     let instanceId: string | undefined;
     const operation = op.kind === 'write_exception' ? 'exception' : 'revert';
     const end = await attempt(operation, op.key, async () => {
-      if (op.kind === 'write_exception' && op.isNew) {
-        await intend({ eventKey: op.key, googleId: '', seriesKey: op.seriesKey });
-      }
+      // Intent first (every exception and revert, not only new ones), keeping the instance id the row knows: a
+      // lost answer or a stopped run leaves a row that claims nothing, so the next sync writes it again.
+      const previous = rowsByKey.get(op.key);
+      const kept = previous?.seriesKey !== undefined ? previous : { eventKey: op.key };
+      await intend({ ...kept, eventKey: op.key, googleId: op.googleId ?? '', seriesKey: op.seriesKey });
       instanceId = await writes.writeOverInstance(op, fields);
     });
     if (end === 'failed' || end === 'skipped') return;
@@ -288,7 +467,11 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       // A row written under this key before each kind had its own key: its event must go before the row is
       // taken over, or it would be lost from the map while still in Google.
       const previous = deletionKeys.has(op.key) ? ((await deleted.get(op.key)) ?? 'skipped') : 'done';
-      if (series === 'done' && previous === 'done') await guarded(limit(() => writeInstance(op)));
+      // A series written under a fresh id in this run: its instances are the new event's, none has an id yet.
+      const freshId = freshSeriesIds.get(op.seriesKey);
+      const { googleId: _stale, ...unknownInstance } = op;
+      const target = freshId === undefined ? op : { ...unknownInstance, seriesGoogleId: freshId };
+      if (series === 'done' && previous === 'done') await guarded(limit(() => writeInstance(target)));
     }),
   );
   await guarded(journal.flush());

@@ -9,7 +9,12 @@ import type { OAuthClient } from '../shared/ports/oauth-client.ts';
 import type { SyncMetrics } from '../shared/ports/sync-metrics.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { SyncSchedule } from '../shared/ports/sync-schedule.ts';
-import type { EventMapStore, SyncLeaseStore, SyncStateStore } from '../shared/ports/sync-stores.ts';
+import type {
+  EventMapStore,
+  ProjectQuotaState,
+  SyncLeaseStore,
+  SyncStateStore,
+} from '../shared/ports/sync-stores.ts';
 import type { Clock } from './clock.ts';
 import type { SyncSettings } from './sync-subscriber.ts';
 
@@ -33,12 +38,19 @@ export interface SyncWorkerSettings {
 export interface SyncWorkerDependencies {
   connections: Pick<
     ConnectionStore,
-    'get' | 'noteFeedGone' | 'clearFeedGone' | 'markFeedGone' | 'othersOfGoogleAccount'
+    | 'get'
+    | 'noteFeedGone'
+    | 'clearFeedGone'
+    | 'markFeedGone'
+    | 'markCalendarMissing'
+    | 'othersOfGoogleAccount'
   >;
   /** Revokes the grant of a connection whose feed is gone (unless another connection shares it). */
   oauth: Pick<OAuthClient, 'revoke'>;
   schedule: Pick<SyncSchedule, 'pause'>;
   syncState: SyncStateStore & SyncLeaseStore;
+  /** Google's daily quota of the project: while it is used up, no request runs. */
+  projectQuota?: ProjectQuotaState;
   eventMap: EventMapStore;
   feeds: FeedSource;
   cipher: Cipher;

@@ -44,6 +44,8 @@ export function problemText(problem: SyncProblem): string | undefined {
       return `exception ${quote(problem.key)}: its series was not written`;
     case 'event_map_not_saved':
       return `the event map could not be saved (${problem.errorName}): the next sync finds its events again`;
+    case 'daily_quota_used_up':
+      return `Google's daily quota for this service is used up; syncing resumes after ${problem.resumesAfter}`;
     case 'time_budget_reached':
       return `time budget reached: ${problem.deferred} changes left for the next sync`;
     case 'deletions_held': {
@@ -63,8 +65,22 @@ export function warningText(warning: SyncWarning): string {
       return `${warning.key}: ${warning.reason}`;
     case 'operation_rejected':
       return `${warning.operation} ${quote(warning.key)}: ${warning.googleMessage}`;
+    case 'calendar_repaired':
+      return `the calendar was changed in Google: ${warning.repaired} events set back as the feed has them, ${warning.removed} duplicates removed`;
+    case 'audit_failed':
+      return `the calendar could not be compared with the feed (tried again next sync): ${warning.googleMessage}`;
     case 'no_such_occurrence':
       return `exception ${quote(warning.key)} matches no occurrence of its series in Google`;
+    case 'operation_refused':
+      return `${warning.operation} ${quote(warning.key)} refused by Google (the other changes were made), tried again after ${warning.retryAfter}: ${warning.googleMessage}`;
+    case 'uid_renamed': {
+      const moved = `${warning.moved} events the feed gave new UIDs (same start, end and title) were kept as the same Google events`;
+      return warning.held > 0
+        ? `${moved}; ${warning.held} more wait until their old copies can be deleted, so none shows twice`
+        : moved;
+    }
+    case 'write_waiting':
+      return `${quote(warning.key)}: Google refused writing it (${warning.count === 1 ? 'once' : `${warning.count} times`}), tried again after ${warning.retryAfter}`;
   }
 }
 
@@ -72,6 +88,9 @@ function stopText(reason: StopReason): string | undefined {
   switch (reason) {
     case 'usage_limit':
       return "Google's calendar usage limits were reached: syncing paused";
+    case 'daily_limit':
+      // Its own problem says until when.
+      return undefined;
     case 'calendar_missing':
       return CALENDAR_MISSING;
     case 'needs_reauth':

@@ -14,12 +14,34 @@ import { classifyGoogleError } from './google-error.ts';
 import { InstanceFinder, type InstanceWrite, originalStartOf } from './instance-finder.ts';
 import type { QuotaPacedCaller } from './quota-paced-caller.ts';
 
+/** Fresh ids tried per write before its error stands (each is a new event id Google had never seen). */
+const MAX_FRESH_IDS = 3;
+
+/**
+ * Where a series or single event was written: under `googleId`, over an event that was there (`restored`), and
+ * whether that is a fresh id (see freshEventId) rather than the one the write was asked for.
+ */
+export interface EventWritten {
+  googleId: string;
+  restored: boolean;
+  fresh?: true;
+}
+
+/** Fresh ids for one write: `next` stores the intent row of the id before handing it out. */
+export interface FreshIds {
+  next(): Promise<string>;
+  /** How many this write used. */
+  used: number;
+}
+
 /**
  * The Google call sequences behind each kind of write, the cheapest in quota units that keeps what a user set on
  * an event (see QUOTA_UNITS):
  * - new series or single event: `insert` (1 unit); answered 409 (the id is there, maybe cancelled): `get` +
  *   `update`, which restores it (2 more);
  * - changed series or single event: `get` + `update` (2; a patch would cost 3); not found: as new;
+ * - an id that can no longer hold the event (409 then 404: a purged tombstone; or a cancelled event whose update
+ *   Google refuses): the event is inserted under a fresh id, the cancelled one stays cancelled;
  * - every update carries the ETag it read (`If-Match`): answered 412 (a user edited the event in between), the
  *   event is read again and the update made once more over what the user did;
  * - deletion: `delete` (1); 404 and 410 mean it is gone already;
@@ -64,31 +86,71 @@ export class EventWrites {
   }
 
   /**
-   * Insert is not an upsert: 409 means the event is there already (maybe cancelled), so it is overwritten.
-   * Returns true in that case: the event was restored rather than created.
+   * Insert is not an upsert: 409 means the event is there already (maybe cancelled), so it is overwritten
+   * (`restored`). When the id cannot hold the event any more, it is written under a fresh id from `freshIds`
+   * (see writeFresh). Says under which id the event now is.
    */
-  async insertOrRestore(googleId: string, fields: OwnedFields): Promise<boolean> {
+  async insertOrRestore(googleId: string, fields: OwnedFields, freshIds?: FreshIds): Promise<EventWritten> {
     try {
       await this.caller.call('insert', () => this.gateway.insert(this.calendarId, googleId, fields));
-      return false;
+      return { googleId, restored: false };
     } catch (error) {
       if (classifyGoogleError(error) !== 'conflict') throw error;
-      await this.overwrite(await this.get(googleId), fields);
-      return true;
     }
+    let current: FetchedEvent;
+    try {
+      current = await this.get(googleId);
+    } catch (error) {
+      // 409 then 404: Google purged the deleted event's tombstone while its id stays taken. Nothing can be
+      // written under that id again.
+      if (freshIds && (await this.isEventNotFound(error))) return this.writeFresh(fields, freshIds, error);
+      throw error;
+    }
+    return this.restore(current, fields, freshIds);
   }
 
-  /** The map knew the event; should Google not, it is written again under the same id. */
-  async updateOrInsert(googleId: string, fields: OwnedFields): Promise<void> {
+  /** The map knew the event; should Google not, it is written again under the same id (or a fresh one). */
+  async updateOrInsert(googleId: string, fields: OwnedFields, freshIds?: FreshIds): Promise<EventWritten> {
     let current: FetchedEvent;
     try {
       current = await this.get(googleId);
     } catch (error) {
       if (!(await this.isEventNotFound(error))) throw error;
-      await this.insertOrRestore(googleId, fields);
-      return;
+      return this.insertOrRestore(googleId, fields, freshIds);
     }
-    await this.overwrite(current, fields);
+    return this.restore(current, fields, freshIds);
+  }
+
+  /**
+   * Overwrites an event read back. Google was reported to refuse (403 `forbidden`) updating an event the user
+   * deleted in the Calendar UI (google-api-ruby-client #1811): a cancelled event whose update is refused stays
+   * cancelled, and the event is written under a fresh id.
+   */
+  private async restore(
+    current: FetchedEvent,
+    fields: OwnedFields,
+    freshIds?: FreshIds,
+  ): Promise<EventWritten> {
+    try {
+      await this.overwrite(current, fields);
+      return { googleId: current.id, restored: true };
+    } catch (error) {
+      const cancelled = current.resource.status === 'cancelled';
+      if (freshIds && cancelled && classifyGoogleError(error) === 'event_refused')
+        return this.writeFresh(fields, freshIds, error);
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the event under the next fresh id (whose intent row `freshIds.next` stores first), at most
+   * MAX_FRESH_IDS times per write; past that, the error that asked for it stands.
+   */
+  private async writeFresh(fields: OwnedFields, freshIds: FreshIds, cause: unknown): Promise<EventWritten> {
+    if (freshIds.used >= MAX_FRESH_IDS) throw cause;
+    freshIds.used++;
+    const written = await this.insertOrRestore(await freshIds.next(), fields, freshIds);
+    return { ...written, fresh: true };
   }
 
   /** Writes the owned fields over an event as read, under its ETag; read again once if it changed since. */
@@ -146,6 +208,7 @@ export class EventWrites {
    */
   async restoreInstances(
     series: InsertEvent,
+    seriesGoogleId: string,
     horizon: Horizon,
     onInstanceWritten: () => void,
   ): Promise<void> {
@@ -160,7 +223,7 @@ export class EventWrites {
     do {
       const query = { ...span, ...(pageToken ? { pageToken } : {}) };
       const page = await this.caller.call('instances', () =>
-        this.gateway.instances(this.calendarId, series.googleId, query),
+        this.gateway.instances(this.calendarId, seriesGoogleId, query),
       );
       for (const item of page.items) {
         const original = originalStartOf(item);

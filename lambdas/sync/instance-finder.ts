@@ -2,7 +2,7 @@ import type { EventDateTime } from '../shared/domain/google-event.ts';
 import type { RevertInstance, WriteException } from '../shared/domain/reconcile/plan.ts';
 import { timeKey } from '../shared/domain/reconcile/times.ts';
 import { DAY_MS } from '../shared/domain/time/civil.ts';
-import { instantOf } from '../shared/domain/time/event-time.ts';
+import { formatInstant, instantOf, parseGoogleDateTime } from '../shared/domain/time/event-time.ts';
 import type { CalendarGateway, FetchedEvent } from '../shared/ports/calendar-gateway.ts';
 import { classifyGoogleError } from './google-error.ts';
 import type { QuotaPacedCaller } from './quota-paced-caller.ts';
@@ -42,20 +42,22 @@ export class InstanceFinder {
     private readonly events: EventLookup,
     operations: readonly InstanceWrite[],
   ) {
+    // By series key: the Google id a series lives under may change within the run (a fresh id).
     for (const op of operations) {
-      const seriesId = op.event.recurringEventId as string;
-      const group = this.groups.get(seriesId) ?? [];
+      const group = this.groups.get(op.seriesKey) ?? [];
       group.push(op);
-      this.groups.set(seriesId, group);
+      this.groups.set(op.seriesKey, group);
     }
   }
 
   async find(op: InstanceWrite): Promise<FetchedEvent | undefined> {
-    const seriesId = op.event.recurringEventId as string;
+    // The id the series lives under (its row's; not always the one computed from its key: see rowGoogleIdFor).
+    const seriesId = op.seriesGoogleId;
     const originalStart = op.event.originalStartTime as EventDateTime;
     const wanted = timeKey(originalStart);
-    if ((this.groups.get(seriesId)?.length ?? 0) >= LIST_FROM) {
-      const listed = await this.listing(seriesId);
+    const group = this.groups.get(op.seriesKey) ?? [];
+    if (group.length >= LIST_FROM) {
+      const listed = await this.listing(seriesId, group);
       const found = (op.googleId && listed.get(`id:${op.googleId}`)) || listed.get(wanted);
       if (found) return found;
     }
@@ -79,12 +81,20 @@ export class InstanceFinder {
     const query =
       'date' in originalStart
         ? dayAround(originalStart.date)
-        : { originalStart: new Date(instantOf(originalStart)).toISOString() };
+        : { originalStart: originalStartParameter(originalStart) };
     try {
-      const page = await this.caller.call('instances', () =>
-        this.gateway.instances(this.calendarId, seriesId, query),
-      );
-      return page.items.find((item) => startKeyOf(item) === wanted);
+      // Google may answer a short or even empty page with a token for more (events.list reference): follow it.
+      let pageToken: string | undefined;
+      do {
+        const paged = { ...query, ...(pageToken ? { pageToken } : {}) };
+        const page = await this.caller.call('instances', () =>
+          this.gateway.instances(this.calendarId, seriesId, paged),
+        );
+        const found = page.items.find((item) => startKeyOf(item) === wanted);
+        if (found) return found;
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+      return undefined;
     } catch (error) {
       // 410: the series is deleted in Google, so is every instance of it.
       if (classifyGoogleError(error) === 'gone' || (await this.events.isEventNotFound(error)))
@@ -94,10 +104,10 @@ export class InstanceFinder {
   }
 
   /** Every instance of the series over the span its writes lie in, by id and by original start. */
-  private listing(seriesId: string): Promise<Map<string, FetchedEvent>> {
+  private listing(seriesId: string, group: InstanceWrite[]): Promise<Map<string, FetchedEvent>> {
     let listing = this.listings.get(seriesId);
     if (!listing) {
-      listing = this.list(seriesId, this.groups.get(seriesId) ?? []);
+      listing = this.list(seriesId, group);
       // A listing that failed is not the end: each write then looks its instance up on its own.
       listing = listing.catch(() => new Map());
       this.listings.set(seriesId, listing);
@@ -130,6 +140,19 @@ export class InstanceFinder {
     } while (pageToken);
     return found;
   }
+}
+
+/**
+ * The `originalStart` of `events.instances` for a timed instance. Google documents the parameter only as "the
+ * original start time of the instance in the result" (a string); the one time form this API itself uses is
+ * RFC 3339, as in `originalStartTime.dateTime`. So it is sent exactly as Google answers that field for the
+ * instance: to the second, with the offset the series' zone has at that instant (`Z` where it is zero), e.g.
+ * `2027-01-05T09:00:00-05:00`, rather than as UTC with milliseconds: a form copied from Google's own answers is
+ * the one least likely to be read differently (the live suite checks it against Google).
+ */
+export function originalStartParameter(originalStart: { dateTime: string; timeZone?: string }): string {
+  const { utcMs, zone } = parseGoogleDateTime(originalStart.dateTime, originalStart.timeZone);
+  return formatInstant(utcMs, zone);
 }
 
 /** An all-day instance is looked up in a listing of the days around it (an RFC 3339 `originalStart` is timed). */

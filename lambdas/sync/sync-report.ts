@@ -4,6 +4,7 @@ import type { SyncResult } from '../shared/domain/sync-result.ts';
 /** Why a run stopped before the end; every one of them makes further calls pointless. */
 export type StopReason =
   | 'usage_limit'
+  | 'daily_limit'
   | 'calendar_missing'
   | 'needs_reauth'
   | 'access_refused'
@@ -30,6 +31,8 @@ export type SyncProblem =
   | { kind: 'series_not_written'; key: string }
   /** The event map store failed; what was written is found again by the next sync. */
   | { kind: 'event_map_not_saved'; errorName: string }
+  /** Google's daily quota of the whole project is used up (403 dailyLimitExceeded): every sync waits. */
+  | { kind: 'daily_quota_used_up'; resumesAfter: string }
   /** The time budget ran out with `deferred` operations not started. */
   | { kind: 'time_budget_reached'; deferred: number }
   /** The mass-delete breaker held the plan's deletions. */
@@ -50,8 +53,34 @@ export type SyncWarning =
   | { kind: 'event_skipped'; key: string; reason: string }
   /** Google refused an operation as invalid (400): remembered, tried again when the feed changes it. */
   | { kind: 'operation_rejected'; operation: OperationKind; key: string; googleMessage: string }
+  /**
+   * The audit found the calendar unlike what the service wrote: `repaired` events changed in Google were
+   * written back as the feed has them, `removed` copies the service had lost track of were deleted.
+   */
+  | { kind: 'calendar_repaired'; repaired: number; removed: number }
+  /** The audit's listing of the calendar failed: tried again on the next sync. */
+  | { kind: 'audit_failed'; googleMessage: string }
   /** An exception whose series has no occurrence at its original start in Google. */
-  | { kind: 'no_such_occurrence'; key: string };
+  | { kind: 'no_such_occurrence'; key: string }
+  /**
+   * Google refused writing this one event (a 403 about it alone): the other writes went on; this one waits
+   * until `retryAfter` (or a change of the event in the feed).
+   */
+  | {
+      kind: 'operation_refused';
+      operation: OperationKind;
+      key: string;
+      googleMessage: string;
+      retryAfter: string;
+    }
+  /**
+   * The feed renamed events (new UIDs for the same start, end and summary, as some generators do on every
+   * download): `moved` were moved onto their Google event under the new UID instead of copied; `held` new ones
+   * wait with their old event's deletion (held by the mass-delete breaker, or refused), so no copy appears.
+   */
+  | { kind: 'uid_renamed'; moved: number; held: number }
+  /** A write Google refused `count` times in a row, not tried in this run: its wait lasts until `retryAfter`. */
+  | { kind: 'write_waiting'; key: string; count: number; retryAfter: string };
 
 /**
  * What one sync did, typed: the engine's answer, before anything is put in words. `describeReport` makes the

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FeedError } from '../shared/domain/feed-error.ts';
+import { nextDailyQuotaReset } from '../shared/domain/google-quota.ts';
 import { defaultHorizon, type Horizon, mapFeed } from '../shared/domain/ics/index.ts';
+import { type AuditFindings, auditCalendar } from '../shared/domain/reconcile/audit.ts';
 import {
   type BreakerPolicy,
   DEFAULT_BREAKER_POLICY,
@@ -11,15 +13,18 @@ import type { SyncOutcome, SyncResult } from '../shared/domain/sync-result.ts';
 import type { CalendarGateway } from '../shared/ports/calendar-gateway.ts';
 import type { FeedSource } from '../shared/ports/feed-source.ts';
 import type {
+  EventMapRow,
   EventMapStore,
   SyncLeaseStore,
   SyncState,
   SyncStateStore,
 } from '../shared/ports/sync-stores.ts';
 import { type ApplyReport, applyPlan } from './apply-plan.ts';
+import { type CalendarListing, listCalendar } from './calendar-listing.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { describeReport } from './describe-report.ts';
 import { EventMapJournal } from './event-map-journal.ts';
+import { classifyGoogleError } from './google-error.ts';
 import { DEFAULT_PACING, Pacer, type PacingPolicy } from './pacer.ts';
 import { QuotaPacedCaller } from './quota-paced-caller.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
@@ -50,6 +55,13 @@ export interface SyncSettings {
   /** For floating times in feeds without X-WR-TIMEZONE. */
   defaultTimeZone: string;
   horizon: (now: Date) => Horizon;
+  /**
+   * How often the calendar is audited: compared with what the service wrote, and set back to the feed where the
+   * user (or another app) changed it. Undefined: only when asked (`auditNow`).
+   */
+  auditIntervalMs?: number;
+  /** Audit in this run, due or not ("Sync now": the subscriber expects the calendar to equal the feed). */
+  auditNow?: boolean;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -61,6 +73,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   leaseMs: 16 * 60_000,
   defaultTimeZone: 'UTC',
   horizon: defaultHorizon,
+  auditIntervalMs: 24 * 3_600_000,
 };
 
 export interface SyncDependencies {
@@ -79,9 +92,10 @@ export interface SyncDependencies {
  * Bump when the mapping or the event keys change what a sync makes of the same text: every feed is then mapped
  * and planned again once. 2: standalone overrides and split series got keys of their own. 3: zero-length timed
  * events last a minute; floating EXDATE, RDATE and RECURRENCE-ID values of a zoned series are read in its zone;
- * an override of an occurrence the newer master excludes is left out.
+ * an override of an occurrence the newer master excludes is left out. 4: zone names Google takes (Europe/Kiev
+ * for Europe/Kyiv, a real zone or UTC for a fixed offset).
  */
-const MAPPING_VERSION = '3';
+const MAPPING_VERSION = '4';
 
 /**
  * Makes the subscriber's dedicated calendar equal to their feed, with as few Google calls as possible:
@@ -107,7 +121,11 @@ export async function syncSubscriber(
   try {
     const run = await runSync(target, deps, settings, clock, startedAt);
     const result = describeReport(run.report);
-    if (run.state) await deps.syncState.put({ ...run.state, lastResult: result });
+    if (run.state) {
+      // A subscriber never audited starts the audit interval now (see isAuditDue).
+      const lastAuditAt = run.state.lastAuditAt ?? startedAt.toISOString();
+      await deps.syncState.put({ ...run.state, lastAuditAt, lastResult: result });
+    }
     return result;
   } finally {
     await deps.lease?.releaseLease(target.subscriberId, leaseOwner);
@@ -143,14 +161,21 @@ async function runSync(
 
   const now = startedAt;
   const horizon = settings.horizon(now);
+  // An event Google refused is due again: the feed is planned even if it did not change (until then, an
+  // unchanged feed costs nothing more for it).
+  const refusalDue = state.refusalRetryAt !== undefined && Date.parse(state.refusalRetryAt) <= now.getTime();
   // Validators are only kept for a body that was fully applied over today's horizon, so a 304 always
   // means "nothing to do".
-  const validatorsApply = state.feedValidatedFor === dayOf(horizon.from);
+  const validatorsApply = !refusalDue && state.feedValidatedFor === dayOf(horizon.from);
+  // An audit compares the calendar with the feed's events: it needs the body even when unchanged.
+  const auditDue = isAuditDue(state, settings, now);
   let fetched: Awaited<ReturnType<FeedSource['fetch']>>;
   try {
     fetched = await deps.feeds.fetch(target.feedLocation, {
-      ...(validatorsApply && state.feedEtag ? { etag: state.feedEtag } : {}),
-      ...(validatorsApply && state.feedLastModified ? { lastModified: state.feedLastModified } : {}),
+      ...(validatorsApply && !auditDue && state.feedEtag ? { etag: state.feedEtag } : {}),
+      ...(validatorsApply && !auditDue && state.feedLastModified
+        ? { lastModified: state.feedLastModified }
+        : {}),
     });
   } catch (error) {
     if (!(error instanceof FeedError)) throw error;
@@ -169,7 +194,8 @@ async function runSync(
     feedLastModified: fetched.lastModified,
     feedValidatedFor: dayOf(horizon.from),
   };
-  if (state.feedHash === feedHash) return { report: unchanged(), state: { ...state, ...validators } };
+  if (!refusalDue && !auditDue && state.feedHash === feedHash)
+    return { report: unchanged(), state: { ...state, ...validators } };
 
   let mapped: ReturnType<typeof mapFeed>;
   try {
@@ -187,10 +213,38 @@ async function runSync(
     return { report: report(startedAt, clock, 'feed_error', { problems }), state };
   }
 
+  const deadline =
+    settings.timeBudgetMs === undefined ? undefined : startedAt.getTime() + settings.timeBudgetMs;
+  const caller = new QuotaPacedCaller(
+    new Pacer(settings.pacing, clock),
+    clock,
+    settings.retry,
+    deps.random,
+    deadline,
+  );
   const rows = await deps.eventMap.list(subscriberId);
+  const audit = auditDue
+    ? await runAudit(target, deps.gateway, caller, rows, mapped, horizon, state.auditSyncToken)
+    : undefined;
+  if (audit?.kind === 'calendar_missing') {
+    // The listing is a call on the calendar itself: its 404 (confirmed by the probe) means the calendar is gone,
+    // even when the feed has nothing to write (a run with writes would learn it at its first write).
+    const problems: SyncProblem[] = [{ kind: 'stopped', reason: 'calendar_missing' }];
+    return {
+      report: report(startedAt, clock, 'calendar_missing', {
+        problems,
+        googleCalls: caller.count,
+        quotaUnits: caller.units,
+      }),
+      state: { ...state, missingCalendarId: target.calendarId },
+    };
+  }
+  const findings = audit?.kind === 'listed' ? audit.findings : undefined;
   const plan = planSync(mapped.events, rows, {
     unreadableUids: mapped.skippedUids ?? [],
     horizonStart: horizon.from,
+    now,
+    ...(findings ? { diverged: findings.diverged, strays: findings.strays } : {}),
   });
   const breaker = decideBreaker(
     {
@@ -216,15 +270,6 @@ async function runSync(
     });
   }
 
-  const deadline =
-    settings.timeBudgetMs === undefined ? undefined : startedAt.getTime() + settings.timeBudgetMs;
-  const caller = new QuotaPacedCaller(
-    new Pacer(settings.pacing, clock),
-    clock,
-    settings.retry,
-    deps.random,
-    deadline,
-  );
   const applied = await applyPlan(plan, {
     calendarId: target.calendarId,
     gateway: deps.gateway,
@@ -234,12 +279,18 @@ async function runSync(
     concurrency: settings.concurrency,
     applyDeletions: !breaker.hold,
     horizon,
+    rows,
+    ...(findings ? { repairs: findings.diverged } : {}),
     ...(deadline !== undefined ? { deadline } : {}),
   });
 
   const outcome = outcomeOf(applied, breaker.hold);
   const problems: SyncProblem[] = [];
+  // Google resets its daily quota at midnight Pacific Time: the whole project waits until then, not this subscriber.
+  const dailyQuotaReset =
+    applied.stop === 'daily_limit' ? nextDailyQuotaReset(new Date(clock.now())).toISOString() : undefined;
   if (applied.stop) problems.push({ kind: 'stopped', reason: applied.stop });
+  if (dailyQuotaReset) problems.push({ kind: 'daily_quota_used_up', resumesAfter: dailyQuotaReset });
   problems.push(...applied.problems);
   if (applied.deferred > 0) problems.push({ kind: 'time_budget_reached', deferred: applied.deferred });
   if (breaker.hold) {
@@ -254,8 +305,15 @@ async function runSync(
   const warnings: SyncWarning[] = [
     ...mapped.warnings.map(({ uid, reason }): SyncWarning => ({ kind: 'feed_warning', uid, reason })),
     ...plan.skipped.map(({ key, reason }): SyncWarning => ({ kind: 'event_skipped', key, reason })),
+    ...plan.waiting.map((wait): SyncWarning => ({ kind: 'write_waiting', ...wait })),
     ...applied.warnings,
   ];
+  if (applied.renamed.moved > 0 || applied.renamed.held > 0)
+    warnings.push({ kind: 'uid_renamed', ...applied.renamed });
+  if (audit?.kind === 'failed') warnings.push({ kind: 'audit_failed', googleMessage: audit.message });
+  if (applied.repaired > 0 || applied.straysRemoved > 0) {
+    warnings.push({ kind: 'calendar_repaired', repaired: applied.repaired, removed: applied.straysRemoved });
+  }
   const coolDownUntil =
     applied.stop === 'usage_limit' ? new Date(clock.now() + settings.coolDownMs).toISOString() : undefined;
   const runReport = report(startedAt, clock, outcome, {
@@ -270,9 +328,20 @@ async function runSync(
     warnings,
     ...(applied.deferred > 0 ? { deferred: applied.deferred } : {}),
     ...(coolDownUntil ? { coolDownUntil } : {}),
+    ...(dailyQuotaReset ? { coolDownUntil: dailyQuotaReset, dailyQuotaUsedUp: true } : {}),
+    ...(findings ? { auditRepaired: applied.repaired, auditRemoved: applied.straysRemoved } : {}),
   });
 
   const fullyApplied = outcome === 'synced';
+  // The next audit lists what changed after this one only once everything it found was put right: else it
+  // lists from the older token again (and is due again), so nothing it found is lost.
+  const audited =
+    fullyApplied &&
+    audit?.kind === 'listed' &&
+    applied.repaired === repairsPlanned(plan, audit.findings) &&
+    applied.straysRemoved === plan.strays.length
+      ? audit.listing
+      : undefined;
   const next: SyncState = {
     subscriberId,
     // Anything short of fully applied is fetched and planned again in full next time.
@@ -280,7 +349,14 @@ async function runSync(
     heldDeletion: breaker.held,
     coolDownUntil,
     missingCalendarId: applied.stop === 'calendar_missing' ? target.calendarId : undefined,
+    refusalRetryAt: earliest([
+      ...plan.waiting.map((wait) => wait.retryAfter),
+      ...applied.refused.map((refusal) => refusal.retryAfter),
+    ]),
     eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted - applied.forgottenEvents,
+    ...(audited
+      ? { lastAuditAt: now.toISOString(), auditSyncToken: audited.syncToken }
+      : { lastAuditAt: state.lastAuditAt, auditSyncToken: state.auditSyncToken }),
   };
   return { report: runReport, state: next };
 }
@@ -291,13 +367,71 @@ function hasWork(plan: Plan): boolean {
     plan.seriesWrites.length > 0 ||
     plan.instanceWrites.length > 0 ||
     plan.deletions.length > 0 ||
+    plan.strays.length > 0 ||
     plan.forgets.length > 0 ||
     plan.rowRefreshes.length > 0
   );
 }
 
+/**
+ * Whether the calendar is to be audited in this run: when asked, or once the interval has passed since the last
+ * audit. A subscriber never audited starts the interval (its calendar is what the service just wrote).
+ */
+function isAuditDue(state: SyncState, settings: SyncSettings, now: Date): boolean {
+  if (settings.auditNow) return true;
+  if (settings.auditIntervalMs === undefined || state.lastAuditAt === undefined) return false;
+  return now.getTime() - Date.parse(state.lastAuditAt) >= settings.auditIntervalMs;
+}
+
+type AuditRun =
+  | { kind: 'listed'; listing: CalendarListing; findings: AuditFindings }
+  | { kind: 'calendar_missing' }
+  | { kind: 'failed'; message: string };
+
+/**
+ * Lists the calendar (what changed since the last audit) and compares it with the rows and the feed. A listing
+ * that fails leaves the audit for the next sync; the run goes on with the feed as usual (a refusal that
+ * concerns the whole calendar stops it at its first write).
+ */
+async function runAudit(
+  target: SyncTarget,
+  gateway: CalendarGateway,
+  caller: QuotaPacedCaller,
+  rows: EventMapRow[],
+  mapped: ReturnType<typeof mapFeed>,
+  horizon: Horizon,
+  syncToken: string | undefined,
+): Promise<AuditRun> {
+  let listing: CalendarListing;
+  try {
+    listing = await listCalendar(gateway, caller, target.calendarId, syncToken);
+  } catch (error) {
+    if (classifyGoogleError(error) === 'not_found') {
+      const exists = await caller
+        .call('list', () => gateway.calendarExists(target.calendarId))
+        .catch(() => true);
+      if (!exists) return { kind: 'calendar_missing' };
+    }
+    return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
+  const findings = auditCalendar({
+    listed: listing.items,
+    rows,
+    desiredEvents: mapped.events,
+    unreadableUids: mapped.skippedUids ?? [],
+    horizonStart: horizon.from,
+  });
+  return { kind: 'listed', listing, findings };
+}
+
+/** How many of the plan's writes are there because the audit found their event changed in Google. */
+function repairsPlanned(plan: Plan, findings: AuditFindings): number {
+  const writes = [...plan.seriesWrites, ...plan.instanceWrites];
+  return writes.filter((op) => findings.diverged.has(op.key)).length;
+}
+
 function outcomeOf(applied: ApplyReport, held: boolean): SyncOutcome {
-  if (applied.stop === 'usage_limit') return 'cooling_down';
+  if (applied.stop === 'usage_limit' || applied.stop === 'daily_limit') return 'cooling_down';
   if (applied.stop === 'calendar_missing') return 'calendar_missing';
   if (applied.stop === 'needs_reauth') return 'needs_reauth';
   if (applied.stop || applied.problems.length > 0 || applied.deferred > 0) return 'partial';
@@ -314,6 +448,9 @@ function fingerprint(text: string, salt: string, defaultTimeZone: string, horizo
 }
 
 const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The earliest of ISO 8601 UTC times (they sort as text); none of none. */
+const earliest = (times: string[]): string | undefined => (times.length ? times.sort()[0] : undefined);
 
 type ReportFields = Partial<Omit<SyncReport, 'outcome' | 'startedAt' | 'finishedAt'>>;
 

@@ -172,6 +172,7 @@ export class IcsGoogleSyncStack extends Stack {
         SYNC_INTERVAL_MINUTES: String(config.syncIntervalMinutes),
         SYNC_HORIZON_PAST_DAYS: String(config.horizonPastDays),
         SYNC_HORIZON_FUTURE_MONTHS: String(config.horizonFutureMonths),
+        SYNC_AUDIT_INTERVAL_HOURS: String(config.auditIntervalHours),
         GOOGLE_PROJECT_QUOTA_PER_MINUTE: String(config.googleProjectQuotaPerMinute),
         ...hostEvents,
         ...google,

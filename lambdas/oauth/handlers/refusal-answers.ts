@@ -54,6 +54,11 @@ export const OAUTH_REFUSALS = {
     message:
       'Your calendar link stopped working, so syncing stopped. Please connect Google Calendar again, then sync.',
   },
+  calendar_missing: {
+    status: 409,
+    message:
+      'Your Google calendar for this feed was deleted, so syncing stopped. Connect Google Calendar again to make a new one.',
+  },
   intent_required: {
     status: 403,
     message: 'This action must be confirmed from your calendar settings page. Please start it there again.',

@@ -142,7 +142,7 @@ export async function completeConnect(
     googleAccountKey !== undefined &&
     existing.googleAccountKey !== googleAccountKey;
 
-  let calendar: { calendarId: string; created: boolean };
+  let calendar: DedicatedCalendar;
   try {
     calendar = await dedicatedCalendar(deps, granted.accessToken, switched ? undefined : existing);
   } catch (error) {
@@ -178,7 +178,11 @@ export async function completeConnect(
     granted.accessToken,
     granted.accessTokenExpiresAt,
   );
-  logger.info('connected', { calendarCreated: calendar.created, reconnect: existing !== undefined });
+  logger.info('connected', {
+    calendarCreated: calendar.created,
+    reconnect: existing !== undefined,
+    previousCalendarOutOfReach: calendar.abandonedCalendarId !== undefined,
+  });
   await tellHost(
     deps,
     existing ? 'replaced' : 'connected',
@@ -205,7 +209,7 @@ async function storeConnection(
     record: OAuthStateRecord;
     refreshToken: string;
     granted: GrantedTokens;
-    calendar: { calendarId: string };
+    calendar: DedicatedCalendar;
     existing: Connection | undefined;
     now: string;
     googleAccountKey: string | undefined;
@@ -217,6 +221,9 @@ async function storeConnection(
   const changedAt = flow.switched ? now : existing?.googleAccountChangedAt;
   const subscriberId = record.subscriberId;
   const sameCalendar = existing !== undefined && existing.calendarId === calendar.calendarId;
+  // Named until a reconnect moves to yet another calendar: the subscriber removes it in Google when they like.
+  const abandonedCalendarId =
+    calendar.abandonedCalendarId ?? (sameCalendar ? existing.abandonedCalendarId : undefined);
   let saved: Connection;
   try {
     saved = await deps.connections.save(
@@ -232,6 +239,7 @@ async function storeConnection(
         ...(record.feedLookupKey ? { feedLookupKey: record.feedLookupKey } : {}),
         ...(flow.googleAccountKey ? { googleAccountKey: flow.googleAccountKey } : {}),
         ...(changedAt ? { googleAccountChangedAt: changedAt } : {}),
+        ...(abandonedCalendarId ? { abandonedCalendarId } : {}),
         eventIdSalt: sameCalendar ? existing.eventIdSalt : randomBytes(16).toString('hex'),
         grantedScopes: flow.granted.grantedScopes.join(' '),
         connectedAt: now,
@@ -276,22 +284,39 @@ async function consumeBoundState(
   return consumed.record;
 }
 
-/** The subscriber's calendar if Google still has it, else a new one. */
+interface DedicatedCalendar {
+  calendarId: string;
+  created: boolean;
+  /** The previous calendar, still in the account but out of this OAuth client's reach: the subscriber removes it. */
+  abandonedCalendarId?: string;
+}
+
+/**
+ * The subscriber's calendar if this token reaches it, else a new one. A calendar the token cannot reach is
+ * treated as gone, whether deleted (404, 410) or made by another OAuth client of the service (403
+ * insufficientPermissions, after the operator changed the client: calendar.app.created calendars belong to the
+ * client that made them, and no client can ever be granted another's). Only the second is named as abandoned:
+ * a deleted calendar leaves nothing to remove. A new calendar gets a new event-id salt and a fresh map and sync
+ * state (storeConnection), so nothing of the old one is reused.
+ */
 async function dedicatedCalendar(
   deps: Pick<OAuthDependencies, 'provisioner' | 'config'>,
   accessToken: string,
   existing: Connection | undefined,
-): Promise<{ calendarId: string; created: boolean }> {
-  if (existing && (await deps.provisioner.exists(accessToken, existing.calendarId))) {
-    return { calendarId: existing.calendarId, created: false };
-  }
+): Promise<DedicatedCalendar> {
+  const visibility = existing
+    ? await deps.provisioner.visibility(accessToken, existing.calendarId)
+    : undefined;
+  if (existing && visibility === 'visible') return { calendarId: existing.calendarId, created: false };
   const { name, timeZone } = deps.config.calendar;
   const calendarId = await deps.provisioner.create(accessToken, {
     summary: name,
     timeZone,
     description: 'Kept in sync with your ICS subscription. Changes made here may be overwritten.',
   });
-  return { calendarId, created: true };
+  return existing && visibility === 'hidden'
+    ? { calendarId, created: true, abandonedCalendarId: existing.calendarId }
+    : { calendarId, created: true };
 }
 
 /**

@@ -17,8 +17,12 @@ type LastSyncView = Omit<SyncResult, 'googleCalls' | 'quotaUnits' | 'coolDownUnt
 
 /** What the settings page shows. No secret, no feed URL. */
 export interface ConnectionStatusView {
-  /** `feed_gone`: the calendar link stopped working at the ICS service; syncing stopped, a reconnect restarts it. */
-  status: 'connected' | 'needs_reauth' | 'feed_gone' | 'not_connected';
+  /**
+   * `feed_gone`: the calendar link stopped working at the ICS service; syncing stopped, a reconnect restarts it.
+   * `calendar_missing`: the dedicated calendar was deleted in Google; syncing stopped, a reconnect makes a new
+   * calendar (the service never re-creates it on its own: the subscriber may have deleted it on purpose).
+   */
+  status: 'connected' | 'needs_reauth' | 'feed_gone' | 'calendar_missing' | 'not_connected';
   connected: boolean;
   needsReauth: boolean;
   calendarId?: string;
@@ -31,6 +35,13 @@ export interface ConnectionStatusView {
   googleAccountChangedAt?: string;
   /** Since when the feed has answered 401, 403, 404 or 410 (set while connected too, before it counts). */
   feedGoneSince?: string;
+  /** When a sync found the dedicated calendar deleted in Google (status calendar_missing). */
+  calendarMissingSince?: string;
+  /**
+   * A previous dedicated calendar the service can no longer reach (made with another OAuth client of the
+   * service): a reconnect made a new one; this one stays in the subscriber's Google Calendar until they remove it.
+   */
+  abandonedCalendarId?: string;
   eventCount?: number;
   coolDownUntil?: string;
   lastSync?: LastSyncView;
@@ -59,6 +70,8 @@ export async function connectionStatus(
   };
   if (connection.needsReauthSince) view.needsReauthSince = connection.needsReauthSince;
   if (connection.feedGoneSince) view.feedGoneSince = connection.feedGoneSince;
+  if (connection.calendarMissingSince) view.calendarMissingSince = connection.calendarMissingSince;
+  if (connection.abandonedCalendarId) view.abandonedCalendarId = connection.abandonedCalendarId;
   if (connection.googleAccountChangedAt) view.googleAccountChangedAt = connection.googleAccountChangedAt;
   if (syncState?.eventCount !== undefined) view.eventCount = syncState.eventCount;
   if (syncState?.coolDownUntil) view.coolDownUntil = syncState.coolDownUntil;

@@ -27,6 +27,7 @@ export async function syncNow(
   const connection = await deps.connections.get(subscriberId);
   if (!connection) throw refusal('not_connected');
   if (connection.status === 'feed_gone') throw refusal('feed_gone');
+  if (connection.status === 'calendar_missing') throw refusal('calendar_missing');
   if (connection.status !== 'connected' || !connection.refreshTokenCiphertext) throw refusal('needs_reauth');
   try {
     await requestImmediateSync(deps, [subscriberId], 'manual');

@@ -3,10 +3,13 @@ import { spreadDelaySeconds } from '../../shared/domain/sync-schedule.ts';
 import { describeError, SafeMessageError } from '../../shared/errors.ts';
 import type { SyncQueue, SyncRequest } from '../../shared/ports/sync-queue.ts';
 import type { SyncSchedule } from '../../shared/ports/sync-schedule.ts';
+import type { ProjectQuotaState } from '../../shared/ports/sync-stores.ts';
 
 export interface EnqueueDependencies {
   schedule: Pick<SyncSchedule, 'due'>;
   syncQueue: SyncQueue;
+  /** Google's daily quota of the project: while it is used up, a tick enqueues nothing (the worker would skip). */
+  projectQuota?: Pick<ProjectQuotaState, 'dailyLimitUntil'>;
   logger: Pick<Logger, 'error'>;
   now: () => Date;
 }
@@ -33,6 +36,9 @@ export async function enqueueDueSyncs(
   settings: { intervalSeconds: number },
 ): Promise<{ enqueued: number }> {
   const now = deps.now();
+  const quotaBackAt = await deps.projectQuota?.dailyLimitUntil();
+  // Every tick enqueues whoever is due, so a tick left out loses nothing: the first after the reset catches up.
+  if (quotaBackAt && Date.parse(quotaBackAt) > now.getTime()) return { enqueued: 0 };
   const requestedAt = now.toISOString();
   let enqueued = 0;
   let notEnqueued = 0;

@@ -11,18 +11,24 @@ import {
 export interface PurgeDependencies extends ScrubDependencies {
   connections: Pick<
     ConnectionStore,
-    'get' | 'remove' | 'removeVersion' | 'listNeedsReauthSince' | 'listFeedGoneSince'
+    | 'get'
+    | 'remove'
+    | 'removeVersion'
+    | 'listNeedsReauthSince'
+    | 'listFeedGoneSince'
+    | 'listCalendarMissingSince'
   >;
   logger: Pick<Logger, 'info'>;
   now: () => Date;
 }
 
 /**
- * Retention: a connection left in needs_reauth, or feed_gone, for longer than `needsReauthDays` (default 30) is
- * scrubbed like a disconnect (its refresh token is already gone, and its grant revoked when unshared, see the
- * worker; the feed-token ciphertext, event map and sync state go now). A feed_gone connection's time counts
- * from the first sync that found the feed gone. The dedicated calendar stays in the subscriber's Google
- * account. The scheduler runs this daily.
+ * Retention: a connection left in needs_reauth, feed_gone or calendar_missing for longer than `needsReauthDays`
+ * (default 30) is scrubbed like a disconnect (its refresh token is already gone, and its grant revoked when
+ * unshared, see the worker; the feed-token ciphertext, event map and sync state go now). A feed_gone
+ * connection's time counts from the first sync that found the feed gone, a calendar_missing one's from the sync
+ * that found the calendar gone: all three wait for the subscriber to reconnect, and none can sync before. The
+ * dedicated calendar (if any is left) stays in the subscriber's Google account. The scheduler runs this daily.
  */
 export async function purgeStaleConnections(
   deps: PurgeDependencies,
@@ -33,6 +39,11 @@ export async function purgeStaleConnections(
   const stale = [
     { ids: deps.connections.listNeedsReauthSince(cutoff), status: 'needs_reauth', since: 'needsReauthSince' },
     { ids: deps.connections.listFeedGoneSince(cutoff), status: 'feed_gone', since: 'feedGoneSince' },
+    {
+      ids: deps.connections.listCalendarMissingSince(cutoff),
+      status: 'calendar_missing',
+      since: 'calendarMissingSince',
+    },
   ] as const;
   for (const { ids, status, since } of stale) {
     for await (const subscriberId of ids) {

@@ -29,6 +29,24 @@ export interface InstancesQuery {
 }
 
 /**
+ * Which page of `events.list` to read: a full listing without `syncToken`, the changes since the listing that
+ * gave it with one. The same `syncToken` goes with every page of an incremental listing.
+ */
+export interface EventsListQuery {
+  syncToken?: string;
+  pageToken?: string;
+}
+
+/**
+ * A page of `events.list` (series and single events as stored, with their overrides; cancelled ones included),
+ * or Google's answer that the sync token is no longer valid (410 `fullSyncRequired`): list everything again.
+ * Only the last page carries `nextSyncToken`.
+ */
+export type EventsListPage =
+  | { kind: 'page'; items: FetchedEvent[]; nextPageToken?: string; nextSyncToken?: string }
+  | { kind: 'full_sync_required' };
+
+/**
  * The Calendar API methods the engine calls, each one HTTP request. Google charges quota per method (see
  * QUOTA_UNITS), so the engine paces and counts by method.
  */
@@ -69,6 +87,11 @@ export interface CalendarGateway {
   instances(calendarId: string, seriesId: string, query: InstancesQuery): Promise<InstancesPage>;
   /** `events.delete`. An already deleted event answers 410, an unknown one 404. */
   delete(calendarId: string, eventId: string): Promise<void>;
+  /**
+   * `events.list` with `showDeleted`, without expanding series, 2,500 events a page: the calendar as stored, or
+   * what changed since `syncToken`. A cancelled item may carry no more than its id and status.
+   */
+  listEvents(calendarId: string, query: EventsListQuery): Promise<EventsListPage>;
   /** Whether the calendar itself still exists (one cheap `events.list` page of one event). */
   calendarExists(calendarId: string): Promise<boolean>;
 }
@@ -81,6 +104,9 @@ export const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set([
   'rateLimitExceeded',
   'userRateLimitExceeded',
 ]);
+
+/** The reason Google gives when the project's daily quota is used up. */
+export const DAILY_LIMIT_REASON = 'dailyLimitExceeded';
 
 /** A Google Calendar API call that failed. Carries no token, URL or request body. */
 export class CalendarApiError extends Error {
@@ -98,20 +124,34 @@ export class CalendarApiError extends Error {
      * ErrorInfo reason `RATE_LIMIT_EXCEEDED`, a rate-limit reason in a later `errors` entry).
      */
     private readonly quotaSignalled = false,
+    /**
+     * The answer said "daily limit" in another way than `reason` (the adapter reads `dailyLimitExceeded` in a
+     * later `errors` entry, or a quota message about a limit "per day").
+     */
+    private readonly dailyLimitSignalled = false,
   ) {
     super(`Google Calendar ${status ?? 'gave no answer'}${reason ? ` ${reason}` : ''}: ${detail}`);
   }
 
-  /** Per-minute API quota: slow down and try again. Calendar usage limits are never one. */
+  /** Per-minute API quota: slow down and try again. Calendar usage limits and daily limits are never one. */
   get isRateLimit(): boolean {
-    if (this.isUsageLimit) return false;
+    if (this.isUsageLimit || this.isDailyLimit) return false;
     if (this.status === 429) return true;
     return this.status === 403 && (RATE_LIMIT_REASONS.has(this.reason ?? '') || this.quotaSignalled);
   }
 
   /** Calendar usage limits: the user's calendar is read-only for hours; do not retry. */
   get isUsageLimit(): boolean {
-    return this.status === 403 && this.reason === 'quotaExceeded';
+    return this.status === 403 && this.reason === 'quotaExceeded' && !this.dailyLimitSignalled;
+  }
+
+  /**
+   * The project's daily quota ("Quota exceeded for quota metric 'Queries' and limit 'Queries per day'", 403
+   * `dailyLimitExceeded`): every call of every subscriber is refused until Google resets it; do not retry.
+   */
+  get isDailyLimit(): boolean {
+    if (this.status !== 403 && this.status !== 429) return false;
+    return this.reason === DAILY_LIMIT_REASON || this.dailyLimitSignalled;
   }
 
   /** Worth trying again after a pause: rate limits, 5xx and no answer at all. */

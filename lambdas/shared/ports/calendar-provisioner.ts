@@ -8,11 +8,21 @@ export interface NewCalendar {
   description?: string;
 }
 
+/**
+ * What Google says of a calendar id for this token: `visible`; `gone` (deleted, or another Google account's);
+ * `hidden`, there but out of this token's reach: calendar.app.created gives access only to the calendars the
+ * same OAuth client created, so after the operator changed the client the old calendar answers 403
+ * `insufficientPermissions` (the scopes were checked before, so the scope is not what is missing).
+ */
+export type CalendarVisibility = 'visible' | 'gone' | 'hidden';
+
 export interface CalendarProvisioner {
   /** Returns the new calendar's id. */
   create(accessToken: string, calendar: NewCalendar): Promise<string>;
-  /** False when Google says the calendar does not exist (or is not this user's to see). */
+  /** False when Google says the calendar does not exist (or is not this user's or this client's to see). */
   exists(accessToken: string, calendarId: string): Promise<boolean>;
+  /** Whether this token reaches the calendar, and if not, why (see CalendarVisibility). */
+  visibility(accessToken: string, calendarId: string): Promise<CalendarVisibility>;
   /** Returns false when it was already gone. */
   delete(accessToken: string, calendarId: string): Promise<boolean>;
 }

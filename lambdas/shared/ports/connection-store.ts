@@ -7,7 +7,8 @@ import { SafeMessageError } from '../errors.ts';
 export type ConnectionStatus =
   | 'connected' // the sync runs on schedule
   | 'needs_reauth' // Google refused the refresh token (invalid_grant): no sync until the subscriber reconnects
-  | 'feed_gone'; // the feed answered 401/403/404/410 on every sync for a day: no sync until the subscriber reconnects
+  | 'feed_gone' // the feed answered 401/403/404/410 on every sync for a day: no sync until the subscriber reconnects
+  | 'calendar_missing'; // the dedicated calendar is gone in Google: no sync until a reconnect makes a new one
 
 export interface Connection {
   subscriberId: string;
@@ -31,6 +32,8 @@ export interface Connection {
    * reads the feed clears it. A day of it makes the status feed_gone, and retention counts from it.
    */
   feedGoneSince?: string;
+  /** When a sync found the dedicated calendar gone and the status became calendar_missing; retention counts from it. */
+  calendarMissingSince?: string;
   /** Whether the scheduler enqueues this subscriber; cleared when Google refuses the refresh token. */
   scheduled: boolean;
   /**
@@ -50,6 +53,12 @@ export interface Connection {
   googleAccountKey?: string;
   /** When a reconnect moved the connection to another Google account than the one before (ISO 8601). */
   googleAccountChangedAt?: string;
+  /**
+   * The previous dedicated calendar, still in the subscriber's account but out of the service's reach (made by
+   * another OAuth client of the service): a reconnect made a new one, and the status names this one so the
+   * subscriber can remove it. Kept until a reconnect moves to yet another calendar.
+   */
+  abandonedCalendarId?: string;
   /** Optimistic-concurrency counter: every write names the version it read. */
   version: number;
 }
@@ -105,4 +114,18 @@ export interface ConnectionStore {
    * is left alone. Returns whether it changed anything.
    */
   markFeedGone(subscriberId: string, since: string, refreshCiphertext: string, at: Date): Promise<boolean>;
+  /**
+   * A sync found the dedicated calendar gone: status calendar_missing (since `at`), scheduling stopped, the
+   * refresh-token ciphertext removed (the caller releases the grant). Only while still connected to this
+   * calendar with this refresh token, so a reconnect meanwhile (a new calendar, a new token) is left alone.
+   * Returns whether it changed anything.
+   */
+  markCalendarMissing(
+    subscriberId: string,
+    calendarId: string,
+    refreshCiphertext: string,
+    at: Date,
+  ): Promise<boolean>;
+  /** Subscriber ids whose connection has been calendar_missing since before `cutoff` (retention). */
+  listCalendarMissingSince(cutoff: Date): AsyncIterable<string>;
 }

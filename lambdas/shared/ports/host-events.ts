@@ -7,7 +7,8 @@ export type HostEventKind =
   | 'replaced' // a reconnect over an existing connection (`googleAccountChanged` when another account)
   | 'disconnected'
   | 'needs_reauth' // Google refused the refresh token: the subscriber must reconnect
-  | 'feed_gone'; // the feed answered 401/403/404/410 for a day: syncing stopped
+  | 'feed_gone' // the feed answered 401/403/404/410 for a day: syncing stopped
+  | 'calendar_missing'; // the dedicated calendar was deleted in Google: syncing stopped until a reconnect
 
 export interface HostEvent {
   event: HostEventKind;

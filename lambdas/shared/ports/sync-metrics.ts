@@ -5,8 +5,10 @@ export type SkipReason =
   | 'not_connected' // disconnected (or purged) since it was enqueued
   | 'needs_reauth' // the connection waits for the subscriber to reconnect
   | 'feed_gone' // the feed stopped answering (401/403/404/410 for a day): waits for a reconnect
+  | 'calendar_missing' // the dedicated calendar was deleted in Google: waits for a reconnect
   | 'not_scheduled'
   | 'paused' // Google's calendar usage limits: cooling down
+  | 'daily_quota' // Google's daily quota of the project is used up: every request waits for its reset
   | 'recently_synced'; // a repeated tick: synced within this interval already
 
 /** What went wrong with a request, beyond what a sync result says. */
@@ -20,6 +22,8 @@ export interface SyncMetrics {
   /** A sync ran to a result (busy included). */
   runFinished(result: SyncResult, measures: { durationMs: number; feedBytes?: number }): void;
   skipped(reason: SkipReason): void;
+  /** A sync met Google's daily quota of the project (403 dailyLimitExceeded): all syncing waits for its reset. */
+  dailyQuotaUsedUp(): void;
   error(kind: WorkerErrorKind): void;
   /** Writes what was recorded; the handler calls it once per invocation. */
   flush(): void;

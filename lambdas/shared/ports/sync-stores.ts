@@ -21,6 +21,34 @@ export interface EventMapRow {
    * horizon by ageing (forgotten, left in Google) from one the feed dropped (deleted).
    */
   endsAt?: string;
+  /**
+   * Series and single events: the Google id is the row's own, not the one computed from the key (see
+   * rowGoogleIdFor): a fresh id (the computed one could no longer hold the event), or the Google event of a
+   * renamed UID the event was moved onto. Later writes use it, and a computed id that differs is no id scheme
+   * change.
+   */
+  ownGoogleId?: true;
+  /**
+   * Series and single events: the hash of start, end and summary last written (see eventSignature), so an event
+   * the feed renamed (a new UID, the same event) is moved onto its Google event rather than copied.
+   */
+  signature?: string;
+  /**
+   * Google refused writing this event (a 403 about this event alone): the write waits until the refusal's
+   * `retryAfter`, unless the feed changes the event. The row's id and hash stay as they were, so the write is
+   * still due once the wait is over.
+   */
+  refusal?: EventRefusal;
+}
+
+/** A write Google refused, kept in the event's row so later syncs back off. */
+export interface EventRefusal {
+  /** Refusals in a row of this event (the wait doubles with each). */
+  count: number;
+  /** ISO 8601: no write of the same content before this time. */
+  retryAfter: string;
+  /** The content that was refused (`icsHash`, a revert's hash, or `delete`): other content is tried at once. */
+  hash: string;
 }
 
 /**
@@ -59,6 +87,26 @@ export interface SyncState {
    * subscriber reconnects (which gives a new calendar id).
    */
   missingCalendarId?: string;
+  /**
+   * The earliest time an event Google refused may be written again (see EventRefusal). From then on the feed is
+   * planned even when it did not change, so the refused event is tried again.
+   */
+  refusalRetryAt?: string;
+  /** When the calendar was last audited in full success (see auditCalendar); the next audit is due after it. */
+  lastAuditAt?: string;
+  /** Google's `nextSyncToken` of that audit's listing: the next audit lists only what changed since. */
+  auditSyncToken?: string;
+}
+
+/**
+ * Google's daily quota of the whole project (403 `dailyLimitExceeded`): one cool-down for every subscriber,
+ * stored once, until Google resets the quota.
+ */
+export interface ProjectQuotaState {
+  /** ISO 8601: when the daily quota is known to be used up, the time syncing resumes; none otherwise. */
+  dailyLimitUntil(): Promise<string | undefined>;
+  /** Records that the daily quota is used up until `until` (ISO 8601); an earlier time never replaces a later. */
+  dailyLimitReached(until: string): Promise<void>;
 }
 
 export interface SyncStateStore {

@@ -33,6 +33,7 @@ export interface SyncRequestDependencies
     | 'oauth'
     | 'schedule'
     | 'syncState'
+    | 'projectQuota'
     | 'eventMap'
     | 'feeds'
     | 'accessTokens'
@@ -44,7 +45,7 @@ export interface SyncRequestDependencies
     | 'settings'
   > {
   cipher: Pick<Cipher, 'decrypt'>;
-  metrics: Pick<SyncMetrics, 'runFinished'>;
+  metrics: Pick<SyncMetrics, 'runFinished' | 'dailyQuotaUsedUp'>;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
@@ -69,6 +70,10 @@ export async function runSyncRequest(
 ): Promise<RequestDisposition> {
   const { subscriberId } = request;
   const { settings } = deps;
+  // Google's daily quota is the whole project's: while it is used up, any request would only be refused.
+  const quotaBackAt = await deps.projectQuota?.dailyLimitUntil();
+  if (quotaBackAt && Date.parse(quotaBackAt) > deps.now().getTime())
+    return { kind: 'skipped', reason: 'daily_quota' };
   const connection = await deps.connections.get(subscriberId);
   const skip = await skipReason(deps, request, connection);
   if (skip || !connection) return { kind: 'skipped', reason: skip ?? 'not_connected' };
@@ -112,16 +117,27 @@ export async function runSyncRequest(
       lease: connectionBoundLease(deps, connection),
       clock,
     },
-    { defaultTimeZone: settings.defaultTimeZone, ...settings.engine, timeBudgetMs },
+    {
+      defaultTimeZone: settings.defaultTimeZone,
+      ...settings.engine,
+      timeBudgetMs,
+      // "Sync now": the subscriber expects the calendar to equal the feed, whatever was changed in Google.
+      ...(request.reason === 'manual' ? { auditNow: true } : {}),
+    },
   );
   deps.metrics.runFinished(result, {
     durationMs: clock.now() - started,
     ...(feeds.bytes !== undefined ? { feedBytes: feeds.bytes } : {}),
   });
-  if (result.outcome === 'cooling_down' && result.coolDownUntil) {
+  if (result.outcome === 'cooling_down' && result.dailyQuotaUsedUp && result.coolDownUntil) {
+    // Recorded once for the project; the subscriber's own schedule is left as it is.
+    deps.metrics.dailyQuotaUsedUp();
+    await deps.projectQuota?.dailyLimitReached(result.coolDownUntil);
+  } else if (result.outcome === 'cooling_down' && result.coolDownUntil) {
     await deps.schedule.pause(subscriberId, new Date(result.coolDownUntil));
   }
   if (result.outcome === 'needs_reauth') await tellHostIfNewlyNeedsReauth(deps, connection);
+  if (result.outcome === 'calendar_missing') await calendarMissing(deps, connection);
   if (feeds.gone) await feedGone(deps, connection);
   else if (feeds.bytes !== undefined && connection.feedGoneSince)
     await deps.connections.clearFeedGone(subscriberId);
@@ -163,6 +179,8 @@ async function skipReason(
 ): Promise<SkipReason | undefined> {
   if (!connection) return 'not_connected';
   if (connection.status === 'feed_gone') return 'feed_gone';
+  // Before any token refresh or key-service call: only a reconnect (a new calendar) brings it back.
+  if (connection.status === 'calendar_missing') return 'calendar_missing';
   if (connection.status !== 'connected' || !connection.refreshTokenCiphertext) return 'needs_reauth';
   if (request.reason !== 'scheduled') return undefined;
   // Only the schedule's own requests are held back: a connect, a "sync now" or a continuation runs anyway.
@@ -248,6 +266,39 @@ async function feedGone(
   const released = await releaseGrant(deps, refreshToken, connection.googleAccountKey, subscriberId);
   deps.logger.info('feed-gone connection released its grant', { subscriberId, grant: released });
   await tellHost(deps, 'feed_gone', connection);
+}
+
+/**
+ * The sync found the dedicated calendar gone (deleted in Google). The service never re-creates it on its own
+ * (the subscriber may have deleted it on purpose), so syncing it again would only refresh a token each tick to
+ * learn the same: the connection becomes calendar_missing, which the scheduling index drops and the worker skips
+ * before any token or key-service call, even for a "sync now". Like feed_gone, nothing can use the refresh token
+ * any more (a reconnect brings a token of its own and makes a new calendar), so it is deleted and its grant
+ * released unless shared; the host is told once. Retention purges the connection like needs_reauth.
+ */
+async function calendarMissing(
+  deps: Pick<SyncRequestDependencies, 'connections' | 'cipher' | 'logger' | 'now'> &
+    ReleaseGrantDependencies &
+    TellHostDependencies,
+  connection: Connection,
+): Promise<void> {
+  const { subscriberId } = connection;
+  const ciphertext = connection.refreshTokenCiphertext as string;
+  const marked = await deps.connections.markCalendarMissing(
+    subscriberId,
+    connection.calendarId,
+    ciphertext,
+    deps.now(),
+  );
+  if (!marked) return;
+  deps.logger.warn('dedicated calendar gone: syncing stopped until a reconnect', { subscriberId });
+  const refreshToken = await deps.cipher.decrypt(ciphertext, {
+    subscriberId,
+    purpose: 'google_refresh_token',
+  });
+  const released = await releaseGrant(deps, refreshToken, connection.googleAccountKey, subscriberId);
+  deps.logger.info('calendar-missing connection released its grant', { subscriberId, grant: released });
+  await tellHost(deps, 'calendar_missing', connection);
 }
 
 /**

@@ -107,6 +107,54 @@ describe('the local run', () => {
     expect(logs.filter((line) => / (ERROR|WARN) /.test(line))).toEqual([]);
   });
 
+  it('puts back what the user deleted, moved and retitled in Google within 20 s of Sync now, keeping a colour', async () => {
+    const control = service.emulator?.control;
+    if (!control) throw new Error('the local run started no emulator');
+    const appCalendar = () => control.state().calendars.find((calendar) => !calendar.primary);
+    type Shown = {
+      id: string;
+      status?: string;
+      summary?: string;
+      colorId?: string;
+      recurringEventId?: string;
+    };
+    const live = () =>
+      (
+        (appCalendar()?.events ?? []) as (Shown & { start?: unknown; end?: unknown; recurrence?: unknown })[]
+      ).filter((event) => event.status !== 'cancelled' && event.recurringEventId === undefined);
+    const shown = () =>
+      live()
+        .map((event) => `${event.summary} ${JSON.stringify(event.start)} ${JSON.stringify(event.end)}`)
+        .sort();
+    const before = shown();
+    const timed = live().filter(
+      (event) => !event.recurrence && (event.start as { dateTime?: string } | undefined)?.dateTime,
+    );
+    const [deleted, moved, retitled, coloured] = timed.map((event) => event.id);
+    if (!deleted || !moved || !retitled || !coloured)
+      throw new Error('the demo feed has fewer than 4 timed events');
+    const calendarId = appCalendar()?.id as string;
+    // As the subscriber in the Calendar UI.
+    control.userDeleteEvent({ calendarId, eventId: deleted });
+    control.userPatchEvent({
+      calendarId,
+      eventId: moved,
+      patch: { start: { dateTime: '2031-05-05T09:00:00Z' }, end: { dateTime: '2031-05-05T10:00:00Z' } },
+    });
+    control.userPatchEvent({ calendarId, eventId: retitled, patch: { summary: 'Retitled in Google' } });
+    control.userPatchEvent({ calendarId, eventId: coloured, patch: { colorId: '11' } });
+    expect(shown()).not.toEqual(before);
+
+    const pressed = await fetch(url('/demo/sync'), {
+      method: 'POST',
+      headers: { origin: service.baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    });
+    expect(pressed.headers.get('location')).toBe('/?sync=queued');
+    await expect.poll(shown, { timeout: 20_000, interval: 200 }).toEqual(before);
+    expect(live().find((event) => event.id === coloured)?.colorId).toBe('11');
+  });
+
   it('serves demo feeds with validators, and a PUT replaces one and notifies the service', async () => {
     const first = await fetch(feedUrl());
     expect(first.headers.get('content-type')).toBe('text/calendar; charset=utf-8');

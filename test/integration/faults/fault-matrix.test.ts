@@ -335,6 +335,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       instances: guard(inner.instances.bind(inner), true),
       delete: guard(inner.delete.bind(inner), true),
       calendarExists: guard(inner.calendarExists.bind(inner), true),
+      listEvents: guard(inner.listEvents.bind(inner), true),
     });
     const { eventMap, syncState, syncQueue } = base;
     // After the kill nothing more reaches DynamoDB or SQS: what was not flushed is lost with the process.
@@ -609,6 +610,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
           instances: counted(inner.instances.bind(inner)),
           delete: counted(inner.delete.bind(inner)),
           calendarExists: counted(inner.calendarExists.bind(inner)),
+          listEvents: counted(inner.listEvents.bind(inner)),
         };
       },
     };
@@ -691,6 +693,218 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       'a body that is no sync request',
       afterFault,
       `${await expectRecovered(sub, 5)}, ${rounds} round(s)`,
+    );
+  });
+  /** The live events of the subscriber's calendar (series and single events), as Google holds them. */
+  const liveInGoogle = (sub: TestSubscriber) =>
+    (
+      (h.google.control.state().calendars.find((c) => c.id === sub.calendarId)?.events ?? []) as {
+        id: string;
+        status?: string;
+        summary?: string;
+        description?: string;
+        colorId?: string;
+        start?: { dateTime?: string };
+        end?: { dateTime?: string };
+        recurringEventId?: string;
+      }[]
+    ).filter((event) => event.recurringEventId === undefined && event.status !== 'cancelled');
+
+  /** No two live events show the same start, end and summary. */
+  const copiesOf = (sub: TestSubscriber) => {
+    const seen = new Map<string, number>();
+    for (const event of liveInGoogle(sub)) {
+      const signature = JSON.stringify([event.start, event.end, event.summary]);
+      seen.set(signature, (seen.get(signature) ?? 0) + 1);
+    }
+    return [...seen.values()].filter((count) => count > 1).length;
+  };
+
+  /** Time passes by `ms`, the schedule asks again, and the queue is drained. */
+  async function laterSync(sub: TestSubscriber, ms: number): Promise<void> {
+    h.clock.offsetMs += ms;
+    await h.send(request(sub.id, 'scheduled'));
+    await h.deliverAll();
+  }
+
+  /** Feed `count` with a description added to event `index` (a change that keeps every summary). */
+  const withDescription = (count: number, index: number, description = 'changed') =>
+    feedOf(count).replace(`UID:event-${index}\r\n`, `UID:event-${index}\r\nDESCRIPTION:${description}\r\n`);
+
+  it('21. one event refused with 403 forbidden among new ones', async () => {
+    const sub = await synced(10);
+    h.feeds.feeds.set(sub.feedToken, withDescription(60, 0));
+    h.google.control.injectFault({
+      method: 'events.update',
+      user: sub.email,
+      status: 403,
+      reason: 'forbidden',
+      message: 'Forbidden',
+      count: 1_000,
+    });
+    await h.send(request(sub.id));
+    await h.deliverAll();
+    const state = await h.syncState.get(sub.id);
+    // The refusal is the event's: the 50 new events are written, the status names the refused one.
+    expect(state?.lastResult).toMatchObject({ outcome: 'synced', created: 50 });
+    expect(state?.lastResult?.warnings?.join('\n')).toMatch(/event-0/);
+    expect(liveInGoogle(sub)).toHaveLength(60);
+    const afterFault = `${state?.lastResult?.outcome}, ${state?.lastResult?.created} created, refused event named in the status`;
+    // Within its back-off the refused event costs no call; after it, it is written.
+    const updates = calls(sub, 'events.update');
+    await laterSync(sub, 30 * 60_000);
+    expect(calls(sub, 'events.update')).toBe(updates);
+    h.google.control.clearFaults();
+    await laterSync(sub, 45 * 60_000);
+    expect(liveInGoogle(sub).find((event) => event.summary === 'Event 0')?.description).toBe('changed');
+    const rounds = await recover(sub);
+    record(
+      '403 on one event',
+      'every events.update answered 403 forbidden, 50 new events + 1 change',
+      afterFault,
+      `${await expectRecovered(sub, 60)}, retried after its 1 h back-off, ${rounds} round(s)`,
+    );
+  });
+
+  it('22. an insert answered 409, then its read answered 404 (a purged tombstone)', async () => {
+    const sub = await h.connect(feedOf(5));
+    h.google.control.injectFault({
+      method: 'events.insert',
+      user: sub.email,
+      status: 409,
+      reason: 'duplicate',
+    });
+    h.google.control.injectFault({ method: 'events.get', user: sub.email, status: 404, reason: 'notFound' });
+    await h.send(request(sub.id, 'connected'));
+    await h.deliverAll();
+    const afterFault = `${await lastOutcome(sub)}; ${liveInGoogle(sub).length} live, one under a fresh id`;
+    const rows = await base.eventMap.list(sub.id);
+    expect(rows.filter((row) => row.ownGoogleId)).toHaveLength(1);
+    const rounds = await recover(sub);
+    record(
+      '409 then 404',
+      'one insert 409 duplicate, its read 404 notFound',
+      afterFault,
+      `${await expectRecovered(sub, 5)}, ${rounds} round(s)`,
+    );
+  });
+
+  it('23. a feed that renames every UID on each of four syncs', async () => {
+    const sub = await h.connect(feedOf(30, { prefix: 'gen0' }));
+    await h.send(request(sub.id, 'connected'));
+    await h.deliverAll();
+    const counts: number[] = [];
+    for (let generation = 1; generation <= 4; generation++) {
+      h.feeds.feeds.set(sub.feedToken, feedOf(30, { prefix: `gen${generation}` }));
+      await laterSync(sub, 20 * 60_000);
+      counts.push(liveInGoogle(sub).length);
+      expect(copiesOf(sub)).toBe(0);
+    }
+    expect(counts).toEqual([30, 30, 30, 30]);
+    expect(calls(sub, 'events.insert')).toBe(30);
+    const afterFault = `live events after each sync: ${counts.join(', ')}; 0 copies; ${await lastOutcome(sub)}`;
+    const rounds = await recover(sub);
+    record(
+      'UID churn',
+      'all 30 UIDs renamed on each of 4 syncs',
+      afterFault,
+      `${await expectRecovered(sub, 30)}, 30 inserts in all, ${rounds} round(s)`,
+    );
+  });
+
+  it("24. Google's daily project quota used up", async () => {
+    const sub = await h.connect(feedOf(8));
+    const other = await synced(3);
+    // The Calendar API's daily quota: Google's token endpoint is not part of it.
+    for (const method of ['events.insert', 'events.get', 'events.update', 'events.list', 'events.delete']) {
+      h.google.control.injectFault({
+        method,
+        status: 403,
+        reason: 'dailyLimitExceeded',
+        message: "Quota exceeded for quota metric 'Queries' and limit 'Queries per day' of service",
+        count: 1_000,
+      });
+    }
+    await h.send(request(sub.id, 'connected'));
+    await h.deliverAll();
+    const state = await h.syncState.get(sub.id);
+    expect(state?.lastResult).toMatchObject({ outcome: 'cooling_down', dailyQuotaUsedUp: true });
+    // The project waits: another subscriber's request makes no Google call, nobody is marked.
+    const otherCalls = h.googleCalls(other);
+    await h.send(request(other.id));
+    await h.deliverAll();
+    expect(h.googleCalls(other)).toBe(otherCalls);
+    expect((await h.connections.get(sub.id))?.status).toBe('connected');
+    const afterFault = `${state?.lastResult?.outcome} until ${state?.lastResult?.coolDownUntil}; other subscribers wait without a call`;
+    // Past midnight Pacific Time the quota is back.
+    h.google.control.clearFaults();
+    h.clock.offsetMs += 25 * 3_600_000;
+    const rounds = await recover(sub);
+    record(
+      'daily quota',
+      "every call 403 dailyLimitExceeded ('Queries per day')",
+      afterFault,
+      `${await expectRecovered(sub, 8)}, ${rounds} round(s) after the reset`,
+    );
+  });
+
+  it('25. the user deletes, moves, retitles and colours events in Google, then presses Sync now', async () => {
+    const sub = await synced(10);
+    const { control } = h.google;
+    const [deleted, moved, retitled, coloured] = liveInGoogle(sub)
+      .sort((a, b) => (a.summary ?? '').localeCompare(b.summary ?? ''))
+      .slice(0, 4)
+      .map((event) => event.id) as [string, string, string, string];
+    const { calendarId } = sub;
+    control.userDeleteEvent({ calendarId, eventId: deleted });
+    control.userPatchEvent({
+      calendarId,
+      eventId: moved,
+      patch: { start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T11:00:00Z' } },
+    });
+    control.userPatchEvent({ calendarId, eventId: retitled, patch: { summary: 'Not mine' } });
+    control.userPatchEvent({ calendarId, eventId: coloured, patch: { colorId: '7' } });
+    const afterFault = `${liveInGoogle(sub).length} live, 1 moved to 2030, 1 retitled, 1 coloured`;
+    await h.send(request(sub.id, 'manual'));
+    await h.deliverAll();
+    const state = await h.syncState.get(sub.id);
+    expect(state?.lastResult).toMatchObject({ outcome: 'synced', auditRepaired: 3 });
+    expect(h.summariesInGoogle(sub)).toEqual(Array.from({ length: 10 }, (_, i) => `Event ${i}`).sort());
+    expect(liveInGoogle(sub)).toHaveLength(10);
+    expect(liveInGoogle(sub).find((event) => event.id === coloured)?.colorId).toBe('7');
+    expect(liveInGoogle(sub).find((event) => event.id === moved)?.start?.dateTime).not.toContain('2030');
+    expect(copiesOf(sub)).toBe(0);
+    record(
+      'user edits in Google',
+      'delete, move, retitle, colour in the Calendar UI; Sync now',
+      afterFault,
+      `equal after 1 Sync now (3 repaired, the deleted one back under a fresh id), colour kept, ${state?.lastResult?.googleCalls} calls`,
+    );
+  });
+
+  it('26. an update whose answer is lost, then the feed goes back to the earlier text', async () => {
+    const sub = await synced(10);
+    h.feeds.feeds.set(sub.feedToken, withDescription(10, 3));
+    // Google applies every try of the update but no answer arrives: the run cannot know it wrote.
+    h.google.control.injectFault({
+      method: 'events.update',
+      user: sub.email,
+      status: 503,
+      afterEffect: true,
+      count: 1_000,
+    });
+    await h.send(request(sub.id));
+    await h.deliverAll();
+    expect(liveInGoogle(sub).find((event) => event.summary === 'Event 3')?.description).toBe('changed');
+    const afterFault = `${await lastOutcome(sub)}; the change is in Google, no answer came`;
+    h.feeds.feeds.set(sub.feedToken, feedOf(10));
+    const rounds = await recover(sub);
+    expect(liveInGoogle(sub).find((event) => event.summary === 'Event 3')?.description).toBeUndefined();
+    record(
+      'lost update, feed reverts',
+      'events.update applied but every answer lost (503 after effect); then the feed reverts',
+      afterFault,
+      `${await expectRecovered(sub, 10)}, the change undone, ${rounds} round(s)`,
     );
   });
 });

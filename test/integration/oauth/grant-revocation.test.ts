@@ -282,6 +282,9 @@ function readsMeetFirst(store: ConnectionStore, count: number): ConnectionStore 
     noteFeedGone: (subscriberId, at) => store.noteFeedGone(subscriberId, at),
     clearFeedGone: (subscriberId) => store.clearFeedGone(subscriberId),
     markFeedGone: (subscriberId, since, refresh, at) => store.markFeedGone(subscriberId, since, refresh, at),
+    markCalendarMissing: (subscriberId, calendarId, refresh, at) =>
+      store.markCalendarMissing(subscriberId, calendarId, refresh, at),
+    listCalendarMissingSince: (cutoff) => store.listCalendarMissingSince(cutoff),
   };
 }
 
@@ -300,5 +303,8 @@ function staleFirstRead(store: ConnectionStore, before: Connection): ConnectionS
     noteFeedGone: (subscriberId, at) => store.noteFeedGone(subscriberId, at),
     clearFeedGone: (subscriberId) => store.clearFeedGone(subscriberId),
     markFeedGone: (subscriberId, since, refresh, at) => store.markFeedGone(subscriberId, since, refresh, at),
+    markCalendarMissing: (subscriberId, calendarId, refresh, at) =>
+      store.markCalendarMissing(subscriberId, calendarId, refresh, at),
+    listCalendarMissingSince: (cutoff) => store.listCalendarMissingSince(cutoff),
   };
 }

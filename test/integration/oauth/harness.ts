@@ -131,6 +131,7 @@ export class OAuthHarness {
   /** The environment the OAuth function was configured from. */
   env: Record<string, string> = {};
   private ipCounter = 0;
+  private logLevel: NonNullable<HarnessOptions['logLevel']> = 'SILENT';
 
   async open(options: HarnessOptions = {}): Promise<this> {
     [this.dynamo, this.sqs, this.google] = await Promise.all([
@@ -163,9 +164,28 @@ export class OAuthHarness {
       HOST_NONCES_TABLE: this.dynamo.tableNames.hostNonces,
       ...options.env,
     };
+    this.logLevel = options.logLevel ?? 'SILENT';
+    this.configure(env);
+    return this;
+  }
+
+  /**
+   * The operator moved the service to another OAuth client of the same project (a new client id and secret):
+   * the OAuth function is configured anew, on the same tables, queue and Google.
+   */
+  useClient(client: RegisteredClient): void {
+    this.client = client;
+    this.configure({
+      ...this.env,
+      GOOGLE_CLIENT_ID: client.clientId,
+      GOOGLE_CLIENT_SECRET: client.clientSecret,
+    });
+  }
+
+  private configure(env: Record<string, string>): void {
     this.env = env;
     const config = parseOAuthConfig(env);
-    const logger = new Logger({ serviceName: 'google-oauth-test', logLevel: options.logLevel ?? 'SILENT' });
+    const logger = new Logger({ serviceName: 'google-oauth-test', logLevel: this.logLevel });
     this.services = buildOAuthServices(config, {
       dynamo: this.dynamo.client,
       sqs: this.sqs.client,
@@ -174,7 +194,6 @@ export class OAuthHarness {
       env,
     });
     this.handler = createOAuthHandler(() => this.services, logger);
-    return this;
   }
 
   async close(): Promise<void> {

@@ -228,5 +228,8 @@ function staleFirstRead(store: ConnectionStore, before: Connection): ConnectionS
     noteFeedGone: (subscriberId, at) => store.noteFeedGone(subscriberId, at),
     clearFeedGone: (subscriberId) => store.clearFeedGone(subscriberId),
     markFeedGone: (subscriberId, since, refresh, at) => store.markFeedGone(subscriberId, since, refresh, at),
+    markCalendarMissing: (subscriberId, calendarId, refresh, at) =>
+      store.markCalendarMissing(subscriberId, calendarId, refresh, at),
+    listCalendarMissingSince: (cutoff) => store.listCalendarMissingSince(cutoff),
   };
 }

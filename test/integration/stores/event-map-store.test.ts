@@ -96,9 +96,12 @@ describe('DynamoEventMapStore', () => {
 
   it('stores rows under the attribute names and types they always had', async () => {
     const long = `${'u'.repeat(1100)}@example.com`;
+    const refusal = { count: 3, retryAfter: '2026-01-01T04:00:00.000Z', hash: 'wanted' };
     await stores.eventMap.put('sub-format', [
       row(1, { seriesKey: 'series-1', endsAt: '2026-02-01T00:00:00Z' }),
       row(2, { eventKey: long }),
+      row(3, { refusal }),
+      row(4, { ownGoogleId: true, signature: 'abc123' }),
     ]);
     const { client, tableNames } = stores.dynamo;
     const { Items } = await client.send(
@@ -114,7 +117,7 @@ describe('DynamoEventMapStore', () => {
       hash: { S: row(i).hash },
       updatedAt: { S: row(i).updatedAt },
     });
-    expect(Items).toHaveLength(2);
+    expect(Items).toHaveLength(4);
     expect(Items).toContainEqual({
       ...ofRow(1),
       eventKey: { S: row(1).eventKey },
@@ -126,5 +129,26 @@ describe('DynamoEventMapStore', () => {
       eventKey: { S: expect.stringMatching(/^h:[0-9a-f]{64}$/) },
       fullKey: { S: long },
     });
+    // A refused write's back-off: three flat attributes, read back as the row's refusal.
+    expect(Items).toContainEqual({
+      ...ofRow(3),
+      eventKey: { S: row(3).eventKey },
+      refusedCount: { N: '3' },
+      retryAfter: { S: refusal.retryAfter },
+      refusedHash: { S: 'wanted' },
+    });
+    // A row whose Google id is its own (a fresh id, a renamed UID's event) and its start/end/summary signature.
+    expect(Items).toContainEqual({
+      ...ofRow(4),
+      eventKey: { S: row(4).eventKey },
+      ownGoogleId: { BOOL: true },
+      signature: { S: 'abc123' },
+    });
+    const listed = await stores.eventMap.list('sub-format');
+    expect(listed.find((r) => r.eventKey === row(3).eventKey)).toEqual(row(3, { refusal }));
+    expect(listed.find((r) => r.eventKey === row(4).eventKey)).toEqual(
+      row(4, { ownGoogleId: true, signature: 'abc123' }),
+    );
+    expect(listed.find((r) => r.eventKey === row(1).eventKey)?.refusal).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_QUOTA_KEY } from '../../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
 import type { SyncResult } from '../../../lambdas/shared/domain/sync-result.ts';
 import type { SyncState } from '../../../lambdas/shared/ports/sync-stores.ts';
 import { dynaliteStores } from './fixture.ts';
@@ -27,6 +28,9 @@ const full: SyncState = {
   coolDownUntil: '2026-01-01T06:00:00.000Z',
   eventCount: 42,
   missingCalendarId: 'gone@group.calendar.google.com',
+  refusalRetryAt: '2026-01-01T01:00:00.000Z',
+  lastAuditAt: '2026-01-01T00:00:00.000Z',
+  auditSyncToken: 'CPDAlvWDx70CEPDAlvWDx70CGAU=',
 };
 
 describe('DynamoSyncStateStore', () => {
@@ -115,10 +119,38 @@ describe('DynamoSyncStateStore', () => {
       coolDownUntil: { S: full.coolDownUntil },
       eventCount: { N: '42' },
       missingCalendarId: { S: full.missingCalendarId },
+      refusalRetryAt: { S: full.refusalRetryAt },
+      lastAuditAt: { S: full.lastAuditAt },
+      auditSyncToken: { S: full.auditSyncToken },
       lastResult: { S: JSON.stringify(full.lastResult) },
       heldDeletion: { S: JSON.stringify(full.heldDeletion) },
       leaseOwner: { S: 'run-1' },
       leaseUntil: { N: String(until.getTime()) },
+    });
+  });
+
+  describe("the project's daily quota", () => {
+    it('is one item for the whole project, where a later reset is never replaced by an earlier', async () => {
+      expect(await stores.syncState.dailyLimitUntil()).toBeUndefined();
+      await stores.syncState.dailyLimitReached('2026-01-02T08:00:00.000Z');
+      await stores.syncState.dailyLimitReached('2026-01-01T08:00:00.000Z'); // a worker that read the time late
+      expect(await stores.syncState.dailyLimitUntil()).toBe('2026-01-02T08:00:00.000Z');
+      await stores.syncState.dailyLimitReached('2026-01-03T08:00:00.000Z');
+      expect(await stores.syncState.dailyLimitUntil()).toBe('2026-01-03T08:00:00.000Z');
+
+      const { client, tableNames } = stores.dynamo;
+      const { Item } = await client.send(
+        new GetItemCommand({
+          TableName: tableNames.syncState,
+          Key: { subscriberId: { S: PROJECT_QUOTA_KEY } },
+        }),
+      );
+      expect(Item).toEqual({
+        subscriberId: { S: '#project-quota' },
+        dailyLimitUntil: { S: '2026-01-03T08:00:00.000Z' },
+      });
+      // No subscriber's state: its key is no subscriber id.
+      expect(await stores.syncState.get('#project-quota')).toEqual({ subscriberId: '#project-quota' });
     });
   });
 });

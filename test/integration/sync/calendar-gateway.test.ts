@@ -202,6 +202,60 @@ describe('GoogleCalendarGateway against the emulator', () => {
     expect(insert.status).toBe(404);
   });
 
+  it('lists the calendar in full, then only what changed since the sync token, cancelled events included', async () => {
+    const listed = fixture.google.control.seedCalendar({
+      user: fixture.user.email,
+      summary: 'listed',
+      clientId: fixture.client.clientId,
+    }).id;
+    await gateway.insert(listed, 'kept000001', { ...timed, recurrence: undefined });
+    await gateway.insert(listed, 'series0001', timed);
+    await gateway.insert(listed, 'doomed0001', { ...timed, recurrence: undefined });
+    fixture.google.control.resetCounters();
+    const full = await gateway.listEvents(listed, {});
+    if (full.kind !== 'page') throw new Error('expected a page');
+    // Series come as stored, not expanded into instances.
+    expect(full.items.map((item) => item.id).sort()).toEqual(['doomed0001', 'kept000001', 'series0001']);
+    expect(full.items.find((item) => item.id === 'series0001')?.resource.recurrence).toEqual(
+      timed.recurrence,
+    );
+    expect(full.nextPageToken).toBeUndefined();
+    expect(full.nextSyncToken).toEqual(expect.any(String));
+    expect(fixture.google.control.counters().byMethod['events.list']).toBe(1);
+
+    const syncToken = full.nextSyncToken as string;
+    const quiet = await gateway.listEvents(listed, { syncToken });
+    expect(quiet).toMatchObject({ kind: 'page', items: [] });
+
+    await gateway.delete(listed, 'doomed0001');
+    fixture.google.control.userPatchEvent({
+      calendarId: listed,
+      eventId: 'kept000001',
+      patch: { summary: 'Renamed' },
+    });
+    const changes = await gateway.listEvents(listed, { syncToken });
+    if (changes.kind !== 'page') throw new Error('expected a page');
+    expect(
+      changes.items.map((item) => [item.id, item.resource.status, item.resource.summary]).sort(),
+    ).toEqual([
+      ['doomed0001', 'cancelled', undefined],
+      ['kept000001', 'confirmed', 'Renamed'],
+    ]);
+    expect(changes.nextSyncToken).toEqual(expect.any(String));
+  });
+
+  it('answers a sync token Google no longer takes (410 fullSyncRequired) as a typed answer', async () => {
+    const first = await gateway.listEvents(calendarId, {});
+    if (first.kind !== 'page') throw new Error('expected a page');
+    fixture.google.control.invalidateSyncTokens({ calendarId });
+    expect(await gateway.listEvents(calendarId, { syncToken: first.nextSyncToken as string })).toEqual({
+      kind: 'full_sync_required',
+    });
+    // Without a sync token a 410 is an error like any other.
+    fixture.google.control.injectFault({ method: 'events.list', status: 410, reason: 'deleted' });
+    expect((await failure(gateway.listEvents(calendarId, {}))).status).toBe(410);
+  });
+
   it('reports a server that does not answer as a transient error without a status', async () => {
     const offline = new GoogleCalendarGateway({
       rootUrl: 'http://127.0.0.1:9/',

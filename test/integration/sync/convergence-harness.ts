@@ -87,6 +87,7 @@ function killableGateway(
     instances: (...a) => guard(() => inner.instances(...a)),
     delete: (...a) => guard(() => inner.delete(...a)),
     calendarExists: (...a) => guard(() => inner.calendarExists(...a)),
+    listEvents: (...a) => guard(() => inner.listEvents(...a)),
   };
 }
 
@@ -141,13 +142,15 @@ const instantOf = (value: EventDateTime | calendar_v3.Schema$EventDateTime | und
   return v.dateTime ? new Date(Date.parse(v.dateTime)).toISOString() : '?';
 };
 
-/** Google's listing keyed by identity: an instance by its series and original start, else the event id. */
+/**
+ * Google's listing as the user sees it: an instance by its original start, else a single event. Ids are left out:
+ * an event the user deleted comes back under a fresh id, and one whose UID the feed renamed keeps the old UID's
+ * id, where a first sync would use the new one; what the user sees is the same.
+ */
 export function listingLines(items: calendar_v3.Schema$Event[]): string[] {
   return items
     .map((item) => {
-      const identity = item.recurringEventId
-        ? `${item.recurringEventId.slice(0, 8)}@${instantOf(item.originalStartTime)}`
-        : (item.id ?? '?').slice(0, 8);
+      const identity = item.recurringEventId ? `instance@${instantOf(item.originalStartTime)}` : 'event';
       const view = {
         start: instantOf(item.start),
         end: instantOf(item.end),
@@ -176,13 +179,29 @@ function multisetDiff(a: string[], b: string[]): { onlyA: string[]; onlyB: strin
   return { onlyA, onlyB };
 }
 
-const DECORATIONS: Record<Decoration['what'], Record<string, unknown>> = {
+/** What the user adds on top: kept by every sync. */
+type Addition = 'colour' | 'reminders' | 'property';
+const isAddition = (what: Decoration['what']): what is Addition =>
+  what === 'colour' || what === 'reminders' || what === 'property';
+
+const DECORATIONS: Record<Addition, Record<string, unknown>> = {
   colour: { colorId: '7' },
   reminders: { reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 13 }] } },
   property: { extendedProperties: { private: { userNote: 'mine' } } },
 };
 
-function decorationHolds(event: Record<string, unknown>, what: Decoration['what']): boolean {
+/** An hour later (a day for all-day events): how the user moves an event in the Calendar UI here. */
+function movedLater(event: Record<string, unknown>): Record<string, unknown> {
+  const shift = (value: unknown) => {
+    const time = value as { date?: string; dateTime?: string; timeZone?: string };
+    if (time.date) return { date: new Date(Date.parse(time.date) + DAY_MS).toISOString().slice(0, 10) };
+    const moved = new Date(Date.parse(time.dateTime as string) + 3_600_000).toISOString();
+    return { ...time, dateTime: moved };
+  };
+  return { start: shift(event.start), end: shift(event.end) };
+}
+
+function decorationHolds(event: Record<string, unknown>, what: Addition): boolean {
   if (what === 'colour') return event.colorId === '7';
   if (what === 'reminders')
     return JSON.stringify(event.reminders) === JSON.stringify(DECORATIONS.reminders.reminders);
@@ -218,14 +237,18 @@ export async function runHistory(world: World, history: History): Promise<string
     pacing: UNPACED,
     concurrency: 1,
   });
-  const decorated = new Map<string, Set<Decoration['what']>>();
+  const decorated = new Map<string, Set<Addition>>();
   const forgetDead = () => {
     const stored = new Map(sub.stored().map((e) => [e.id as string, e]));
     for (const id of [...decorated.keys()]) if (!isLive(stored.get(id))) decorated.delete(id);
   };
 
-  const syncWith = async (fault: Fault, concurrency: number): Promise<SyncResult> => {
-    const settings: Partial<SyncSettings> = { ...baseSettings(), concurrency };
+  const syncWith = async (fault: Fault, concurrency: number, audit = false): Promise<SyncResult> => {
+    const settings: Partial<SyncSettings> = {
+      ...baseSettings(),
+      concurrency,
+      ...(audit ? { auditNow: true } : {}),
+    };
     const deps: Partial<SyncDependencies> = { clock };
     const { control } = world.google;
     const kill = { killed: false };
@@ -297,17 +320,32 @@ export async function runHistory(world: World, history: History): Promise<string
       clock.t += step.moveDays * DAY_MS;
     }
     if (step.decorate) {
-      const present = UIDS.filter((_, u) => model.uids[u]);
+      const present = UIDS.flatMap((_, u) => (model.uids[u] ? [model.uidOf(u)] : []));
       const uid = present[step.decorate.u % Math.max(1, present.length)];
-      const id = uid ? eventIdFor(sub.eventIdSalt, uid) : '';
-      if (uid && isLive(sub.stored().find((e) => e.id === id))) {
-        did.push(`user sets ${step.decorate.what} on ${uid.slice(0, 2)}`);
-        world.google.control.userPatchEvent({
-          calendarId: sub.calendarId,
-          eventId: id,
-          patch: DECORATIONS[step.decorate.what],
-        });
-        decorated.set(id, new Set([...(decorated.get(id) ?? []), step.decorate.what]));
+      // The live series or single event of that UID, whatever its id (fresh, or kept from a renamed UID).
+      const event = sub
+        .stored()
+        .find(
+          (e) =>
+            isLive(e) &&
+            e.recurringEventId === undefined &&
+            (e.extendedProperties as { private?: Record<string, string> } | undefined)?.private?.icsUid ===
+              uid,
+        );
+      const { what } = step.decorate;
+      if (uid && event) {
+        const eventId = event.id as string;
+        const { calendarId } = sub;
+        const { control } = world.google;
+        did.push(`user ${isAddition(what) ? `sets ${what} on` : `${what}s`} ${uid.slice(0, 2)}`);
+        if (what === 'delete') control.userDeleteEvent({ calendarId, eventId });
+        else if (what === 'move') control.userPatchEvent({ calendarId, eventId, patch: movedLater(event) });
+        else if (what === 'retitle')
+          control.userPatchEvent({ calendarId, eventId, patch: { summary: 'Changed in Google' } });
+        else {
+          control.userPatchEvent({ calendarId, eventId, patch: DECORATIONS[what] });
+          decorated.set(eventId, new Set([...(decorated.get(eventId) ?? []), what]));
+        }
       }
     }
     const result = await syncWith(step.fault, step.fault.t === 'none' ? 3 : 1);
@@ -319,8 +357,9 @@ export async function runHistory(world: World, history: History): Promise<string
       log.push(`  rows: ${(await sub.eventMap.list(sub.id)).map((r) => r.eventKey).join(', ')}`);
   }
 
-  // One clean sync; deletions the breaker holds are confirmed by a sync more than an hour later.
-  let final = await syncWith({ t: 'none' }, 3);
+  // One clean sync with an audit (what the user changed in Google is set back, as "Sync now" does); deletions
+  // the breaker holds are confirmed by a sync more than an hour later.
+  let final = await syncWith({ t: 'none' }, 3, true);
   log.push(`final: ${summarise(final)}`);
   for (let n = 0; n < 3 && final.outcome === 'deletions_held'; n++) {
     clock.t += 61 * 60_000;

@@ -80,6 +80,8 @@ export interface UidState {
   overrides: Override[];
   /** A second VEVENT with the same UID (no RECURRENCE-ID) and another SEQUENCE. */
   duplicate?: { summary: string; sequence: number };
+  /** The UID the feed shows now, once a generator renamed it (`renameUid`); UIDS[u] until then. */
+  name?: string;
 }
 
 export type Edit =
@@ -88,6 +90,8 @@ export type Edit =
   | { t: 'remove'; u: number }
   | { t: 'retime'; u: number; dayDelta: number; minute: number }
   | { t: 'rename'; u: number; summary: string }
+  /** The generator mints a new UID for the same event (some do on every download). */
+  | { t: 'renameUid'; u: number }
   | {
       t: 'details';
       u: number;
@@ -146,7 +150,11 @@ export type Fault =
 
 export interface Decoration {
   u: number;
-  what: 'colour' | 'reminders' | 'property';
+  /**
+   * What the user does in the Calendar UI: adds something of their own (kept by every sync), or deletes, moves
+   * or retitles the event (set back to the feed by the audit of the clean sync).
+   */
+  what: 'colour' | 'reminders' | 'property' | 'delete' | 'move' | 'retitle';
 }
 
 export interface Step {
@@ -167,6 +175,12 @@ export interface History {
 export class FeedModel {
   readonly uids: (UidState | undefined)[] = UIDS.map(() => undefined);
   bulk: { n: number; day: number } = { n: 0, day: 0 };
+  private renames = 0;
+
+  /** The UID the feed shows for slot `u` now. */
+  uidOf(u: number): string {
+    return this.uids[u]?.name ?? (UIDS[u] as string);
+  }
 
   /**
    * Applies an edit; returns what it did in plain words. Edits other than creations pick their UID among those it
@@ -211,6 +225,7 @@ export class FeedModel {
           masterShown: true,
           overrides: edit.keepOverrides && current ? current.overrides : [],
           ...(current?.duplicate ? { duplicate: current.duplicate } : {}),
+          ...(current?.name ? { name: current.name } : {}),
         };
         return;
       case 'series':
@@ -223,6 +238,7 @@ export class FeedModel {
           },
           masterShown: true,
           overrides: current?.overrides ?? [],
+          ...(current?.name ? { name: current.name } : {}),
         };
         return;
       case 'bulk':
@@ -245,6 +261,9 @@ export class FeedModel {
       case 'rename':
         m.summary = edit.summary;
         break;
+      case 'renameUid':
+        current.name = (UIDS[edit.u] as string).replace('@', `-r${++this.renames}@`);
+        return;
       case 'details': {
         for (const field of [
           'description',
@@ -339,7 +358,7 @@ export class FeedModel {
   render(): IcsEvent[] {
     const events: IcsEvent[] = [];
     this.uids.forEach((state, u) => {
-      if (state) events.push(...renderUid(UIDS[u] as string, state));
+      if (state) events.push(...renderUid(this.uidOf(u), state));
     });
     for (let i = 0; i < this.bulk.n; i++) {
       const day = this.bulk.day + (i % 20);
@@ -537,6 +556,7 @@ const allEdits: fc.Arbitrary<Edit> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('rename' as const), u, summary }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('renameUid' as const), u }) },
   {
     weight: 1,
     arbitrary: fc.record(
@@ -665,7 +685,17 @@ export const stepArb: fc.Arbitrary<Step> = fc.record({
     { weight: 1, arbitrary: fc.integer({ min: 3, max: 60 }) },
   ),
   decorate: fc.option(
-    fc.record({ u, what: fc.constantFrom('colour' as const, 'reminders' as const, 'property' as const) }),
+    fc.record({
+      u,
+      what: fc.constantFrom(
+        'colour' as const,
+        'reminders' as const,
+        'property' as const,
+        'delete' as const,
+        'move' as const,
+        'retitle' as const,
+      ),
+    }),
     { freq: 4, nil: null },
   ),
 });
@@ -707,6 +737,8 @@ export function describeEdit(e: Edit): string {
       return `${uid} retimed by ${e.dayDelta}d to minute ${e.minute}`;
     case 'rename':
       return `${uid} renamed "${e.summary}"`;
+    case 'renameUid':
+      return `${uid} gets a new UID (same event)`;
     case 'details':
       return `${uid} details ${JSON.stringify({ ...e, t: undefined, u: undefined })}`;
     case 'toggleAllDay':

@@ -66,6 +66,7 @@ function killedAfter(
       instances: call(gateway.instances.bind(gateway)),
       delete: call(gateway.delete.bind(gateway)),
       calendarExists: call(gateway.calendarExists.bind(gateway)),
+      listEvents: call(gateway.listEvents.bind(gateway)),
     },
     eventMap: {
       list: (id) => store.list(id),

@@ -222,10 +222,15 @@ describe('sync lifecycle against the Google emulator', () => {
       colorId: '11',
       reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 5 }] },
     });
-    expect(sub.stored().find((e) => e.id === row1?.googleId)).toMatchObject({
+    // Google refuses updating an event the user deleted in the Calendar UI (403): it comes back under a fresh id,
+    // the deleted one stays cancelled.
+    const back = (await sub.eventMap.list(sub.id)).find((row) => row.eventKey === s1.uid);
+    expect(back?.googleId).not.toBe(row1?.googleId);
+    expect(sub.stored().find((e) => e.id === back?.googleId)).toMatchObject({
       status: 'confirmed',
       summary: 'Back again',
     });
+    expect(sub.stored().find((e) => e.id === row1?.googleId)?.status).toBe('cancelled');
     await sub.expectConverged(edited);
   });
 });

@@ -22,6 +22,7 @@ import {
   type GoogleEvent,
 } from '../../../lambdas/shared/domain/google-event.ts';
 import { defaultHorizon, mapFeed } from '../../../lambdas/shared/domain/ics/index.ts';
+import { baseEventIdOf } from '../../../lambdas/shared/domain/reconcile/event-ids.ts';
 import type { SyncResult } from '../../../lambdas/shared/domain/sync-result.ts';
 import type { FeedFetch, FeedSource, FeedValidators } from '../../../lambdas/shared/ports/feed-source.ts';
 import type { Clock } from '../../../lambdas/sync/clock.ts';
@@ -86,7 +87,7 @@ export class TestClock implements Clock {
 export interface Occurrence {
   /**
    * The event's id, or for an instance of a series `<series id>@<original start>`: Google's instance ids are
-   * opaque, so an instance is known by what it is an instance of.
+   * opaque, so an instance is known by what it is an instance of. A fresh id counts as its base id.
    */
   id: string;
   start: string;
@@ -171,10 +172,11 @@ export class Subscriber {
         ...(pageToken ? { pageToken } : {}),
       });
       for (const item of data.items ?? []) {
+        // An event written under a fresh id (its computed one could no longer hold it) is the same event.
         found.push({
           id: item.recurringEventId
-            ? `${item.recurringEventId}@${instant(item.originalStartTime as EventDateTime)}`
-            : (item.id as string),
+            ? `${baseEventIdOf(item.recurringEventId)}@${instant(item.originalStartTime as EventDateTime)}`
+            : baseEventIdOf(item.id as string),
           start: instant(item.start as EventDateTime),
           end: instant(item.end as EventDateTime),
           summary: item.summary ?? '',

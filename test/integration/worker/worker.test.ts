@@ -45,6 +45,28 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
     expect(everything).not.toContain(subscriber.id);
   });
 
+  it('"Sync now" audits the calendar: an event the user retitled in Google gets the feed\'s title back', async () => {
+    const subscriber = await h.connect(feedOf(3));
+    await h.send(request(subscriber.id, 'connected'));
+    await h.deliverAll();
+    const calendar = h.google.control.state().calendars.find((c) => c.id === subscriber.calendarId);
+    const victim = calendar?.events.find((event) => event.summary === 'Event 1');
+    if (!victim) throw new Error('no event to retitle');
+    h.google.control.userPatchEvent({
+      calendarId: subscriber.calendarId,
+      eventId: victim.id,
+      patch: { summary: 'Retitled in Google' },
+    });
+    // A notification of an unchanged feed does not look at Google: only "Sync now" (or the audit's cadence) does.
+    await h.send(request(subscriber.id, 'notified'));
+    await h.deliverAll();
+    expect(h.summariesInGoogle(subscriber)).toContain('Retitled in Google');
+    await h.send(request(subscriber.id, 'manual'));
+    await h.deliverAll();
+    expect(h.summariesInGoogle(subscriber)).toEqual(['Event 0', 'Event 1', 'Event 2']);
+    expect((await h.syncState.get(subscriber.id))?.lastResult).toMatchObject({ auditRepaired: 1 });
+  });
+
   it('retries a subscriber whose sync is running later, never in parallel, and loses nothing', async () => {
     const subscriber = await h.connect(feedOf(3));
     // Another run holds the lease.

@@ -24,10 +24,37 @@ describe('classifyGoogleError', () => {
     expect(classifyGoogleError(apiError(403, 'quotaExceeded', true))).toBe('usage_limit');
   });
 
-  it('takes 401 and any other 403 as access refused', () => {
+  it('takes 401 and the refusals of the whole calendar or project as access refused', () => {
     expect(classifyGoogleError(apiError(401, 'authError'))).toBe('access_refused');
     expect(classifyGoogleError(apiError(403, 'insufficientPermissions'))).toBe('access_refused');
-    expect(classifyGoogleError(apiError(403, 'forbidden'))).toBe('access_refused');
+    expect(classifyGoogleError(apiError(403, 'accessNotConfigured'))).toBe('access_refused');
+  });
+
+  it('takes any other 403 as a refusal of that one event, not of the calendar', () => {
+    expect(classifyGoogleError(apiError(403, 'forbidden'))).toBe('event_refused');
+    expect(classifyGoogleError(apiError(403, 'requiredAccessLevel'))).toBe('event_refused');
+    expect(classifyGoogleError(apiError(403, 'forbiddenForNonOrganizer'))).toBe('event_refused');
+    expect(classifyGoogleError(apiError(403))).toBe('event_refused');
+  });
+
+  it('tells the daily project limit from rate limits and usage limits, in each of its forms', () => {
+    const daily = (status: number, reason?: string, quota = false, dailySignalled = false) =>
+      new CalendarApiError(status, reason, undefined, 'test', quota, dailySignalled);
+    for (const error of [
+      daily(403, 'dailyLimitExceeded'),
+      daily(403, 'dailyLimitExceeded', true), // with status RESOURCE_EXHAUSTED
+      daily(403, 'rateLimitExceeded', true, true), // "Queries per day" said in the message
+      daily(429, undefined, true, true),
+    ]) {
+      expect(classifyGoogleError(error)).toBe('daily_limit');
+      expect([error.isDailyLimit, error.isRateLimit, error.isUsageLimit, error.isTransient]).toEqual([
+        true,
+        false,
+        false,
+        false,
+      ]);
+    }
+    expect(classifyGoogleError(daily(403, 'quotaExceeded'))).toBe('usage_limit');
   });
 
   it('takes 5xx, 408 and no answer as transient, anything else as a plain failure', () => {
@@ -50,6 +77,7 @@ describe('classifyGoogleError', () => {
       apiError(403, 'rateLimitExceeded'),
       apiError(403, 'quotaExceeded'),
       apiError(403, 'forbidden'),
+      apiError(403, 'dailyLimitExceeded'),
     );
     for (const error of errors) expect(isRetryable(classifyGoogleError(error))).toBe(error.isTransient);
     expect(isRetryable(classifyGoogleError(new NeedsReauthError('subscriber')))).toBe(false);

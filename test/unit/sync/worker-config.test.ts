@@ -21,6 +21,7 @@ describe('configuration per function', () => {
       busyRetryDelaySeconds: 60,
       projectQuotaPerMinute: 10_000,
       horizon: { pastDays: 30, futureMonths: 24 },
+      auditIntervalHours: 24,
     });
     expect(config.calendar.timeZone).toBe('UTC');
   });
@@ -68,6 +69,27 @@ describe('configuration per function', () => {
     );
     expect(() => parseSyncWorkerConfig({ ...env, SYNC_HORIZON_FUTURE_MONTHS: '61' })).toThrow(
       /SYNC_HORIZON_FUTURE_MONTHS/,
+    );
+  });
+
+  it('the audit interval is configurable within bounds and reaches the engine', () => {
+    const env = {
+      ...TABLES,
+      ...QUEUE,
+      FEED_URL_TEMPLATE: 'https://cal.example.com/ics/{token}.ics',
+      LOCAL_CIPHER_KEY: Buffer.alloc(32, 1).toString('base64'),
+      GOOGLE_CLIENT_ID: 'id',
+      GOOGLE_CLIENT_SECRET: 'secret',
+      SYNC_AUDIT_INTERVAL_HOURS: '6',
+    };
+    const config = parseSyncWorkerConfig(env);
+    expect(config.sync.auditIntervalHours).toBe(6);
+    expect(buildSyncWorkerServices(config).settings.engine?.auditIntervalMs).toBe(6 * 3_600_000);
+    expect(() => parseSyncWorkerConfig({ ...env, SYNC_AUDIT_INTERVAL_HOURS: '0' })).toThrow(
+      /SYNC_AUDIT_INTERVAL_HOURS/,
+    );
+    expect(() => parseSyncWorkerConfig({ ...env, SYNC_AUDIT_INTERVAL_HOURS: '721' })).toThrow(
+      /SYNC_AUDIT_INTERVAL_HOURS/,
     );
   });
 

@@ -33,7 +33,7 @@ const { partitionKey: ACCOUNT_KEY } = TABLES.connections.indexes[ACCOUNT_INDEX];
  */
 export const SCHEDULE_SHARDS = 8;
 const ITEM_KIND = 'connection';
-const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth', 'feed_gone'];
+const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth', 'feed_gone', 'calendar_missing'];
 
 /** Connections in the `connections` table, one item per subscriber; also the schedule of the sync. */
 export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, SubscriberLookup {
@@ -265,6 +265,70 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
     return updated !== undefined;
   }
 
+  async markCalendarMissing(
+    subscriberId: string,
+    calendarId: string,
+    refreshCiphertext: string,
+    at: Date,
+  ): Promise<boolean> {
+    const updated = await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          UpdateExpression:
+            'SET #status = :missing, #since = :at, #scheduled = :false, #updatedAt = :at ' +
+            'ADD #version :one REMOVE #refresh, #shard',
+          // A reconnect writes another calendar and another token: it is left alone, and so is a removed item.
+          ConditionExpression: '#status = :connected AND #calendar = :calendar AND #refresh = :refresh',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#since': 'calendarMissingSince',
+            '#scheduled': 'scheduled',
+            '#updatedAt': 'updatedAt',
+            '#version': 'version',
+            '#calendar': 'calendarId',
+            '#refresh': 'refreshTokenCiphertext',
+            '#shard': SHARD,
+          },
+          ExpressionAttributeValues: attributes({
+            ':missing': 'calendar_missing',
+            ':connected': 'connected',
+            ':calendar': calendarId,
+            ':refresh': refreshCiphertext,
+            ':false': false,
+            ':at': at.toISOString(),
+            ':one': 1,
+          }),
+        }),
+      ),
+    );
+    return updated !== undefined;
+  }
+
+  async *listCalendarMissingSince(cutoff: Date): AsyncIterable<string> {
+    const items = allItems((startKey) =>
+      this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: '#status = :missing AND #since < :cutoff',
+          ProjectionExpression: '#pk',
+          ExpressionAttributeNames: {
+            '#pk': partitionKey,
+            '#status': 'status',
+            '#since': 'calendarMissingSince',
+          },
+          ExpressionAttributeValues: attributes({
+            ':missing': 'calendar_missing',
+            ':cutoff': cutoff.toISOString(),
+          }),
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    for await (const item of items) yield subscriberIdOf(item);
+  }
+
   async *listFeedGoneSince(cutoff: Date): AsyncIterable<string> {
     const items = allItems((startKey) =>
       this.client.send(
@@ -369,10 +433,12 @@ const OPTIONAL_FIELDS = [
   'refreshTokenCiphertext',
   'needsReauthSince',
   'feedGoneSince',
+  'calendarMissingSince',
   PAUSED_UNTIL,
   FEED_LOOKUP_KEY,
   ACCOUNT_KEY,
   'googleAccountChangedAt',
+  'abandonedCalendarId',
 ] as const satisfies readonly (keyof Connection)[];
 
 function itemFromConnection(connection: Connection): Item {

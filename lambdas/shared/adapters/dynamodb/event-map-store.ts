@@ -139,6 +139,12 @@ function itemFromRow(subscriberId: string, row: EventMapRow): Item {
     updatedAt: row.updatedAt,
     seriesKey: row.seriesKey,
     endsAt: row.endsAt,
+    ownGoogleId: row.ownGoogleId,
+    signature: row.signature,
+    // A refused write's back-off, flat: the three attributes are there together or not at all.
+    refusedCount: row.refusal?.count,
+    retryAfter: row.refusal?.retryAfter,
+    refusedHash: row.refusal?.hash,
   });
 }
 
@@ -154,6 +160,15 @@ function rowFromItem(item: Item): EventMapRow {
   if (seriesKey !== undefined) row.seriesKey = seriesKey;
   const endsAt = read.optionalString('endsAt');
   if (endsAt !== undefined) row.endsAt = endsAt;
+  if (read.optionalBoolean('ownGoogleId') === true) row.ownGoogleId = true;
+  const signature = read.optionalString('signature');
+  if (signature !== undefined) row.signature = signature;
+  const refusedCount = read.optionalNumber('refusedCount');
+  const retryAfter = read.optionalString('retryAfter');
+  const refusedHash = read.optionalString('refusedHash');
+  if (refusedCount !== undefined && retryAfter !== undefined && refusedHash !== undefined) {
+    row.refusal = { count: refusedCount, retryAfter, hash: refusedHash };
+  }
   return row;
 }
 

@@ -4,7 +4,12 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { SyncLeaseStore, SyncState, SyncStateStore } from '../../ports/sync-stores.ts';
+import type {
+  ProjectQuotaState,
+  SyncLeaseStore,
+  SyncState,
+  SyncStateStore,
+} from '../../ports/sync-stores.ts';
 import { attributes, conditionalWrite, type Item, type ItemReader, itemKey, readItem } from './items.ts';
 import { TABLES } from './tables.ts';
 
@@ -20,6 +25,9 @@ const FIELDS = {
   coolDownUntil: 'S',
   eventCount: 'N',
   missingCalendarId: 'S',
+  refusalRetryAt: 'S',
+  lastAuditAt: 'S',
+  auditSyncToken: 'S',
   lastResult: 'JSON',
   heldDeletion: 'JSON',
 } as const satisfies Record<Exclude<keyof SyncState, 'subscriberId'>, 'S' | 'N' | 'JSON'>;
@@ -28,8 +36,18 @@ type Field = keyof typeof FIELDS;
 const LEASE_OWNER = 'leaseOwner';
 const LEASE_UNTIL = 'leaseUntil'; // epoch milliseconds
 
-/** The sync state in the `syncState` table, one item per subscriber, with the run lease on the same item. */
-export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
+/**
+ * The item of the project's daily-quota cool-down: in this table under a key no subscriber takes (subscriber ids
+ * are hex digests), so it needs no table or grant of its own.
+ */
+export const PROJECT_QUOTA_KEY = '#project-quota';
+const DAILY_LIMIT_UNTIL = 'dailyLimitUntil'; // ISO 8601
+
+/**
+ * The sync state in the `syncState` table, one item per subscriber, with the run lease on the same item; and the
+ * project's daily-quota cool-down, one item for all.
+ */
+export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore, ProjectQuotaState {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -84,6 +102,31 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore {
 
   async remove(subscriberId: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId) }));
+  }
+
+  async dailyLimitUntil(): Promise<string | undefined> {
+    // Read on every sync request: an eventually consistent read costs half, and a cool-down seen a moment late
+    // costs one refused call.
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: keyOf(PROJECT_QUOTA_KEY) }),
+    );
+    return Item ? readItem(Item, 'project quota').optionalString(DAILY_LIMIT_UNTIL) : undefined;
+  }
+
+  async dailyLimitReached(until: string): Promise<void> {
+    // Workers meeting the limit together each record it; the latest reset wins (ISO 8601 UTC sorts as text).
+    await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(PROJECT_QUOTA_KEY),
+          UpdateExpression: 'SET #until = :until',
+          ConditionExpression: 'attribute_not_exists(#until) OR #until < :until',
+          ExpressionAttributeNames: { '#until': DAILY_LIMIT_UNTIL },
+          ExpressionAttributeValues: attributes({ ':until': until }),
+        }),
+      ),
+    );
   }
 
   async acquireLease(subscriberId: string, owner: string, now: Date, until: Date): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { calendar_v3 } from '@googleapis/calendar';
 import {
   type CalendarProvisioner,
   CalendarProvisioningError,
+  type CalendarVisibility,
   type NewCalendar,
 } from '../../ports/calendar-provisioner.ts';
 import { calendarApi, googleFailureOf, withAccessToken } from './requests.ts';
@@ -36,11 +37,16 @@ export class GoogleCalendarProvisioner implements CalendarProvisioner {
   }
 
   async exists(accessToken: string, calendarId: string): Promise<boolean> {
+    return (await this.visibility(accessToken, calendarId)) === 'visible';
+  }
+
+  async visibility(accessToken: string, calendarId: string): Promise<CalendarVisibility> {
     try {
       await translated(() => this.api.calendars.get({ calendarId }, withAccessToken(accessToken)));
-      return true;
+      return 'visible';
     } catch (error) {
-      if (isGone(error)) return false;
+      if (isGone(error)) return 'gone';
+      if (isOtherClients(error)) return 'hidden';
       throw error;
     }
   }
@@ -61,6 +67,19 @@ function isGone(error: unknown): boolean {
   if (!(error instanceof CalendarProvisioningError)) return false;
   return (
     error.status === 404 || error.status === 410 || (error.status === 403 && error.reason === 'forbidden')
+  );
+}
+
+/**
+ * 403 `insufficientPermissions` on a calendar of the user: calendar.app.created reaches only "secondary
+ * calendars created by this app" (Google's scope list), and Google counts the OAuth client as the app, so a
+ * calendar another client of the service made is out of reach (the emulator models this stricter reading).
+ */
+function isOtherClients(error: unknown): boolean {
+  return (
+    error instanceof CalendarProvisioningError &&
+    error.status === 403 &&
+    error.reason === 'insufficientPermissions'
   );
 }
 

@@ -5,7 +5,7 @@
  * a cause: it reads them here and throws its own typed error made of what this keeps.
  */
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
-import { RATE_LIMIT_REASONS } from '../../ports/calendar-gateway.ts';
+import { DAILY_LIMIT_REASON, RATE_LIMIT_REASONS } from '../../ports/calendar-gateway.ts';
 
 export interface CalendarApiOptions {
   /** Passed as `rootUrl` (Google's host in AWS, the emulator's base URL in tests). */
@@ -48,6 +48,8 @@ export interface GoogleFailure {
   retryAfterMs: number | undefined;
   /** Google said "over quota", in any of its forms. */
   overQuota: boolean;
+  /** Google said the project's daily limit is reached, in any of its forms. */
+  overDailyLimit: boolean;
 }
 
 /** The answer bodies of Google's two error shapes: the Calendar API's and the OAuth endpoints'. */
@@ -87,7 +89,19 @@ export function googleFailureOf(error: unknown): GoogleFailure {
     oauthError: typeof body.error === 'string' ? body.error : undefined,
     retryAfterMs: retryAfterMs(failure.response?.headers),
     overQuota: signalsQuota(apiError),
+    overDailyLimit: signalsDailyLimit(apiError),
   };
+}
+
+/**
+ * The daily limit as reason `dailyLimitExceeded` (in any `errors` entry), or as the quota message Google gives for
+ * it: "Quota exceeded for quota metric 'Queries' and limit 'Queries per day' ..." (per-minute limits say "per
+ * minute").
+ */
+function signalsDailyLimit(error: Exclude<GoogleErrorBody['error'], string>): boolean {
+  if (!error) return false;
+  if (error.errors?.some((entry) => entry.reason === DAILY_LIMIT_REASON)) return true;
+  return typeof error.message === 'string' && /quota/i.test(error.message) && /per day/i.test(error.message);
 }
 
 /** Google's newer error forms say "over quota" without a Calendar reason, or in a later entry. */

@@ -31,6 +31,11 @@ export class PowertoolsSyncMetrics implements SyncMetrics {
     this.count('SyncSkipped', 'reason', reason);
   }
 
+  dailyQuotaUsedUp(): void {
+    // The project's, not a subscriber's: one count without a dimension of its own (an alarm can watch it).
+    this.metrics.singleMetric().addMetric('GoogleDailyQuotaUsedUp', MetricUnit.Count, 1);
+  }
+
   error(kind: WorkerErrorKind): void {
     this.count('SyncErrors', 'kind', kind);
   }

@@ -3,18 +3,22 @@
  * are ../time/zone.ts). In order: an IANA name (or alias); a Windows zone name (CLDR table); an IANA name at
  * the end of a vendor path ("/mozilla.org/20050126_1/Europe/Berlin"); an Outlook display name ("(UTC+01:00)
  * Amsterdam, Berlin, ..."); the file's own VTIMEZONE, as the IANA zone with the same rules; a bare
- * "(UTC+01:00)" offset as Etc/GMT-1; else the VTIMEZONE's own rules with times written in UTC; else the time
- * is read as floating.
+ * "(UTC+01:00)" offset as a zone with that one offset; else the VTIMEZONE's own rules with times written in
+ * UTC; else the time is read as floating. Whatever zone is found, Google gets a name it takes
+ * (../time/google-zones.ts), or UTC times.
  */
 import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import { MINUTE_MS } from '../time/civil.ts';
-import { canonicalIana, listIanaZones, timeZoneNamed } from '../time/zone.ts';
+import { googleZoneFor, googleZoneForOffset, type ZoneSpan } from '../time/google-zones.ts';
+import { canonicalIana, listIanaZones, type OffsetAt, timeZoneNamed } from '../time/zone.ts';
 import { type CustomZone, matchIana } from './vtimezone.ts';
 
 export type ZoneResolution =
   | { kind: 'iana'; zone: string }
   /** A VTIMEZONE no IANA zone matches: its own offsets, times written to Google in UTC. */
   | { kind: 'custom'; zone: CustomZone }
+  /** A zone Google has no name for (a fixed offset no real zone keeps): its offsets, times written in UTC. */
+  | { kind: 'utc'; offsetAt: OffsetAt }
   | { kind: 'floating' };
 
 let windowsZones: Map<string, string> | undefined;
@@ -116,7 +120,13 @@ function pathSuffixIana(tzid: string): string | undefined {
   return undefined;
 }
 
-/** Etc/GMT-1 style zone for a whole-hour offset (the sign of Etc names is inverted by POSIX convention). */
+/** The widest offset in use (Kiribati's +14:00): beyond it a display name is not read as an offset. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * Etc/GMT-1 style zone for a whole-hour offset (the sign of Etc names is inverted by POSIX convention): only a
+ * candidate when a VTIMEZONE is matched; Google never gets it (see ZoneResolver).
+ */
 function fixedOffsetZone(offsetMinutes: number): string | undefined {
   if (offsetMinutes % 60 !== 0 || Math.abs(offsetMinutes) > 14 * 60) return undefined;
   if (offsetMinutes === 0) return 'UTC';
@@ -137,20 +147,35 @@ export class ZoneResolver {
   readonly #cache = new Map<string, ZoneResolution>();
   readonly #vtimezones: Map<string, CustomZone>;
   readonly #years: number[];
+  /** The whole years of the horizon: where a zone sent to Google in place of another must agree with it. */
+  readonly #span: ZoneSpan;
 
   /** `years`: the years whose rules must agree when a VTIMEZONE is matched to an IANA zone (the horizon's). */
   constructor(vtimezones: Map<string, CustomZone>, years: number[]) {
     this.#vtimezones = vtimezones;
     this.#years = years;
+    const first = years[0] ?? new Date().getUTCFullYear();
+    const last = years.at(-1) ?? first;
+    this.#span = { fromMs: Date.UTC(first, 0, 1), toMs: Date.UTC(last + 1, 0, 1) };
   }
 
+  /** A TZID (or an IANA name, such as the floating zone), as the zone Google gets. */
   resolve(tzid: string): ZoneResolution {
     let resolution = this.#cache.get(tzid);
     if (!resolution) {
-      resolution = this.#resolve(tzid);
+      resolution = this.#forGoogle(this.#resolve(tzid));
       this.#cache.set(tzid, resolution);
     }
     return resolution;
+  }
+
+  /** A zone under a name Google takes (Europe/Kiev for Europe/Kyiv, a real zone for Etc/GMT-1), or UTC times. */
+  #forGoogle(resolution: ZoneResolution): ZoneResolution {
+    if (resolution.kind !== 'iana') return resolution;
+    const google = googleZoneFor(resolution.zone, this.#span);
+    return google.kind === 'named'
+      ? { kind: 'iana', zone: google.name }
+      : { kind: 'utc', offsetAt: google.offsetAt };
   }
 
   #resolve(tzid: string): ZoneResolution {
@@ -167,8 +192,12 @@ export class ZoneResolver {
       if (matched) return { kind: 'iana', zone: matched };
       return { kind: 'custom', zone: custom };
     }
-    const fixed = display ? fixedOffsetZone(display.offset) : undefined;
-    if (fixed) return { kind: 'iana', zone: fixed };
+    if (display && Math.abs(display.offset) <= MAX_OFFSET_MINUTES) {
+      const google = googleZoneForOffset(display.offset, this.#span);
+      return google.kind === 'named'
+        ? { kind: 'iana', zone: google.name }
+        : { kind: 'utc', offsetAt: google.offsetAt };
+    }
     return { kind: 'floating' };
   }
 }

@@ -9,7 +9,7 @@ import { type IcsTime, parseIcsTime, wallMs } from '../time/ics-values.ts';
 import { basicId, type When, wallOf } from '../time/when.ts';
 import { timeZoneNamed, UTC_ZONE, wallToUtc } from '../time/zone.ts';
 import type { Property } from './content-lines.ts';
-import type { ZoneResolver } from './time-zones.ts';
+import type { ZoneResolution, ZoneResolver } from './time-zones.ts';
 
 export interface TimeContext {
   resolver: ZoneResolver;
@@ -26,17 +26,27 @@ export function whenOf(time: IcsTime, tzid: string | undefined, ctx: TimeContext
   if (time.utc) return { allDay: false, utcMs: wall, zone: UTC_ZONE };
   if (tzid) {
     const resolution = ctx.resolver.resolve(tzid);
-    if (resolution.kind === 'iana') {
+    if (resolution.kind !== 'floating') return placed(wall, resolution);
+    ctx.onUnknownZone(tzid);
+  }
+  // Through the resolver too: the floating zone reaches Google under a name it takes, like a TZID's.
+  return placed(wall, ctx.resolver.resolve(ctx.floatingZone));
+}
+
+/** A wall time in a resolved zone: in the IANA zone itself, else at its offsets and shown in UTC. */
+function placed(wall: number, resolution: ZoneResolution): When {
+  switch (resolution.kind) {
+    case 'iana': {
       const zone = timeZoneNamed(resolution.zone);
       return { allDay: false, utcMs: zone.toUtc(wall), zone };
     }
-    if (resolution.kind === 'custom') {
+    case 'custom':
       return { allDay: false, utcMs: wallToUtc(wall, resolution.zone.offsetAt), zone: UTC_ZONE };
-    }
-    ctx.onUnknownZone(tzid);
+    case 'utc':
+      return { allDay: false, utcMs: wallToUtc(wall, resolution.offsetAt), zone: UTC_ZONE };
+    case 'floating':
+      return { allDay: false, utcMs: wall, zone: UTC_ZONE };
   }
-  const zone = timeZoneNamed(ctx.floatingZone);
-  return { allDay: false, utcMs: zone.toUtc(wall), zone };
 }
 
 /** A DATE / DATE-TIME property (VALUE=DATE honoured); undefined when its value cannot be read. */

@@ -11,7 +11,9 @@ import {
 import { DAY_MS } from '../time/civil.ts';
 import { instantOf } from '../time/event-time.ts';
 import { endOfEvent } from './ends.ts';
+import { eventSignature, freshEventId, rowGoogleIdFor } from './event-ids.ts';
 import { isException } from './owned-fields.ts';
+import { DELETION_HASH, waitingRefusal } from './refusals.ts';
 import { seriesDuration, shiftBy, startFromBasic, timeKey } from './times.ts';
 
 /** A series or single event the calendar lacks: insert it under its deterministic id. */
@@ -28,10 +30,16 @@ export interface InsertEvent {
    */
   replaces?: string;
   /**
-   * The row is an intent left by a run that stopped around this insert (see PENDING): the event may be in Google
-   * already, and the row already counts it.
+   * The row is an intent left by a run that stopped around this write (see PENDING): the event may be in Google
+   * already (maybe with older content, or cancelled), and the row already counts it.
    */
   resumes?: true;
+  /**
+   * The feed renamed an event (see UpdateEvent.movedFrom) whose old event cannot be moved (its row has exception
+   * rows) or whose deletion waits: this insert is made only once that key's deletion is done in this run, so
+   * Google never shows both. Held with it while the mass-delete breaker holds the deletions.
+   */
+  afterDeletionOf?: string;
 }
 
 /** A series or single event whose content changed: write its owned fields. */
@@ -41,6 +49,12 @@ export interface UpdateEvent {
   googleId: string;
   event: GoogleEvent;
   endsAt?: string;
+  /**
+   * The feed renamed the event (a new UID, the same start, end and summary as the row of this key, which left the
+   * feed): the Google event of that row is updated with the new content and its row moves to the new key, keeping
+   * its Google id (`ownGoogleId`), instead of an insert and a deletion.
+   */
+  movedFrom?: string;
 }
 
 /**
@@ -54,6 +68,8 @@ export interface WriteException {
   /** The instance's id as Google gave it, from the row; absent when it is still to be looked up. */
   googleId?: string;
   seriesKey: string;
+  /** The Google id the series lives under (its row's id: see rowGoogleIdFor); its instances are found there. */
+  seriesGoogleId: string;
   event: GoogleEvent;
   /** No row yet: this exception is new to the calendar. */
   isNew: boolean;
@@ -70,6 +86,8 @@ export interface RevertInstance {
   /** The instance's id from the row; absent when Google never showed one (looked up like a new exception). */
   googleId?: string;
   seriesKey: string;
+  /** The Google id the series lives under (see WriteException). */
+  seriesGoogleId: string;
   /** The instance as the series alone would have it (cancelled if it is no occurrence of the series). */
   event: GoogleEvent;
   /** The row's hash once reverted: tied to the series' hash, so a series change reverts it again. */
@@ -79,6 +97,17 @@ export interface RevertInstance {
 /** A series or single event the feed no longer has. */
 export interface DeleteEvent {
   kind: 'delete';
+  key: string;
+  googleId: string;
+}
+
+/**
+ * An event carrying the service's marks that no row names (an audit found it): a copy the service lost track
+ * of. Deleted; it has no row to remove.
+ */
+export interface RemoveStray {
+  kind: 'remove_stray';
+  /** The key its marks name, for messages only (another event may hold that key's row). */
   key: string;
   googleId: string;
 }
@@ -99,6 +128,13 @@ export type Operation = InsertEvent | UpdateEvent | WriteException | RevertInsta
 export type Write = InsertEvent | UpdateEvent | WriteException | RevertInstance;
 
 export interface PlanOptions {
+  /**
+   * Keys an audit found changed in Google although their rows are up to date (see auditCalendar): written
+   * again as if their content had changed. A key no row knows names an instance the user changed: reverted.
+   */
+  diverged?: ReadonlySet<string>;
+  /** Events with the service's marks that no row names (see auditCalendar): deleted. */
+  strays?: readonly { googleId: string; key?: string }[];
   /** UIDs of feed components that could not be read: their events are left as they are, never deleted. */
   unreadableUids?: Iterable<string>;
   /**
@@ -106,6 +142,19 @@ export interface PlanOptions {
    * mapped set for being past, not because the feed dropped it: its row is forgotten, the event stays in Google.
    */
   horizonStart?: Date;
+  /**
+   * Now, for the writes Google refused (see EventRefusal): those whose wait is not over at this time are left
+   * out of the plan (`waiting`). Without it, every write is planned.
+   */
+  now?: Date;
+}
+
+/** A write Google refused before whose wait is not over: not planned; tried again after `retryAfter`. */
+export interface WaitingWrite {
+  key: string;
+  retryAfter: string;
+  /** Refusals in a row. */
+  count: number;
 }
 
 export interface Plan {
@@ -115,6 +164,8 @@ export interface Plan {
   instanceWrites: (WriteException | RevertInstance)[];
   /** Series and single events to delete (what the mass-delete breaker weighs). */
   deletions: DeleteEvent[];
+  /** Copies the service lost track of (an audit found them); not weighed by the breaker, held with it. */
+  strays: RemoveStray[];
   /** Rows that go without a call (see ForgetRow). */
   forgets: ForgetRow[];
   /** Desired events already in the calendar with the same content: no call. */
@@ -128,12 +179,17 @@ export interface Plan {
    * again without a Google call, so a series with an exception still ahead is never taken for one that is over.
    */
   rowRefreshes: EventMapRow[];
+  /** Writes Google refused whose wait is not over (their exceptions and reverts wait with a series). */
+  waiting: WaitingWrite[];
 }
 
 /**
- * The hash of an intent row: written before the Google call that creates an event (or an exception) and replaced
- * by the real row once the call succeeded. A run that stops in between (killed, the map store failing, every
- * answer lost) leaves the intent, so the event, which may be in Google already, is never left without a row.
+ * The hash of an intent row: written before every Google call that changes the calendar (insert, update, delete,
+ * exception, revert, move) and replaced by the real row once the call succeeded. A run that stops in between
+ * (killed, the map store failing, every answer lost) leaves the intent, so the event, which may be in Google
+ * already, is never left without a row, and no row claims content Google may not have: a pending series is
+ * inserted again (409: it is there, and is overwritten), a pending exception written again, a pending row whose
+ * key left the feed deleted (or reverted).
  */
 export const PENDING = 'pending';
 export const isPending = (row: EventMapRow | undefined): boolean => row?.hash === PENDING;
@@ -158,6 +214,16 @@ export function planSync(
   const isOver = (row: EventMapRow) =>
     horizonStart !== undefined && row.endsAt !== undefined && Date.parse(row.endsAt) <= horizonStart;
   const rowByKey = new Map(rows.map((row) => [row.eventKey, row]));
+  const diverged = options.diverged ?? new Set<string>();
+  const waiting: WaitingWrite[] = [];
+  /** Whether Google refused this content of the row's event and the wait is not over (then noted as waiting). */
+  const waits = (key: string, row: EventMapRow | undefined, wantedHash: string) => {
+    const refusal = waitingRefusal(row, wantedHash, options.now);
+    if (refusal) waiting.push({ key, retryAfter: refusal.retryAfter, count: refusal.count });
+    return refusal !== undefined;
+  };
+  /** Series whose write waits: their exceptions and reverts wait with them. */
+  const waitingSeries = new Set<string>();
 
   // The last event of a key wins, as the mapping's duplicate-UID rule would have it.
   const seriesByKey = new Map<string, GoogleEvent>();
@@ -179,37 +245,80 @@ export function planSync(
     return end ? { endsAt: end.toISOString() } : {};
   };
 
+  // The Google id each series lives under: its row's (rowGoogleIdFor), else its computed id, else (when a row of
+  // another key of the feed holds that id as its own, a renamed UID that came back) a fresh generation of it.
+  const rowIds = new Set(rows.map((row) => row.googleId));
+  const ownIdsInFeed = new Set(
+    rows.filter((row) => row.ownGoogleId && seriesByKey.has(row.eventKey)).map((row) => row.googleId),
+  );
+  const seriesIds = new Map<string, string>();
+  for (const [key, event] of seriesByKey) {
+    if (!event.id) continue;
+    const row = legacyRow(rowByKey.get(key), false);
+    const held = row && rowGoogleIdFor(row, event);
+    seriesIds.set(key, held ?? (ownIdsInFeed.has(event.id) ? freeFreshId(event.id, rowIds) : event.id));
+  }
+  // UID renames: see pairRenames. A moved event's key lives under the Google id of the row it moves from.
+  const idsInFeed = new Set(seriesIds.values());
+  const renames = pairRenames(seriesByKey, rows, rowByKey, {
+    isKept: (row) => isUnreadable(row) || isOver(row) || idsInFeed.has(row.googleId),
+    deletionWaits: (row) => waitingRefusal(row, DELETION_HASH, options.now) !== undefined,
+  });
+  for (const [key, from] of renames.moves) seriesIds.set(key, from.googleId);
+  /** Google ids the plan writes or keeps, and whose key: a row of another key naming one is not deleted. */
+  const keyByLiveId = new Map([...seriesIds].map(([key, id]) => [id, key]));
+
   const seriesWrites: Plan['seriesWrites'] = [];
   const rewrittenSeries = new Set<string>();
   /** Series written under another Google id than their row's (an id scheme change). */
   const replacedSeries = new Set<string>();
   let unchanged = 0;
   for (const [key, event] of seriesByKey) {
-    if (!event.id) {
+    const googleId = seriesIds.get(key);
+    if (!event.id || googleId === undefined) {
       skipped.push({ key, reason: 'event without an id' });
       continue;
     }
     const row = legacyRow(rowByKey.get(key), false);
-    if (row && isPending(row) && row.googleId === event.id) {
-      // Maybe inserted, maybe not: an insert is right either way (409 means it is there, and it is overwritten).
+    if (waits(key, row, event.extendedProperties.private.icsHash)) {
+      waitingSeries.add(key);
+      continue;
+    }
+    const heldId = row && rowGoogleIdFor(row, event);
+    const movedFrom = renames.moves.get(key);
+    if (movedFrom) {
+      // The Google event of the renamed UID's row takes the new content and key: no second copy, no deletion.
+      seriesWrites.push({
+        kind: 'update',
+        key,
+        googleId,
+        event,
+        ...endsAtOf(event),
+        movedFrom: movedFrom.eventKey,
+      });
+      rewrittenSeries.add(key);
+    } else if (row && isPending(row) && heldId) {
+      // Maybe written, maybe not: an insert is right either way (409 means it is there, and it is overwritten).
+      seriesWrites.push({ kind: 'insert', key, googleId, event, ...endsAtOf(event), resumes: true });
+      rewrittenSeries.add(key);
+    } else if (!row || !heldId) {
+      // A different id than the map's can only come from a changed id scheme: the old event goes first, unless
+      // another key of the feed writes that id now.
+      const replaces = row && !keyByLiveId.has(row.googleId) ? { replaces: row.googleId } : {};
+      const after = renames.heldBehind.get(key);
       seriesWrites.push({
         kind: 'insert',
         key,
-        googleId: event.id,
+        googleId,
         event,
         ...endsAtOf(event),
-        resumes: true,
+        ...replaces,
+        ...(after !== undefined ? { afterDeletionOf: after } : {}),
       });
       rewrittenSeries.add(key);
-    } else if (!row || row.googleId !== event.id) {
-      // A different id than the map's can only come from a changed id scheme: the old event goes first, unless
-      // another key of the feed writes that id now.
-      const replaces = row && !seriesKeyById.has(row.googleId) ? { replaces: row.googleId } : {};
-      seriesWrites.push({ kind: 'insert', key, googleId: event.id, event, ...endsAtOf(event), ...replaces });
-      rewrittenSeries.add(key);
       if (row) replacedSeries.add(key);
-    } else if (row.hash !== event.extendedProperties.private.icsHash) {
-      seriesWrites.push({ kind: 'update', key, googleId: row.googleId, event, ...endsAtOf(event) });
+    } else if (row.hash !== event.extendedProperties.private.icsHash || diverged.has(key)) {
+      seriesWrites.push({ kind: 'update', key, googleId, event, ...endsAtOf(event) });
       rewrittenSeries.add(key);
     } else {
       unchanged++;
@@ -225,9 +334,11 @@ export function planSync(
       continue;
     }
     placedExceptions.add(key);
+    if (waitingSeries.has(seriesKey)) continue;
     // A row of another kind under this key (written before each kind had its own key) is not this one's.
     const row = legacyRow(rowByKey.get(key), true);
-    const changed = !row || row.hash !== event.extendedProperties.private.icsHash;
+    if (waits(key, row, event.extendedProperties.private.icsHash)) continue;
+    const changed = !row || row.hash !== event.extendedProperties.private.icsHash || diverged.has(key);
     if (changed || rewrittenSeries.has(seriesKey)) {
       // Under a series that now has another Google id, the row's instance id is the old series' one.
       const googleId = replacedSeries.has(seriesKey) ? undefined : knownInstanceId(row);
@@ -235,6 +346,7 @@ export function planSync(
         kind: 'write_exception',
         key,
         seriesKey,
+        seriesGoogleId: seriesIds.get(seriesKey) ?? (event.recurringEventId as string),
         event,
         isNew: !row || isPending(row),
         ...(googleId ? { googleId } : {}),
@@ -250,13 +362,16 @@ export function planSync(
   for (const row of rows) {
     if (row.seriesKey === undefined) {
       eventsInCalendar++;
-      if (seriesByKey.has(row.eventKey) || isUnreadable(row)) continue;
-      // Its Google event is another key's now (a key scheme change), or it is over and merely left the horizon.
-      if (seriesKeyById.has(row.googleId) || isOver(row)) forgets.push({ kind: 'forget', key: row.eventKey });
-      else deletions.push({ kind: 'delete', key: row.eventKey, googleId: row.googleId });
+      // A renamed UID's row moves with its Google event to the new key (applyPlan removes it then).
+      if (seriesByKey.has(row.eventKey) || isUnreadable(row) || renames.movedRows.has(row.eventKey)) continue;
+      // Its Google event is another key's now (a key scheme change, or a run that stopped while moving a renamed
+      // UID's event left both rows), or it is over and merely left the horizon.
+      if (keyByLiveId.has(row.googleId) || isOver(row)) forgets.push({ kind: 'forget', key: row.eventKey });
+      else if (!waits(row.eventKey, row, DELETION_HASH))
+        deletions.push({ kind: 'delete', key: row.eventKey, googleId: row.googleId });
       continue;
     }
-    if (placedExceptions.has(row.eventKey) || isUnreadable(row)) continue;
+    if (placedExceptions.has(row.eventKey) || isUnreadable(row) || waitingSeries.has(row.seriesKey)) continue;
     const series = seriesByKey.get(row.seriesKey);
     const originalStart = series && originalStartOf(row, series);
     if (!series || !originalStart) {
@@ -264,17 +379,48 @@ export function planSync(
       continue;
     }
     const hash = revertedHash(series);
-    if (row.hash === hash && !rewrittenSeries.has(row.seriesKey)) continue;
+    if (row.hash === hash && !rewrittenSeries.has(row.seriesKey) && !diverged.has(row.eventKey)) continue;
+    if (waits(row.eventKey, row, hash)) continue;
     const googleId = replacedSeries.has(row.seriesKey) ? undefined : knownInstanceId(row);
     instanceWrites.push({
       kind: 'revert_instance',
       key: row.eventKey,
       ...(googleId ? { googleId } : {}),
       seriesKey: row.seriesKey,
+      seriesGoogleId: seriesIds.get(row.seriesKey) ?? (series.id as string),
       event: plainInstanceOf(series, originalStart, recurrenceIdOfKey(row.eventKey)),
       hash,
     });
   }
+
+  // Instances the user changed in Google that no row knows (an audit found them): the series' content back.
+  for (const key of diverged) {
+    const seriesKey = withoutRecurrenceId(key);
+    if (rowByKey.has(key) || exceptionsByKey.has(key) || seriesKey === undefined) continue;
+    const series = seriesByKey.get(seriesKey);
+    const recurrenceId = recurrenceIdOfKey(key);
+    const originalStart = series && startFromBasic(recurrenceId, series.start);
+    const asRow = { eventKey: key, googleId: '', hash: '', updatedAt: '', seriesKey };
+    if (!series || !originalStart || isUnreadable(asRow)) continue;
+    instanceWrites.push({
+      kind: 'revert_instance',
+      key,
+      seriesKey,
+      seriesGoogleId: seriesIds.get(seriesKey) ?? (series.id as string),
+      event: plainInstanceOf(series, originalStart, recurrenceId),
+      hash: revertedHash(series),
+    });
+  }
+  // Never an id the plan writes or a row names: those are the service's events, not lost copies.
+  const namedIds = new Set([...seriesKeyById.keys(), ...keyByLiveId.keys(), ...rowIds]);
+  const strays: RemoveStray[] = (options.strays ?? [])
+    .filter((stray) => !namedIds.has(stray.googleId))
+    .map((stray) => ({
+      kind: 'remove_stray',
+      // Never a row's key: a refusal of this deletion must not be kept on the row of the event it copies.
+      key: `${stray.key ?? 'event'} (copy ${stray.googleId})`,
+      googleId: stray.googleId,
+    }));
 
   // A series not rewritten whose exceptions change may end later or earlier than its row says.
   const rowRefreshes: EventMapRow[] = [];
@@ -293,18 +439,91 @@ export function planSync(
     seriesWrites,
     instanceWrites,
     deletions,
+    strays,
     forgets,
     unchanged,
     eventsInCalendar,
     skipped,
     rowRefreshes,
+    waiting,
   };
+}
+
+/** How the feed's renamed UIDs are written (see pairRenames). */
+interface Renames {
+  /** New key -> the row (of a key that left the feed) whose Google event it is moved onto. */
+  moves: Map<string, EventMapRow>;
+  /** Keys of the rows moved. */
+  movedRows: Set<string>;
+  /** New key -> the old key whose deletion its insert waits for. */
+  heldBehind: Map<string, string>;
+}
+
+/**
+ * UID renames. Some generators mint a new UID on every download: the feed then shows the same events under new
+ * keys while the old keys leave it, and inserting the new ones while the mass-delete breaker holds the old ones'
+ * deletions would pile up copies. So a key without a row is paired, one to one in feed order, with a row of a
+ * series or single event whose key left the feed (and that is not kept for another reason) and whose signature
+ * (start, end and summary: eventSignature) is the new event's:
+ * - a single event, or a series whose row has no exception rows, is moved: its Google event is updated with
+ *   the new content and its row goes to the new key, keeping its Google id (`ownGoogleId`);
+ * - otherwise (the old series has exception rows, whose instances would have to move too, or its deletion waits
+ *   for a refusal's back-off) the insert waits for the old key's deletion in the same run (`afterDeletionOf`):
+ *   it is held with that deletion while the breaker holds it.
+ * Either way Google never holds two live copies of a renamed event. A row sharing a UID with the new key (a flip
+ * between an override's kinds, a series split at another occurrence) is no rename, and rows written before signatures were kept pair with nothing.
+ */
+function pairRenames(
+  seriesByKey: ReadonlyMap<string, GoogleEvent>,
+  rows: readonly EventMapRow[],
+  rowByKey: ReadonlyMap<string, EventMapRow>,
+  rules: { isKept(row: EventMapRow): boolean; deletionWaits(row: EventMapRow): boolean },
+): Renames {
+  const renames: Renames = { moves: new Map(), movedRows: new Set(), heldBehind: new Map() };
+  const leaving = new Map<string, EventMapRow[]>();
+  for (const row of rows) {
+    if (row.seriesKey !== undefined || !row.signature || !row.googleId) continue;
+    if (seriesByKey.has(row.eventKey) || rules.isKept(row)) continue;
+    const list = leaving.get(row.signature) ?? [];
+    list.push(row);
+    leaving.set(row.signature, list);
+  }
+  if (leaving.size === 0) return renames;
+  const withExceptionRows = new Set(
+    rows.flatMap((row) => (row.seriesKey === undefined ? [] : [row.seriesKey])),
+  );
+  for (const [key, event] of seriesByKey) {
+    if (!event.id || rowByKey.has(key)) continue;
+    // A key sharing a UID with the row's (another kind of the same component, a series split at another
+    // occurrence: see eventKey) is no rename: it stays a deletion and a write.
+    const uids = new Set(sourceUids({ eventKey: key, googleId: '', hash: '', updatedAt: '' }));
+    const candidates = leaving.get(eventSignature(event));
+    const at = candidates?.findIndex((row) => !sourceUids(row).some((uid) => uids.has(uid)));
+    const from = at === undefined || at < 0 ? undefined : candidates?.splice(at, 1)[0];
+    if (!from) continue;
+    if (withExceptionRows.has(from.eventKey) || rules.deletionWaits(from)) {
+      renames.heldBehind.set(key, from.eventKey);
+    } else {
+      renames.moves.set(key, from);
+      renames.movedRows.add(from.eventKey);
+    }
+  }
+  return renames;
+}
+
+/** The first fresh id of `baseId` no row names. */
+function freeFreshId(baseId: string, rowIds: ReadonlySet<string>): string {
+  for (let generation = 1; ; generation++) {
+    const id = freshEventId(baseId, generation);
+    if (!rowIds.has(id)) return id;
+  }
 }
 
 /** The instance id a row holds; empty when Google had no such instance when the exception was written. */
 const knownInstanceId = (row: EventMapRow | undefined): string | undefined => row?.googleId || undefined;
 
-const revertedHash = (series: GoogleEvent) => `reverted:${series.extendedProperties.private.icsHash}`;
+/** The hash of a reverted instance's row: tied to its series' hash, so a series change reverts it again. */
+export const revertedHash = (series: GoogleEvent) => `reverted:${series.extendedProperties.private.icsHash}`;
 
 /** An exception's key ends with `#<original start in basic format>` (see eventKey). */
 function originalStartOf(row: EventMapRow, series: GoogleEvent): EventDateTime | undefined {

@@ -1,0 +1,192 @@
+import type { EventMapRow } from '../../ports/sync-stores.ts';
+import { type EventDateTime, eventKey, type GoogleEvent, recurrenceIdOfKey } from '../google-event.ts';
+import { endOfEvent } from './ends.ts';
+import { rowGoogleIdFor } from './event-ids.ts';
+import { isException, type OwnedFields, ownedFields, showsOwnedFields } from './owned-fields.ts';
+import { isPending, plainInstanceOf, revertedHash } from './plan.ts';
+import { basicOf, startFromBasic } from './times.ts';
+
+/** An event as a listing of the calendar shows it (a cancelled one may carry no more than id and status). */
+export interface ListedEvent {
+  id: string;
+  resource: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditInput {
+  /** What the listing returned: the whole calendar, or what changed since the last audit. */
+  listed: readonly ListedEvent[];
+  rows: readonly EventMapRow[];
+  /** The desired events of the feed (the mapping's output). */
+  desiredEvents: readonly GoogleEvent[];
+  /** UIDs of feed components that could not be read: their events are never touched. */
+  unreadableUids?: Iterable<string>;
+  /** The start of the horizon the feed was mapped for: events over before it are the past, left alone. */
+  horizonStart: Date;
+}
+
+/** A live event carrying the service's marks that no row names: a copy the service made and lost track of. */
+export interface Stray {
+  googleId: string;
+  /** The key its marks name (for messages only: another event may hold that key's row). */
+  key: string;
+}
+
+export interface AuditFindings {
+  /**
+   * Keys whose event in Google no longer shows what the service wrote (deleted, moved, retitled...) although
+   * the row says it is up to date: to be written again. A key may name an instance of a series no row knows,
+   * which the user changed: it is reverted to the series.
+   */
+  diverged: Set<string>;
+  strays: Stray[];
+}
+
+/**
+ * Compares what Google holds with what the service wrote. Only the owned fields count (showsOwnedFields), so
+ * reminders, colours and other apps' properties a user added are no divergence; events without the service's
+ * marks are never looked at. Rows the planner rewrites anyway (pending, or with another hash than the feed's)
+ * are left to it. Pure: the listing, the rows and the feed in, the findings out.
+ */
+export function auditCalendar(input: AuditInput): AuditFindings {
+  const diverged = new Set<string>();
+  const strays: Stray[] = [];
+  const unreadable = new Set(input.unreadableUids ?? []);
+  const horizonStart = input.horizonStart.getTime();
+
+  const seriesByKey = new Map<string, GoogleEvent>();
+  const exceptionsByKey = new Map<string, GoogleEvent>();
+  const desiredIds = new Set<string>();
+  for (const event of input.desiredEvents) {
+    if (isException(event)) exceptionsByKey.set(eventKey(event), event);
+    else if (event.status !== 'cancelled') seriesByKey.set(eventKey(event), event);
+    if (event.id) desiredIds.add(event.id);
+  }
+  const rowById = new Map<string, EventMapRow>();
+  const rowByKey = new Map<string, EventMapRow>();
+  for (const row of input.rows) {
+    rowByKey.set(row.eventKey, row);
+    if (row.googleId) rowById.set(row.googleId, row);
+  }
+  const hashOf = (event: GoogleEvent) => event.extendedProperties.private.icsHash;
+  /** A series the service wrote and the feed still has, with its row up to date (else the plan rewrites it). */
+  const ownedSeries = (key: string | undefined, googleId: string): GoogleEvent | undefined => {
+    const row = key === undefined ? undefined : rowByKey.get(key);
+    const series = key === undefined ? undefined : seriesByKey.get(key);
+    // The row's id, which may be a fresh one or a renamed UID's (rowGoogleIdFor), not the computed one.
+    if (!row || !series || isPending(row) || rowGoogleIdFor(row, series) !== googleId) return undefined;
+    return series;
+  };
+  const differs = (item: ListedEvent, fields: OwnedFields) => !showsOwnedFields(item.resource, fields);
+
+  // A listing may name an event twice (it changed between pages): its last answer counts.
+  const listed = new Map(input.listed.map((item) => [item.id, item]));
+  for (const item of listed.values()) {
+    const row = rowById.get(item.id);
+    if (row) {
+      if (isPending(row)) continue;
+      if (row.seriesKey === undefined) {
+        const series = ownedSeries(row.eventKey, item.id);
+        if (series && row.hash === hashOf(series) && differs(item, ownedFields(series)))
+          diverged.add(row.eventKey);
+        continue;
+      }
+      const wanted = wantedInstance(row.eventKey, row.seriesKey);
+      if (wanted && row.hash === wanted.hash && differs(item, ownedFields(wanted.event)))
+        diverged.add(row.eventKey);
+      continue;
+    }
+
+    const recurringEventId = item.resource.recurringEventId;
+    if (typeof recurringEventId === 'string') {
+      // An instance no row knows: the user changed (or deleted) one occurrence of a series.
+      const seriesKey = rowById.get(recurringEventId)?.eventKey;
+      const original = originalStartOf(item.resource);
+      if (!ownedSeries(seriesKey, recurringEventId) || !original) continue;
+      const key = `${seriesKey}#${basicOf(original)}`;
+      const known = rowByKey.get(key);
+      const wanted = wantedInstance(key, seriesKey as string);
+      // Without a row, an exception of the feed is written by the plan anyway.
+      if (!wanted || (exceptionsByKey.has(key) && !known)) continue;
+      if (known && known.hash !== wanted.hash) continue;
+      if (differs(item, ownedFields(wanted.event))) diverged.add(key);
+      continue;
+    }
+
+    if (isStray(item)) strays.push({ googleId: item.id, key: markedKey(item) });
+  }
+  return { diverged, strays };
+
+  /** What an instance should show: the feed's exception, or else the series' plain occurrence. */
+  function wantedInstance(key: string, seriesKey: string): { event: GoogleEvent; hash: string } | undefined {
+    const exception = exceptionsByKey.get(key);
+    if (exception) return { event: exception, hash: hashOf(exception) };
+    const series = seriesByKey.get(seriesKey);
+    const rid = recurrenceIdOfKey(key);
+    const start = series && startFromBasic(rid, series.start);
+    if (!series || !start) return undefined;
+    return { event: plainInstanceOf(series, start, rid), hash: revertedHash(series) };
+  }
+
+  function isStray(item: ListedEvent): boolean {
+    const { resource } = item;
+    if (resource.status === 'cancelled' || desiredIds.has(item.id) || input.desiredEvents.length === 0)
+      return false;
+    const marks = privateOf(resource);
+    if (marks.icsUid === undefined && marks.icsHash === undefined) return false;
+    if ([marks.icsUid, marks.icsSplitFrom].some((uid) => uid !== undefined && unreadable.has(uid)))
+      return false;
+    // An event over before the horizon's start had its row forgotten on purpose: the past stays.
+    return !isOver(resource, horizonStart);
+  }
+}
+
+function privateOf(resource: Readonly<Record<string, unknown>>): Record<string, string> {
+  const properties = resource.extendedProperties as { private?: Record<string, string> } | undefined;
+  return properties?.private ?? {};
+}
+
+function markedKey(item: ListedEvent): string {
+  const marks = privateOf(item.resource);
+  if (marks.icsUid === undefined) return item.id;
+  return eventKey({ extendedProperties: { private: marks } } as unknown as GoogleEvent);
+}
+
+function originalStartOf(resource: Readonly<Record<string, unknown>>): EventDateTime | undefined {
+  return eventTimeOf(resource.originalStartTime);
+}
+
+function eventTimeOf(value: unknown): EventDateTime | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const time = value as { date?: unknown; dateTime?: unknown; timeZone?: unknown };
+  if (typeof time.date === 'string') return { date: time.date };
+  if (typeof time.dateTime !== 'string') return undefined;
+  return typeof time.timeZone === 'string'
+    ? { dateTime: time.dateTime, timeZone: time.timeZone }
+    : { dateTime: time.dateTime };
+}
+
+/**
+ * Whether an event is over before `horizonStart` (as a row's `endsAt` would say). A series without end is
+ * never over; one whose end cannot be read counts as over, so it is left alone.
+ */
+function isOver(resource: Readonly<Record<string, unknown>>, horizonStart: number): boolean {
+  const start = eventTimeOf(resource.start);
+  const end = eventTimeOf(resource.end);
+  if (!start || !end) return true;
+  const recurrence = Array.isArray(resource.recurrence)
+    ? resource.recurrence.filter((line): line is string => typeof line === 'string')
+    : [];
+  const openEnded = recurrence.some((line) => /^RRULE[:;]/i.test(line) && !/[:;](COUNT|UNTIL)=/i.test(line));
+  if (openEnded) return false;
+  try {
+    const over = endOfEvent({
+      start,
+      end,
+      recurrence,
+      extendedProperties: { private: {} },
+    } as unknown as GoogleEvent);
+    return over === undefined || over.getTime() <= horizonStart;
+  } catch {
+    return true;
+  }
+}
