@@ -9,6 +9,7 @@ import {
   DEFAULT_GOOGLE_SCOPE,
   DEFAULT_SYNC_AUDIT_INTERVAL_HOURS,
   DEFAULT_SYNC_INTERVAL_MINUTES,
+  DEFAULT_SYNC_MAX_UNITS_PER_DAY,
 } from '../lambdas/shared/config.ts';
 import { DEFAULT_HORIZON_SPAN } from '../lambdas/shared/domain/ics/horizon.ts';
 
@@ -33,8 +34,11 @@ export interface StackConfig {
   horizonPastDays: number;
   horizonFutureMonths: number;
   auditIntervalHours: number;
+  maxUnitsPerDay: number;
   googleProjectQuotaPerMinute: number;
   connectIntents: 'required' | 'token_only';
+  /** Whether the connect link (`GET /start`, the confirmation page) is served; the POST form always is. */
+  connectLink: boolean;
   hostEventsUrl?: string;
   hostEventsKeyId?: string;
   waf: boolean;
@@ -71,11 +75,19 @@ export const SETTINGS = {
     env: 'SYNC_AUDIT_INTERVAL_HOURS',
     about: 'how often each calendar is compared with what the service wrote',
   },
+  maxUnitsPerDay: {
+    env: 'SYNC_MAX_UNITS_PER_DAY',
+    about: "Google quota units one subscriber's syncs may spend per UTC day",
+  },
   googleProjectQuotaPerMinute: {
     env: 'GOOGLE_PROJECT_QUOTA_PER_MINUTE',
     about: "the Google project's Calendar quota; sets the worker's concurrency",
   },
   connectIntents: { env: 'CONNECT_INTENTS', about: '`required` (host-signed intents) or `token_only`' },
+  connectLink: {
+    env: 'CONNECT_LINK',
+    about: '`false` turns off the connect link (GET start); the POST form keeps working',
+  },
   hostEventsUrl: { env: 'HOST_EVENTS_URL', about: "the host's endpoint for signed events, if any" },
   hostEventsKeyId: { env: 'HOST_EVENTS_KEY_ID', about: 'the host key id that signs them' },
   waf: { env: 'WAF', about: 'a WAF web ACL with a per-IP rate rule on the API' },
@@ -125,8 +137,10 @@ const schema = z.object({
   horizonPastDays: intIn(1, 366, DEFAULT_HORIZON_SPAN.pastDays),
   horizonFutureMonths: intIn(1, 60, DEFAULT_HORIZON_SPAN.futureMonths),
   auditIntervalHours: intIn(1, 720, DEFAULT_SYNC_AUDIT_INTERVAL_HOURS),
+  maxUnitsPerDay: intIn(1, 1_000_000, DEFAULT_SYNC_MAX_UNITS_PER_DAY),
   googleProjectQuotaPerMinute: intIn(1_160, 10_000_000, DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
   connectIntents: z.enum(['required', 'token_only']).default('required'),
+  connectLink: flag,
   hostEventsUrl: optionalText.pipe(httpsOrLocalUrl.optional()),
   hostEventsKeyId: optionalText,
   waf: flag,
@@ -192,6 +206,7 @@ export function parseStackConfig(
     ...c,
     defaultReturnTo,
     waf: c.waf ?? c.target === 'aws',
+    connectLink: c.connectLink ?? true,
     ...(c.publicApiUrl ? { publicApiUrl: c.publicApiUrl.replace(/\/+$/, '') } : {}),
   } as StackConfig;
 }

@@ -11,9 +11,10 @@ export type Answer<T> =
   | { ok: false; status: number; error: string; message: string; retryAfterSeconds?: number };
 
 /**
- * The demo host's server talking to the service over HTTP, as a real ICS service's backend does: the feed token
- * as bearer token for status, "sync now" and disconnect (with a disconnect intent), and change notifications
- * signed with the host key.
+ * The demo host's server talking to the service over HTTP, as a real ICS service's backend does: every call
+ * signed with the host key (README, "Signed requests from the host"), so it counts against the host's own
+ * limits and never against its address; the feed token as bearer token for status, "sync now" and disconnect
+ * (with a disconnect intent), and change notifications naming feeds by digest.
  */
 export class ServiceClient {
   constructor(
@@ -44,12 +45,7 @@ export class ServiceClient {
     feedTokens: string[],
   ): Promise<Answer<{ accepted: true; received: number; distinct: number }>> {
     const body = JSON.stringify({ feeds: feedTokens.map(sha256Hex) });
-    const signature = hostSignatureHeaders(this.hostKey.id, this.hostKey.key, {
-      method: 'POST',
-      path: NOTIFY_PATH,
-      body,
-    });
-    return this.call('POST', NOTIFY_PATH, { 'content-type': 'application/json', ...signature }, body);
+    return this.call('POST', NOTIFY_PATH, { 'content-type': 'application/json' }, body);
   }
 
   private async call<T>(
@@ -58,11 +54,17 @@ export class ServiceClient {
     headers: Record<string, string>,
     body?: string,
   ): Promise<Answer<T>> {
+    // Signed over the route's own path and the exact body bytes sent (none: the digest of zero bytes).
+    const signature = hostSignatureHeaders(this.hostKey.id, this.hostKey.key, {
+      method,
+      path,
+      body: body ?? '',
+    });
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers,
+        headers: { ...headers, ...signature },
         ...(body === undefined ? {} : { body }),
         redirect: 'manual',
         signal: AbortSignal.timeout(20_000),

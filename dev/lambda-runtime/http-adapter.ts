@@ -37,12 +37,14 @@ export function eventFromRequest(
 ): APIGatewayProxyEvent {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = (request.method ?? 'GET').toUpperCase();
-  const headers: Record<string, string[]> = {};
+  // Null-prototype maps: a client's `__proto__` or `constructor` is a name like any other, not the object's
+  // prototype (`?__proto__=` would otherwise fail the request with a 500).
+  const headers: Record<string, string[]> = Object.create(null);
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] as string;
     headers[name] = [...(headers[name] ?? []), request.rawHeaders[i + 1] as string];
   }
-  const query: Record<string, string[]> = {};
+  const query: Record<string, string[]> = Object.create(null);
   for (const [name, value] of url.searchParams) query[name] = [...(query[name] ?? []), value];
   return restEvent({
     method: (METHODS.has(method) ? method : 'GET') as 'GET',

@@ -1,5 +1,5 @@
 /** The control surface tests drive the emulator with, and its HTTP mirror under `/__emulator/`. */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UnknownUserError } from './accounts.ts';
 import { deleteEvent, insertEvent, renderEvent, writeEvent } from './calendar/events.ts';
 import type { StoredCalendar } from './calendar/store.ts';
@@ -152,6 +152,45 @@ export function createControl(core: EmulatorCore): EmulatorControl {
 }
 
 const READ_ONLY_METHODS = new Set(['state', 'counters']);
+
+/**
+ * The control surface mints tokens and rewrites state, and a developer's browser can reach it: any web page can
+ * send a "simple" cross-origin POST (`text/plain`, no preflight), and a DNS-rebinding page can even read the
+ * answers. So a control request must name the emulator itself in its Host (127.0.0.1, localhost or [::1] with the
+ * emulator's port, or the host it listens on), carry no foreign Origin (browsers send one on cross-origin
+ * requests; tools send none), and a POST must say `application/json` (which a page cannot send cross-origin
+ * without a preflight the emulator never grants). Answers the refusal, or undefined to go on.
+ */
+export function controlRequestRefusal(
+  request: IncomingMessage,
+  listenHost: string,
+): { status: number; error: string } | undefined {
+  const port = request.socket.localPort;
+  const ownHosts = new Set([
+    `127.0.0.1:${port}`,
+    `localhost:${port}`,
+    `[::1]:${port}`,
+    `${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${port}`.toLowerCase(),
+  ]);
+  const host = request.headers.host?.toLowerCase();
+  if (!host || !ownHosts.has(host)) {
+    return {
+      status: 403,
+      error: 'the Host header must name the emulator (127.0.0.1 or localhost, with its port)',
+    };
+  }
+  const origin = request.headers.origin;
+  if (origin !== undefined && ![...ownHosts].some((own) => origin.toLowerCase() === `http://${own}`)) {
+    return { status: 403, error: 'control requests from another origin are refused' };
+  }
+  if (
+    request.method === 'POST' &&
+    !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')
+  ) {
+    return { status: 415, error: 'control requests must be sent as content-type: application/json' };
+  }
+  return undefined;
+}
 
 /**
  * `GET /__emulator/state` and `GET /__emulator/counters`; `POST /__emulator/<method>` with the argument as a

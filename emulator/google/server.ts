@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpointsUnder } from '../../lambdas/shared/adapters/google/endpoints.ts';
 import { calendarRoutes } from './calendar/routes.ts';
-import { createControl, handleControlRequest } from './control.ts';
+import { controlRequestRefusal, createControl, handleControlRequest } from './control.ts';
 import { EmulatorCore } from './core.ts';
 import { apiErrors, CalendarApiError, OAuthError } from './errors.ts';
 import { faultAnswer } from './faults.ts';
@@ -77,6 +77,8 @@ async function handle(
     return sendOverview(response, control.state(), url.searchParams.get('refresh'));
   }
   if (url.pathname.startsWith(CONTROL_PREFIX)) {
+    const refusal = controlRequestRefusal(request, core.options.host);
+    if (refusal) return sendJson(response, refusal.status, { error: refusal.error });
     return handleControlRequest(
       control,
       request.method ?? 'GET',

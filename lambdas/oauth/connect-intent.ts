@@ -1,6 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { macMatches } from '../shared/domain/canonical-mac.ts';
 import { HostKeysError, KEY_ID_PATTERN } from '../shared/domain/host-keys.ts';
+import { parseStrictJson } from '../shared/domain/strict-json.ts';
 import type { HostKeyRing } from '../shared/ports/host-keys.ts';
 
 /**
@@ -14,10 +16,12 @@ import type { HostKeyRing } from '../shared/ports/host-keys.ts';
  *              "feed": lower-case hex SHA-256 of the feed token,
  *              "exp": Unix seconds (integer), at most 10 minutes ahead,
  *              "nonce": 16-128 of A-Z a-z 0-9 _ - (random, 128 bits or more),
- *              "return_to": the return_to sent with the request exactly ("" when none; always "" to disconnect)}
+ *              "return_to": the return_to sent with the request exactly ("" when none; always "" to disconnect),
+ *              optionally "label": the host's name for the calendar, shown on the confirmation page}
  *   mac     = base64url (unpadded, 43 characters) of HMAC-SHA256(key of kid, "v1." kid "." payload)
  *
- * The MAC covers the payload as sent (its bytes, not a re-serialisation), so no canonical JSON is needed. A key
+ * The MAC covers the payload as sent (its bytes, not a re-serialisation), so no canonical JSON is needed; the
+ * payload must not name a member twice, and the MAC must be the canonical encoding (unused bits zero). A key
  * id may contain dots: the intent is split at its first dot and its last two.
  */
 export const INTENT_VERSION = 'v1';
@@ -36,6 +40,11 @@ const payloadSchema = z.strictObject({
   exp: z.number().int().positive(),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
   return_to: z.string().max(2048),
+  /**
+   * Optional, connect only: the host's own words for whose calendar this is (say "Alice Martin, work
+   * calendar"). The confirmation page shows it as the host's, above the feed's self-chosen name.
+   */
+  label: z.string().min(1).max(200).optional(),
 });
 
 export type IntentPayload = z.infer<typeof payloadSchema>;
@@ -99,10 +108,7 @@ export async function verifyIntent(
   }
   if (!key) throw new IntentRejected('intent_unknown_key');
   const expected = createHmac('sha256', key).update(intentSigningInput(keyId, payloadText), 'utf8').digest();
-  const presented = Buffer.from(mac, 'base64url');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-    throw new IntentRejected('intent_bad_signature');
-  }
+  if (!macMatches(mac, expected)) throw new IntentRejected('intent_bad_signature');
   // Only a payload the host signed is parsed.
   const payload = parsePayload(payloadText);
   if (payload.action !== binding.action) throw new IntentRejected('intent_wrong_action');
@@ -120,7 +126,8 @@ export async function verifyIntent(
 function parsePayload(text: string): IntentPayload {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    // Strict: a member named twice is refused, never "the last one wins".
+    json = parseStrictJson(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
     throw new IntentRejected('intent_malformed');
   }

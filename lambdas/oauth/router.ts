@@ -13,10 +13,9 @@ import type { RouteContext } from './handlers/route.ts';
 import { startFromForm, startFromQuery } from './handlers/start.ts';
 import { statusRoute } from './handlers/status.ts';
 import { syncNowRoute } from './handlers/sync-now.ts';
+import { DISCONNECT_PATH, OAUTH_BASE_PATH, STATUS_PATH, SYNC_NOW_PATH } from './paths.ts';
 
-export const OAUTH_BASE_PATH = '/api/google-oauth';
-/** "Sync now" (the same function: it authenticates feed tokens like the OAuth routes). */
-export const SYNC_NOW_PATH = '/api/google-sync';
+export { OAUTH_BASE_PATH, SYNC_NOW_PATH } from './paths.ts';
 
 /**
  * The OAuth Lambda: one router over the OAuth routes and "sync now" (API Gateway REST API, proxy integration). Headers are
@@ -28,8 +27,8 @@ export function createOAuthHandler(dependencies: () => OAuthDependencies, logger
     { method: 'GET', path: `${OAUTH_BASE_PATH}/start`, handler: startFromQuery(context) },
     { method: 'POST', path: `${OAUTH_BASE_PATH}/start`, handler: startFromForm(context) },
     { method: 'GET', path: `${OAUTH_BASE_PATH}/callback`, handler: callback(context) },
-    { method: 'POST', path: `${OAUTH_BASE_PATH}/disconnect`, handler: disconnectRoute(context) },
-    { method: 'GET', path: `${OAUTH_BASE_PATH}/status`, handler: statusRoute(context) },
+    { method: 'POST', path: DISCONNECT_PATH, handler: disconnectRoute(context) },
+    { method: 'GET', path: STATUS_PATH, handler: statusRoute(context) },
     { method: 'POST', path: SYNC_NOW_PATH, handler: syncNowRoute(context) },
   ]);
   return (

@@ -270,6 +270,7 @@ export function buildSyncWorkerServices(
       engine: {
         horizon: (now: Date) => horizonAround(now, config.sync.horizon),
         auditIntervalMs: config.sync.auditIntervalHours * 3_600_000,
+        maxUnitsPerDay: config.sync.maxUnitsPerDay,
         ...overrides.engine,
       },
     },

@@ -14,10 +14,17 @@ export const DEFAULT_GOOGLE_SCOPE = 'https://www.googleapis.com/auth/calendar.ap
 export const RATE_LIMITED_ROUTES = ['start', 'callback', 'status', 'disconnect', 'sync'] as const;
 export type RateLimitedRoute = (typeof RATE_LIMITED_ROUTES)[number];
 
+/** `perIp` counts failed authentications only; `perSubscriber` proven requests (README, "Rate limits"). */
 export interface RouteLimits {
   perIp: number;
   perSubscriber: number;
+  /** Requests the host signed: per key id, and per subscriber apart from unsigned requests. */
+  host?: { perKey: number; perSubscriber: number };
 }
+
+/** The routes the host's server calls, which take its signature (README, "Signed requests from the host"). */
+export const HOST_SIGNED_ROUTES = ['status', 'sync', 'disconnect'] as const;
+export type HostSignedRoute = (typeof HOST_SIGNED_ROUTES)[number];
 
 /** Requests per window (RATE_LIMIT_WINDOW_SECONDS). Start and callback are rare by nature; status is polled. */
 const DEFAULT_RATE_LIMITS: Record<RateLimitedRoute, RouteLimits> = {
@@ -28,8 +35,22 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitedRoute, RouteLimits> = {
   sync: { perIp: 20, perSubscriber: 1 },
 };
 
-/** Change notifications from the ICS service: one caller, many requests; counted per IP before the signature. */
+/**
+ * Signed requests of the host per window, sized for 1,000,000 subscribers behind a few servers. Status: each
+ * subscriber opening the settings page about once a day with ~10 polls is 7,000 a minute on average; four times
+ * that at the peak, and 500 a second stays within what one DynamoDB item takes (1,000 writes a second).
+ * Per subscriber: a page polling every few seconds in a couple of tabs; one "sync now" a minute, as unsigned.
+ */
+const DEFAULT_HOST_RATE_LIMITS: Record<HostSignedRoute, { perKey: number; perSubscriber: number }> = {
+  status: { perKey: 30_000, perSubscriber: 60 },
+  sync: { perKey: 6_000, perSubscriber: 1 },
+  disconnect: { perKey: 3_000, perSubscriber: 10 },
+};
+
+/** Unsigned or badly signed notifications per IP and window (a notification is only ever signed). */
 const DEFAULT_NOTIFY_PER_IP = 120;
+/** Signed notifications per host key and window: 100 a second, each naming up to 1,000 feeds. */
+const DEFAULT_NOTIFY_PER_HOST_KEY = 6_000;
 /** A subscriber notified again within this many seconds costs no further immediate sync (see notify-changes). */
 const DEFAULT_NOTIFY_DEDUP_SECONDS = 60;
 
@@ -39,6 +60,11 @@ export const DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE = 10_000;
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 15;
 /** How often each calendar is audited against what the service wrote (lambdas/sync/README.md, "Audit"). */
 export const DEFAULT_SYNC_AUDIT_INTERVAL_HOURS = 24;
+/**
+ * Google quota units one subscriber's syncs may spend per UTC day: a first sync of 10,000 events with room to
+ * spare, while 50 feeds that change wholly on every fetch cannot spend the project's default daily quota.
+ */
+export const DEFAULT_SYNC_MAX_UNITS_PER_DAY = 20_000;
 
 export type SecretSource =
   | { kind: 'secrets_manager'; secretId: string }
@@ -88,6 +114,11 @@ export interface OAuthConfig {
     defaultReturnTo: string;
     stateTtlSeconds: number;
     cookie: { secure: boolean };
+    /**
+     * Whether `GET /start` (the connect link, which shows the confirmation page) is served. Off, only the POST
+     * form starts a connect, so no link can be mailed at all.
+     */
+    connectLink: boolean;
   };
   calendar: { name: string; timeZone: string };
   google: GoogleConfig;
@@ -132,7 +163,7 @@ export interface NotifyConfig {
   subscriberIdSecret: SecretSource;
   syncQueueUrl: string;
   notify: { dedupWindowSeconds: number };
-  rateLimits: { windowSeconds: number; routes: { notify: { perIp: number } } };
+  rateLimits: { windowSeconds: number; routes: { notify: { perIp: number; host: { perKey: number } } } };
   aws: AwsConfig;
 }
 
@@ -161,6 +192,8 @@ export interface SyncWorkerConfig {
     horizon: HorizonSpan;
     /** How often a sync audits the calendar (and every "Sync now" does). */
     auditIntervalHours: number;
+    /** Google quota units one subscriber's syncs may spend per UTC day; then its sync waits for the next day. */
+    maxUnitsPerDay: number;
   };
   hostEvents?: HostEventsConfig;
   aws: AwsConfig;
@@ -228,6 +261,16 @@ const rateLimitVariables = Object.fromEntries(
     [
       `RATE_LIMIT_${route.toUpperCase()}_PER_SUBSCRIBER`,
       positiveInt(DEFAULT_RATE_LIMITS[route].perSubscriber),
+    ],
+  ]),
+) as Record<string, ReturnType<typeof positiveInt>>;
+
+const hostRateLimitVariables = Object.fromEntries(
+  HOST_SIGNED_ROUTES.flatMap((route) => [
+    [`RATE_LIMIT_HOST_${route.toUpperCase()}_PER_KEY`, positiveInt(DEFAULT_HOST_RATE_LIMITS[route].perKey)],
+    [
+      `RATE_LIMIT_HOST_${route.toUpperCase()}_PER_SUBSCRIBER`,
+      positiveInt(DEFAULT_HOST_RATE_LIMITS[route].perSubscriber),
     ],
   ]),
 ) as Record<string, ReturnType<typeof positiveInt>>;
@@ -317,8 +360,10 @@ const oauthSchema = z.object({
   SYNC_QUEUE_URL: httpUrl,
   OAUTH_STATE_TTL_SECONDS: positiveInt(600).refine((seconds) => seconds <= 3600, 'must be at most 3600'),
   OAUTH_COOKIE_SECURE: flag(true),
+  CONNECT_LINK: flag(true),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   ...rateLimitVariables,
+  ...hostRateLimitVariables,
   ...hostEventVariables,
   CONNECT_INTENTS: z.enum(['required', 'token_only']).default('required'),
   HOST_NONCES_TABLE: optionalText,
@@ -345,6 +390,7 @@ const notifySchema = z.object({
   ),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   RATE_LIMIT_NOTIFY_PER_IP: positiveInt(DEFAULT_NOTIFY_PER_IP),
+  RATE_LIMIT_HOST_NOTIFY_PER_KEY: positiveInt(DEFAULT_NOTIFY_PER_HOST_KEY),
 });
 
 const syncWorkerSchema = z.object({
@@ -370,6 +416,10 @@ const syncWorkerSchema = z.object({
   SYNC_AUDIT_INTERVAL_HOURS: positiveInt(DEFAULT_SYNC_AUDIT_INTERVAL_HOURS).refine(
     (hours) => hours <= 720,
     'must be at most 720',
+  ),
+  SYNC_MAX_UNITS_PER_DAY: positiveInt(DEFAULT_SYNC_MAX_UNITS_PER_DAY).refine(
+    (units) => units <= 1_000_000,
+    'must be at most 1000000',
   ),
   ...hostEventVariables,
   HOST_KEYS_SECRET_ARN: optionalText,
@@ -510,6 +560,7 @@ export function parseOAuthConfig(env: NodeJS.ProcessEnv): OAuthConfig {
       defaultReturnTo: e.DEFAULT_RETURN_TO,
       stateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS,
       cookie: { secure: e.OAUTH_COOKIE_SECURE },
+      connectLink: e.CONNECT_LINK,
     },
     calendar: { name: e.CALENDAR_NAME, timeZone: e.CALENDAR_TIME_ZONE },
     google: googleConfig(e),
@@ -526,6 +577,14 @@ export function parseOAuthConfig(env: NodeJS.ProcessEnv): OAuthConfig {
           {
             perIp: limit(`RATE_LIMIT_${route.toUpperCase()}_PER_IP`),
             perSubscriber: limit(`RATE_LIMIT_${route.toUpperCase()}_PER_SUBSCRIBER`),
+            ...((HOST_SIGNED_ROUTES as readonly string[]).includes(route)
+              ? {
+                  host: {
+                    perKey: limit(`RATE_LIMIT_HOST_${route.toUpperCase()}_PER_KEY`),
+                    perSubscriber: limit(`RATE_LIMIT_HOST_${route.toUpperCase()}_PER_SUBSCRIBER`),
+                  },
+                }
+              : {}),
           },
         ]),
       ) as Record<RateLimitedRoute, RouteLimits>,
@@ -574,7 +633,9 @@ export function parseNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
     notify: { dedupWindowSeconds: e.NOTIFY_DEDUP_SECONDS },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
-      routes: { notify: { perIp: e.RATE_LIMIT_NOTIFY_PER_IP } },
+      routes: {
+        notify: { perIp: e.RATE_LIMIT_NOTIFY_PER_IP, host: { perKey: e.RATE_LIMIT_HOST_NOTIFY_PER_KEY } },
+      },
     },
     aws: awsConfig(e),
   };
@@ -601,6 +662,7 @@ export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig 
       projectQuotaPerMinute: e.GOOGLE_PROJECT_QUOTA_PER_MINUTE,
       horizon: { pastDays: e.SYNC_HORIZON_PAST_DAYS, futureMonths: e.SYNC_HORIZON_FUTURE_MONTHS },
       auditIntervalHours: e.SYNC_AUDIT_INTERVAL_HOURS,
+      maxUnitsPerDay: e.SYNC_MAX_UNITS_PER_DAY,
     },
     ...hostEventsConfig(e),
     aws: awsConfig(e),

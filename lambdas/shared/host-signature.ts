@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { macMatches } from './domain/canonical-mac.ts';
 import { HostKeysError } from './domain/host-keys.ts';
 import { Refusal } from './errors.ts';
 import type { HostKeyRing } from './ports/host-keys.ts';
@@ -120,9 +121,7 @@ export async function verifySignedRequest(
       'utf8',
     )
     .digest();
-  const presented = Buffer.from(signature, 'base64url');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-    throw refused('bad_signature');
-  }
+  // The canonical text only: the last character's 2 unused bits must be zero.
+  if (!macMatches(signature, expected)) throw refused('bad_signature');
   return { keyId, nonce, timestamp: signedAt };
 }

@@ -41,6 +41,11 @@ export interface ApplyOptions {
   applyDeletions: boolean;
   /** Epoch ms after which no new operation starts (the function's time limit); the next sync continues. */
   deadline?: number;
+  /**
+   * Quota units the run may spend (what is left of the subscriber's daily budget): no new operation starts once
+   * the caller has spent them; the next UTC day continues.
+   */
+  maxUnits?: number;
   /** Keys an audit found changed in Google (see auditCalendar): their writes are counted as repairs. */
   repairs?: ReadonlySet<string>;
   /** The horizon the feed was mapped for: where instances of a restored series are checked. */
@@ -72,6 +77,8 @@ export interface ApplyReport {
   warnings: SyncWarning[];
   /** Operations not started because the deadline passed. */
   deferred: number;
+  /** Operations not started because the run spent its quota units (`maxUnits`). */
+  overBudget: number;
   /** Writes of keys an audit found changed in Google that were made. */
   repaired: number;
   /** Copies the service lost track of (the plan's strays) that were deleted. */
@@ -107,6 +114,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     problems: [],
     warnings: [],
     deferred: 0,
+    overBudget: 0,
     repaired: 0,
     straysRemoved: 0,
     refused: [],
@@ -200,6 +208,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     if (row) await journal.put({ ...row, updatedAt: updatedAt(), refusal });
   };
 
+  /** Operations started (see `maxUnits`). */
+  let started = 0;
   /** Runs one operation's Google calls; their errors become problems or warnings, or stop the run. */
   const attempt = async (
     operation: OperationKind,
@@ -211,6 +221,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       report.deferred++;
       return 'skipped';
     }
+    // Every operation costs at least a unit, which it may not have spent yet (waiting for its intent row): so
+    // operations started together overshoot the budget by their further calls only.
+    if (options.maxUnits !== undefined && Math.max(caller.units, started) >= options.maxUnits) {
+      report.overBudget++;
+      return 'skipped';
+    }
+    started++;
     try {
       await work();
       if (options.repairs?.has(key)) report.repaired++;

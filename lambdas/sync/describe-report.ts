@@ -36,6 +36,10 @@ export function problemText(problem: SyncProblem): string | undefined {
       return problem.message;
     case 'feed_unmappable':
       return `the feed could not be mapped: ${problem.detail ?? 'unreadable calendar'}`;
+    case 'feed_unmappable_unchanged':
+      return `the feed could not be mapped: ${problem.detail ?? 'unreadable calendar'} (the same feed as before: not read again until it changes)`;
+    case 'daily_budget_used_up':
+      return `daily write budget for this calendar used up; continues tomorrow (after ${problem.resumesAfter})`;
     case 'operation_failed':
       return `${problem.operation} ${quote(problem.key)}: ${problem.googleMessage}`;
     case 'operation_crashed':

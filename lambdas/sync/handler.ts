@@ -3,7 +3,7 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecor
 import { describeError } from '../shared/errors.ts';
 import type { SyncWorkerDependencies } from './dependencies.ts';
 import { parseSyncMessage } from './sync-message.ts';
-import { runSyncRequest } from './use-cases/run-sync-request.ts';
+import { MIN_TIME_BUDGET_MS, runSyncRequest } from './use-cases/run-sync-request.ts';
 
 /**
  * Receives after which the queue's redrive policy moves a message that keeps failing to the dead-letter queue
@@ -14,11 +14,20 @@ import { runSyncRequest } from './use-cases/run-sync-request.ts';
 export const SYNC_QUEUE_MAX_RECEIVE_COUNT = 3;
 /** Without a redrive policy (a misconfigured queue) a poison message is dropped after this many receives. */
 const POISON_DROP_AFTER_RECEIVES = SYNC_QUEUE_MAX_RECEIVE_COUNT + 2;
+/**
+ * The time of the invocation kept for each message after the one running: the smallest budget a sync starts
+ * with, plus room for the call in flight when a budget ends. So one long sync (a first sync of a huge feed) gets
+ * at most what the others leave, its time budget cuts it short and a continuation carries it on, and the
+ * messages after it still run in this invocation.
+ */
+export const RESERVED_PER_MESSAGE_MS = MIN_TIME_BUDGET_MS + 5_000;
 
 /**
  * The sync worker's Lambda handler (SQS event source with ReportBatchItemFailures): each message in turn, one
  * subscriber's sync at a time, so that one invocation never spends more than one subscriber's Google pace (what
- * the concurrency limit is derived from). A failed message is reported; the others are done.
+ * the concurrency limit is derived from). Each sync's time budget leaves a slice for every message after it
+ * (RESERVED_PER_MESSAGE_MS), so a long one cannot take the invocation to its timeout, which would send the whole
+ * batch back. A failed message is reported; the others are done.
  */
 export function createSyncWorkerHandler(dependencies: () => SyncWorkerDependencies, logger: Logger) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
@@ -32,8 +41,10 @@ export function createSyncWorkerHandler(dependencies: () => SyncWorkerDependenci
     }
     const batchItemFailures: SQSBatchItemFailure[] = [];
     try {
-      for (const record of event.Records) {
-        if (!(await handleRecord(deps, record, context))) {
+      const records = event.Records;
+      for (const [index, record] of records.entries()) {
+        const reservedMs = (records.length - index - 1) * RESERVED_PER_MESSAGE_MS;
+        if (!(await handleRecord(deps, record, context, reservedMs))) {
           batchItemFailures.push({ itemIdentifier: record.messageId });
         }
       }
@@ -49,6 +60,8 @@ async function handleRecord(
   deps: SyncWorkerDependencies,
   record: SQSRecord,
   context: Context,
+  /** Time of the invocation this message's sync leaves to the messages after it. */
+  reservedMs: number,
 ): Promise<boolean> {
   const { logger, metrics } = deps;
   const message = parseSyncMessage(record.body);
@@ -66,7 +79,7 @@ async function handleRecord(
   const { subscriberId } = message.request;
   try {
     const disposition = await runSyncRequest(deps, message.request, {
-      remainingMs: context.getRemainingTimeInMillis(),
+      remainingMs: context.getRemainingTimeInMillis() - reservedMs,
     });
     if (disposition.kind === 'skipped') {
       metrics.skipped(disposition.reason);

@@ -23,6 +23,13 @@ export type SyncProblem =
   | { kind: 'feed_refused'; reason: FeedErrorReason; message: string }
   /** The mapping threw; `detail` is the error's message, if it had one. */
   | { kind: 'feed_unmappable'; detail?: string }
+  /**
+   * The body is the one the mapping failed on before (see SyncState.costlyFeed): not parsed again; `detail` is
+   * what that failure said.
+   */
+  | { kind: 'feed_unmappable_unchanged'; detail?: string }
+  /** The subscriber's daily budget of Google quota units is spent: the run stopped, the next UTC day resumes. */
+  | { kind: 'daily_budget_used_up'; resumesAfter: string }
   /** Google refused an operation (the next sync retries it); `googleMessage` is the CalendarApiError's message. */
   | { kind: 'operation_failed'; operation: OperationKind; key: string; googleMessage: string }
   /** An operation failed with something else than Google's answer (the run stopped); named, never printed. */

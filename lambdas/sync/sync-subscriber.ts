@@ -10,6 +10,7 @@ import {
 } from '../shared/domain/reconcile/breaker.ts';
 import { type Plan, planSync } from '../shared/domain/reconcile/plan.ts';
 import type { SyncOutcome, SyncResult } from '../shared/domain/sync-result.ts';
+import { FeedTooCostly } from '../shared/domain/work-budget.ts';
 import type { CalendarGateway } from '../shared/ports/calendar-gateway.ts';
 import type { FeedSource } from '../shared/ports/feed-source.ts';
 import type {
@@ -62,6 +63,11 @@ export interface SyncSettings {
   auditIntervalMs?: number;
   /** Audit in this run, due or not ("Sync now": the subscriber expects the calendar to equal the feed). */
   auditNow?: boolean;
+  /**
+   * Google quota units the subscriber's runs may spend per UTC day, so a few huge feeds that change on every
+   * fetch cannot take the project's quota. Undefined: no budget.
+   */
+  maxUnitsPerDay?: number;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -96,6 +102,12 @@ export interface SyncDependencies {
  * for Europe/Kyiv, a real zone or UTC for a fixed offset).
  */
 const MAPPING_VERSION = '4';
+
+/**
+ * How long one feed's mapping may run (FeedTooCostly past it, a feed error naming the cause). Real feeds
+ * map in well under a second (10,000 events: about 0.2 s); the worker's timeout is 5 minutes.
+ */
+const MAPPING_TIME_LIMIT_MS = 60_000;
 
 /**
  * Makes the subscriber's dedicated calendar equal to their feed, with as few Google calls as possible:
@@ -159,6 +171,15 @@ async function runSync(
     return { report: report(startedAt, clock, 'calendar_missing', { problems }) };
   }
 
+  const today = dayOf(startedAt);
+  const unitsToday = state.dailyUnits?.day === today ? state.dailyUnits.units : 0;
+  const unitsLeft = settings.maxUnitsPerDay === undefined ? undefined : settings.maxUnitsPerDay - unitsToday;
+  if (unitsLeft !== undefined && unitsLeft <= 0) {
+    // Not stored: the stored result is the run that spent the budget, and says the same. No feed download.
+    const problems: SyncProblem[] = [{ kind: 'daily_budget_used_up', resumesAfter: nextUtcDay(startedAt) }];
+    return { report: report(startedAt, clock, 'partial', { problems }) };
+  }
+
   const now = startedAt;
   const horizon = settings.horizon(now);
   // An event Google refused is due again: the feed is planned even if it did not change (until then, an
@@ -196,6 +217,14 @@ async function runSync(
   };
   if (!refusalDue && !auditDue && state.feedHash === feedHash)
     return { report: unchanged(), state: { ...state, ...validators } };
+  // A body the mapping already failed on (a hostile one costs the worker's time on every parse): the same
+  // feed_error, without the work, until the body changes.
+  const bodyHash = costlyFeedHash(fetched.text, settings.defaultTimeZone);
+  if (state.costlyFeed?.hash === bodyHash) {
+    const { detail } = state.costlyFeed;
+    const problems: SyncProblem[] = [{ kind: 'feed_unmappable_unchanged', ...(detail ? { detail } : {}) }];
+    return { report: report(startedAt, clock, 'feed_error', { problems }), state };
+  }
 
   let mapped: ReturnType<typeof mapFeed>;
   try {
@@ -203,6 +232,12 @@ async function runSync(
       salt: target.eventIdSalt,
       horizon,
       defaultTimeZone: settings.defaultTimeZone,
+      // Work caps and units apply by default; the clock adds a time limit well inside the worker's timeout.
+      // Within the run's own slice too: a costly feed must not eat the time of the batch's later messages.
+      budget: {
+        now: () => clock.now(),
+        timeMs: Math.min(MAPPING_TIME_LIMIT_MS, settings.timeBudgetMs ?? MAPPING_TIME_LIMIT_MS),
+      },
     });
   } catch (error) {
     const problems: SyncProblem[] = [
@@ -210,7 +245,13 @@ async function runSync(
         ? { kind: 'feed_unmappable', detail: error.message }
         : { kind: 'feed_unmappable' },
     ];
-    return { report: report(startedAt, clock, 'feed_error', { problems }), state };
+    const failure = { report: report(startedAt, clock, 'feed_error', { problems }) };
+    // A time limit depends on the machine's load: the same text is read again next time.
+    if (error instanceof FeedTooCostly && error.timedOut) return { ...failure, state };
+    // Any other failure is the text's (the mapping is deterministic): remembered by the body's hash, not parsed
+    // again until the body changes.
+    const costlyFeed = { hash: bodyHash, ...(error instanceof Error ? { detail: error.message } : {}) };
+    return { ...failure, state: { ...state, costlyFeed } };
   }
 
   const deadline =
@@ -282,6 +323,7 @@ async function runSync(
     rows,
     ...(findings ? { repairs: findings.diverged } : {}),
     ...(deadline !== undefined ? { deadline } : {}),
+    ...(unitsLeft !== undefined ? { maxUnits: unitsLeft } : {}),
   });
 
   const outcome = outcomeOf(applied, breaker.hold);
@@ -293,6 +335,7 @@ async function runSync(
   if (dailyQuotaReset) problems.push({ kind: 'daily_quota_used_up', resumesAfter: dailyQuotaReset });
   problems.push(...applied.problems);
   if (applied.deferred > 0) problems.push({ kind: 'time_budget_reached', deferred: applied.deferred });
+  if (applied.overBudget > 0) problems.push({ kind: 'daily_budget_used_up', resumesAfter: nextUtcDay(now) });
   if (breaker.hold) {
     problems.push({
       kind: 'deletions_held',
@@ -354,6 +397,7 @@ async function runSync(
       ...applied.refused.map((refusal) => refusal.retryAfter),
     ]),
     eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted - applied.forgottenEvents,
+    dailyUnits: { day: today, units: unitsToday + caller.units },
     ...(audited
       ? { lastAuditAt: now.toISOString(), auditSyncToken: audited.syncToken }
       : { lastAuditAt: state.lastAuditAt, auditSyncToken: state.auditSyncToken }),
@@ -434,7 +478,8 @@ function outcomeOf(applied: ApplyReport, held: boolean): SyncOutcome {
   if (applied.stop === 'usage_limit' || applied.stop === 'daily_limit') return 'cooling_down';
   if (applied.stop === 'calendar_missing') return 'calendar_missing';
   if (applied.stop === 'needs_reauth') return 'needs_reauth';
-  if (applied.stop || applied.problems.length > 0 || applied.deferred > 0) return 'partial';
+  if (applied.stop || applied.problems.length > 0 || applied.deferred > 0 || applied.overBudget > 0)
+    return 'partial';
   return held ? 'deletions_held' : 'synced';
 }
 
@@ -447,7 +492,18 @@ function fingerprint(text: string, salt: string, defaultTimeZone: string, horizo
     .digest('hex');
 }
 
+/**
+ * Identifies a body the mapping failed on: the text and what decides how the mapping reads it, but not the
+ * horizon's day, so a costly feed is skipped until it changes (or a new mapping version may read it).
+ */
+function costlyFeedHash(text: string, defaultTimeZone: string): string {
+  return createHash('sha256').update(`${MAPPING_VERSION}\n${defaultTimeZone}\n`).update(text).digest('hex');
+}
+
 const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The next midnight UTC after `date` (ISO 8601): when the daily budget starts again. */
+const nextUtcDay = (date: Date) => `${dayOf(new Date(date.getTime() + 86_400_000))}T00:00:00.000Z`;
 
 /** The earliest of ISO 8601 UTC times (they sort as text); none of none. */
 const earliest = (times: string[]): string | undefined => (times.length ? times.sort()[0] : undefined);

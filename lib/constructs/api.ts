@@ -15,24 +15,38 @@ export interface Route {
 }
 
 /**
- * Every public route (README: the OAuth, "sync now" and notification routes). The functions rate-limit per IP
- * and per subscriber themselves; these throttles cap what reaches them at all.
+ * Every public route (README: the OAuth, "sync now" and notification routes). The functions rate-limit per IP,
+ * per subscriber and per host key themselves; these throttles cap what reaches them at all, shared by every
+ * caller. The routes the host's server calls are sized for its limits with 1,000,000 subscribers (README,
+ * "Rate limits"): status 500/s, "sync now" 100/s, disconnect 50/s and notify 100/s from the host, plus room for
+ * browsers and unsigned callers.
  */
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/google-oauth/start', function: 'oauth', rate: 10, burst: 20 },
   { method: 'POST', path: '/api/google-oauth/start', function: 'oauth', rate: 10, burst: 20 },
   { method: 'GET', path: '/api/google-oauth/callback', function: 'oauth', rate: 10, burst: 20 },
-  { method: 'POST', path: '/api/google-oauth/disconnect', function: 'oauth', rate: 5, burst: 10 },
-  { method: 'GET', path: '/api/google-oauth/status', function: 'oauth', rate: 50, burst: 100 },
-  { method: 'POST', path: '/api/google-sync', function: 'oauth', rate: 10, burst: 20 },
-  { method: 'POST', path: '/api/google-sync/notify', function: 'notify', rate: 50, burst: 100 },
+  { method: 'POST', path: '/api/google-oauth/disconnect', function: 'oauth', rate: 60, burst: 120 },
+  { method: 'GET', path: '/api/google-oauth/status', function: 'oauth', rate: 600, burst: 1200 },
+  { method: 'POST', path: '/api/google-sync', function: 'oauth', rate: 120, burst: 240 },
+  { method: 'POST', path: '/api/google-sync/notify', function: 'notify', rate: 120, burst: 240 },
 ];
 
-/** The stage's own ceiling, above the sum any single route may take. */
-export const STAGE_THROTTLE = { rate: 100, burst: 200 };
+/** The stage's own ceiling: the sum of the routes (930/s), rounded up. */
+export const STAGE_THROTTLE = { rate: 1000, burst: 2000 };
 
-/** Requests one IP may make to `/api/` in five minutes before WAF blocks it (WAF's minimum is 10). */
+/**
+ * Requests one IP may make to `/api/` in five minutes before WAF blocks it (WAF's minimum is 10), unless they
+ * carry the host's signature header.
+ */
 export const WAF_RATE_LIMIT_PER_5_MINUTES = 300;
+/**
+ * The same for requests carrying `X-Signature` (the host's servers). WAF cannot check the signature, so anyone
+ * can add the header: this much higher limit still bounds them, and the functions refuse a bad signature and
+ * count it against the IP (RATE_LIMIT_*_PER_IP). 1,000 a second from one server, above the host's limits.
+ */
+export const WAF_SIGNED_RATE_LIMIT_PER_5_MINUTES = 300_000;
+/** The header whose presence marks a request as the host's (lower case, as WAF matches header names). */
+export const HOST_SIGNATURE_HEADER = 'x-signature';
 
 export interface ApiProps {
   stageName: string;
@@ -122,13 +136,22 @@ export class Api extends Construct {
                 limit: WAF_RATE_LIMIT_PER_5_MINUTES,
                 evaluationWindowSec: 300,
                 scopeDownStatement: {
-                  byteMatchStatement: {
-                    fieldToMatch: { uriPath: {} },
-                    positionalConstraint: 'CONTAINS',
-                    searchString: '/api/',
-                    textTransformations: [{ priority: 0, type: 'NONE' }],
-                  },
+                  andStatement: { statements: [onApi, { notStatement: { statement: hostSigned } }] },
                 },
+              },
+            },
+          },
+          {
+            name: 'RatePerIpOnApiSigned',
+            priority: 1,
+            action: { block: {} },
+            visibilityConfig: visibility('RatePerIpOnApiSigned'),
+            statement: {
+              rateBasedStatement: {
+                aggregateKeyType: 'IP',
+                limit: WAF_SIGNED_RATE_LIMIT_PER_5_MINUTES,
+                evaluationWindowSec: 300,
+                scopeDownStatement: { andStatement: { statements: [onApi, hostSigned] } },
               },
             },
           },
@@ -150,6 +173,26 @@ export class Api extends Construct {
     return `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${this.stageName}`;
   }
 }
+
+/** A request to `/api/`. */
+const onApi = {
+  byteMatchStatement: {
+    fieldToMatch: { uriPath: {} },
+    positionalConstraint: 'CONTAINS',
+    searchString: '/api/',
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+};
+
+/** A request that carries the host's signature header (present, whatever its value: WAF cannot verify it). */
+const hostSigned = {
+  sizeConstraintStatement: {
+    fieldToMatch: { singleHeader: { Name: HOST_SIGNATURE_HEADER } },
+    comparisonOperator: 'GT',
+    size: 0,
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+};
 
 const visibility = (metricName: string) => ({
   cloudWatchMetricsEnabled: true,

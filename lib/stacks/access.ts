@@ -46,7 +46,7 @@ export const ADAPTERS = {
   },
   DynamoRateLimitStore: {
     file: 'lambdas/shared/adapters/dynamodb/rate-limit-store.ts',
-    access: { kind: 'table', actions: ['dynamodb:UpdateItem'], indexes: [] },
+    access: { kind: 'table', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], indexes: [] },
   },
   DynamoSyncStateStore: {
     file: 'lambdas/shared/adapters/dynamodb/sync-state-store.ts',

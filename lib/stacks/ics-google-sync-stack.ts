@@ -153,6 +153,7 @@ export class IcsGoogleSyncStack extends Stack {
       CALENDAR_NAME: config.calendarName,
       CALENDAR_TIME_ZONE: config.calendarTimeZone,
       CONNECT_INTENTS: config.connectIntents,
+      CONNECT_LINK: String(config.connectLink),
       ...hostEvents,
       ...google,
     })) {
@@ -173,6 +174,7 @@ export class IcsGoogleSyncStack extends Stack {
         SYNC_HORIZON_PAST_DAYS: String(config.horizonPastDays),
         SYNC_HORIZON_FUTURE_MONTHS: String(config.horizonFutureMonths),
         SYNC_AUDIT_INTERVAL_HOURS: String(config.auditIntervalHours),
+        SYNC_MAX_UNITS_PER_DAY: String(config.maxUnitsPerDay),
         GOOGLE_PROJECT_QUOTA_PER_MINUTE: String(config.googleProjectQuotaPerMinute),
         ...hostEvents,
         ...google,

@@ -4,7 +4,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
 import { maxConcurrentSyncs } from '../../lambdas/sync/concurrency.ts';
-import { ROUTES, STAGE_THROTTLE, WAF_RATE_LIMIT_PER_5_MINUTES } from '../../lib/constructs/api.ts';
+import {
+  HOST_SIGNATURE_HEADER,
+  ROUTES,
+  STAGE_THROTTLE,
+  WAF_RATE_LIMIT_PER_5_MINUTES,
+  WAF_SIGNED_RATE_LIMIT_PER_5_MINUTES,
+} from '../../lib/constructs/api.ts';
 import { MAX_BUNDLE_BYTES } from '../../lib/constructs/house-function.ts';
 import {
   MAX_RECEIVE_COUNT,
@@ -90,7 +96,17 @@ describe('the API', () => {
     expect(format).not.toMatch(/querystring|\$context\.path|requestOverride|authorizer/i);
   });
 
-  it('has a WAF web ACL with a per-IP rate rule on /api/, associated with the stage', () => {
+  it('has a WAF web ACL with a per-IP rate rule on /api/, and a much higher one for host-signed-looking requests', () => {
+    const onApi = {
+      ByteMatchStatement: Match.objectLike({ SearchString: '/api/', PositionalConstraint: 'CONTAINS' }),
+    };
+    const hostSigned = {
+      SizeConstraintStatement: Match.objectLike({
+        FieldToMatch: { SingleHeader: { Name: HOST_SIGNATURE_HEADER } },
+        ComparisonOperator: 'GT',
+        Size: 0,
+      }),
+    };
     dev.template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: [
@@ -101,11 +117,18 @@ describe('the API', () => {
               AggregateKeyType: 'IP',
               Limit: WAF_RATE_LIMIT_PER_5_MINUTES,
               ScopeDownStatement: {
-                ByteMatchStatement: Match.objectLike({
-                  SearchString: '/api/',
-                  PositionalConstraint: 'CONTAINS',
-                }),
+                AndStatement: { Statements: [onApi, { NotStatement: { Statement: hostSigned } }] },
               },
+            }),
+          },
+        }),
+        Match.objectLike({
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              AggregateKeyType: 'IP',
+              Limit: WAF_SIGNED_RATE_LIMIT_PER_5_MINUTES,
+              ScopeDownStatement: { AndStatement: { Statements: [onApi, hostSigned] } },
             }),
           },
         }),

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 /** The ICS service: serves `/ics/<token>.ics` from one feed text per token, 404 for any other token. */
 export class TokenFeedServer {
   readonly feeds = new Map<string, string>();
+  /** Requests answered so far (any token). */
+  requests = 0;
   private server: Server | undefined;
   /** Where this process reaches it (`http://127.0.0.1:<port>`, whatever address it listens on). */
   url = '';
@@ -15,6 +17,7 @@ export class TokenFeedServer {
    */
   async start(options: { host?: string } = {}): Promise<void> {
     const server = createServer((request, response) => {
+      this.requests++;
       const token = /^\/ics\/([^/]+)\.ics$/.exec(request.url ?? '')?.[1];
       const text = token ? this.feeds.get(decodeURIComponent(token)) : undefined;
       if (text === undefined) response.writeHead(404).end();

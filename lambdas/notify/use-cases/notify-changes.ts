@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import * as z from 'zod';
+import { parseStrictJson } from '../../shared/domain/strict-json.ts';
 import { describeError, Refusal } from '../../shared/errors.ts';
-import type { SignedRequest } from '../../shared/host-signature.ts';
+import type { SignedRequest, VerifiedSignature } from '../../shared/host-signature.ts';
 import { validInput } from '../../shared/input.ts';
 import {
   authenticateHostRequest,
@@ -73,15 +74,10 @@ export interface NotifyOutcome {
  */
 export async function notifyChanges(deps: NotifyDependencies, input: NotifyInput): Promise<NotifyOutcome> {
   const { logger } = deps;
-  await deps.rateLimiter.checkIp('notify', input.ip);
   if (input.body.length > MAX_NOTIFY_BODY_BYTES) throw refusal('body_too_large');
-  const signature = await authenticateHostRequest(deps, {
-    method: 'POST',
-    path: NOTIFY_PATH,
-    header: input.header,
-    body: input.body,
-  });
+  const signature = await authenticatedHost(deps, input);
   logger.appendKeys({ hostKeyId: signature.keyId });
+  await deps.rateLimiter.checkHostKey('notify', signature.keyId);
   const feeds = readBody(input);
   const distinct = [...new Set(feeds.map((hash) => hash.toLowerCase()))];
 
@@ -136,13 +132,35 @@ export async function notifyChanges(deps: NotifyDependencies, input: NotifyInput
   return { accepted: true, received: feeds.length, distinct: distinct.length };
 }
 
+/**
+ * The host, proven by its signature. Only a refused signature or nonce counts against the IP (a key ring that
+ * cannot be read is the service's failure): unsigned requests from anywhere, even the host's own addresses,
+ * never spend the budget of signed ones, which count per host key instead.
+ */
+async function authenticatedHost(deps: NotifyDependencies, input: NotifyInput): Promise<VerifiedSignature> {
+  try {
+    return await authenticateHostRequest(deps, {
+      method: 'POST',
+      path: NOTIFY_PATH,
+      header: input.header,
+      body: input.body,
+    });
+  } catch (error) {
+    if (error instanceof Refusal && error.code !== 'keys_unavailable') {
+      await deps.rateLimiter.countIpFailure('notify', input.ip);
+    }
+    throw error;
+  }
+}
+
 function readBody(input: NotifyInput): string[] {
   if (!/^application\/json\s*(;|$)/i.test(input.contentType ?? '')) {
     throw refusal('unsupported_media_type');
   }
   let json: unknown;
   try {
-    json = JSON.parse(input.body.toString('utf8'));
+    // Signed JSON is read strictly: `feeds` named twice is refused, not "the last one wins".
+    json = parseStrictJson(input.body.toString('utf8'));
   } catch {
     // The parser's message may quote the body: never passed on.
     throw refusal('invalid_json');

@@ -1,9 +1,15 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { escapeHtml } from '../../shared/adapters/http/responses.ts';
+import { displayText } from '../../shared/domain/calendar-name.ts';
 
 export interface ConfirmationPage {
-  /** The feed's X-WR-CALNAME, unescaped (it is escaped here); undefined when the feed has none. */
+  /**
+   * The feed's X-WR-CALNAME, unescaped (it is escaped here); undefined when the feed has none. Whoever writes the
+   * feed chose it (a subscriber mailing their own link chooses what the victim reads), so it is labelled so.
+   */
   calendarName: string | undefined;
+  /** The host's name for the calendar, from its signed intent (`label`); shown as the host's word. */
+  hostLabel?: string | undefined;
   /** The dedicated calendar's name in Google (CALENDAR_NAME). */
   googleCalendarName: string;
   /** The fields the form posts back, exactly as they came (token, intent, return_to). */
@@ -21,9 +27,17 @@ export interface ConfirmationPage {
  * apply it to the redirect that answers the form.
  */
 export function confirmationPage(page: ConfirmationPage): APIGatewayProxyResult {
-  const calendar = page.calendarName
-    ? `the calendar <strong>“${escapeHtml(page.calendarName)}”</strong>`
-    : 'this calendar feed';
+  // Both names are someone else's text: no bidi overrides or invisible characters reach the page.
+  const feedName = page.calendarName === undefined ? undefined : displayText(page.calendarName);
+  const hostLabel = page.hostLabel === undefined ? undefined : displayText(page.hostLabel);
+  const named = feedName
+    ? ` (the feed names itself <strong>“${escapeHtml(feedName)}”</strong>, a name its owner chose)`
+    : '';
+  const calendar = hostLabel
+    ? `the calendar your calendar service signed as <strong>“${escapeHtml(hostLabel)}”</strong>${named}`
+    : feedName
+      ? `the calendar <strong>“${escapeHtml(feedName)}”</strong> (its name as written in the feed, chosen by its owner)`
+      : 'this calendar feed';
   const hidden = Object.entries(page.fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)

@@ -10,7 +10,9 @@ import {
 } from '../../shared/adapters/http/request.ts';
 import { jsonResponse } from '../../shared/adapters/http/responses.ts';
 import { MAX_INTENT_LENGTH } from '../connect-intent.ts';
+import { DISCONNECT_PATH } from '../paths.ts';
 import { disconnect } from '../use-cases/disconnect.ts';
+import { signedRequest } from './host-signed.ts';
 import { type RouteContext, route } from './route.ts';
 
 const MAX_BODY_BYTES = 4096;
@@ -33,6 +35,7 @@ export const disconnectRoute = (context: RouteContext) =>
       deleteCalendar: query.deleteCalendar ?? body.deleteCalendar ?? false,
       intent: body.intent ?? query.intent,
       ip: clientIp(event),
+      signed: signedRequest(event, 'POST', DISCONNECT_PATH),
     });
     return jsonResponse(200, outcome);
   });

@@ -1,4 +1,6 @@
+import { HOST_REQUEST_REFUSALS } from '../../shared/adapters/http/host-signature.ts';
 import { RATE_LIMITED, type RefusalAnswer, type RefusalAnswers } from '../../shared/adapters/http/refusal.ts';
+import type { HostRequestRefusalCode } from '../../shared/use-cases/authenticate-host-request.ts';
 import type { RefusalCode } from '../refusals.ts';
 
 /** A passing failure: 503, try again in a minute. */
@@ -11,6 +13,8 @@ const unavailable = (message: string): RefusalAnswer => ({
 /** How the OAuth routes answer each refusal of their use cases: the status and the sentence the subscriber sees. */
 export const OAUTH_REFUSALS = {
   rate_limited: RATE_LIMITED,
+  // A host-signed request (status, "sync now", disconnect) whose signature or nonce is refused.
+  ...HOST_REQUEST_REFUSALS,
   missing_token: {
     status: 401,
     message: 'Send your calendar link token as "Authorization: Bearer <token>".',
@@ -105,4 +109,4 @@ export const OAUTH_REFUSALS = {
     message:
       'This sign-in attempt was started in another browser. Please start connecting again in this browser.',
   },
-} satisfies RefusalAnswers<RefusalCode | 'rate_limited'>;
+} satisfies RefusalAnswers<RefusalCode | HostRequestRefusalCode | 'rate_limited'>;

@@ -26,6 +26,14 @@ const startInput = z.object({
  */
 export const startFromQuery = (context: RouteContext) =>
   route('html', context, async (event, deps) => {
+    // Turned off (CONNECT_LINK=false): no link can start a connect, whatever it carries; nothing is read.
+    if (!deps.config.oauth.connectLink) {
+      throw new HttpRefusal(
+        404,
+        'connect_link_off',
+        'Connecting by link is turned off: use the Connect button on your calendar service’s settings page.',
+      );
+    }
     const crossSite = header(event, 'sec-fetch-site')?.trim().toLowerCase() === 'cross-site';
     if (crossSite && !isOwnPage(deps, originOf(header(event, 'referer')))) {
       throw forbiddenOrigin('This link may only be opened from the service’s own pages.');
@@ -34,6 +42,7 @@ export const startFromQuery = (context: RouteContext) =>
     const outcome = await prepareConnect(deps, startRequest(event, input));
     return confirmationPage({
       calendarName: outcome.calendarName,
+      hostLabel: outcome.hostLabel,
       googleCalendarName: deps.config.calendar.name,
       fields: { token: input.token, intent: input.intent, return_to: input.return_to },
       cancelHref: outcome.returnTo,

@@ -6,6 +6,7 @@ import type { OAuthDependencies } from '../dependencies.ts';
 import { checkFeed, type FeedCheckResult, type FeedVerdict } from '../feed-check.ts';
 import { feedUrlFor, isWellFormedFeedToken } from '../feed-token.ts';
 import { type RefusalCode, refusal } from '../refusals.ts';
+import { type Caller, countForSubscriber, countingFailures } from './caller.ts';
 
 export type AuthenticationDependencies = Pick<
   OAuthDependencies,
@@ -16,18 +17,24 @@ export type AuthenticationDependencies = Pick<
 export type FeedCheckDependencies = Pick<OAuthDependencies, 'feeds' | 'validTokens' | 'config'>;
 
 /**
- * Proves a feed token: well formed, within the subscriber's rate limit, and its feed URL answers with a calendar
- * (the definition of a valid token). Returns the subscriberId and adds it to the log keys.
+ * Proves a feed token: well formed, and its feed URL answers with a calendar (the definition of a valid token);
+ * then counts the request against the subscriber (the host's own budget when it signed). A client's failure
+ * counts against its IP. Returns the subscriberId and adds it to the log keys.
  */
 export async function authenticateFeedToken(
   deps: AuthenticationDependencies,
   route: RateLimitedRoute,
+  caller: Caller,
   feedToken: string | undefined,
 ): Promise<string> {
-  const identified = await identifySubscriber(deps, route, feedToken);
-  const verdict = await feedVerdict(deps, identified);
-  if (verdict !== 'valid') throw feedRefusal(verdict);
-  return identified.subscriberId;
+  const { subscriberId } = await countingFailures(deps, route, caller, async () => {
+    const identified = await identifySubscriber(deps, feedToken);
+    const verdict = await feedVerdict(deps, identified);
+    if (verdict !== 'valid') throw feedRefusal(verdict);
+    return identified;
+  });
+  await countForSubscriber(deps, route, caller, subscriberId);
+  return subscriberId;
 }
 
 export interface IdentifiedSubscriber {
@@ -35,17 +42,18 @@ export interface IdentifiedSubscriber {
   feedToken: string;
 }
 
-/** A well-formed token's subscriberId (added to the log keys), within the subscriber's rate limit. */
+/**
+ * A well-formed token's subscriberId (added to the log keys). Nothing is counted for the subscriber yet: the
+ * token is not proven, and a leaked one must not spend the subscriber's budget (countForSubscriber, after proof).
+ */
 export async function identifySubscriber(
-  deps: Pick<OAuthDependencies, 'identity' | 'rateLimiter' | 'logger'>,
-  route: RateLimitedRoute,
+  deps: Pick<OAuthDependencies, 'identity' | 'logger'>,
   feedToken: string | undefined,
 ): Promise<IdentifiedSubscriber> {
   if (feedToken === undefined || feedToken === '') throw refusal('missing_token');
   if (!isWellFormedFeedToken(feedToken)) throw refusal('invalid_token');
   const subscriberId = await deps.identity.subscriberIdFor(feedToken);
   deps.logger.appendKeys({ subscriberId });
-  await deps.rateLimiter.checkSubscriber(route, subscriberId);
   return { subscriberId, feedToken };
 }
 

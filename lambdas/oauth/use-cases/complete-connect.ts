@@ -16,6 +16,7 @@ import type { OAuthDependencies } from '../dependencies.ts';
 import { equalHex, RANDOM_SECRET_PATTERN, sha256Hex } from '../oauth-secrets.ts';
 import { refusal } from '../refusals.ts';
 import { withOutcome } from '../return-to.ts';
+import { countForSubscriber, countingFailures, identifyCaller } from './caller.ts';
 import { type BindingCookie, bindingCookieName } from './start-connect.ts';
 
 export interface CallbackInput {
@@ -50,6 +51,7 @@ type CallbackDependencies = Pick<
   | 'accessTokens'
   | 'syncQueue'
   | 'hostEvents'
+  | 'intents'
 >;
 
 /** What revoking or keeping a grant nothing holds any more takes (releaseGrant). */
@@ -86,10 +88,11 @@ export async function completeConnect(
   input: CallbackInput,
 ): Promise<CallbackOutcome> {
   const { config, logger } = deps;
-  await deps.rateLimiter.checkIp('callback', input.ip);
-  const record = await consumeBoundState(deps, input);
+  // Only a failed state or browser binding counts against the IP; a valid one against the subscriber.
+  const caller = await identifyCaller(deps, 'callback', { ip: input.ip });
+  const record = await countingFailures(deps, 'callback', caller, () => consumeBoundState(deps, input));
   logger.appendKeys({ subscriberId: record.subscriberId });
-  await deps.rateLimiter.checkSubscriber('callback', record.subscriberId);
+  await countForSubscriber(deps, 'callback', caller, record.subscriberId);
 
   const clearCookie: BindingCookie = {
     name: bindingCookieName(record.stateHash, config.oauth.cookie.secure),

@@ -1,10 +1,10 @@
 import type { SyncResult } from '../../shared/domain/sync-result.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { type AuthenticationDependencies, authenticateFeedToken } from './authenticate.ts';
+import { type CallerDependencies, type CallerInput, identifyCaller } from './caller.ts';
 
-export interface StatusInput {
+export interface StatusInput extends CallerInput {
   feedToken: string | undefined;
-  ip: string;
 }
 
 /**
@@ -50,11 +50,13 @@ export interface ConnectionStatusView {
 }
 
 export async function connectionStatus(
-  deps: AuthenticationDependencies & Pick<OAuthDependencies, 'connections' | 'syncState'>,
+  deps: AuthenticationDependencies &
+    CallerDependencies &
+    Pick<OAuthDependencies, 'connections' | 'syncState'>,
   input: StatusInput,
 ): Promise<ConnectionStatusView> {
-  await deps.rateLimiter.checkIp('status', input.ip);
-  const subscriberId = await authenticateFeedToken(deps, 'status', input.feedToken);
+  const caller = await identifyCaller(deps, 'status', input);
+  const subscriberId = await authenticateFeedToken(deps, 'status', caller, input.feedToken);
   const [connection, syncState] = await Promise.all([
     deps.connections.get(subscriberId),
     deps.syncState.get(subscriberId),

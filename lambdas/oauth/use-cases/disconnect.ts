@@ -12,14 +12,20 @@ import {
   feedVerdict,
   identifySubscriber,
 } from './authenticate.ts';
+import {
+  type CallerDependencies,
+  type CallerInput,
+  countForSubscriber,
+  countingFailures,
+  identifyCaller,
+} from './caller.ts';
 import { type IntentDependencies, requireDisconnectIntent } from './require-intent.ts';
 
-export interface DisconnectInput {
+export interface DisconnectInput extends CallerInput {
   feedToken: string | undefined;
   deleteCalendar: boolean;
   /** The host's `disconnect` or `delete_calendar` intent (require-intent.ts). */
   intent?: string | undefined;
-  ip: string;
 }
 
 export interface DisconnectOutcome {
@@ -27,14 +33,17 @@ export interface DisconnectOutcome {
   /**
    * `revoke_failed`: Google could not be reached; everything local is gone anyway. `shared`: another connection
    * of this service uses the same Google account, so the grant stays (Google revokes per grant).
+   * `unknown_account`: the connection never recorded its Google account, so the grant stays too, as it may back
+   * another connection; the token is only forgotten here.
    */
-  googleAccess: 'revoked' | 'shared' | 'revoke_failed' | 'none';
+  googleAccess: 'revoked' | 'shared' | 'unknown_account' | 'revoke_failed' | 'none';
   /** `delete_failed`: no valid access (needs re-authorisation) or Google refused; the calendar stays. */
   calendar: 'kept' | 'deleted' | 'already_gone' | 'delete_failed' | 'none';
 }
 
 type DisconnectDependencies = IntentDependencies &
   FeedCheckDependencies &
+  CallerDependencies &
   Pick<
     OAuthDependencies,
     | 'identity'
@@ -58,20 +67,25 @@ export async function disconnect(
   deps: DisconnectDependencies,
   input: DisconnectInput,
 ): Promise<DisconnectOutcome> {
-  await deps.rateLimiter.checkIp('disconnect', input.ip);
-  await requireDisconnectIntent(deps, input);
-  const identified = await identifySubscriber(deps, 'disconnect', input.feedToken);
+  const caller = await identifyCaller(deps, 'disconnect', input);
+  const { identified, verdict, connection } = await countingFailures(deps, 'disconnect', caller, async () => {
+    await requireDisconnectIntent(deps, input);
+    const identified = await identifySubscriber(deps, input.feedToken);
+    const verdict = await feedVerdict(deps, identified);
+    const connection = await deps.connections.get(identified.subscriberId);
+    // A link that no longer validates (reset, or the ICS service down) must still be able to remove what it
+    // connected: the connection's own encrypted copy of the token proves it instead.
+    if (
+      verdict !== 'valid' &&
+      !(connection && (await connectionHoldsFeedToken(deps, connection, identified.feedToken)))
+    ) {
+      throw feedRefusal(verdict);
+    }
+    return { identified, verdict, connection };
+  });
   const { subscriberId } = identified;
-  const verdict = await feedVerdict(deps, identified);
-  const connection = await deps.connections.get(subscriberId);
-  // A link that no longer validates (reset, or the ICS service down) must still be able to remove what it
-  // connected: the connection's own encrypted copy of the token proves it instead.
-  if (
-    verdict !== 'valid' &&
-    !(connection && (await connectionHoldsFeedToken(deps, connection, identified.feedToken)))
-  ) {
-    throw feedRefusal(verdict);
-  }
+  // Counted once proven (the intent, the token): a leaked token alone spends nothing of the subscriber's.
+  await countForSubscriber(deps, 'disconnect', caller, subscriberId);
   if (verdict !== 'valid') deps.logger.info('disconnect proven by the stored feed token', { verdict });
   const outcome: DisconnectOutcome = { disconnected: true, googleAccess: 'none', calendar: 'none' };
   // The connection is removed only in the version this disconnect read and released: a reconnect that stores a
@@ -134,6 +148,7 @@ async function revoke(
       subscriberId: connection.subscriberId,
       purpose: 'google_refresh_token',
     });
+    // `unknown_account` reaches the answer and the 'disconnected' log line as it is.
     return await releaseGrant(deps, refreshToken, connection.googleAccountKey, connection.subscriberId);
   } catch (error) {
     deps.logger.warn('refresh token not revoked', describeError(error));

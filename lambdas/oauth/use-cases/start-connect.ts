@@ -7,6 +7,7 @@ import {
   feedRefusal,
   identifySubscriber,
 } from './authenticate.ts';
+import { countForSubscriber, countingFailures, identifyCaller } from './caller.ts';
 import { type IntentDependencies, requireIntent } from './require-intent.ts';
 
 export interface StartInput {
@@ -18,8 +19,10 @@ export interface StartInput {
 }
 
 export interface ConfirmationOutcome {
-  /** The feed's X-WR-CALNAME (plain text, unescaped), when it has one. */
+  /** The feed's X-WR-CALNAME (plain text, unescaped), when it has one: chosen by whoever writes the feed. */
   calendarName: string | undefined;
+  /** The host's signed name for the calendar (the intent's `label`), when it gives one. */
+  hostLabel: string | undefined;
   /** Where "Cancel" leads: the accepted return_to, else the default page. */
   returnTo: string;
 }
@@ -62,9 +65,9 @@ export async function prepareConnect(
   input: StartInput,
 ): Promise<ConfirmationOutcome> {
   const { config } = deps;
-  const { calendarName } = await provenFeed(deps, input, { consume: false });
+  const { calendarName, hostLabel } = await provenFeed(deps, input, { consume: false });
   const returnTo = acceptedReturnTo(input.returnTo, config.oauth.returnToAllowList);
-  return { calendarName, returnTo: returnTo ?? config.oauth.defaultReturnTo };
+  return { calendarName, hostLabel, returnTo: returnTo ?? config.oauth.defaultReturnTo };
 }
 
 /** Starts a connect (POST start): the intent is consumed, a state stored, and the browser sent to Google. */
@@ -84,24 +87,30 @@ export async function startConnect(
 }
 
 /**
- * The feed token proven (well formed, within the rate limits, its feed a calendar), then the connect intent.
- * The token first, so a wrong token reads "not valid" whatever the intent; the intent before any state.
+ * The feed token proven (well formed, its feed a calendar), then the connect intent. The token first, so a wrong
+ * token reads "not valid" whatever the intent; the intent before any state. A failure counts against the IP;
+ * only a proven request (intent included) counts against the subscriber, so a leaked feed token without an
+ * intent cannot lock the subscriber out of connecting.
  */
 async function provenFeed(
   deps: ProvenFeedDependencies,
   input: StartInput,
   { consume }: { consume: boolean },
-): Promise<{ subscriberId: string; calendarName: string | undefined }> {
-  await deps.rateLimiter.checkIp('start', input.ip);
-  const identified = await identifySubscriber(deps, 'start', input.feedToken);
-  const { verdict, calendarName } = await checkedFeed(deps, identified);
-  if (verdict !== 'valid') throw feedRefusal(verdict);
-  await requireIntent(
-    deps,
-    { action: 'connect', intent: input.intent, feedToken: input.feedToken, returnTo: input.returnTo },
-    { consume },
-  );
-  return { subscriberId: identified.subscriberId, calendarName };
+): Promise<{ subscriberId: string; calendarName: string | undefined; hostLabel: string | undefined }> {
+  const caller = await identifyCaller(deps, 'start', { ip: input.ip });
+  const proven = await countingFailures(deps, 'start', caller, async () => {
+    const identified = await identifySubscriber(deps, input.feedToken);
+    const { verdict, calendarName } = await checkedFeed(deps, identified);
+    if (verdict !== 'valid') throw feedRefusal(verdict);
+    const intent = await requireIntent(
+      deps,
+      { action: 'connect', intent: input.intent, feedToken: input.feedToken, returnTo: input.returnTo },
+      { consume },
+    );
+    return { subscriberId: identified.subscriberId, calendarName, hostLabel: intent?.label };
+  });
+  await countForSubscriber(deps, 'start', caller, proven.subscriberId);
+  return proven;
 }
 
 /** Stores a fresh single-use state and gives the consent URL and the cookie that goes with it. */

@@ -3,10 +3,10 @@ import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { refusal } from '../refusals.ts';
 import { type AuthenticationDependencies, authenticateFeedToken } from './authenticate.ts';
+import { type CallerDependencies, type CallerInput, identifyCaller } from './caller.ts';
 
-export interface SyncNowInput {
+export interface SyncNowInput extends CallerInput {
   feedToken: string | undefined;
-  ip: string;
 }
 
 export interface SyncNowOutcome {
@@ -14,16 +14,18 @@ export interface SyncNowOutcome {
 }
 
 /**
- * "Sync now": asks the worker for one immediate sync of the subscriber's calendar. Rate-limited per IP and per
- * subscriber (RATE_LIMIT_SYNC_*: by default once a minute), so the button cannot be used to hammer the feed or
- * Google. A subscriber that is not connected, or whose connection waits for a reconnect, gets a 409 that says so.
+ * "Sync now": asks the worker for one immediate sync of the subscriber's calendar. Rate-limited per subscriber
+ * (RATE_LIMIT_SYNC_PER_SUBSCRIBER, or RATE_LIMIT_HOST_SYNC_PER_SUBSCRIBER when the host signed: by default once a
+ * minute each), so the button cannot be used to hammer the feed or Google; failures count per IP. A subscriber that is not connected, or whose connection waits for a reconnect, gets a 409 that says so.
  */
 export async function syncNow(
-  deps: AuthenticationDependencies & Pick<OAuthDependencies, 'connections' | 'syncQueue' | 'now'>,
+  deps: AuthenticationDependencies &
+    CallerDependencies &
+    Pick<OAuthDependencies, 'connections' | 'syncQueue'>,
   input: SyncNowInput,
 ): Promise<SyncNowOutcome> {
-  await deps.rateLimiter.checkIp('sync', input.ip);
-  const subscriberId = await authenticateFeedToken(deps, 'sync', input.feedToken);
+  const caller = await identifyCaller(deps, 'sync', input);
+  const subscriberId = await authenticateFeedToken(deps, 'sync', caller, input.feedToken);
   const connection = await deps.connections.get(subscriberId);
   if (!connection) throw refusal('not_connected');
   if (connection.status === 'feed_gone') throw refusal('feed_gone');

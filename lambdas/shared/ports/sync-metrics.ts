@@ -9,6 +9,7 @@ export type SkipReason =
   | 'not_scheduled'
   | 'paused' // Google's calendar usage limits: cooling down
   | 'daily_quota' // Google's daily quota of the project is used up: every request waits for its reset
+  | 'daily_budget' // the subscriber's own daily budget of Google quota units is spent: the next UTC day resumes
   | 'recently_synced'; // a repeated tick: synced within this interval already
 
 /** What went wrong with a request, beyond what a sync result says. */

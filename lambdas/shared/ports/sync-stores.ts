@@ -96,6 +96,14 @@ export interface SyncState {
   lastAuditAt?: string;
   /** Google's `nextSyncToken` of that audit's listing: the next audit lists only what changed since. */
   auditSyncToken?: string;
+  /**
+   * A feed body the mapping failed on (too costly to read, or unreadable): the hash of the body (see
+   * costlyFeedHash) and the reason given. The same body again is not parsed: later syncs report the same
+   * feed_error without the work, until the body changes.
+   */
+  costlyFeed?: { hash: string; detail?: string };
+  /** Google quota units this subscriber's runs spent on `day` (UTC, YYYY-MM-DD): the daily budget counts them. */
+  dailyUnits?: { day: string; units: number };
 }
 
 /**

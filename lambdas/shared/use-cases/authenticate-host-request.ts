@@ -21,8 +21,8 @@ export type HostRequestRefusalCode = SignatureProblem | 'replayed_nonce';
 /**
  * A request of the ICS service, proven: a valid signature (see host-signature.ts), then its nonce recorded for
  * as long as its timestamp could be accepted, so the same signed request is accepted once. Throws a Refusal
- * with a HostRequestRefusalCode. For every endpoint the host calls (change notifications now, connect intents
- * later).
+ * with a HostRequestRefusalCode. For every endpoint the host's server calls: change notifications (always
+ * signed), status, "sync now" and disconnect (signed for the host's own rate limits: oauth/use-cases/caller.ts).
  */
 export async function authenticateHostRequest(
   deps: HostRequestDependencies,

@@ -188,6 +188,11 @@ async function skipReason(
   const now = deps.now();
   if (connection.syncPausedUntil && Date.parse(connection.syncPausedUntil) > now.getTime()) return 'paused';
   const state = await deps.syncState.get(request.subscriberId);
+  // The subscriber's daily budget is spent: a run would stop at once (before the feed download), so the
+  // schedule's requests skip it without a token refresh or a key-service call until the next UTC day.
+  const budget = deps.settings.engine?.maxUnitsPerDay;
+  const spentToday = state?.dailyUnits?.day === now.toISOString().slice(0, 10) ? state.dailyUnits.units : 0;
+  if (budget !== undefined && spentToday >= budget) return 'daily_budget';
   // Any stored run counts, not only successful ones: a repeat seconds later would fail the same way and cost
   // the same feed download and Google calls.
   if (recentlySynced(state?.lastResult?.startedAt, now, deps.settings.intervalSeconds))
@@ -206,6 +211,7 @@ async function putBack(
 ): Promise<'continuation' | 'busy_retry' | 'requeue_limit' | undefined> {
   const { settings } = deps;
   const madeProgress = result.created + result.updated + result.deleted > 0;
+  const requeued = (request.requeued ?? 0) + 1;
   let next: SyncRequest | undefined;
   let followUp: 'continuation' | 'busy_retry' | undefined;
   if (result.outcome === 'busy') {
@@ -217,12 +223,11 @@ async function putBack(
       subscriberId: request.subscriberId,
       reason: 'continuation',
       requestedAt: deps.now().toISOString(),
-      delaySeconds: settings.continueDelaySeconds,
+      delaySeconds: continuationDelaySeconds(settings.continueDelaySeconds, requeued),
     };
     followUp = 'continuation';
   }
   if (!next || !followUp) return undefined;
-  const requeued = (request.requeued ?? 0) + 1;
   if (requeued > MAX_REQUEUES) {
     deps.logger.error('sync request put back too often: dropped', {
       subscriberId: request.subscriberId,
@@ -232,6 +237,19 @@ async function putBack(
   }
   await deps.syncQueue.enqueue([{ ...next, requeued }]);
   return followUp;
+}
+
+/** SQS's longest message delay. */
+const MAX_DELAY_SECONDS = 900;
+
+/**
+ * The delay of a sync's `requeued`-th continuation: the first waits `firstSeconds`, each later one twice as
+ * long, up to SQS's 15 minutes. Heavy work goes on at a lower priority: a subscriber whose runs keep continuing
+ * (a huge feed that changes on every fetch) leaves the worker slots in between to the scheduled messages of
+ * everyone else, instead of taking one for good.
+ */
+export function continuationDelaySeconds(firstSeconds: number, requeued: number): number {
+  return Math.min(MAX_DELAY_SECONDS, firstSeconds * 2 ** Math.min(Math.max(requeued - 1, 0), 10));
 }
 
 /** HTTP answers saying the feed itself is gone (the token revoked, expired or unknown), not that it is unwell. */

@@ -4,6 +4,7 @@ import { NOTIFY_PATH } from '../../../lambdas/notify/use-cases/notify-changes.ts
 import { SYNC_NOW_PATH } from '../../../lambdas/oauth/router.ts';
 import { hostSignatureHeaders } from '../../../lambdas/shared/adapters/http/host-signature.ts';
 import { header } from '../../support/api-gateway.ts';
+import { INTENT_KEY_IDS, INTENT_KEYS } from '../oauth/harness.ts';
 import { ApiHarness, HOST_KEYS, sha256Hex } from './harness.ts';
 
 /** Garbage on "sync now" and on change notifications: always a clear 4xx (or 202), never a 5xx or a stack. */
@@ -11,7 +12,13 @@ describe('property: no input makes the sync routes answer 5xx', () => {
   const h = new ApiHarness();
   let connectedToken = '';
   beforeAll(async () => {
-    await h.open({ env: { RATE_LIMIT_SYNC_PER_SUBSCRIBER: '100000', RATE_LIMIT_SYNC_PER_IP: '100000' } });
+    await h.open({
+      env: {
+        RATE_LIMIT_SYNC_PER_SUBSCRIBER: '100000',
+        RATE_LIMIT_SYNC_PER_IP: '100000',
+        RATE_LIMIT_HOST_SYNC_PER_SUBSCRIBER: '100000',
+      },
+    });
     connectedToken = (await h.connected()).feedToken;
   });
   afterAll(async () => h.close());
@@ -39,8 +46,10 @@ describe('property: no input makes the sync routes answer 5xx', () => {
       'X-Signature-Timestamp': fc.oneof(fc.nat().map(String), fc.constant('__now__'), text),
       'X-Signature-Nonce': fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{16,40}$/), text),
       'X-Signature': fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), text),
+      // Mostly the connected token: with a valid signature (sign) "sync now" then reaches its 202.
       Authorization: fc.oneof(
-        fc.constantFrom('Bearer __connected__', 'Bearer unknown-token-123'),
+        { arbitrary: fc.constant('Bearer __connected__'), weight: 8 },
+        fc.constant('Bearer unknown-token-123'),
         text.map((t) => `Bearer ${t}`),
         text,
       ),
@@ -73,14 +82,20 @@ describe('property: no input makes the sync routes answer 5xx', () => {
           Object.entries(generated.headers).map(([name, value]) => [name, substitute(value)]),
         );
         if (generated.sign && requestBody !== undefined) {
+          // "Sync now" is signed with the OAuth function's host keys, notifications with the notify function's.
+          const syncNow = generated.path === SYNC_NOW_PATH;
           Object.assign(
             headers,
-            hostSignatureHeaders('previous', HOST_KEYS.previous, {
-              timestamp: String(Math.floor(h.clock.now().getTime() / 1000)),
-              method: 'POST',
-              path: NOTIFY_PATH,
-              body: generated.isBase64Encoded ? Buffer.from(requestBody, 'base64') : requestBody,
-            }),
+            hostSignatureHeaders(
+              syncNow ? INTENT_KEY_IDS.current : 'previous',
+              syncNow ? INTENT_KEYS.current : HOST_KEYS.previous,
+              {
+                timestamp: String(Math.floor(h.clock.now().getTime() / 1000)),
+                method: 'POST',
+                path: syncNow ? SYNC_NOW_PATH : NOTIFY_PATH,
+                body: generated.isBase64Encoded ? Buffer.from(requestBody, 'base64') : requestBody,
+              },
+            ),
           );
         }
         const rest = {

@@ -164,6 +164,8 @@ describe('change notifications', () => {
 
     it('garbage JSON, a wrong shape or another media type: 4xx', async () => {
       expectRefusal(await h.notify('{"feeds": ['), 400, 'invalid_json');
+      // Signed, but `feeds` twice: refused rather than "the last one wins".
+      expectRefusal(await h.notify(`{"feeds":[],"feeds":["${sha256Hex(feedToken)}"]}`), 400, 'invalid_json');
       expectRefusal(await h.notify(JSON.stringify({ feeds: ['not-a-digest'] })), 400, 'invalid_request');
       expectRefusal(await h.notify(JSON.stringify({ feeds: [], extra: 1 })), 400, 'invalid_request');
       expectRefusal(await h.notify(JSON.stringify([sha256Hex(feedToken)])), 400, 'invalid_request');

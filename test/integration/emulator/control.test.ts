@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,46 @@ describe('Google emulator: state and HTTP control', () => {
     expect((await fetch(`${fixture.google.baseUrl}__emulator/resetCounters`)).status).toBe(405);
   });
 
+  it('refuses what a web page can send: a foreign Origin, a non-JSON body, another Host', async () => {
+    const base = fixture.google.baseUrl;
+    const mint = JSON.stringify({
+      user: fixture.user.email,
+      clientId: fixture.client.clientId,
+      scopes: ['email'],
+    });
+    const before = fixture.google.control.state().counters;
+    // What any page can send cross-origin without a preflight.
+    const fromPage = await fetch(`${base}__emulator/mintTokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://attacker.example' },
+      body: mint,
+    });
+    expect(fromPage.status).toBe(403);
+    expect(await fromPage.text()).not.toContain('refresh_token');
+    const foreignJson = await fetch(`${base}__emulator/mintTokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:1' },
+      body: mint,
+    });
+    expect(foreignJson.status).toBe(403);
+    const plain = await fetch(`${base}__emulator/mintTokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: mint,
+    });
+    expect(plain.status).toBe(415);
+    // A rebound DNS name reaches the emulator with its own Host header.
+    const rebound = await rawRequest(`${base}__emulator/state`, { host: 'attacker.example' });
+    expect(rebound).toBe(403);
+    expect(fixture.google.control.state().counters).toEqual(before);
+    // The emulator's own origin, and tools that send none, are served.
+    const own = new URL(base).origin;
+    expect((await fetch(`${base}__emulator/counters`, { headers: { origin: own } })).status).toBe(200);
+    expect((await post('resetCounters')).status).toBe(200);
+    const port = new URL(base).port;
+    expect(await rawRequest(`${base}__emulator/state`, { host: `localhost:${port}` })).toBe(200);
+  });
+
   it('answers unknown paths with a JSON 404, a known path with another verb with 405', async () => {
     const base = fixture.google.baseUrl;
     const unknown = await fetch(`${base}calendar/v3/users/me/calendarList`);
@@ -130,3 +171,15 @@ describe('Google emulator: state and HTTP control', () => {
     expect(await exited).toBe(0);
   });
 });
+
+/** A GET with a Host header of the caller's choosing (fetch sets its own); answers the status. */
+function rawRequest(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { headers }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}

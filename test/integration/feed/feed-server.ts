@@ -40,6 +40,13 @@ const routes: Record<string, Route> = {
   'redirect-absolute': (res, headers) =>
     void res.writeHead(301, { location: `http://${headers.host}/${TOKEN}/etag.ics` }).end('moved'),
   loop: (res) => void res.writeHead(307, { location: 'loop.ics' }).end(),
+  // The same server under another name: another origin all the same.
+  'redirect-other-origin': (res, headers) =>
+    void res
+      .writeHead(302, { location: `http://localhost:${headers.host?.split(':')[1]}/${TOKEN}/etag.ics` })
+      .end(),
+  'redirect-metadata': (res) =>
+    void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
   'redirect-ftp': (res) => void res.writeHead(302, { location: `ftp://127.0.0.1/${TOKEN}.ics` }).end(),
   'not-found': (res) => void res.writeHead(404, { 'content-type': 'text/plain' }).end('not here'),
   'server-error': (res) => void res.writeHead(500).end(),

@@ -86,6 +86,31 @@ describe('HttpFeedSource', () => {
     expect((await refusal('redirect-ftp')).reason).toBe('bad_location');
   });
 
+  it("follows redirects only on the template's own origin, even when that origin is loopback", async () => {
+    const before = server.requests.length;
+    const elsewhere = await refusal('redirect-other-origin');
+    expect(elsewhere.reason).toBe('bad_location');
+    expect(elsewhere.message).toMatch(/another site/);
+    expect((await refusal('redirect-metadata')).reason).toBe('bad_location');
+    // Only the two redirecting requests arrived: the other origin was never asked.
+    expect(server.requests.length - before).toBe(2);
+  });
+
+  it('refuses a redirect whose public host name has come to resolve to a loopback address', async () => {
+    const local = new URL(server.base);
+    const named = `http://localhost:${local.port}/${TOKEN}/redirect-relative.ics`;
+    // The feed host is a public name, as in production; then, between hops, it starts to point inwards.
+    const answers = [['203.0.113.10'], ['203.0.113.10']];
+    const rebinding = new HttpFeedSource({ resolveHost: async () => answers.shift() ?? ['127.0.0.1'] });
+    const error = await rebinding.fetch(named).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FeedError);
+    expect((error as FeedError).reason).toBe('bad_location');
+    expect((error as FeedError).message).toMatch(/private or loopback/);
+    // A name that stays public is followed over the same two hops.
+    const steady = new HttpFeedSource({ resolveHost: async () => ['203.0.113.10'] });
+    expect((await steady.fetch(named)).kind).toBe('fetched');
+  });
+
   it.each([
     ['not-found', 404],
     ['server-error', 500],

@@ -123,6 +123,24 @@ describe("grant-wide revocation (Google's documented behaviour)", () => {
     await expect(h.services.oauth.refresh(secondToken)).rejects.toBeInstanceOf(InvalidGrantError);
   });
 
+  it('disconnecting a connection that never recorded its Google account revokes nothing', async () => {
+    // A connection made before accounts were recorded (no googleAccountKey), then a newer one of the same account.
+    const [legacy, current] = [h.newFeedToken(), h.newFeedToken()];
+    const legacyId = await h.subscriberIdOf(legacy);
+    await h.connect(legacy, { email: 'legacy@example.com' });
+    const stored = (await h.services.connections.get(legacyId)) as Connection;
+    const { googleAccountKey: _recorded, ...unrecorded } = stored;
+    await h.services.connections.save(unrecorded, stored.version);
+    await h.connect(current, { email: 'legacy@example.com' });
+    const currentToken = await refreshTokenOf(await h.subscriberIdOf(current));
+    const revokesBefore = revokes();
+    expect(json(await h.disconnect(legacy))).toMatchObject({ googleAccess: 'unknown_account' });
+    expect(revokes()).toBe(revokesBefore);
+    expect(await h.services.connections.get(legacyId)).toBeUndefined();
+    // The later connection of the same account keeps working.
+    expect((await h.services.oauth.refresh(currentToken)).accessToken).toBeTruthy();
+  });
+
   it('stores only a keyed hash of the Google account, never its id or e-mail address', async () => {
     const feedToken = h.newFeedToken();
     const subscriberId = await h.subscriberIdOf(feedToken);

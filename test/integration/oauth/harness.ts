@@ -42,6 +42,8 @@ export interface MintOptions {
   nonce?: string;
   keyId?: string;
   key?: Buffer;
+  /** The optional `label` member: the host's name for the calendar. */
+  label?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export function mintIntent(action: IntentAction, feedToken: string, options: Min
       exp: options.expiresAt ?? now + 600,
       nonce: options.nonce ?? randomBytes(18).toString('base64url'),
       return_to: options.returnTo ?? '',
+      ...(options.label === undefined ? {} : { label: options.label }),
     }),
   ).toString('base64url');
   const signed = `v1.${options.keyId ?? INTENT_KEY_IDS.current}.${payload}`;

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +167,8 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
       ['signed with another key under a known id', 403, 'intent_bad_signature'],
       ['with a tampered MAC', 403, 'intent_bad_signature'],
       ['with a tampered payload', 403, 'intent_bad_signature'],
+      ["with its MAC's 2 unused bits set (same bytes, another text)", 403, 'intent_bad_signature'],
+      ['signed, but naming a member twice', 400, 'intent_malformed'],
       ['garbage', 400, 'intent_malformed'],
     ] as const)('an intent %s is refused (%i %s), and nothing is started', async (variant, status, code) => {
       const feedToken = h.newFeedToken();
@@ -200,6 +203,20 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
               Buffer.from(payload, 'base64url').toString('utf8').replace('"connect"', '"connect" '),
             ).toString('base64url'),
           ),
+        "with its MAC's 2 unused bits set (same bytes, another text)": () => {
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+          const last = alphabet[alphabet.indexOf(mac.at(-1) as string) ^ 1] as string;
+          const variantMac = `${mac.slice(0, -1)}${last}`;
+          expect(Buffer.from(variantMac, 'base64url')).toEqual(Buffer.from(mac, 'base64url'));
+          return `${valid.slice(0, -mac.length)}${variantMac}`;
+        },
+        // Properly signed by the host's key: only strict parsing stands between it and "the last one wins".
+        'signed, but naming a member twice': () => {
+          const members = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+          const text = `{"action":"disconnect",${JSON.stringify(members).slice(1)}`;
+          const signed = `v1.${INTENT_KEY_IDS.current}.${Buffer.from(text).toString('base64url')}`;
+          return `${signed}.${createHmac('sha256', INTENT_KEYS.current).update(signed).digest('base64url')}`;
+        },
         garbage: () => 'v1.<script>.not base64.!!',
       };
       const intent = await intents[variant]();
@@ -226,6 +243,19 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
         );
       }
       expect(json(await h.status(feedToken))).toMatchObject({ status: 'connected' });
+    });
+
+    it('disconnect checks the intent before the feed token (README): no feed download without an intent', async () => {
+      const unknownToken = 'not-a-known-token-but-well-formed';
+      const downloads = h.feeds.requests;
+      expectRefused(await disconnectWith(unknownToken, {}), 403, 'intent_required');
+      expect(h.feeds.requests).toBe(downloads);
+      // With the host's intent for that token, the token itself is then checked (and refused).
+      const refused = await disconnectWith(unknownToken, {
+        intent: h.mintIntent('disconnect', unknownToken),
+      });
+      expect(refused.statusCode).toBe(401);
+      expect(json(refused).error).toBe('invalid_token');
     });
 
     it('a disconnect intent works once; delete_calendar deletes the calendar', async () => {
@@ -284,6 +314,31 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
       expect(h.feeds.requests - downloads).toBe(1);
     });
 
+    it('strips bidi overrides and invisible characters, and labels whose word each name is', async () => {
+      const feedToken = h.newFeedToken();
+      // Reads "Bank of Evil" backwards without the override; zero-width characters hide a word.
+      h.feeds.names.set(feedToken, 'Payroll \u202Elive\u202C f\u200Bo k\u2066na\u2069B\uFEFF');
+      const unlabelled = await h.confirmationPage({
+        token: feedToken,
+        intent: h.mintIntent('connect', feedToken),
+      });
+      expect(unlabelled.statusCode).toBe(200);
+      expect(unlabelled.body).not.toMatch(/\p{Cf}/u);
+      expect(unlabelled.body).toContain('“Payroll live fo knaB”');
+      expect(unlabelled.body).toContain('chosen by its owner');
+      // The host signs its own name for the calendar: shown as the host's, the feed's name as the owner's.
+      const labelled = await h.confirmationPage({
+        token: feedToken,
+        intent: h.mintIntent('connect', feedToken, { label: 'Alice Martin \u202E(work)' }),
+      });
+      expect(labelled.statusCode).toBe(200);
+      expect(labelled.body).toContain(
+        'your calendar service signed as <strong>“Alice Martin (work)”</strong>',
+      );
+      expect(labelled.body).toContain('the feed names itself <strong>“Payroll live fo knaB”</strong>');
+      expect(labelled.body).not.toMatch(/\p{Cf}/u);
+    });
+
     it('refuses an unknown feed token before looking at the intent', async () => {
       const page = await h.confirmationPage({
         token: 'not-a-known-token-xyz',
@@ -314,5 +369,33 @@ describe('CONNECT_INTENTS=token_only (hosts that cannot sign yet): the feed toke
     const done = await h.disconnect(feedToken, { deleteCalendar: 'true' });
     expect(json(done)).toEqual({ disconnected: true, googleAccess: 'revoked', calendar: 'deleted' });
     expect(h.google.control.state().calendars.some((c) => c.id === calendarId)).toBe(false);
+  });
+});
+
+describe("CONNECT_LINK=false: only the form on the host's page starts a connect", () => {
+  const h = new OAuthHarness();
+  beforeAll(async () => {
+    await h.open({ env: { CONNECT_LINK: 'false' } });
+  });
+  afterAll(async () => h.close());
+
+  it('answers the link with 404 before reading anything; the POST form still starts a connect', async () => {
+    const feedToken = h.newFeedToken();
+    const downloads = h.feeds.requests;
+    const page = await h.confirmationPage({
+      token: feedToken,
+      intent: h.mintIntent('connect', feedToken, { returnTo: RETURN_TO }),
+      return_to: RETURN_TO,
+    });
+    expect(page.statusCode).toBe(404);
+    expect(header(page, 'Location')).toBeUndefined();
+    expect(page.body).toContain('Connecting by link is turned off');
+    expect(h.feeds.requests).toBe(downloads);
+    const form = await h.postStart({
+      token: feedToken,
+      return_to: RETURN_TO,
+      intent: h.mintIntent('connect', feedToken, { returnTo: RETURN_TO }),
+    });
+    expect(form.statusCode).toBe(302);
   });
 });

@@ -15,6 +15,18 @@ describe('DynamoRateLimitStore (dynalite)', () => {
     expect((await stores.rateLimits.increment('b1', 60, new Date('2026-03-01T12:01:00Z'))).count).toBe(1);
   });
 
+  it('reads a counter without changing it (0 before anything was counted)', async () => {
+    const now = new Date('2026-03-01T12:30:10Z');
+    expect(await stores.rateLimits.current('b5', 60, now)).toEqual({
+      count: 0,
+      windowEndsAt: Date.parse('2026-03-01T12:31:00Z') / 1000,
+    });
+    await stores.rateLimits.increment('b5', 60, now);
+    await stores.rateLimits.increment('b5', 60, now);
+    expect((await stores.rateLimits.current('b5', 60, now)).count).toBe(2);
+    expect((await stores.rateLimits.current('b5', 60, now)).count).toBe(2);
+  });
+
   it('counts concurrent requests exactly (atomic ADD)', async () => {
     const now = new Date('2026-03-01T13:00:00Z');
     const results = await Promise.all(

@@ -3,7 +3,7 @@
  * Google emulator over HTTP, the local cipher and an HTTP feed server. The test plays the SQS event source:
  * it receives messages, hands them to the handler as a batch and deletes the ones the handler did not report.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
@@ -93,7 +93,8 @@ export class WorkerHarness {
   private readonly cipher = new LocalAesGcmCipher(CIPHER_KEY);
   private env: Record<string, string> = {};
 
-  async open(): Promise<this> {
+  /** `env`: worker variables beyond (or instead of) the harness's own. */
+  async open(env: Record<string, string> = {}): Promise<this> {
     this.restoreStdout = captureEmf(this.emf);
     [this.dynamo, this.sqs, this.google] = await Promise.all([
       startDynamo(),
@@ -130,6 +131,7 @@ export class WorkerHarness {
       SYNC_TIME_MARGIN_SECONDS: String(TIME_MARGIN_MS / 1000),
       SYNC_CONTINUE_DELAY_SECONDS: '0',
       SYNC_BUSY_RETRY_SECONDS: '0',
+      ...env,
     };
     const logger = new Logger({ serviceName: 'sync-worker-test', logLevel: 'SILENT' });
     this.deps = buildSyncWorkerServices(parseSyncWorkerConfig(this.env), {
@@ -186,6 +188,8 @@ export class WorkerHarness {
         }),
         eventIdSalt: `salt-${id}`,
         grantedScopes: SCOPES.appCreated,
+        // The flow records the account (a keyed hash of its id): one Google account per test subscriber.
+        googleAccountKey: createHash('sha256').update(email).digest('hex'),
         connectedAt: now,
         updatedAt: now,
         scheduled: true,

@@ -71,6 +71,21 @@ describe('the local HTTP adapter', () => {
     expect(event.requestContext.stage).toBe('local');
   });
 
+  it('takes `__proto__` and `constructor` as ordinary names, in the query and in the headers', async () => {
+    const answered = await send('GET', '/api/google-oauth/status?__proto__=x&constructor=y&token=t', [
+      ['__proto__', 'z'],
+    ]);
+    expect(answered.status).toBe(200);
+    const event = seen as APIGatewayProxyEvent;
+    expect(Object.entries(event.queryStringParameters ?? {})).toEqual([
+      ['__proto__', 'x'],
+      ['constructor', 'y'],
+      ['token', 't'],
+    ]);
+    expect(Object.getPrototypeOf(event.queryStringParameters)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(event.multiValueHeaders, '__proto__')?.value).toEqual(['z']);
+  });
+
   it('has no query maps and no body when the request has none', async () => {
     await send('GET', '/api/google-oauth/status', []);
     expect(seen?.queryStringParameters).toBeNull();

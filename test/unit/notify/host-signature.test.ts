@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { verifyHostSignature } from '../../../lambdas/shared/adapters/http/host-signature.ts';
 import { StaticHostKeyRing } from '../../../lambdas/shared/adapters/secrets/host-keys.ts';
+import { parseStrictJson } from '../../../lambdas/shared/domain/strict-json.ts';
 import {
   canonicalRequest,
   signHostRequest,
@@ -56,5 +57,44 @@ describe('host request signatures', () => {
       statusCode: 401,
       code: 'timestamp_out_of_range',
     });
+  });
+});
+
+describe('signed text is read strictly', () => {
+  it('refuses a signature whose unused trailing bits are set, though it decodes to the right bytes', async () => {
+    const signature = signHostRequest(key, parts);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const variant = `${signature.slice(0, -1)}${alphabet[alphabet.indexOf(signature.at(-1) as string) ^ 1]}`;
+    expect(Buffer.from(variant, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+    const headers: Record<string, string> = {
+      'x-signature-key-id': 'k1',
+      'x-signature-timestamp': parts.timestamp,
+      'x-signature-nonce': parts.nonce,
+    };
+    const request = (presented: string) => ({
+      method: 'POST',
+      path: parts.path,
+      header: (name: string) => (name === 'x-signature' ? presented : headers[name]),
+      body: Buffer.from(body),
+    });
+    const now = new Date(Number(parts.timestamp) * 1000);
+    await expect(verifySignedRequest(keys, request(signature), now)).resolves.toBeDefined();
+    await expect(verifySignedRequest(keys, request(variant), now)).rejects.toMatchObject({
+      code: 'bad_signature',
+    });
+  });
+
+  it('parses JSON that names a member twice as an error, escapes decoded', () => {
+    expect(parseStrictJson('{"feeds":["a"],"nested":{"feeds":1},"list":[{"x":1},{"x":2}]}')).toEqual({
+      feeds: ['a'],
+      nested: { feeds: 1 },
+      list: [{ x: 1 }, { x: 2 }],
+    });
+    expect(() => parseStrictJson('{"feeds":[],"feeds":["a"]}')).toThrow(SyntaxError);
+    expect(() => parseStrictJson('{"feeds":[], "f\\u0065eds" : ["a"]}')).toThrow(SyntaxError);
+    expect(() => parseStrictJson('{"b":"x\\",\\"b\\":1","c":2}')).not.toThrow();
+    expect(() => parseStrictJson('[{"a":{"b":"\\\\","b":2}}]')).toThrow(SyntaxError);
+    expect(() => parseStrictJson('{"a":1')).toThrow(SyntaxError);
+    expect(parseStrictJson(`${'['.repeat(5000)}${']'.repeat(5000)}`)).toBeDefined();
   });
 });

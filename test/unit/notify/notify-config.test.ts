@@ -30,7 +30,7 @@ describe('notify function configuration', () => {
       tables: { connections: 'connections', rateLimits: 'rate-limits', hostNonces: 'host-nonces' },
       hostKeys: { kind: 'environment' },
       notify: { dedupWindowSeconds: 60 },
-      rateLimits: { windowSeconds: 60, routes: { notify: { perIp: 120 } } },
+      rateLimits: { windowSeconds: 60, routes: { notify: { perIp: 120, host: { perKey: 6000 } } } },
     });
   });
 

@@ -34,7 +34,12 @@ describe('configuration', () => {
     expect(config.oauth.stateTtlSeconds).toBe(600);
     expect(config.oauth.cookie.secure).toBe(true);
     expect(config.rateLimits.routes.start).toEqual({ perIp: 20, perSubscriber: 10 });
-    expect(config.rateLimits.routes.sync).toEqual({ perIp: 20, perSubscriber: 1 });
+    expect(config.rateLimits.routes.sync).toEqual({
+      perIp: 20,
+      perSubscriber: 1,
+      host: { perKey: 6000, perSubscriber: 1 },
+    });
+    expect(config.rateLimits.routes.status.host).toEqual({ perKey: 30_000, perSubscriber: 60 });
   });
 
   it('reads a local environment (emulator, local cipher, secrets in the environment)', () => {
@@ -49,6 +54,7 @@ describe('configuration', () => {
       SUBSCRIBER_ID_SECRET: 'x'.repeat(32),
       GOOGLE_API_BASE_URL: 'http://127.0.0.1:9999',
       RATE_LIMIT_STATUS_PER_IP: '5',
+      RATE_LIMIT_HOST_STATUS_PER_KEY: '7',
       CALENDAR_TIME_ZONE: 'Europe/Berlin',
       GOOGLE_SCOPES: 'https://www.googleapis.com/auth/calendar',
     });
@@ -56,6 +62,7 @@ describe('configuration', () => {
     expect(config.cipher.kind).toBe('local');
     expect(config.subscriberIdSecret).toEqual({ kind: 'environment', value: 'x'.repeat(32) });
     expect(config.rateLimits.routes.status.perIp).toBe(5);
+    expect(config.rateLimits.routes.status.host?.perKey).toBe(7);
     expect(config.calendar.timeZone).toBe('Europe/Berlin');
     expect(config.oauth.scopes).toEqual(['https://www.googleapis.com/auth/calendar']);
   });

@@ -22,6 +22,7 @@ describe('configuration per function', () => {
       projectQuotaPerMinute: 10_000,
       horizon: { pastDays: 30, futureMonths: 24 },
       auditIntervalHours: 24,
+      maxUnitsPerDay: 20_000,
     });
     expect(config.calendar.timeZone).toBe('UTC');
   });

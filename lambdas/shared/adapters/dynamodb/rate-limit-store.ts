@@ -1,4 +1,4 @@
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RateLimitStore, WindowCount } from '../../ports/rate-limit-store.ts';
 import { attributes, itemKey, readItem } from './items.ts';
 import { TABLES } from './tables.ts';
@@ -16,9 +16,7 @@ export class DynamoRateLimitStore implements RateLimitStore {
   ) {}
 
   async increment(bucket: string, windowSeconds: number, now: Date): Promise<WindowCount> {
-    const nowSeconds = Math.floor(now.getTime() / 1000);
-    const windowStart = nowSeconds - (nowSeconds % windowSeconds);
-    const windowEndsAt = windowStart + windowSeconds;
+    const { windowStart, windowEndsAt } = fixedWindow(windowSeconds, now);
     const { Attributes } = await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
@@ -32,4 +30,25 @@ export class DynamoRateLimitStore implements RateLimitStore {
     const count = Attributes && readItem(Attributes, 'rate limit').optionalNumber('count');
     return { count: count ?? 1, windowEndsAt };
   }
+
+  /** An eventually consistent read: a limit checked before the work may trail concurrent requests by a few. */
+  async current(bucket: string, windowSeconds: number, now: Date): Promise<WindowCount> {
+    const { windowStart, windowEndsAt } = fixedWindow(windowSeconds, now);
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: itemKey(TABLES.rateLimits, `${bucket}@${windowStart}`),
+        ProjectionExpression: '#count',
+        ExpressionAttributeNames: { '#count': 'count' },
+      }),
+    );
+    const count = Item && readItem(Item, 'rate limit').optionalNumber('count');
+    return { count: count ?? 0, windowEndsAt };
+  }
+}
+
+function fixedWindow(windowSeconds: number, now: Date): { windowStart: number; windowEndsAt: number } {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const windowStart = nowSeconds - (nowSeconds % windowSeconds);
+  return { windowStart, windowEndsAt: windowStart + windowSeconds };
 }

@@ -30,6 +30,8 @@ const FIELDS = {
   auditSyncToken: 'S',
   lastResult: 'JSON',
   heldDeletion: 'JSON',
+  costlyFeed: 'JSON',
+  dailyUnits: 'JSON',
 } as const satisfies Record<Exclude<keyof SyncState, 'subscriberId'>, 'S' | 'N' | 'JSON'>;
 type Field = keyof typeof FIELDS;
 

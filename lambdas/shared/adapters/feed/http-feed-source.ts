@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import { FeedError } from '../../domain/feed-error.ts';
 import { calendarTextOf } from '../../domain/feed-text.ts';
 import type { FeedFetch, FeedSource, FeedValidators } from '../../ports/feed-source.ts';
@@ -11,6 +13,8 @@ export interface HttpFeedSourceOptions {
   maxRedirects?: number;
   /** Some servers (Outlook/Office 365 among them) answer unknown or empty user agents with errors. */
   userAgent?: string;
+  /** Every address a host name resolves to. Default: the system resolver (what fetch itself uses). */
+  resolveHost?: (hostname: string) => Promise<string[]>;
 }
 
 export const DEFAULT_FEED_TIMEOUT_MS = 15_000;
@@ -31,12 +35,14 @@ export class HttpFeedSource implements FeedSource {
   private readonly maxBytes: number;
   private readonly maxRedirects: number;
   private readonly userAgent: string;
+  private readonly resolveHost: (hostname: string) => Promise<string[]>;
 
   constructor(options: HttpFeedSourceOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_FEED_TIMEOUT_MS;
     this.maxBytes = options.maxBytes ?? DEFAULT_FEED_MAX_BYTES;
     this.maxRedirects = options.maxRedirects ?? DEFAULT_FEED_MAX_REDIRECTS;
     this.userAgent = options.userAgent ?? DEFAULT_FEED_USER_AGENT;
+    this.resolveHost = options.resolveHost ?? systemResolve;
   }
 
   async fetch(location: string, validators: FeedValidators = {}): Promise<FeedFetch> {
@@ -69,6 +75,8 @@ export class HttpFeedSource implements FeedSource {
     const conditional = Boolean(validators.etag || validators.lastModified);
 
     let url = start;
+    // Resolved once, at the first redirect: the template host's class is fixed for the whole read.
+    let startIsPublic: Promise<boolean> | undefined;
     for (let redirects = 0; ; redirects++) {
       const response = await fetch(url, { redirect: 'manual', signal, headers });
       if (REDIRECT_STATUSES.has(response.status)) {
@@ -87,14 +95,53 @@ export class HttpFeedSource implements FeedSource {
             response.status,
           );
         }
-        url = httpUrl(
+        const next = httpUrl(
           new URL(target, url).href,
           'The feed server redirected to a location that is not http(s).',
         );
+        startIsPublic ??= this.isPublic(start.hostname);
+        await this.checkRedirect(start, next, startIsPublic);
+        url = next;
         continue;
       }
       return await this.answer(response, conditional, signal);
     }
+  }
+
+  /**
+   * A redirect is followed only on the origin the read started from, which is the feed template's (the feed URL
+   * is the template with the token filled in): the feed server must not be able to send the reader to another
+   * host, least of all the cloud's metadata address or a service on the reader's own network. And when the
+   * template's host is a public one, each redirect's host must still resolve to public addresses only, so a
+   * name that starts to point inwards between two hops is refused. A template on a private or loopback address
+   * (the local run's feeds on 127.0.0.1) is the operator's own choice and is kept to its origin alone.
+   */
+  private async checkRedirect(start: URL, target: URL, startIsPublic: Promise<boolean>): Promise<void> {
+    if (target.origin !== start.origin) {
+      throw new FeedError(
+        'bad_location',
+        'The feed server redirected to another site, which is not followed.',
+      );
+    }
+    if (!(await startIsPublic)) return;
+    if (!(await this.isPublic(target.hostname))) {
+      throw new FeedError(
+        'bad_location',
+        'The feed server redirected to a private or loopback address, which is not followed.',
+      );
+    }
+  }
+
+  /** Whether every address the host stands for is public (a host that does not resolve is not). */
+  private async isPublic(hostname: string): Promise<boolean> {
+    const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    let addresses: string[];
+    try {
+      addresses = isIP(bare) ? [bare] : await this.resolveHost(bare);
+    } catch {
+      return false;
+    }
+    return addresses.length > 0 && addresses.every(isPublicAddress);
   }
 
   private async answer(response: Response, conditional: boolean, signal: AbortSignal): Promise<FeedFetch> {
@@ -171,6 +218,43 @@ function httpUrl(location: string, refusal: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FeedError('bad_location', refusal);
   return url;
+}
+
+const systemResolve = async (hostname: string): Promise<string[]> =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+/** Addresses no feed may be fetched from after a redirect: loopback, private, link-local and the like. */
+const NON_PUBLIC = (() => {
+  const list = new BlockList();
+  for (const [network, prefix] of [
+    ['0.0.0.0', 8], // "this network"
+    ['10.0.0.0', 8], // private
+    ['100.64.0.0', 10], // carrier-grade NAT
+    ['127.0.0.0', 8], // loopback
+    ['169.254.0.0', 16], // link-local, the cloud metadata address among them
+    ['172.16.0.0', 12], // private
+    ['192.0.0.0', 24], // IETF protocol assignments
+    ['192.168.0.0', 16], // private
+    ['198.18.0.0', 15], // benchmarking
+    ['224.0.0.0', 3], // multicast and reserved, broadcast included
+  ] as const)
+    list.addSubnet(network, prefix, 'ipv4');
+  for (const [network, prefix] of [
+    ['::', 127], // unspecified and loopback
+    ['64:ff9b::', 96], // NAT64, which can reach IPv4 private space
+    ['fc00::', 7], // unique local
+    ['fe80::', 10], // link-local
+    ['ff00::', 8], // multicast
+  ] as const)
+    list.addSubnet(network, prefix, 'ipv6');
+  return list;
+})();
+
+function isPublicAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return !NON_PUBLIC.check(address, 'ipv4');
+  // IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) are judged by the IPv4 rules: BlockList does that itself.
+  return family === 6 && !NON_PUBLIC.check(address, 'ipv6');
 }
 
 function statusHint(status: number): string {

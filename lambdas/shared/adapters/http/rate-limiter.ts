@@ -4,10 +4,21 @@ import { Refusal } from '../../errors.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
 import type { RequestRateLimiter } from '../../ports/request-rate-limiter.ts';
 
-/** Requests per window of each route, per client IP and (for routes that know the subscriber) per subscriber. */
+/** The limits of requests the host signed (README, "Signed requests from the host"). */
+export interface HostLimits {
+  /** Per host key id and window: sized for every subscriber of the host, called from a few servers. */
+  perKey: number;
+  /** Per subscriber and window, apart from the subscriber's unsigned requests. */
+  perSubscriber?: number;
+}
+
+/**
+ * Requests per window of each route: failed authentications per client IP, proven requests per subscriber, and
+ * (for routes the host calls) signed requests per host key and per subscriber.
+ */
 export interface RateLimits<Route extends string> {
   windowSeconds: number;
-  routes: Record<Route, { perIp: number; perSubscriber?: number }>;
+  routes: Record<Route, { perIp: number; perSubscriber?: number; host?: HostLimits }>;
 }
 
 export interface RateLimiterOptions<Route extends string> {
@@ -19,9 +30,8 @@ export interface RateLimiterOptions<Route extends string> {
 }
 
 /**
- * Per-route limits per client IP and per subscriber (fixed windows). Over the limit: Refusal('rate_limited')
- * with the seconds to the window's end (the routes answer 429 with Retry-After). The IP check runs before any
- * work; the subscriber check as soon as the subscriber is known.
+ * Per-route fixed-window limits (the port describes what each counter counts). Over the limit:
+ * Refusal('rate_limited') with the seconds to the window's end (the routes answer 429 with Retry-After).
  */
 export class RateLimiter<Route extends string = RateLimitedRoute> implements RequestRateLimiter<Route> {
   private readonly now: () => Date;
@@ -30,19 +40,59 @@ export class RateLimiter<Route extends string = RateLimitedRoute> implements Req
     this.now = options.now ?? (() => new Date());
   }
 
-  async checkIp(route: Route, ip: string): Promise<void> {
-    const { perIp } = this.options.limits.routes[route];
-    await this.check(`${route}#ip#${await this.options.hashIp(rateLimitedAddress(ip))}`, perIp);
-    const allocation = ipv6Allocation(ip);
-    if (allocation !== undefined) {
-      await this.check(`${route}#ip48#${await this.options.hashIp(allocation)}`, perIp * IPV6_48_FACTOR);
+  async refuseExhaustedIp(route: Route, ip: string): Promise<void> {
+    for (const { bucket, limit } of await this.ipBuckets(route, ip)) {
+      const now = this.now();
+      const { count, windowEndsAt } = await this.options.store.current(
+        bucket,
+        this.options.limits.windowSeconds,
+        now,
+      );
+      // This request would be one more.
+      if (count >= limit) throw rateLimited(windowEndsAt, now);
     }
+  }
+
+  async countIpFailure(route: Route, ip: string): Promise<void> {
+    for (const { bucket, limit } of await this.ipBuckets(route, ip)) await this.check(bucket, limit);
   }
 
   async checkSubscriber(route: Route, subscriberId: string): Promise<void> {
     const { perSubscriber } = this.options.limits.routes[route];
     if (perSubscriber === undefined) throw new Error(`no per-subscriber limit for the ${route} route`);
     await this.check(`${route}#sub#${subscriberId}`, perSubscriber);
+  }
+
+  async checkHostKey(route: Route, keyId: string): Promise<void> {
+    await this.check(`${route}#hostkey#${keyId}`, this.hostLimits(route).perKey);
+  }
+
+  async checkHostSubscriber(route: Route, subscriberId: string): Promise<void> {
+    const { perSubscriber } = this.hostLimits(route);
+    if (perSubscriber === undefined) throw new Error(`no per-subscriber host limit for the ${route} route`);
+    await this.check(`${route}#hostsub#${subscriberId}`, perSubscriber);
+  }
+
+  private hostLimits(route: Route): HostLimits {
+    const { host } = this.options.limits.routes[route];
+    if (!host) throw new Error(`no host limits for the ${route} route`);
+    return host;
+  }
+
+  /** The IP's own counter, and for IPv6 the one of its /48 too. */
+  private async ipBuckets(route: Route, ip: string): Promise<{ bucket: string; limit: number }[]> {
+    const { perIp } = this.options.limits.routes[route];
+    const buckets = [
+      { bucket: `${route}#ip#${await this.options.hashIp(rateLimitedAddress(ip))}`, limit: perIp },
+    ];
+    const allocation = ipv6Allocation(ip);
+    if (allocation !== undefined) {
+      buckets.push({
+        bucket: `${route}#ip48#${await this.options.hashIp(allocation)}`,
+        limit: perIp * IPV6_48_FACTOR,
+      });
+    }
+    return buckets;
   }
 
   private async check(bucket: string, limit: number): Promise<void> {
@@ -52,10 +102,13 @@ export class RateLimiter<Route extends string = RateLimitedRoute> implements Req
       this.options.limits.windowSeconds,
       now,
     );
-    if (count <= limit) return;
-    const retryAfterSeconds = Math.max(1, windowEndsAt - Math.floor(now.getTime() / 1000));
-    throw new Refusal('rate_limited', { retryAfterSeconds });
+    if (count > limit) throw rateLimited(windowEndsAt, now);
   }
+}
+
+function rateLimited(windowEndsAt: number, now: Date): Refusal<'rate_limited'> {
+  const retryAfterSeconds = Math.max(1, windowEndsAt - Math.floor(now.getTime() / 1000));
+  return new Refusal('rate_limited', { retryAfterSeconds });
 }
 
 /**

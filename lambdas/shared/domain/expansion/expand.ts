@@ -3,6 +3,7 @@ import { DAY_MS, formatDate } from '../time/civil.ts';
 import { formatInstant, type PlacedTime, readEventDateTime } from '../time/event-time.ts';
 import { basicId, basicIdAt } from '../time/when.ts';
 import { overlapsWindow } from '../time/window.ts';
+import type { WorkBudget } from '../work-budget.ts';
 import { type PreparedSeries, prepareSeries, type WindowMs, walkSeries } from './series.ts';
 
 /**
@@ -36,13 +37,16 @@ export interface ExpandOptions {
   includeCancelled?: boolean;
   /** At most this many occurrences per series (runaway guard). Default DEFAULT_MAX_OCCURRENCES. */
   maxOccurrences?: number;
+  /** A feed's work budget: the walk spends from it and throws FeedTooCostly past it. */
+  budget?: WorkBudget;
 }
 
 export const DEFAULT_MAX_OCCURRENCES = 5_000;
 
-const toWindowMs = (window: TimeWindow): WindowMs => ({
+const toWindowMs = (window: TimeWindow, budget?: WorkBudget): WindowMs => ({
   minMs: window.timeMin.getTime(),
   maxMs: window.timeMax.getTime(),
+  ...(budget ? { budget } : {}),
 });
 
 /** An instant shaped like `placed`: its date, or the date-time in its zone, echoing the timeZone it named. */
@@ -143,7 +147,7 @@ export function expandSeries(
   window: TimeWindow,
   options: ExpandOptions = {},
 ): Occurrence[] {
-  return sortByStart(expandSeriesKeyed(series, exceptions, toWindowMs(window), options));
+  return sortByStart(expandSeriesKeyed(series, exceptions, toWindowMs(window, options.budget), options));
 }
 
 function expandSeriesKeyed(
@@ -163,7 +167,11 @@ function expandSeriesKeyed(
   walkSeries(prepared, window, (utcMs, durationMs) => {
     if (seen.has(utcMs)) return true;
     seen.add(utcMs);
-    if (!replaced.has(utcMs)) keyed.push(seriesInstance(series, prepared, utcMs, durationMs));
+    if (!replaced.has(utcMs)) {
+      keyed.push(seriesInstance(series, prepared, utcMs, durationMs));
+      // Each occurrence is formatted (its own objects and strings): it costs more than a day examined.
+      options.budget?.spend(10, 'expanding a recurrence');
+    }
     return keyed.length < maxOccurrences;
   });
   for (const exception of exceptions) {
@@ -185,7 +193,7 @@ export function expandEvents(
   window: TimeWindow,
   options: ExpandOptions = {},
 ): Occurrence[] {
-  const windowMs = toWindowMs(window);
+  const windowMs = toWindowMs(window, options.budget);
   const includeCancelled = options.includeCancelled ?? false;
   const seriesById = new Map<string, GoogleEvent>();
   for (const event of events) {
@@ -214,10 +222,10 @@ export function expandEvents(
  * Whether the series (exceptions aside, status ignored: this is about time only) has an instance overlapping
  * the window. Stops at the first hit and skips whole periods before the window when the rule has no COUNT.
  */
-export function hasOccurrenceIn(series: GoogleEvent, window: TimeWindow): boolean {
+export function hasOccurrenceIn(series: GoogleEvent, window: TimeWindow, budget?: WorkBudget): boolean {
   const prepared = prepareSeries(series);
   let found = false;
-  walkSeries(prepared, toWindowMs(window), () => {
+  walkSeries(prepared, toWindowMs(window, budget), () => {
     found = true;
     return false;
   });

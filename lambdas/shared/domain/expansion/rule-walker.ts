@@ -13,6 +13,8 @@ import {
   SECOND_MS,
   weekdayOf,
 } from '../time/civil.ts';
+import { TimeInputError } from '../time/errors.ts';
+import type { WorkBudget } from '../work-budget.ts';
 import type { RecurrenceRule, WeekdayNum } from './rule-parser.ts';
 
 /** The rule bound to its DTSTART: lookup tables so that testing a day costs a few array reads. */
@@ -146,6 +148,28 @@ function ordinalMatches(
 /** Safety net against rules that would otherwise walk for a very long time (e.g. DAILY over millennia). */
 export const MAX_RULE_PERIODS = 1_000_000;
 
+/**
+ * Periods after which the Gregorian calendar repeats: 400 years are 146,097 days, a whole number of weeks
+ * (20,871), so which days a rule picks in a period depends only on where the period falls in that cycle. A
+ * rule that picked nothing in this many periods in a row never picks anything again (with an INTERVAL the
+ * periods visit the cycle's places in a loop no longer than the cycle): the walk stops there, exactly.
+ * Without it a rule no day satisfies (30 February) walked a million periods.
+ */
+const CALENDAR_CYCLE_PERIODS: Record<RecurrenceRule['freq'], number> = {
+  YEARLY: 400,
+  MONTHLY: 4_800,
+  WEEKLY: 20_871,
+  DAILY: 146_097,
+};
+
+/**
+ * The earliest DTSTART a rule with COUNT is walked from. COUNT counts from DTSTART, so such a walk cannot skip
+ * to the window: from year 1 it examined 740,000 days per rule before reaching today. No real feed counts
+ * occurrences from before 1900 (rules without COUNT, birthdays from any year, skip to the window and are
+ * unaffected); such a rule is refused like an unreadable one (the mapping keeps the first instance).
+ */
+export const EARLIEST_COUNTED_START_WALL = Date.UTC(1900, 0, 1);
+
 export interface RuleWalk {
   /** DTSTART as wall-clock milliseconds in the series' zone. */
   dtstartWall: number;
@@ -155,18 +179,41 @@ export interface RuleWalk {
   fromWall?: number;
   /** Stop once a period starts after this wall time. */
   stopWall: number;
+  /** The feed's work budget: each period costs the days it examines. */
+  budget?: WorkBudget;
 }
 
 /**
  * Reports, in ascending order, the wall-clock times the rule generates (RFC 5545 3.3.10), until `visit`
- * returns false, a period starts after stopWall, or MAX_RULE_PERIODS periods were looked at. COUNT and UNTIL
- * are left to the caller, which knows the zone (UNTIL is an instant) and which instances count.
+ * returns false, a period starts after stopWall, a whole calendar cycle of periods picked no day (none ever
+ * will), or MAX_RULE_PERIODS periods were looked at. COUNT and UNTIL are left to the caller, which knows the
+ * zone (UNTIL is an instant) and which instances count. Throws ExpansionError for a rule with COUNT that
+ * starts before EARLIEST_COUNTED_START_WALL, and FeedTooCostly when the walk overspends `walk.budget`.
  */
 export function walkRule(rule: RecurrenceRule, walk: RuleWalk, visit: (wallMs: number) => boolean): void {
+  if (rule.count !== undefined && walk.dtstartWall < EARLIEST_COUNTED_START_WALL) {
+    throw new TimeInputError(
+      'bad_recurrence',
+      'a recurrence rule with COUNT starting before 1900 is not expanded (its count would be walked from then)',
+    );
+  }
   const plan = makePlan(rule, walk.dtstartWall);
   const fromWall = rule.count === undefined && walk.fromWall !== undefined ? walk.fromWall : walk.dtstartWall;
   const days: number[] = [];
-  const emitPeriod = emitPeriodOf.bind(undefined, days, rule.bySetPos, walk.afterWall, visit);
+  const emit = emitPeriodOf.bind(undefined, days, rule.bySetPos, walk.afterWall, visit);
+  const { budget } = walk;
+  const cycle = CALENDAR_CYCLE_PERIODS[rule.freq];
+  let emptyPeriods = 0;
+  // One period's days (examined: the days looked at, for the budget): false when the walk is over.
+  const emitPeriod = (offsets: number[], examined: number): boolean => {
+    budget?.spend(examined + days.length, 'expanding a recurrence rule');
+    if (days.length === 0) {
+      if (++emptyPeriods >= cycle) return false;
+      return true;
+    }
+    emptyPeriods = 0;
+    return emit(offsets);
+  };
 
   const start = civilFromDays(Math.floor(walk.dtstartWall / DAY_MS));
   const interval = rule.interval;
@@ -179,16 +226,18 @@ export function walkRule(rule: RecurrenceRule, walk: RuleWalk, visit: (wallMs: n
         const yearStart = daysFromCivil(year, 1, 1);
         if (yearStart * DAY_MS > walk.stopWall) return;
         days.length = 0;
+        let examined = 0;
         for (let month = 1; month <= 12; month++) {
           if (plan.monthMask && !plan.monthMask[month]) continue;
           const monthStart = daysFromCivil(year, month, 1);
           const length = daysInMonth(year, month);
+          examined += length;
           for (let day = 1; day <= length; day++) {
             const dayNumber = monthStart + day - 1;
             if (dayMatches(plan, dayNumber, year, month, day)) days.push(dayNumber * DAY_MS);
           }
         }
-        if (!emitPeriod(plan.offsets)) return;
+        if (!emitPeriod(plan.offsets, examined)) return;
       }
       return;
     }
@@ -203,14 +252,16 @@ export function walkRule(rule: RecurrenceRule, walk: RuleWalk, visit: (wallMs: n
         const monthStart = daysFromCivil(year, month, 1);
         if (monthStart * DAY_MS > walk.stopWall) return;
         days.length = 0;
+        let examined = 1;
         if (!plan.monthMask || plan.monthMask[month]) {
           const length = daysInMonth(year, month);
+          examined = length;
           for (let day = 1; day <= length; day++) {
             const dayNumber = monthStart + day - 1;
             if (dayMatches(plan, dayNumber, year, month, day)) days.push(dayNumber * DAY_MS);
           }
         }
-        if (!emitPeriod(plan.offsets)) return;
+        if (!emitPeriod(plan.offsets, examined)) return;
       }
       return;
     }
@@ -235,7 +286,7 @@ export function walkRule(rule: RecurrenceRule, walk: RuleWalk, visit: (wallMs: n
           }
           days.push(dayNumber * DAY_MS);
         }
-        if (!emitPeriod(plan.offsets)) return;
+        if (!emitPeriod(plan.offsets, periodDays)) return;
       }
       return;
     }

@@ -7,6 +7,7 @@ import { type IcsTime, wallMs } from '../time/ics-values.ts';
 import { timeOfDayMs } from '../time/when.ts';
 import { overlapsWindow } from '../time/window.ts';
 import { googleTimeZoneNamed, type TimeZone, UTC_ZONE } from '../time/zone.ts';
+import type { WorkBudget } from '../work-budget.ts';
 import { parseRecurrenceValue, parseRule, type RecurrenceRule } from './rule-parser.ts';
 import { walkRule } from './rule-walker.ts';
 
@@ -175,6 +176,8 @@ const WALL_SLACK_MS = 2 * DAY_MS;
 export interface WindowMs {
   minMs: number;
   maxMs: number;
+  /** The feed's work budget, when a feed's mapping walks the series. */
+  budget?: WorkBudget;
 }
 
 /**
@@ -198,7 +201,13 @@ function walkRuleInstances(
   const { allDay, zone, startWall } = series;
   walkRule(
     rule,
-    { dtstartWall: startWall, afterWall: startWall - 1, fromWall, stopWall: window.maxMs + WALL_SLACK_MS },
+    {
+      dtstartWall: startWall,
+      afterWall: startWall - 1,
+      fromWall,
+      stopWall: window.maxMs + WALL_SLACK_MS,
+      ...(window.budget ? { budget: window.budget } : {}),
+    },
     (wall) => {
       if (count >= countLimit) return false;
       // Instances that a COUNT rule must walk through long before the window, and safely before UNTIL,
@@ -262,6 +271,7 @@ export function walkSeries(
 ): void {
   const filter = new InstanceFilter(series, window);
   const { durationMs } = series;
+  window.budget?.spend(1 + series.rdates.length, 'expanding a recurrence');
   if (filter.accepts(series.start.utcMs, durationMs) && !visit(series.start.utcMs, durationMs)) return;
   for (const rdate of series.rdates) {
     if (filter.accepts(rdate, durationMs) && !visit(rdate, durationMs)) return;

@@ -3,6 +3,7 @@
  * components. It keeps values lexical (no date or time-zone interpretation) because the mapping re-emits
  * them (wall times, TZIDs, RRULE text) for Google; interpretation happens once, where it is needed.
  */
+import type { WorkBudget } from '../work-budget.ts';
 
 export interface Property {
   /** Upper-cased property name (names are case-insensitive). */
@@ -27,6 +28,8 @@ export interface ReadOptions {
    * keeps it out of the tree: big feeds are then mapped event by event, not held whole.
    */
   onEvent?: (event: Component, calendarIndex: number) => void;
+  /** Caps on components and nesting: past them reading stops with FeedTooCostly. */
+  budget?: WorkBudget;
 }
 
 export interface ReadResult {
@@ -148,7 +151,8 @@ export function readComponents(text: string, options: ReadOptions = {}): ReadRes
   const stack: Component[] = [];
   let unreadableLines = 0;
   let calendarIndex = -1;
-  const { onEvent } = options;
+  const { onEvent, budget } = options;
+  let componentCount = 0;
   // A VEVENT right inside a VCALENDAR goes to onEvent when it ends, instead of into the tree.
   const close = (component: Component, depth: number) => {
     if (onEvent && depth === 1 && component.name === 'VEVENT' && stack[0]?.name === 'VCALENDAR') {
@@ -173,6 +177,11 @@ export function readComponents(text: string, options: ReadOptions = {}): ReadRes
         current.unterminated = true;
         stack.pop();
         close(current, stack.length);
+      }
+      if (budget) {
+        // The END of an unknown component searches the open ones: nesting is capped, so that stays cheap.
+        budget.cap('components', ++componentCount, 'more than {n} components');
+        budget.cap('depth', stack.length + 1, 'components nested more than {n} deep');
       }
       const component: Component = { name, properties: [], components: [] };
       if (stack.length === 0 && name === 'VCALENDAR') calendarIndex++;

@@ -1,4 +1,11 @@
 /** ICS feed -> Google Calendar Event resources. */
+
+export {
+  DEFAULT_FEED_LIMITS,
+  type FeedBudgetOptions,
+  type FeedLimits,
+  FeedTooCostly,
+} from '../work-budget.ts';
 export {
   DEFAULT_HORIZON_SPAN,
   defaultHorizon,

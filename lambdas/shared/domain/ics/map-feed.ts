@@ -12,6 +12,7 @@ import type { GoogleEvent } from '../google-event.ts';
 import { instantOf } from '../time/event-time.ts';
 import { basicId, coerceLike, type When } from '../time/when.ts';
 import { overlapsWindow } from '../time/window.ts';
+import { type FeedBudgetOptions, WorkBudget } from '../work-budget.ts';
 import type { Component } from './content-lines.ts';
 import { eventIdFor } from './event-ids.ts';
 import type { Horizon } from './horizon.ts';
@@ -37,6 +38,11 @@ export interface MappingOptions {
   horizon: Horizon;
   /** IANA zone for floating times when the calendar has no X-WR-TIMEZONE. */
   defaultTimeZone: string;
+  /**
+   * Caps and work budget (../work-budget.ts; DEFAULT_FEED_LIMITS when left out), and a clock for a time
+   * limit. Past any of them mapFeed throws FeedTooCostly, naming the cause.
+   */
+  budget?: FeedBudgetOptions;
 }
 
 export interface MappedFeed {
@@ -175,11 +181,12 @@ const inHorizon = (event: Pick<GoogleEvent, 'start' | 'end'>, from: number, to: 
   overlapsWindow(instantOf(event.start), instantOf(event.end), from, to);
 
 export function mapFeed(text: string, options: MappingOptions): MappedFeed {
+  const budget = new WorkBudget(options.budget);
   const warnings = new Warnings();
-  const sources = readSources(text, options, warnings);
+  const sources = readSources(text, options, warnings, budget);
   const masters = mastersOf(sources, warnings);
   const exceptions = exceptionsOf(sources, masters);
-  splitThisAndFuture(masters, exceptions);
+  splitThisAndFuture(masters, exceptions, budget);
   const { built, plans } = buildMasters(masters, options.salt, warnings);
   const orphans = joinExceptions(exceptions, masters, plans, warnings);
 
@@ -196,9 +203,9 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
     let mapped: SeriesExceptions;
     let inWindow: boolean;
     try {
-      mapped = seriesExceptions(item.plan);
+      mapped = seriesExceptions(item.plan, budget);
       inWindow =
-        hasOccurrenceIn(item.event, window) ||
+        hasOccurrenceIn(item.event, window, budget) ||
         mapped.exceptions.some((e) => e.status !== 'cancelled' && inHorizon(e, from, to));
     } catch (error) {
       if (!(error instanceof ExpansionError)) throw error;

@@ -6,6 +6,7 @@
 import { DAY_MS } from '../time/civil.ts';
 import { durationParts, parseDuration, parseIcsTime } from '../time/ics-values.ts';
 import { coerceLike, type TimedWhen, type When, wallOf } from '../time/when.ts';
+import { WorkBudget } from '../work-budget.ts';
 import { type Component, first, type Property, readComponents } from './content-lines.ts';
 import { derivedUid } from './event-ids.ts';
 import type { Horizon } from './horizon.ts';
@@ -111,28 +112,63 @@ function endOf(
   return start.allDay ? { allDay: true, utcMs: start.utcMs + DAY_MS } : pointInTimeEnd(start);
 }
 
+/** A physical line (not unfolded) that opens a VTIMEZONE, closes one, or opens a VCALENDAR. */
+const VTIMEZONE_BEGIN = /^[ \t]*BEGIN:VTIMEZONE[ \t]*$/i;
+const VTIMEZONE_END = /^[ \t]*END:VTIMEZONE[ \t]*$/i;
+const VCALENDAR_BEGIN = /^[ \t]*BEGIN:VCALENDAR/i;
+const X_WR_TIMEZONE = /^X-WR-TIMEZONE(?:;[^:]*)?:(.*)$/i;
+
+/** Calls `visit` with each physical line of the text and the index where it starts, in one pass. */
+function forEachPhysicalLine(text: string, visit: (line: string, start: number, end: number) => void): void {
+  let index = 0;
+  const length = text.length;
+  while (index <= length) {
+    let end = index;
+    while (end < length) {
+      const c = text.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+      end++;
+    }
+    visit(text.slice(index, end), index, end);
+    if (end >= length) return;
+    index = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+  }
+}
+
 /**
  * The VTIMEZONEs and X-WR-TIMEZONEs of the text, found before the events are read (a VTIMEZONE may come
- * after the events that use it), so each event can be interpreted the moment it is read.
+ * after the events that use it), so each event can be interpreted the moment it is read. One pass over the
+ * lines: a VTIMEZONE runs from its BEGIN line to the next END:VTIMEZONE line (one never closed is not read),
+ * an X-WR-TIMEZONE belongs to the VCALENDAR begun last. The number of VTIMEZONEs is capped.
  */
-function scanZones(text: string): { vtimezones: Map<string, CustomZone>; wrZones: Map<number, string> } {
+function scanZones(
+  text: string,
+  budget: WorkBudget,
+): { vtimezones: Map<string, CustomZone>; wrZones: Map<number, string> } {
   const vtimezones = new Map<string, CustomZone>();
-  for (const match of text.matchAll(
-    /^[ \t]*BEGIN:VTIMEZONE[ \t]*\r?$[\s\S]*?^[ \t]*END:VTIMEZONE[ \t]*\r?$/gim,
-  )) {
-    const { calendars } = readComponents(`BEGIN:VCALENDAR\r\n${match[0]}\r\nEND:VCALENDAR\r\n`);
-    for (const component of calendars[0]?.components ?? []) {
-      const zone = component.name === 'VTIMEZONE' ? readVTimezone(component) : undefined;
-      if (zone && !vtimezones.has(zone.tzid)) vtimezones.set(zone.tzid, zone);
-    }
-  }
   const wrZones = new Map<number, string>();
-  const calendarStarts = [...text.matchAll(/^[ \t]*BEGIN:VCALENDAR/gim)].map((m) => m.index);
-  for (const match of text.matchAll(/^X-WR-TIMEZONE(?:;[^:\r\n]*)?:([^\r\n]*)/gim)) {
-    const calendarIndex = calendarStarts.filter((start) => start < match.index).length - 1;
-    const value = (match[1] ?? '').trim();
+  let zoneCount = 0;
+  let openedAt: number | undefined;
+  let calendarIndex = -1;
+  forEachPhysicalLine(text, (line, start, end) => {
+    if (VCALENDAR_BEGIN.test(line)) calendarIndex++;
+    if (openedAt === undefined) {
+      if (VTIMEZONE_BEGIN.test(line)) openedAt = start;
+    } else if (VTIMEZONE_END.test(line)) {
+      budget.cap('zones', ++zoneCount, 'more than {n} VTIMEZONEs');
+      const block = text.slice(openedAt, end);
+      openedAt = undefined;
+      const { calendars } = readComponents(`BEGIN:VCALENDAR\r\n${block}\r\nEND:VCALENDAR\r\n`, { budget });
+      for (const component of calendars[0]?.components ?? []) {
+        const zone = component.name === 'VTIMEZONE' ? readVTimezone(component, budget) : undefined;
+        if (zone && !vtimezones.has(zone.tzid)) vtimezones.set(zone.tzid, zone);
+      }
+      return;
+    }
+    const wr = X_WR_TIMEZONE.exec(line);
+    const value = (wr?.[1] ?? '').trim();
     if (value && !wrZones.has(calendarIndex)) wrZones.set(calendarIndex, value);
-  }
+  });
   return { vtimezones, wrZones };
 }
 
@@ -154,9 +190,14 @@ const KEPT_AFTER_READ = new Set([
  * Reads VEVENTs into interpreted source events, one at a time as the text is read (a big feed is never
  * held as a whole tree); broken ones are skipped with a warning.
  */
-export function readSources(text: string, options: ReadOptions, warnings: Warnings): SourceEvent[] {
-  const { vtimezones, wrZones } = scanZones(text);
-  const resolver = new ZoneResolver(vtimezones, horizonYears(options.horizon));
+export function readSources(
+  text: string,
+  options: ReadOptions,
+  warnings: Warnings,
+  budget: WorkBudget = new WorkBudget(),
+): SourceEvent[] {
+  const { vtimezones, wrZones } = scanZones(text, budget);
+  const resolver = new ZoneResolver(vtimezones, horizonYears(options.horizon), budget);
   const year = options.horizon.from.getUTCFullYear();
   const defaultZone = byNameOnlyZone(options.defaultTimeZone, year) ?? 'UTC';
   const contexts = new Map<number, TimeContext>();
@@ -180,7 +221,10 @@ export function readSources(text: string, options: ReadOptions, warnings: Warnin
   const sources: SourceEvent[] = [];
   let order = 0;
   const { unreadableLines } = readComponents(text, {
+    budget,
     onEvent: (component, calendarIndex) => {
+      // A unit per event: it also lets the budget look at its clock while a big feed is read.
+      budget.spend(1, 'reading events');
       const source = readSource(component, contextOf(calendarIndex), order++, warnings);
       if (!source) return;
       source.component = {

@@ -8,6 +8,7 @@ import { type GoogleEvent, isAllDay, TEXT_LIMITS } from '../google-event.ts';
 import { DAY_MS } from '../time/civil.ts';
 import { instantOf, zoneOf } from '../time/event-time.ts';
 import { basicId, coerceLike, type When } from '../time/when.ts';
+import type { WorkBudget } from '../work-budget.ts';
 import { type Component, first, unescapeText } from './content-lines.ts';
 import { contentHash } from './event-ids.ts';
 import type { PeriodInstance } from './recurrence.ts';
@@ -114,7 +115,7 @@ export interface SeriesExceptions {
  * day, else the override stands alone. RDATE periods longer or shorter than the series become exceptions
  * too.
  */
-export function seriesExceptions(plan: SeriesPlan): SeriesExceptions {
+export function seriesExceptions(plan: SeriesPlan, budget?: WorkBudget): SeriesExceptions {
   const series = plan.event;
   const seriesId = series.id as string;
   const start = plan.source.start;
@@ -128,7 +129,15 @@ export function seriesExceptions(plan: SeriesPlan): SeriesExceptions {
   if (rids.length > 0) {
     const timeMin = new Date(Math.min(...rids) - 2 * DAY_MS);
     const timeMax = new Date(Math.max(...rids) + 2 * DAY_MS);
-    for (const occurrence of expandSeries(series, [], { timeMin, timeMax }, { maxOccurrences: 20_000 })) {
+    for (const occurrence of expandSeries(
+      series,
+      [],
+      { timeMin, timeMax },
+      {
+        maxOccurrences: 20_000,
+        ...(budget ? { budget } : {}),
+      },
+    )) {
       const original = occurrence.originalStartTime ?? occurrence.start;
       const utcMs = instantOf(original);
       instances.set(

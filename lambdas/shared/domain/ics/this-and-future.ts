@@ -7,9 +7,10 @@
  * `<UID>#<RECURRENCE-ID>` (its icsUid and the source of its id) and marked with `icsSplitFrom`, so its event
  * key never meets the key of an exception at that RECURRENCE-ID.
  */
-import { expandSeries } from '../expansion/index.ts';
+import { ExpansionError, expandSeries } from '../expansion/index.ts';
 import { DAY_MS } from '../time/civil.ts';
 import { basicId, coerceLike, shiftWhen, type When } from '../time/when.ts';
+import { WorkBudget } from '../work-budget.ts';
 import type { Component, Property } from './content-lines.ts';
 import { inSeriesZone, seriesRecurrence } from './recurrence.ts';
 import type { SourceEvent } from './source-event.ts';
@@ -36,7 +37,7 @@ function datesProperty(name: string, values: When[]): Property {
 }
 
 /** Instances of the series' rules (no EXDATE, RDATE) that start before `before`: what COUNT has used up. */
-function rulesInstancesBefore(master: SourceEvent, before: When): number {
+function rulesInstancesBefore(master: SourceEvent, before: When, budget: WorkBudget): number {
   const rules = master.component.properties.filter((p) => p.name === 'RRULE');
   const duration = master.end.utcMs - master.start.utcMs;
   const recurrence = seriesRecurrence(
@@ -57,14 +58,20 @@ function rulesInstancesBefore(master: SourceEvent, before: When): number {
     timeMin: new Date(master.start.utcMs - DAY_MS),
     timeMax: new Date(before.utcMs),
   };
-  return expandSeries(series, [], window, { maxOccurrences: 1_000_000 }).length;
+  try {
+    return expandSeries(series, [], window, { maxOccurrences: 1_000_000, budget }).length;
+  } catch (error) {
+    // Rules the expansion refuses: the mapping keeps only the series' first instance anyway (map-feed.ts).
+    if (error instanceof ExpansionError) return 0;
+    throw error;
+  }
 }
 
 /** Splits `master` at `override`; returns the new series (the master is changed in place). */
-function split(master: SourceEvent, override: SourceEvent): SourceEvent {
+function split(master: SourceEvent, override: SourceEvent, budget: WorkBudget): SourceEvent {
   const rid = coerceLike(override.recurrenceId as When, master.start);
   const deltaMs = override.start.utcMs - rid.utcMs;
-  const used = rulesInstancesBefore(master, rid);
+  const used = rulesInstancesBefore(master, rid, budget);
   const headEnd = rid.allDay
     ? basicId({ allDay: true, utcMs: rid.utcMs - DAY_MS })
     : basicId({ ...rid, utcMs: rid.utcMs - 1000 });
@@ -122,9 +129,12 @@ const recurs = (source: SourceEvent) =>
 export function splitThisAndFuture(
   masters: Map<string, SourceEvent>,
   exceptions: Map<string, SourceEvent>,
+  budget: WorkBudget = new WorkBudget(),
 ): void {
   // Earliest first; each split may re-key later overrides, so the next one is looked up afresh.
   for (let guard = exceptions.size; guard > 0; guard--) {
+    // Each round looks at every override: many THISANDFUTURE overrides cost their square.
+    budget.spend(exceptions.size, 'splitting series at THISANDFUTURE overrides');
     let override: SourceEvent | undefined;
     for (const e of exceptions.values()) {
       const master = e.thisAndFuture ? masters.get(e.uid) : undefined;
@@ -134,7 +144,7 @@ export function splitThisAndFuture(
     if (!override) return;
     const master = masters.get(override.uid) as SourceEvent;
     const splitAt = coerceLike(override.recurrenceId as When, master.start);
-    const part = split(master, override);
+    const part = split(master, override, budget);
     masters.set(part.uid, part);
     const deltaMs = part.start.utcMs - splitAt.utcMs;
     for (const [key, exception] of exceptions) {

@@ -11,6 +11,7 @@ import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import { MINUTE_MS } from '../time/civil.ts';
 import { googleZoneFor, googleZoneForOffset, type ZoneSpan } from '../time/google-zones.ts';
 import { canonicalIana, listIanaZones, type OffsetAt, timeZoneNamed } from '../time/zone.ts';
+import { WorkBudget } from '../work-budget.ts';
 import { type CustomZone, matchIana } from './vtimezone.ts';
 
 export type ZoneResolution =
@@ -149,11 +150,16 @@ export class ZoneResolver {
   readonly #years: number[];
   /** The whole years of the horizon: where a zone sent to Google in place of another must agree with it. */
   readonly #span: ZoneSpan;
+  readonly #budget: WorkBudget;
 
-  /** `years`: the years whose rules must agree when a VTIMEZONE is matched to an IANA zone (the horizon's). */
-  constructor(vtimezones: Map<string, CustomZone>, years: number[]) {
+  /**
+   * `years`: the years whose rules must agree when a VTIMEZONE is matched to an IANA zone (the horizon's);
+   * `budget`: the feed's, which matching spends from.
+   */
+  constructor(vtimezones: Map<string, CustomZone>, years: number[], budget: WorkBudget = new WorkBudget()) {
     this.#vtimezones = vtimezones;
     this.#years = years;
+    this.#budget = budget;
     const first = years[0] ?? new Date().getUTCFullYear();
     const last = years.at(-1) ?? first;
     this.#span = { fromMs: Date.UTC(first, 0, 1), toMs: Date.UTC(last + 1, 0, 1) };
@@ -163,6 +169,7 @@ export class ZoneResolver {
   resolve(tzid: string): ZoneResolution {
     let resolution = this.#cache.get(tzid);
     if (!resolution) {
+      this.#budget.cap('tzids', this.#cache.size + 1, 'more than {n} different TZIDs');
       resolution = this.#forGoogle(this.#resolve(tzid));
       this.#cache.set(tzid, resolution);
     }
@@ -188,7 +195,7 @@ export class ZoneResolver {
       const preferred = [display ? fixedOffsetZone(display.offset) : undefined, ...primaryZones()].filter(
         (z): z is string => z !== undefined,
       );
-      const matched = matchIana(custom, this.#years, preferred);
+      const matched = matchIana(custom, this.#years, preferred, this.#budget);
       if (matched) return { kind: 'iana', zone: matched };
       return { kind: 'custom', zone: custom };
     }

@@ -3,10 +3,14 @@
  * (Google only takes IANA names). Observance rules are yearly in practice (nth weekday of a month, or a
  * weekday on or after a month day); anything else counts as a single onset at DTSTART.
  */
+
+import { hash } from 'node:crypto';
+import { BoundedCache } from '../bounded-cache.ts';
 import { civilFromDays, DAY_MS, daysFromCivil, daysInMonth, HOUR_MS, weekdayOf } from '../time/civil.ts';
 import { parseIcsTime, parseUtcOffset, wallMs } from '../time/ics-values.ts';
 import { timeOfDayMs } from '../time/when.ts';
 import { canonicalIana, listIanaZones, type OffsetAt, timeZoneNamed } from '../time/zone.ts';
+import { WorkBudget } from '../work-budget.ts';
 import { all, type Component, first } from './content-lines.ts';
 
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
@@ -97,43 +101,108 @@ function onsetDay(rule: YearlyRule, year: number): number | undefined {
   return day >= 1 ? day : undefined;
 }
 
-/** The latest onset (UTC ms) of an observance at or before `utcMs`, or undefined. */
-function latestOnset(o: Observance, utcMs: number): number | undefined {
-  const toUtc = (wall: number) => wall - o.offsetFrom;
-  let best: number | undefined;
-  const consider = (onset: number) => {
-    if (onset <= utcMs && (best === undefined || onset > best)) best = onset;
-  };
-  const start = toUtc(o.startWall);
-  if (start > utcMs) return undefined;
-  consider(start);
-  for (const wall of o.extraWalls) consider(toUtc(wall));
-  if (o.rule) {
-    const startYear = yearOf(o.startWall);
-    const timeOfDay = timeOfDayMs(o.startWall);
-    const year = yearOf(utcMs);
-    for (const y of [year + 1, year, year - 1]) {
-      if (y < startYear) continue;
-      const day = onsetDay(o.rule, y);
-      if (day === undefined) continue;
-      const onset = toUtc(daysFromCivil(y, o.rule.month, day) * DAY_MS + timeOfDay);
-      if (onset < start || (o.rule.untilUtc !== undefined && onset > o.rule.untilUtc)) continue;
-      consider(onset);
-    }
-  }
-  return best;
+/** An onset: from `utcMs` on, `offset` is in force; `rank` (the observance's place) breaks ties, lower first. */
+interface Onset {
+  utcMs: number;
+  rank: number;
+  offset: number;
 }
 
-/** Reads a VTIMEZONE; undefined when it has no usable observance. */
-export function readVTimezone(component: Component): CustomZone | undefined {
+/** Later onset first; of two at the same instant, the earlier observance (as the linear scan chose). */
+const laterOnset = (a: Onset, b: Onset | undefined): boolean =>
+  b === undefined || a.utcMs > b.utcMs || (a.utcMs === b.utcMs && a.rank < b.rank);
+
+/** Ascending by instant, then descending by rank: the last one at or before an instant is the one in force. */
+const byOnset = (a: Onset, b: Onset): number => a.utcMs - b.utcMs || b.rank - a.rank;
+
+/** The last onset at or before `utcMs` of a list sorted with byOnset (binary search), or undefined. */
+function lastOnsetAtOrBefore(onsets: Onset[], utcMs: number): Onset | undefined {
+  let low = 0;
+  let high = onsets.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((onsets[mid] as Onset).utcMs <= utcMs) low = mid + 1;
+    else high = mid;
+  }
+  return low > 0 ? onsets[low - 1] : undefined;
+}
+
+/** Years of rule onsets kept per zone: lookups cluster on the horizon's years, anything else is recomputed. */
+const RULE_YEARS_CACHED = 64;
+
+/**
+ * The offset in force at any instant: that of the latest onset at or before it, over every observance (its
+ * start, its RDATEs, its yearly rule's onsets in the year of the instant and the years either side), the
+ * earliest observance's TZOFFSETFROM before all of them. Fixed onsets are sorted once and binary-searched, a
+ * year's rule onsets computed once per year: a lookup costs a logarithm, not a pass over every observance
+ * (which made 3,000 observances cost minutes).
+ */
+function offsetsOf(observances: Observance[]): OffsetAt {
+  const fixed: Onset[] = [];
+  const ruled: { rank: number; observance: Observance; start: number; startYear: number }[] = [];
+  observances.forEach((o, rank) => {
+    const start = o.startWall - o.offsetFrom;
+    fixed.push({ utcMs: start, rank, offset: o.offsetTo });
+    // An RDATE before the observance's start never wins: the start itself is a later onset of it.
+    for (const wall of o.extraWalls) {
+      const utcMs = wall - o.offsetFrom;
+      if (utcMs >= start) fixed.push({ utcMs, rank, offset: o.offsetTo });
+    }
+    if (o.rule) ruled.push({ rank, observance: o, start, startYear: yearOf(o.startWall) });
+  });
+  fixed.sort(byOnset);
+  const yearCache = new Map<number, Onset[]>();
+  const ruleOnsets = (year: number): Onset[] => {
+    let onsets = yearCache.get(year);
+    if (onsets) return onsets;
+    onsets = [];
+    for (const { rank, observance: o, start, startYear } of ruled) {
+      const rule = o.rule as YearlyRule;
+      if (year < startYear) continue;
+      const day = onsetDay(rule, year);
+      if (day === undefined) continue;
+      const onset = daysFromCivil(year, rule.month, day) * DAY_MS + timeOfDayMs(o.startWall) - o.offsetFrom;
+      if (onset < start || (rule.untilUtc !== undefined && onset > rule.untilUtc)) continue;
+      onsets.push({ utcMs: onset, rank, offset: o.offsetTo });
+    }
+    onsets.sort(byOnset);
+    if (yearCache.size >= RULE_YEARS_CACHED) yearCache.clear();
+    yearCache.set(year, onsets);
+    return onsets;
+  };
+  const earliest = observances.reduce((a, b) => (b.startWall < a.startWall ? b : a));
+  return (utcMs) => {
+    let best = lastOnsetAtOrBefore(fixed, utcMs);
+    if (ruled.length > 0) {
+      const year = yearOf(utcMs);
+      for (const y of [year + 1, year, year - 1]) {
+        const candidate = lastOnsetAtOrBefore(ruleOnsets(y), utcMs);
+        if (candidate && laterOnset(candidate, best)) best = candidate;
+      }
+    }
+    return best ? best.offset : earliest.offsetFrom;
+  };
+}
+
+/**
+ * Reads a VTIMEZONE; undefined when it has no usable observance. Its observances and RDATE onsets are capped
+ * (the budget's `observances`): past the cap it throws FeedTooCostly.
+ */
+export function readVTimezone(
+  component: Component,
+  budget: WorkBudget = new WorkBudget(),
+): CustomZone | undefined {
   // Outlook escapes commas in TZID ("Kuala Lumpur\\, Singapore") though TZID parameters carry none.
   const tzid = first(component, 'TZID')
     ?.value.trim()
     .replace(/\\([,;\\])/g, '$1');
   if (!tzid) return undefined;
   const observances: Observance[] = [];
+  let onsets = 0;
   for (const child of component.components) {
     if (child.name !== 'STANDARD' && child.name !== 'DAYLIGHT') continue;
+    onsets += 1 + all(child, 'RDATE').reduce((sum, p) => sum + p.value.split(',').length, 0);
+    budget.cap('observances', onsets, 'a VTIMEZONE with more than {n} observances and RDATE onsets');
     const offsetTo = parseUtcOffset(first(child, 'TZOFFSETTO')?.value ?? '');
     const start = parseIcsTime(first(child, 'DTSTART')?.value ?? '');
     if (offsetTo === undefined || !start) continue;
@@ -154,27 +223,17 @@ export function readVTimezone(component: Component): CustomZone | undefined {
     });
   }
   if (observances.length === 0) return undefined;
-  const earliest = observances.reduce((a, b) => (b.startWall < a.startWall ? b : a));
-  const offsetAt: OffsetAt = (utcMs) => {
-    let bestOnset: number | undefined;
-    let offset = earliest.offsetFrom;
-    for (const o of observances) {
-      const onset = latestOnset(o, utcMs);
-      if (onset !== undefined && (bestOnset === undefined || onset > bestOnset)) {
-        bestOnset = onset;
-        offset = o.offsetTo;
-      }
-    }
-    return offset;
-  };
+  const offsetAt = offsetsOf(observances);
   const hint =
     first(component, 'X-LIC-LOCATION')?.value.trim() ??
     first(component, 'X-MICROSOFT-CDO-TZID')?.value.trim();
-  const signature = JSON.stringify(observances);
+  // A digest, not the observances' text: it keys a process-wide cache, whose entries must stay small.
+  const signature = hash('sha256', JSON.stringify(observances), 'hex');
   return { tzid, offsetAt, signature, observances, ...(hint ? { hint } : {}) };
 }
 
-const matches = new Map<string, string | null>();
+/** Matches found, by zone signature, years and preferred zones: bounded, its keys come from feeds. */
+const matches = new BoundedCache<string, string | null>(512);
 
 /** Instants at which two zones must agree: each onset of the custom zone (and an hour either side), and mid-month. */
 function samplesFor(zone: CustomZone, years: number[]): number[] {
@@ -197,13 +256,20 @@ function samplesFor(zone: CustomZone, years: number[]): number[] {
  * The IANA zone whose offsets equal the custom zone's over the given years (the zone the VTIMEZONE hints
  * at first, then the preferred ones, then every zone in name order), or undefined.
  */
-export function matchIana(zone: CustomZone, years: number[], preferred: string[]): string | undefined {
+export function matchIana(
+  zone: CustomZone,
+  years: number[],
+  preferred: string[],
+  budget: WorkBudget = new WorkBudget(),
+): string | undefined {
   const key = `${zone.signature}|${years.join(',')}|${preferred.join(',')}`;
   const known = matches.get(key);
   if (known !== undefined) return known ?? undefined;
   const candidates = [...(zone.hint ? [zone.hint] : []), ...preferred, ...listIanaZones()];
   const found =
-    firstAgreeing(zone, years, candidates) ?? firstAgreeing(zone, eraYears(zone), candidates) ?? null;
+    firstAgreeing(zone, years, candidates, budget) ??
+    firstAgreeing(zone, eraYears(zone), candidates, budget) ??
+    null;
   matches.set(key, found);
   return found ?? undefined;
 }
@@ -219,14 +285,25 @@ function eraYears(zone: CustomZone): number[] {
   return [from, from + 1, from + 2];
 }
 
-function firstAgreeing(zone: CustomZone, years: number[], candidates: string[]): string | undefined {
+/** Each sample compared costs a unit of the budget (a candidate usually fails at its first). */
+function firstAgreeing(
+  zone: CustomZone,
+  years: number[],
+  candidates: string[],
+  budget: WorkBudget,
+): string | undefined {
   const samples = samplesFor(zone, years);
+  budget.spend(samples.length, 'matching a VTIMEZONE to a known zone');
   const expected = samples.map((s) => zone.offsetAt(s));
   for (const candidate of candidates) {
     const iana = canonicalIana(candidate);
     if (!iana) continue;
     const { offsetAt } = timeZoneNamed(iana);
-    if (samples.every((s, i) => offsetAt(s) === expected[i])) return iana;
+    let compared = 0;
+    while (compared < samples.length && offsetAt(samples[compared] as number) === expected[compared])
+      compared++;
+    budget.spend(compared + 1, 'matching a VTIMEZONE to a known zone');
+    if (compared === samples.length) return iana;
   }
   return undefined;
 }

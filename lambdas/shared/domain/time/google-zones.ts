@@ -3,6 +3,8 @@
  * takes the `Etc/GMT±N` fixed-offset names, so some IANA names become another name with the same offsets over
  * the sync's span, or (when none fits) the times are written in UTC. Pure: Intl only, through ./zone.ts.
  */
+
+import { BoundedCache } from '../bounded-cache.ts';
 import { HOUR_MS, MINUTE_MS } from './civil.ts';
 import { type OffsetAt, timeZoneNamed } from './zone.ts';
 
@@ -90,7 +92,8 @@ export const GOOGLE_ZONE_CANDIDATES: readonly string[] = [
   ...Object.values(CONSTANT_OFFSET_ZONES).flat(),
 ];
 
-const answers = new Map<string, GoogleZone>();
+/** Answers by zone and span: bounded, the zones are those feeds name. */
+const answers = new BoundedCache<string, GoogleZone>(4_096);
 
 /**
  * The zone Google gets for an IANA zone (as Intl spells it) over `span`: the name itself; the older name of a

@@ -5,6 +5,7 @@
  * ../ics/time-zones.ts: it ends in one of these zones.
  */
 import { IANA_ALIAS_MAP } from 'windows-iana';
+import { BoundedCache } from '../bounded-cache.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './civil.ts';
 import { TimeInputError } from './errors.ts';
 
@@ -59,6 +60,11 @@ class FixedOffsetZone implements TimeZone {
  * one-week DST, and cost fewer Intl calls than sampling every day or every week.
  */
 const SPAN_MS = 5 * DAY_MS;
+/**
+ * Spans kept per zone (about 110 years): the instants looked up come from feeds, which may name any year; past
+ * this the zone forgets its spans and reads the ones it needs again.
+ */
+const SPANS_KEPT = 8_192;
 /** Transitions fall on whole seconds, mostly on whole hours or minutes: they are searched coarse to fine. */
 const SEARCH_STEPS = [HOUR_MS, MINUTE_MS, SECOND_MS];
 
@@ -112,6 +118,7 @@ class IanaZone implements TimeZone {
               transition: this.locateTransition(index * SPAN_MS, (index + 1) * SPAN_MS, offset),
               after: next,
             };
+      if (this.spans.size >= SPANS_KEPT) this.spans.clear();
       this.spans.set(index, span);
     }
     return span;
@@ -121,6 +128,7 @@ class IanaZone implements TimeZone {
     let offset = this.boundaries.get(index);
     if (offset === undefined) {
       offset = this.intlOffset(index * SPAN_MS);
+      if (this.boundaries.size >= SPANS_KEPT) this.boundaries.clear();
       this.boundaries.set(index, offset);
     }
     return offset;
@@ -161,7 +169,8 @@ const LONG_OFFSET = /GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const OFFSET_ID = /^([+-])(\d{2}):?(\d{2})$/;
 const UTC_IDS = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
 
-const zones = new Map<string, TimeZone | null>();
+/** Zones by id (and unknown ids as null): bounded, since ids and fixed offsets may come from feeds. */
+const zones = new BoundedCache<string, TimeZone | null>(2_048);
 
 /** An offset as a fixed zone (for dateTimes that carry an offset and no timeZone). */
 export function fixedOffsetZone(offsetMs: number): TimeZone {
@@ -198,7 +207,8 @@ export function findTimeZone(id: string): TimeZone | undefined {
 
 export const UTC_ZONE: TimeZone = fixedOffsetZone(0);
 
-const ianaNames = new Map<string, string | null>();
+/** Names as Intl resolves them: bounded, the names are whatever TZIDs feeds write. */
+const ianaNames = new BoundedCache<string, string | null>(4_096);
 
 /** The IANA name Intl knows this zone by (aliases such as US/Central resolved), or undefined. */
 export function canonicalIana(name: string): string | undefined {
