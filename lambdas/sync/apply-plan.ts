@@ -83,6 +83,12 @@ export interface ApplyReport {
   repaired: number;
   /** Copies the service lost track of (the plan's strays) that were deleted. */
   straysRemoved: number;
+  /**
+   * Keys whose operation ended for good in this run: written, refused as invalid, or refused for the event alone
+   * (it waits out its back-off). An audit is complete once all it asked for are here; retrying the others next
+   * time is worth it, these would only be refused again.
+   */
+  settledKeys: Set<string>;
   /** Writes Google refused for the event alone, each with the time it may be tried again. */
   refused: { key: string; retryAfter: string }[];
   /**
@@ -117,6 +123,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     overBudget: 0,
     repaired: 0,
     straysRemoved: 0,
+    settledKeys: new Set(),
     refused: [],
     renamed: { moved: 0, held: 0 },
   };
@@ -231,6 +238,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     try {
       await work();
       if (options.repairs?.has(key)) report.repaired++;
+      report.settledKeys.add(key);
       return 'done';
     } catch (error) {
       if (error instanceof RunStoppedError) return 'skipped';
@@ -253,6 +261,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
           if (calendar === 'stopped') return 'skipped';
           if (calendar === 'unknown') break;
           await refused(operation, key, error);
+          report.settledKeys.add(key);
           return 'skipped';
         }
         case 'unexpected':
@@ -271,6 +280,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
             key,
             googleMessage: messageOf(error),
           });
+          report.settledKeys.add(key);
           return 'rejected';
       }
       report.problems.push({ kind: 'operation_failed', operation, key, googleMessage: messageOf(error) });

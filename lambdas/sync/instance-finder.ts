@@ -63,7 +63,10 @@ export class InstanceFinder {
     }
     if (op.googleId) {
       try {
-        return await this.events.get(op.googleId);
+        const stored = await this.events.get(op.googleId);
+        // An instance of another event (the series' old id, before it was written under a fresh one) is not
+        // this series' occurrence: look it up under the series' id instead.
+        if (stored.resource.recurringEventId === seriesId) return stored;
       } catch (error) {
         // 404: the id is stale (the series was written anew, or Google changed its id format): look it up again.
         if (classifyGoogleError(error) !== 'gone' && !(await this.events.isEventNotFound(error))) throw error;

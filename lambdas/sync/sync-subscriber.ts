@@ -10,7 +10,7 @@ import {
 } from '../shared/domain/reconcile/breaker.ts';
 import { type Plan, planSync } from '../shared/domain/reconcile/plan.ts';
 import type { SyncOutcome, SyncResult } from '../shared/domain/sync-result.ts';
-import { FeedTooCostly } from '../shared/domain/work-budget.ts';
+import { DEFAULT_FEED_LIMITS, FeedTooCostly } from '../shared/domain/work-budget.ts';
 import type { CalendarGateway } from '../shared/ports/calendar-gateway.ts';
 import type { FeedSource } from '../shared/ports/feed-source.ts';
 import type {
@@ -99,9 +99,10 @@ export interface SyncDependencies {
  * and planned again once. 2: standalone overrides and split series got keys of their own. 3: zero-length timed
  * events last a minute; floating EXDATE, RDATE and RECURRENCE-ID values of a zoned series are read in its zone;
  * an override of an occurrence the newer master excludes is left out. 4: zone names Google takes (Europe/Kiev
- * for Europe/Kyiv, a real zone or UTC for a fixed offset).
+ * for Europe/Kyiv, a real zone or UTC for a fixed offset). 5: an override carrying the only RRULE of its series is
+ * that series; a component whose END is missing or misspelled closes at the next sibling BEGIN.
  */
-const MAPPING_VERSION = '4';
+const MAPPING_VERSION = '5';
 
 /**
  * How long one feed's mapping may run (FeedTooCostly past it, a feed error naming the cause). Real feeds
@@ -236,7 +237,13 @@ async function runSync(
       // Within the run's own slice too: a costly feed must not eat the time of the batch's later messages.
       budget: {
         now: () => clock.now(),
-        timeMs: Math.min(MAPPING_TIME_LIMIT_MS, settings.timeBudgetMs ?? MAPPING_TIME_LIMIT_MS),
+        // What is left of the run's slice after the feed's download, not the whole slice again.
+        timeMs: Math.min(
+          MAPPING_TIME_LIMIT_MS,
+          settings.timeBudgetMs === undefined
+            ? MAPPING_TIME_LIMIT_MS
+            : Math.max(0, startedAt.getTime() + settings.timeBudgetMs - clock.now()),
+        ),
       },
     });
   } catch (error) {
@@ -376,13 +383,14 @@ async function runSync(
   });
 
   const fullyApplied = outcome === 'synced';
-  // The next audit lists what changed after this one only once everything it found was put right: else it
-  // lists from the older token again (and is due again), so nothing it found is lost.
+  // The next audit lists what changed after this one only once everything it found was settled (put right, or
+  // refused by Google for good or for a while): else it lists from the older token again (and is due again), so
+  // nothing it found is lost, and nothing Google refuses is asked for on every sync.
   const audited =
     fullyApplied &&
     audit?.kind === 'listed' &&
-    applied.repaired === repairsPlanned(plan, audit.findings) &&
-    applied.straysRemoved === plan.strays.length
+    repairsPlanned(plan, audit.findings).every((key) => applied.settledKeys.has(key)) &&
+    plan.strays.every((stray) => applied.settledKeys.has(stray.key))
       ? audit.listing
       : undefined;
   const next: SyncState = {
@@ -468,10 +476,10 @@ async function runAudit(
   return { kind: 'listed', listing, findings };
 }
 
-/** How many of the plan's writes are there because the audit found their event changed in Google. */
-function repairsPlanned(plan: Plan, findings: AuditFindings): number {
+/** The keys of the plan's writes that are there because the audit found their event changed in Google. */
+function repairsPlanned(plan: Plan, findings: AuditFindings): string[] {
   const writes = [...plan.seriesWrites, ...plan.instanceWrites];
-  return writes.filter((op) => findings.diverged.has(op.key)).length;
+  return writes.filter((op) => findings.diverged.has(op.key)).map((op) => op.key);
 }
 
 function outcomeOf(applied: ApplyReport, held: boolean): SyncOutcome {
@@ -497,7 +505,11 @@ function fingerprint(text: string, salt: string, defaultTimeZone: string, horizo
  * horizon's day, so a costly feed is skipped until it changes (or a new mapping version may read it).
  */
 function costlyFeedHash(text: string, defaultTimeZone: string): string {
-  return createHash('sha256').update(`${MAPPING_VERSION}\n${defaultTimeZone}\n`).update(text).digest('hex');
+  // The limits too: a deploy that raises a cap reads the feed again.
+  return createHash('sha256')
+    .update(`${MAPPING_VERSION}\n${defaultTimeZone}\n${JSON.stringify(DEFAULT_FEED_LIMITS)}\n`)
+    .update(text)
+    .digest('hex');
 }
 
 const dayOf = (date: Date) => date.toISOString().slice(0, 10);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
 import { maxConcurrentSyncs } from '../../lambdas/sync/concurrency.ts';
 import {
+  HOST_ROUTE_SUFFIXES,
   HOST_SIGNATURE_HEADER,
   ROUTES,
   STAGE_THROTTLE,
@@ -107,6 +108,16 @@ describe('the API', () => {
         Size: 0,
       }),
     };
+    // Only on the host's routes: a forged header on start or the callback gets the ordinary rule.
+    const onHostRoute = {
+      OrStatement: {
+        Statements: HOST_ROUTE_SUFFIXES.map((suffix) => ({
+          ByteMatchStatement: Match.objectLike({ SearchString: suffix, PositionalConstraint: 'ENDS_WITH' }),
+        })),
+      },
+    };
+    const hostCall = { AndStatement: { Statements: [hostSigned, onHostRoute] } };
+    expect(WAF_SIGNED_RATE_LIMIT_PER_5_MINUTES / 300).toBeLessThan(STAGE_THROTTLE.rate);
     dev.template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: [
@@ -117,7 +128,7 @@ describe('the API', () => {
               AggregateKeyType: 'IP',
               Limit: WAF_RATE_LIMIT_PER_5_MINUTES,
               ScopeDownStatement: {
-                AndStatement: { Statements: [onApi, { NotStatement: { Statement: hostSigned } }] },
+                AndStatement: { Statements: [onApi, { NotStatement: { Statement: hostCall } }] },
               },
             }),
           },
@@ -128,7 +139,7 @@ describe('the API', () => {
             RateBasedStatement: Match.objectLike({
               AggregateKeyType: 'IP',
               Limit: WAF_SIGNED_RATE_LIMIT_PER_5_MINUTES,
-              ScopeDownStatement: { AndStatement: { Statements: [onApi, hostSigned] } },
+              ScopeDownStatement: { AndStatement: { Statements: [onApi, hostCall] } },
             }),
           },
         }),

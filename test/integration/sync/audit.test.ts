@@ -205,6 +205,20 @@ describe('the audit puts back what the feed says', () => {
     await expectFeedShown(sub);
   });
 
+  it("sets back a series whose repeat rule the user cut short ('delete this and following')", async () => {
+    const sub = await syncedSubscriber();
+    const seriesId = idOfUid(sub, weekly.uid);
+    const before = storedEvent(sub, seriesId)?.recurrence;
+    world.google.control.userPatchEvent({
+      calendarId: sub.calendarId,
+      eventId: seriesId,
+      patch: { recurrence: ['RRULE:FREQ=WEEKLY;COUNT=2'] },
+    });
+    expect(await sub.sync({ auditNow: true })).toMatchObject({ outcome: 'synced', auditRepaired: 1 });
+    expect(storedEvent(sub, seriesId)?.recurrence).toEqual(before);
+    await expectFeedShown(sub);
+  });
+
   it('deletes nothing when the feed is empty: no copy is taken for a stray', async () => {
     const sub = await syncedSubscriber();
     const original = storedEvent(sub, idOfUid(sub, 'audit-0@example.com')) as Record<string, unknown>;

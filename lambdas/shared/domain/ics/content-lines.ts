@@ -20,6 +20,17 @@ export interface Component {
   components: Component[];
   /** Set when the component was not closed properly (END missing or out of order). */
   unterminated?: boolean;
+  /** Where an unterminated component was opened and closed (lines counted from 1, as in the text). */
+  unclosed?: UnclosedComponent;
+}
+
+/** A component whose END was missing or misspelled, and where the reader closed it instead. */
+export interface UnclosedComponent {
+  name: string;
+  openedAtLine: number;
+  closedAtLine: number;
+  /** What closed it: `BEGIN:VEVENT` (a component that cannot nest in it), `END:VCALENDAR`, `the end of the text`. */
+  closedBy: string;
 }
 
 export interface ReadOptions {
@@ -37,7 +48,27 @@ export interface ReadResult {
   calendars: Component[];
   /** Content lines that could not be read, as a count (their text may hold personal data, so it is not kept). */
   unreadableLines: number;
+  /**
+   * Components other than VEVENTs closed without their END (a VEVENT carries its own `unclosed`, for a warning
+   * with its UID); a VCALENDAR the text simply ends in is not listed (nothing after it was lost). The first
+   * UNCLOSED_LISTED only: `unclosedCount` counts them all.
+   */
+  unclosed: UnclosedComponent[];
+  unclosedCount: number;
 }
+
+const END_OF_TEXT = 'the end of the text';
+
+/** How many unclosed components a read lists (a hostile feed may have thousands; each becomes a warning). */
+export const UNCLOSED_LISTED = 20;
+
+/**
+ * Components that only nest directly in a VCALENDAR (RFC 5545 3.6, RFC 7953): their BEGIN closes whatever
+ * is open inside the VCALENDAR, as mainstream parsers do, so one misspelled END (`END:VTOOD`) does not swallow
+ * every event after it. VTIMEZONE is not among them: a VTIMEZONE never closed is not read as a zone (the zone
+ * scan needs its END), and nested unclosed VTIMEZONEs stay under the nesting cap.
+ */
+const CALENDAR_LEVEL = new Set(['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY', 'VAVAILABILITY']);
 
 const NAME = /^[A-Za-z0-9-]+$/;
 const upperNames = new Map<string, string>();
@@ -112,13 +143,16 @@ function closingParenthesis(line: string, open: number): number {
  * Calls `visit` with each logical content line (RFC 5545 3.1 unfolding), walking the text in place: big
  * feeds never become an array of lines. A BOM at the start of a line is dropped; a continuation with
  * nothing to continue (an indented file) is read as a line of its own. The walk stops when `visit` returns
- * false.
+ * false. `lineNumber` is that of the logical line's first physical line, counted from 1 (for warnings).
  */
-export function forEachContentLine(text: string, visit: (line: string) => unknown): void {
+export function forEachContentLine(text: string, visit: (line: string, lineNumber: number) => unknown): void {
   let pending: string | undefined;
+  let pendingLineNumber = 0;
+  let lineNumber = 0;
   let index = 0;
   const length = text.length;
   while (index < length) {
+    lineNumber++;
     let end = index;
     while (end < length) {
       const c = text.charCodeAt(end);
@@ -131,26 +165,36 @@ export function forEachContentLine(text: string, visit: (line: string) => unknow
     if (line.length === 0) continue;
     const first = line.charCodeAt(0);
     if (first === 32 || first === 9) {
-      if (pending === undefined) pending = line.trimStart();
-      else pending += line.slice(1);
+      if (pending === undefined) {
+        pending = line.trimStart();
+        pendingLineNumber = lineNumber;
+      } else pending += line.slice(1);
       continue;
     }
-    if (pending !== undefined && visit(pending) === false) return;
+    if (pending !== undefined && visit(pending, pendingLineNumber) === false) return;
     pending = line;
+    pendingLineNumber = lineNumber;
   }
-  if (pending !== undefined) visit(pending);
+  if (pending !== undefined) visit(pending, pendingLineNumber);
 }
 
 /**
- * Reads every component of the text. Unknown and malformed lines are counted and skipped; an END that
- * closes an outer component marks the inner ones unterminated, and a VEVENT opened inside a VEVENT
- * (Outlook's missing END:VEVENT) closes the first one, marked unterminated, so the mapper can decide.
+ * Reads every component of the text. Unknown and malformed lines are counted and skipped. A component whose
+ * END is missing or misspelled is closed, marked unterminated, where mainstream parsers close it: at the BEGIN
+ * of a component that cannot nest in it (a VEVENT, VTODO, ... only nests in a VCALENDAR; so Outlook's missing
+ * END:VEVENT ends at the next BEGIN:VEVENT), at an END of a component around it (END:VCALENDAR), or at the
+ * end of the text. A VCALENDAR inside a VCALENDAR stays nested (libical's test files close both), as before.
  */
 export function readComponents(text: string, options: ReadOptions = {}): ReadResult {
   const roots: Component[] = [];
   const stack: Component[] = [];
+  // The line each open component began on, beside `stack` (only read when one is closed without its END).
+  const openedAt: number[] = [];
+  const unclosed: UnclosedComponent[] = [];
+  let unclosedCount = 0;
   let unreadableLines = 0;
   let calendarIndex = -1;
+  let lastLine = 0;
   const { onEvent, budget } = options;
   let componentCount = 0;
   // A VEVENT right inside a VCALENDAR goes to onEvent when it ends, instead of into the tree.
@@ -162,7 +206,23 @@ export function readComponents(text: string, options: ReadOptions = {}): ReadRes
       onEvent(component, calendarIndex);
     }
   };
-  forEachContentLine(text, (line) => {
+  /** Closes the open components above `depth`, innermost first, as unterminated. */
+  const closeUnterminated = (depth: number, closedAtLine: number, closedBy: string) => {
+    for (let i = stack.length - 1; i >= depth; i--) {
+      const closing = stack[i] as Component;
+      const report = { name: closing.name, openedAtLine: openedAt[i] as number, closedAtLine, closedBy };
+      closing.unterminated = true;
+      // A VCALENDAR the text ends in is not reported: nothing after it was lost.
+      const endsTheText = i === 0 && closing.name === 'VCALENDAR' && closedBy === END_OF_TEXT;
+      if (closing.name === 'VEVENT') closing.unclosed = report;
+      else if (!endsTheText && unclosedCount++ < UNCLOSED_LISTED) unclosed.push(report);
+      stack.length = i;
+      openedAt.length = i;
+      close(closing, i);
+    }
+  };
+  forEachContentLine(text, (line, lineNumber) => {
+    lastLine = lineNumber;
     const property = parseContentLine(
       line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9 ? line.trimStart() : line,
     );
@@ -172,11 +232,10 @@ export function readComponents(text: string, options: ReadOptions = {}): ReadRes
     }
     if (property.name === 'BEGIN') {
       const name = property.value.trim().toUpperCase();
-      const current = stack.at(-1);
-      if (current && current.name === name && name === 'VEVENT') {
-        current.unterminated = true;
-        stack.pop();
-        close(current, stack.length);
+      if (CALENDAR_LEVEL.has(name) && stack.length > 0) {
+        // Everything open inside the innermost VCALENDAR (or, without one, everything) lost its END.
+        const calendarAt = stack.findLastIndex((c) => c.name === 'VCALENDAR');
+        closeUnterminated(calendarAt + 1, lineNumber, `BEGIN:${name}`);
       }
       if (budget) {
         // The END of an unknown component searches the open ones: nesting is capped, so that stays cheap.
@@ -189,6 +248,7 @@ export function readComponents(text: string, options: ReadOptions = {}): ReadRes
       if (parent) parent.components.push(component);
       else roots.push(component);
       stack.push(component);
+      openedAt.push(lineNumber);
       return;
     }
     if (property.name === 'END') {
@@ -198,26 +258,20 @@ export function readComponents(text: string, options: ReadOptions = {}): ReadRes
         unreadableLines++;
         return;
       }
-      for (let i = stack.length - 1; i >= openAt; i--) {
-        const closing = stack[i] as Component;
-        if (i > openAt) closing.unterminated = true;
-        stack.length = i;
-        close(closing, i);
-      }
+      closeUnterminated(openAt + 1, lineNumber, `END:${name}`);
+      const closing = stack[openAt] as Component;
+      stack.length = openAt;
+      openedAt.length = openAt;
+      close(closing, openAt);
       return;
     }
     const current = stack.at(-1);
     if (current) current.properties.push(property);
     else unreadableLines++;
   });
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const closing = stack[i] as Component;
-    closing.unterminated = true;
-    stack.length = i;
-    close(closing, i);
-  }
+  closeUnterminated(0, lastLine, END_OF_TEXT);
   const calendars = roots.filter((c) => c.name === 'VCALENDAR');
-  return { calendars, unreadableLines };
+  return { calendars, unreadableLines, unclosed, unclosedCount };
 }
 
 /** The first property of that name, if any. */

@@ -13,7 +13,7 @@ import { instantOf } from '../time/event-time.ts';
 import { basicId, coerceLike, type When } from '../time/when.ts';
 import { overlapsWindow } from '../time/window.ts';
 import { type FeedBudgetOptions, WorkBudget } from '../work-budget.ts';
-import type { Component } from './content-lines.ts';
+import { type Component, first } from './content-lines.ts';
 import { eventIdFor } from './event-ids.ts';
 import type { Horizon } from './horizon.ts';
 import { inMasterZone, type MappingWarning, readSources, Warnings } from './read-sources.ts';
@@ -89,6 +89,37 @@ function exceptionsOf(sources: SourceEvent[], masters: Map<string, SourceEvent>)
     exceptions.set(key, existing ? newest(existing, source) : source);
   }
   return exceptions;
+}
+
+/**
+ * An override that carries an RRULE while the feed has no series of its UID is the series itself: one producer
+ * writes a RECURRENCE-ID naming no instance (1970-01-01) on the only component of each recurring event. Kept
+ * as a standalone event it would lose every instance but the first; node-ical and others ignore the stray
+ * RECURRENCE-ID and expand the rule, and so does this, with a warning. Of several such overrides of one UID the
+ * earliest becomes the series (a later THISANDFUTURE one then splits it, another joins it as an exception).
+ * Not when the UID's series is in the feed but unreadable (joinExceptions leaves its overrides out).
+ */
+function seriesFromOrphanOverrides(
+  masters: Map<string, SourceEvent>,
+  exceptions: Map<string, SourceEvent>,
+  warnings: Warnings,
+): void {
+  const chosen = new Map<string, [string, SourceEvent]>();
+  for (const [key, exception] of exceptions) {
+    const { uid } = exception;
+    if (masters.has(uid) || warnings.skippedUids.has(uid) || !first(exception.component, 'RRULE')) continue;
+    const current = chosen.get(uid)?.[1];
+    if (!current || exception.start.utcMs < current.start.utcMs) chosen.set(uid, [key, exception]);
+  }
+  for (const [uid, [key, exception]] of chosen) {
+    exceptions.delete(key);
+    const { recurrenceId, floatingRecurrenceId: _stray, ...series } = exception;
+    masters.set(uid, { ...series, thisAndFuture: false });
+    warnings.add(
+      `RECURRENCE-ID ${basicId(recurrenceId as When)} ignored: the feed has no series for this override, and its RRULE is kept as the series`,
+      uid,
+    );
+  }
 }
 
 /** A built series or single event, in feed order, with its source; series carry the plan of their exceptions. */
@@ -186,6 +217,7 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
   const sources = readSources(text, options, warnings, budget);
   const masters = mastersOf(sources, warnings);
   const exceptions = exceptionsOf(sources, masters);
+  seriesFromOrphanOverrides(masters, exceptions, warnings);
   splitThisAndFuture(masters, exceptions, budget);
   const { built, plans } = buildMasters(masters, options.salt, warnings);
   const orphans = joinExceptions(exceptions, masters, plans, warnings);

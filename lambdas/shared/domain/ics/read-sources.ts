@@ -7,7 +7,13 @@ import { DAY_MS } from '../time/civil.ts';
 import { durationParts, parseDuration, parseIcsTime } from '../time/ics-values.ts';
 import { coerceLike, type TimedWhen, type When, wallOf } from '../time/when.ts';
 import { WorkBudget } from '../work-budget.ts';
-import { type Component, first, type Property, readComponents } from './content-lines.ts';
+import {
+  type Component,
+  first,
+  type Property,
+  readComponents,
+  type UnclosedComponent,
+} from './content-lines.ts';
 import { derivedUid } from './event-ids.ts';
 import type { Horizon } from './horizon.ts';
 import { inSeriesZone, POINT_IN_TIME_MS } from './recurrence.ts';
@@ -220,7 +226,7 @@ export function readSources(
   };
   const sources: SourceEvent[] = [];
   let order = 0;
-  const { unreadableLines } = readComponents(text, {
+  const { unreadableLines, unclosed, unclosedCount } = readComponents(text, {
     budget,
     onEvent: (component, calendarIndex) => {
       // A unit per event: it also lets the budget look at its clock while a big feed is read.
@@ -236,7 +242,23 @@ export function readSources(
     },
   });
   if (unreadableLines > 0) warnings.add(`${unreadableLines} unreadable content line(s) skipped`);
+  for (const component of unclosed) warnings.add(unclosedReason(component));
+  if (unclosedCount > unclosed.length)
+    warnings.add(`${unclosedCount - unclosed.length} more component(s) without their END closed likewise`);
   return sources;
+}
+
+/**
+ * A component closed without its END (missing or misspelled): where it began and where the reader closed it,
+ * so the feed's owner can find it; what follows it is read as usual.
+ */
+function unclosedReason(component: UnclosedComponent | undefined): string {
+  if (!component) return 'END:VEVENT missing: the event was read up to the next component';
+  const { name, openedAtLine, closedAtLine, closedBy } = component;
+  return (
+    `END:${name} missing or misspelled: the ${name} begun at line ${openedAtLine} was closed at line ` +
+    `${closedAtLine} (${closedBy})`
+  );
 }
 
 function readSource(
@@ -258,8 +280,7 @@ function readSource(
     warnings.add(`event skipped: ${reason}`, uid);
     return undefined;
   };
-  if (component.unterminated)
-    warnings.add('END:VEVENT missing: the event was read up to the next component', uid);
+  if (component.unterminated) warnings.add(unclosedReason(component.unclosed), uid);
   const dtstart = first(component, 'DTSTART');
   if (!dtstart) return skip('no DTSTART');
   const start = whenOfProperty(dtstart, ctx);

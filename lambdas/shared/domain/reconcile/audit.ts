@@ -86,7 +86,11 @@ export function auditCalendar(input: AuditInput): AuditFindings {
       if (isPending(row)) continue;
       if (row.seriesKey === undefined) {
         const series = ownedSeries(row.eventKey, item.id);
-        if (series && row.hash === hashOf(series) && differs(item, ownedFields(series)))
+        if (
+          series &&
+          row.hash === hashOf(series) &&
+          (differs(item, ownedFields(series)) || !sameRecurrence(item.resource.recurrence, series.recurrence))
+        )
           diverged.add(row.eventKey);
         continue;
       }
@@ -102,7 +106,10 @@ export function auditCalendar(input: AuditInput): AuditFindings {
       const seriesKey = rowById.get(recurringEventId)?.eventKey;
       const original = originalStartOf(item.resource);
       if (!ownedSeries(seriesKey, recurringEventId) || !original) continue;
-      const key = `${seriesKey}#${basicOf(original)}`;
+      // Exceptions are keyed by their series' UID (a split series' UID is `<UID>#<RID>`, its key another).
+      const seriesUid =
+        (seriesKey && seriesByKey.get(seriesKey)?.extendedProperties.private.icsUid) ?? seriesKey;
+      const key = `${seriesUid}#${basicOf(original)}`;
       const known = rowByKey.get(key);
       const wanted = wantedInstance(key, seriesKey as string);
       // Without a row, an exception of the feed is written by the plan anyway.
@@ -138,6 +145,20 @@ export function auditCalendar(input: AuditInput): AuditFindings {
     // An event over before the horizon's start had its row forgotten on purpose: the past stays.
     return !isOver(resource, horizonStart);
   }
+}
+
+/**
+ * Whether Google's recurrence lines say what the service wrote ("delete this and following" in the Calendar UI
+ * adds an UNTIL; a changed rule). Compared as sets of lines, case and spaces aside.
+ */
+function sameRecurrence(listed: unknown, wanted: readonly string[] | undefined): boolean {
+  const normal = (lines: readonly unknown[]) =>
+    lines
+      .filter((line): line is string => typeof line === 'string')
+      .map((line) => line.trim().toUpperCase())
+      .sort()
+      .join('\n');
+  return normal(Array.isArray(listed) ? listed : []) === normal(wanted ?? []);
 }
 
 function privateOf(resource: Readonly<Record<string, unknown>>): Record<string, string> {
