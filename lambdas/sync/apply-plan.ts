@@ -322,6 +322,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         do id = freshEventId(baseId, ++generation);
         while (namedIds.has(id));
         await intend(seriesRow(op, id, previous));
+        // The new event's instances are not the old one's: the rows of its exceptions and reverts no longer name
+        // them, so a run that stops before writing them leaves rows the next sync writes again.
+        for (const row of options.rows ?? [])
+          if (row.seriesKey === op.key) await intend({ ...row, googleId: '' });
         return id;
       },
     };

@@ -7,6 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventIdFor } from '../../../lambdas/shared/domain/ics/event-ids.ts';
 import { DEFAULT_BREAKER_POLICY } from '../../../lambdas/shared/domain/reconcile/breaker.ts';
 import { freshEventId } from '../../../lambdas/shared/domain/reconcile/event-ids.ts';
+import type { CalendarGateway } from '../../../lambdas/shared/ports/calendar-gateway.ts';
+import { VirtualClock } from './convergence-harness.ts';
 import { type IcsEvent, icsFeed, singles } from './ics.ts';
 import { type Subscriber, World } from './world.ts';
 
@@ -125,6 +127,104 @@ describe('ids that can no longer hold their event', () => {
     const instance = sub.stored().find((event) => event.id === exceptionRow?.googleId);
     expect(instance).toMatchObject({ recurringEventId: fresh, summary: 'Weekly (later)' });
     expect(await sub.sync()).toMatchObject({ outcome: 'unchanged', googleCalls: 0 });
+  });
+
+  it('a series written under a fresh id whose exception could not be written then gets it on the next sync', async () => {
+    const sub = world.subscriber();
+    const weekly: IcsEvent = {
+      uid: 'fresh-then-stopped@example.com',
+      summary: 'Weekly',
+      start: '20260304T140000',
+      end: '20260304T150000',
+      rrule: 'FREQ=WEEKLY;COUNT=4',
+    };
+    const moved: IcsEvent = {
+      ...weekly,
+      rrule: undefined,
+      recurrenceId: '20260311T140000',
+      start: '20260311T160000',
+      end: '20260311T170000',
+      summary: 'Weekly (later)',
+    };
+    const text = icsFeed([weekly, moved]);
+    sub.feed.set(text);
+    await sub.sync();
+    const seriesId = eventIdFor(sub.eventIdSalt, weekly.uid);
+    world.google.control.userDeleteEvent({ calendarId: sub.calendarId, eventId: seriesId });
+    // The audit brings the series back under a fresh id; finding its instance fails this run.
+    world.google.control.injectFault({ method: 'events.instances', user: sub.email, status: 503, count: 50 });
+    const first = await sub.sync({ auditNow: true, ...NO_RETRY });
+    expect(first.outcome).toBe('partial');
+    world.google.control.clearFaults();
+
+    expect(await sub.sync()).toMatchObject({ outcome: 'synced', errors: [] });
+    const fresh = freshEventId(seriesId, 1);
+    const exceptionRow = await rowOf(sub, `${weekly.uid}#20260311T130000Z`);
+    const instance = sub.stored().find((event) => event.id === exceptionRow?.googleId);
+    expect(instance).toMatchObject({ recurringEventId: fresh, summary: 'Weekly (later)' });
+    await expectShows(sub, text);
+  });
+});
+
+describe('a series written under a fresh id when the run stops before its exceptions', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await World.start();
+  });
+  afterAll(() => world.close());
+
+  it('leaves rows that claim no instance, so the next sync writes the exception on the new series', async () => {
+    const sub = world.subscriber();
+    const weekly: IcsEvent = {
+      uid: 'fresh-then-deadline@example.com',
+      summary: 'Weekly',
+      start: '20260304T140000',
+      end: '20260304T150000',
+      rrule: 'FREQ=WEEKLY;COUNT=4',
+    };
+    const moved: IcsEvent = {
+      ...weekly,
+      rrule: undefined,
+      recurrenceId: '20260311T140000',
+      start: '20260311T160000',
+      end: '20260311T170000',
+      summary: 'Weekly (later)',
+    };
+    const text = icsFeed([weekly, moved]);
+    sub.feed.set(text);
+    await sub.sync();
+    const seriesId = eventIdFor(sub.eventIdSalt, weekly.uid);
+    world.google.control.userDeleteEvent({ calendarId: sub.calendarId, eventId: seriesId });
+    // The series comes back under a fresh id, and the run's time is up right after: no exception write starts.
+    const clock = new VirtualClock(Date.now());
+    const inner = sub.gateway;
+    const timeUpAfterInsert: CalendarGateway = {
+      insert: async (...args) => {
+        await inner.insert(...args);
+        clock.t += 10 * 60_000;
+      },
+      get: inner.get.bind(inner),
+      update: inner.update.bind(inner),
+      instances: inner.instances.bind(inner),
+      delete: inner.delete.bind(inner),
+      calendarExists: inner.calendarExists.bind(inner),
+      listEvents: inner.listEvents.bind(inner),
+    };
+    const first = await sub.sync(
+      { auditNow: true, timeBudgetMs: 5 * 60_000 },
+      { clock, gateway: timeUpAfterInsert },
+    );
+    expect(first).toMatchObject({ outcome: 'partial' });
+    expect(first.deferred).toBeGreaterThan(0);
+
+    expect(await sub.sync()).toMatchObject({ outcome: 'synced', errors: [] });
+    const exceptionRow = await rowOf(sub, `${weekly.uid}#20260311T130000Z`);
+    const instance = sub.stored().find((event) => event.id === exceptionRow?.googleId);
+    expect(instance).toMatchObject({
+      recurringEventId: freshEventId(seriesId, 1),
+      summary: 'Weekly (later)',
+    });
+    await expectShows(sub, text);
   });
 });
 
