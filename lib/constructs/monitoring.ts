@@ -43,7 +43,7 @@ export interface MonitoringProps {
 
 /**
  * Alarms on what needs a person (messages in the dead-letter queue, function errors and throttles, worker
- * failures, a sync queue falling behind) and one dashboard of the sync. An e-mail address, when given, is
+ * failures, a sync queue falling behind, Google's daily quota used up) and one dashboard of the sync. An e-mail address, when given, is
  * subscribed to every alarm through an encrypted topic.
  */
 export class Monitoring extends Construct {
@@ -111,6 +111,12 @@ export class Monitoring extends Construct {
       syncMetric('SyncErrors', { kind: 'partial' }),
       20,
       'Many syncs left writes undone (Google refusing or rate-limiting): see the worker logs',
+    );
+    alarm(
+      'GoogleDailyQuotaUsedUp',
+      syncMetric('GoogleDailyQuotaUsedUp', {}),
+      1,
+      'Google\'s daily Calendar API quota of the project is used up: every sync waits until midnight Pacific Time (lambdas/sync/README.md, "Quota and errors"); ask Google for more quota',
     );
 
     if (props.alarmEmail) {

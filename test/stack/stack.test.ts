@@ -359,7 +359,7 @@ describe('the sync pipeline', () => {
 });
 
 describe('monitoring', () => {
-  it('alarms on dead letters, a queue falling behind, worker errors, and every function’s errors and throttles', () => {
+  it('alarms on dead letters, a queue falling behind, worker errors, the daily quota, and every function’s errors and throttles', () => {
     const alarms = resourcesOf(dev.json, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
     const named = (metricName: string) => alarms.filter((alarm) => alarm.MetricName === metricName);
     expect(named('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
@@ -369,6 +369,10 @@ describe('monitoring', () => {
     const workerErrors = alarms.filter((alarm) => JSON.stringify(alarm.Metrics ?? '').includes('SyncErrors'));
     expect(workerErrors).toHaveLength(1);
     expect(named('SyncErrors')).toHaveLength(1); // partial runs
+    // The whole project waits for Google's reset: an operator should know (and may ask Google for more quota).
+    expect(named('GoogleDailyQuotaUsedUp')).toEqual([
+      expect.objectContaining({ Threshold: 1, Dimensions: [{ Name: 'service', Value: expect.any(String) }] }),
+    ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toBeUndefined();
     dev.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     dev.template.resourceCountIs('AWS::SNS::Topic', 0);
