@@ -264,12 +264,12 @@ export const FEED_GONE_AFTER_MS = 24 * 3_600_000;
  * revoked unless another connection shares it. Nothing can use the token any more: only a reconnect brings a
  * feed_gone connection back, with a token of its own. Retention then purges it like needs_reauth.
  */
-async function feedGone(
-  deps: Pick<SyncRequestDependencies, 'connections' | 'cipher' | 'logger' | 'now'> &
-    ReleaseGrantDependencies &
-    TellHostDependencies,
-  connection: Connection,
-): Promise<void> {
+/** What stopping a connection for good uses: the connection store, the key to its token, the grant, the host. */
+type StopDependencies = Pick<SyncRequestDependencies, 'connections' | 'cipher' | 'logger' | 'now'> &
+  ReleaseGrantDependencies &
+  TellHostDependencies;
+
+async function feedGone(deps: StopDependencies, connection: Connection): Promise<void> {
   const { subscriberId } = connection;
   const now = deps.now();
   const since = await deps.connections.noteFeedGone(subscriberId, now);
@@ -277,13 +277,7 @@ async function feedGone(
   const ciphertext = connection.refreshTokenCiphertext as string;
   if (!(await deps.connections.markFeedGone(subscriberId, since, ciphertext, now))) return;
   deps.logger.warn('feed gone for a day: syncing stopped', { subscriberId, since });
-  const refreshToken = await deps.cipher.decrypt(ciphertext, {
-    subscriberId,
-    purpose: 'google_refresh_token',
-  });
-  const released = await releaseGrant(deps, refreshToken, connection.googleAccountKey, subscriberId);
-  deps.logger.info('feed-gone connection released its grant', { subscriberId, grant: released });
-  await tellHost(deps, 'feed_gone', connection);
+  await releaseStopped(deps, connection, 'feed_gone');
 }
 
 /**
@@ -294,12 +288,7 @@ async function feedGone(
  * any more (a reconnect brings a token of its own and makes a new calendar), so it is deleted and its grant
  * released unless shared; the host is told once. Retention purges the connection like needs_reauth.
  */
-async function calendarMissing(
-  deps: Pick<SyncRequestDependencies, 'connections' | 'cipher' | 'logger' | 'now'> &
-    ReleaseGrantDependencies &
-    TellHostDependencies,
-  connection: Connection,
-): Promise<void> {
+async function calendarMissing(deps: StopDependencies, connection: Connection): Promise<void> {
   const { subscriberId } = connection;
   const ciphertext = connection.refreshTokenCiphertext as string;
   const marked = await deps.connections.markCalendarMissing(
@@ -310,13 +299,29 @@ async function calendarMissing(
   );
   if (!marked) return;
   deps.logger.warn('dedicated calendar gone: syncing stopped until a reconnect', { subscriberId });
-  const refreshToken = await deps.cipher.decrypt(ciphertext, {
+  await releaseStopped(deps, connection, 'calendar_missing');
+}
+
+/**
+ * A connection just stopped for good (its status written, its token removed from it): the token it held
+ * releases its grant unless another connection shares it, and the host is told once.
+ */
+async function releaseStopped(
+  deps: StopDependencies,
+  connection: Connection,
+  status: 'feed_gone' | 'calendar_missing',
+): Promise<void> {
+  const { subscriberId } = connection;
+  const refreshToken = await deps.cipher.decrypt(connection.refreshTokenCiphertext as string, {
     subscriberId,
     purpose: 'google_refresh_token',
   });
   const released = await releaseGrant(deps, refreshToken, connection.googleAccountKey, subscriberId);
-  deps.logger.info('calendar-missing connection released its grant', { subscriberId, grant: released });
-  await tellHost(deps, 'calendar_missing', connection);
+  deps.logger.info(`${status.replace('_', '-')} connection released its grant`, {
+    subscriberId,
+    grant: released,
+  });
+  await tellHost(deps, status, connection);
 }
 
 /**

@@ -50,6 +50,26 @@ async function expectShows(sub: Subscriber, text: string): Promise<void> {
   for (const [key, copies] of sub.liveCopiesByKey()) expect(copies, key).toBe(1);
 }
 
+/** A weekly series (4 from 4 March 2026, 14:00 in Berlin) and its second occurrence moved to 16:00. */
+function weeklyWithMovedOccurrence(uid: string, movedSummary = 'Weekly (later)'): [IcsEvent, IcsEvent] {
+  const weekly: IcsEvent = {
+    uid,
+    summary: 'Weekly',
+    start: '20260304T140000',
+    end: '20260304T150000',
+    rrule: 'FREQ=WEEKLY;COUNT=4',
+  };
+  const moved: IcsEvent = {
+    ...weekly,
+    rrule: undefined,
+    recurrenceId: '20260311T140000',
+    start: '20260311T160000',
+    end: '20260311T170000',
+    summary: movedSummary,
+  };
+  return [weekly, moved];
+}
+
 const rowOf = async (sub: Subscriber, key: string) =>
   (await sub.eventMap.list(sub.id)).find((row) => row.eventKey === key);
 
@@ -92,21 +112,7 @@ describe('ids that can no longer hold their event', () => {
 
   it('a cancelled event whose update Google refuses (403) is written under a fresh id with its exceptions', async () => {
     const sub = world.subscriber();
-    const weekly: IcsEvent = {
-      uid: 'ui-deleted@example.com',
-      summary: 'Weekly',
-      start: '20260304T140000',
-      end: '20260304T150000',
-      rrule: 'FREQ=WEEKLY;COUNT=4',
-    };
-    const moved: IcsEvent = {
-      ...weekly,
-      rrule: undefined,
-      recurrenceId: '20260311T140000',
-      start: '20260311T160000',
-      end: '20260311T170000',
-      summary: 'Weekly (later)',
-    };
+    const [weekly, moved] = weeklyWithMovedOccurrence('ui-deleted@example.com');
     sub.feed.set(icsFeed([weekly, moved]));
     await sub.sync();
     const seriesId = eventIdFor(sub.eventIdSalt, weekly.uid);
@@ -131,21 +137,7 @@ describe('ids that can no longer hold their event', () => {
 
   it('a series written under a fresh id whose exception could not be written then gets it on the next sync', async () => {
     const sub = world.subscriber();
-    const weekly: IcsEvent = {
-      uid: 'fresh-then-stopped@example.com',
-      summary: 'Weekly',
-      start: '20260304T140000',
-      end: '20260304T150000',
-      rrule: 'FREQ=WEEKLY;COUNT=4',
-    };
-    const moved: IcsEvent = {
-      ...weekly,
-      rrule: undefined,
-      recurrenceId: '20260311T140000',
-      start: '20260311T160000',
-      end: '20260311T170000',
-      summary: 'Weekly (later)',
-    };
+    const [weekly, moved] = weeklyWithMovedOccurrence('fresh-then-stopped@example.com');
     const text = icsFeed([weekly, moved]);
     sub.feed.set(text);
     await sub.sync();
@@ -175,21 +167,7 @@ describe('a series written under a fresh id when the run stops before its except
 
   it('leaves rows that claim no instance, so the next sync writes the exception on the new series', async () => {
     const sub = world.subscriber();
-    const weekly: IcsEvent = {
-      uid: 'fresh-then-deadline@example.com',
-      summary: 'Weekly',
-      start: '20260304T140000',
-      end: '20260304T150000',
-      rrule: 'FREQ=WEEKLY;COUNT=4',
-    };
-    const moved: IcsEvent = {
-      ...weekly,
-      rrule: undefined,
-      recurrenceId: '20260311T140000',
-      start: '20260311T160000',
-      end: '20260311T170000',
-      summary: 'Weekly (later)',
-    };
+    const [weekly, moved] = weeklyWithMovedOccurrence('fresh-then-deadline@example.com');
     const text = icsFeed([weekly, moved]);
     sub.feed.set(text);
     await sub.sync();
@@ -302,21 +280,7 @@ describe('every write leaves an intent row', () => {
 
   it('an update Google applied whose answer was lost is undone when the feed goes back', async () => {
     const sub = world.subscriber();
-    const weekly: IcsEvent = {
-      uid: 'lost-update@example.com',
-      summary: 'Weekly',
-      start: '20260304T140000',
-      end: '20260304T150000',
-      rrule: 'FREQ=WEEKLY;COUNT=4',
-    };
-    const moved: IcsEvent = {
-      ...weekly,
-      rrule: undefined,
-      recurrenceId: '20260311T140000',
-      start: '20260311T160000',
-      end: '20260311T170000',
-      summary: 'Moved',
-    };
+    const [weekly, moved] = weeklyWithMovedOccurrence('lost-update@example.com', 'Moved');
     const [single] = singles(1, 'lost') as [IcsEvent];
     const earlier = icsFeed([single, weekly, moved]);
     sub.feed.set(earlier);
