@@ -100,9 +100,11 @@ export interface SyncDependencies {
  * events last a minute; floating EXDATE, RDATE and RECURRENCE-ID values of a zoned series are read in its zone;
  * an override of an occurrence the newer master excludes is left out. 4: zone names Google takes (Europe/Kiev
  * for Europe/Kyiv, a real zone or UTC for a fixed offset). 5: an override carrying the only RRULE of its series is
- * that series; a component whose END is missing or misspelled closes at the next sibling BEGIN.
+ * that series; a component whose END is missing or misspelled closes at the next sibling BEGIN. 6: a series in a
+ * zone Google has no name for lands at the feed's instants (an agreeing IANA zone, stretches of constant offset,
+ * or its occurrences as dates).
  */
-const MAPPING_VERSION = '5';
+const MAPPING_VERSION = '6';
 
 /**
  * How long one feed's mapping may run (FeedTooCostly past it, a feed error naming the cause). Real feeds

@@ -28,6 +28,7 @@ import {
 } from './resources.ts';
 import type { SourceEvent } from './source-event.ts';
 import { splitThisAndFuture } from './this-and-future.ts';
+import { placeUnnamedZoneSeries } from './zone-series.ts';
 
 export type { MappingWarning } from './read-sources.ts';
 
@@ -219,6 +220,7 @@ export function mapFeed(text: string, options: MappingOptions): MappedFeed {
   const exceptions = exceptionsOf(sources, masters);
   seriesFromOrphanOverrides(masters, exceptions, warnings);
   splitThisAndFuture(masters, exceptions, budget);
+  placeUnnamedZoneSeries(masters, exceptions, { horizon: options.horizon, budget, warnings });
   const { built, plans } = buildMasters(masters, options.salt, warnings);
   const orphans = joinExceptions(exceptions, masters, plans, warnings);
 

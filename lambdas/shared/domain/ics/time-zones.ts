@@ -4,8 +4,8 @@
  * the end of a vendor path ("/mozilla.org/20050126_1/Europe/Berlin"); an Outlook display name ("(UTC+01:00)
  * Amsterdam, Berlin, ..."); the file's own VTIMEZONE, as the IANA zone with the same rules; a bare
  * "(UTC+01:00)" offset as a zone with that one offset; else the VTIMEZONE's own rules with times written in
- * UTC; else the time is read as floating. Whatever zone is found, Google gets a name it takes
- * (../time/google-zones.ts), or UTC times.
+ * UTC (a series of such a zone is placed by ./zone-series.ts); else the time is read as floating. Whatever zone
+ * is found, Google gets a name it takes (../time/google-zones.ts), or UTC times.
  */
 import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import { MINUTE_MS } from '../time/civil.ts';
@@ -37,7 +37,7 @@ function windowsToIana(name: string): string | undefined {
 
 let primaries: string[] | undefined;
 /** The zone CLDR names first for each Windows zone: the usual choice among zones with equal rules. */
-function primaryZones(): string[] {
+export function primaryZones(): string[] {
   primaries ??= WINDOWS_TO_IANA_MAP.filter((e) => e.territory === '001' && e.iana[0]).map(
     (e) => e.iana[0] as string,
   );
