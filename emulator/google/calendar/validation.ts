@@ -1,20 +1,13 @@
 /** Google's checks on an Event resource before it is stored (400 answers with Google's reasons). */
-import {
-  ExpansionError,
-  hasOccurrenceIn,
-  RULE_PARTS,
-} from '../../../lambdas/shared/domain/expansion/index.ts';
-import type { GoogleEvent } from '../../../lambdas/shared/domain/google-event.ts';
 import { TimeInputError } from '../../../lambdas/shared/domain/time/errors.ts';
 import { parseGoogleDate, parseGoogleDateTime } from '../../../lambdas/shared/domain/time/event-time.ts';
 import { apiErrors, CalendarApiError } from '../errors.ts';
+import { recurrenceRefusal } from './rule-validation.ts';
 import { type EventTime, hasOffset, instantOf, isEventZone } from './time.ts';
 
 const EVENT_ID = /^[a-v0-9]{5,1024}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?$/i;
-const RULE_LINE = /^(RRULE|EXRULE):(.+)$/i;
-const DATE_LIST_LINE = /^(RDATE|EXDATE)(;[^:]*)?:(.+)$/i;
 const MAX_KEY_LENGTH = 44;
 const MAX_VALUE_LENGTH = 1024;
 const MAX_PROPERTIES = 300;
@@ -89,7 +82,7 @@ export function validateEventTimes(
   // starts too: Google answers `end == start` with 400 timeRangeEmpty "The specified time range is empty."
   // (public production report: keeper.sh issue 614, PR 616).
   if (endMs <= startMs) throw apiErrors.timeRangeEmpty();
-  if (recurring) validateRecurrence(event, acceptRecentZoneNames);
+  if (recurring) validateRecurrence(event, Boolean(start.date), acceptRecentZoneNames);
 }
 
 function checkTime(
@@ -129,41 +122,17 @@ function readable(read: () => unknown): boolean {
   }
 }
 
-const NO_TIME = { timeMin: new Date(0), timeMax: new Date(0) };
-
 /**
- * RRULE, EXRULE, RDATE and EXDATE lines only (DTSTART/DTEND and anything else are refused), rules with
- * Google's parts only, and a series the expansion module reads: it holds RFC 5545's rule constraints, the
- * frequencies Google takes, UNTIL's value type and the RDATE/EXDATE parameters (ExpansionError -> 400).
+ * RRULE, EXRULE, RDATE and EXDATE lines as RFC 5545 and Google take them: the emulator's own reading
+ * (./rule-validation.ts), never the product's expansion module, which the emulator is there to check.
  */
-function validateRecurrence(event: Record<string, unknown>, acceptRecentZoneNames: boolean): void {
-  for (const line of event.recurrence as unknown[]) {
-    if (typeof line !== 'string') throw invalidRecurrence();
-    const rule = RULE_LINE.exec(line);
-    if (rule) {
-      checkRuleParts(rule[2] as string);
-      continue;
-    }
-    const dates = DATE_LIST_LINE.exec(line);
-    if (!dates) throw invalidRecurrence();
-    // A TZID names a zone as start.timeZone does: the same names are refused (isEventZone).
-    const tzid = /;TZID=([^;:]+)/i.exec(dates[2] ?? '');
-    if (tzid && !isEventZone(tzid[1] as string, acceptRecentZoneNames)) throw invalidRecurrence();
-  }
-  try {
-    hasOccurrenceIn(event as unknown as GoogleEvent, NO_TIME);
-  } catch (error) {
-    if (error instanceof ExpansionError) throw invalidRecurrence();
-    throw error;
-  }
-}
-
-/** Google takes RFC 5545's rule parts only: RSCALE, SKIP and X- parts, which the expansion ignores, are refused. */
-function checkRuleParts(text: string): void {
-  for (const part of text.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0 || !RULE_PARTS.has(part.slice(0, eq).toUpperCase())) throw invalidRecurrence();
-  }
+function validateRecurrence(
+  event: Record<string, unknown>,
+  allDay: boolean,
+  acceptRecentZoneNames: boolean,
+): void {
+  const why = recurrenceRefusal(event.recurrence as unknown[], { allDay, acceptRecentZoneNames });
+  if (why !== undefined) throw invalidRecurrence();
 }
 
 /**
