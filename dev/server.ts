@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { NOTIFY_PATH } from '../lambdas/notify/use-cases/notify-changes.ts';
-import { OAUTH_BASE_PATH, SYNC_NOW_PATH } from '../lambdas/oauth/router.ts';
 import { describeError } from '../lambdas/shared/errors.ts';
+import { functionServing } from '../lambdas/shared/routes.ts';
 import type { DemoHost } from './demo-host/routes.ts';
 import { BodyTooLargeError, invokeProxy, type ProxyHandler } from './lambda-runtime/http-adapter.ts';
 
@@ -61,10 +60,10 @@ async function serve(app: DevApp, request: IncomingMessage, response: ServerResp
   }
   const url = new URL(request.url ?? '/', app.baseUrl);
   const path = url.pathname;
-  if (path === NOTIFY_PATH) return invokeProxy(app.notify, 'ics-google-sync-notify', request, response);
-  if (path.startsWith(`${OAUTH_BASE_PATH}/`) || path === SYNC_NOW_PATH) {
-    return invokeProxy(app.oauth, 'ics-google-sync-oauth', request, response);
-  }
+  // The stack's routes (shared/routes.ts), each to its function; any other API path as API Gateway answers it.
+  const routeFunction = functionServing(path);
+  if (routeFunction === 'notify') return invokeProxy(app.notify, 'ics-google-sync-notify', request, response);
+  if (routeFunction === 'oauth') return invokeProxy(app.oauth, 'ics-google-sync-oauth', request, response);
   if (path.startsWith('/api/')) {
     // What API Gateway answers for a route it does not have.
     response.writeHead(403, { 'Content-Type': 'application/json' });

@@ -1,4 +1,5 @@
 import type { TableNames } from '../lambdas/shared/adapters/dynamodb/tables.ts';
+import { API_ROUTES } from '../lambdas/shared/routes.ts';
 import type { LocalSecrets } from './local-secrets.ts';
 
 /** Where the local run's pieces are, once they listen. */
@@ -15,7 +16,7 @@ export interface LocalRuntime {
 
 export const demoFeedUrlTemplate = (baseUrl: string) => `${baseUrl}/demo/feeds/{token}.ics`;
 export const hostEventsPath = '/demo/host-events';
-export const callbackPath = '/api/google-oauth/callback';
+export const callbackPath = API_ROUTES.callback.path;
 
 /** Defaults of the local run for the service's own variables (a variable set in the environment wins). */
 export const LOCAL_DEFAULTS = {
@@ -53,6 +54,7 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, runtime: LocalRuntime
     OAUTH_STATES_TABLE: tableNames.oauthStates,
     RATE_LIMITS_TABLE: tableNames.rateLimits,
     HOST_NONCES_TABLE: tableNames.hostNonces,
+    DATA_KEYS_TABLE: tableNames.dataKeys,
     SYNC_QUEUE_URL: runtime.queueUrl,
     OAUTH_REDIRECT_URI: `${baseUrl}${callbackPath}`,
     RETURN_TO_ALLOWLIST: `${baseUrl}/`,

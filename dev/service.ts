@@ -30,6 +30,7 @@ import { SyncPoller } from './lambda-runtime/sync-poller.ts';
 import { listenOn, PortInUseError } from './listen.ts';
 import { startLocalDynamo } from './local-aws/dynamo.ts';
 import { startLocalSqs } from './local-aws/sqs.ts';
+import { writeLocalRunFile } from './local-run-file.ts';
 import { loadOrCreateSecrets } from './local-secrets.ts';
 import { type DevApp, devRequestListener } from './server.ts';
 import { callbackPath, hostEventsPath, serviceEnvironment } from './service-env.ts';
@@ -192,6 +193,19 @@ export async function startDevService(settings: DevSettings, sink?: LogSink): Pr
       () => undefined, // the jobs log their own failures
     );
     closers.push(() => schedule.stop());
+
+    // For `npm run ops -- --local`: where this run's stores are (loopback only, beside the local secrets).
+    const removeLocalRunFile = writeLocalRunFile(settings.dataDir, {
+      pid: process.pid,
+      baseUrl,
+      dynamodbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      tableNames: dynamo.tableNames,
+      queueUrl: sqs.queueUrl,
+      deadLetterQueueUrl: sqs.deadLetterQueueUrl,
+      ...(emulator ? { googleBaseUrl: emulator.baseUrl } : {}),
+    });
+    closers.push(async () => removeLocalRunFile());
 
     return {
       mode,

@@ -42,6 +42,8 @@ export interface StackConfig {
   hostEventsUrl?: string;
   hostEventsKeyId?: string;
   waf: boolean;
+  /** The host's server addresses (CIDRs): WAF's per-IP rules do not count their requests. */
+  hostIpAllowList: string[];
   alarmEmail?: string;
   logRetentionDays: number;
   needsReauthRetentionDays: number;
@@ -91,6 +93,10 @@ export const SETTINGS = {
   hostEventsUrl: { env: 'HOST_EVENTS_URL', about: "the host's endpoint for signed events, if any" },
   hostEventsKeyId: { env: 'HOST_EVENTS_KEY_ID', about: 'the host key id that signs them' },
   waf: { env: 'WAF', about: 'a WAF web ACL with a per-IP rate rule on the API' },
+  hostIpAllowList: {
+    env: 'HOST_IP_ALLOWLIST',
+    about: "comma-separated CIDRs of the host's servers, which WAF's per-IP rules do not count",
+  },
   alarmEmail: { env: 'ALARM_EMAIL', about: 'an e-mail address subscribed to the alarms' },
   logRetentionDays: { env: 'LOG_RETENTION_DAYS', about: 'CloudWatch Logs retention' },
   needsReauthRetentionDays: {
@@ -144,6 +150,12 @@ const schema = z.object({
   hostEventsUrl: optionalText.pipe(httpsOrLocalUrl.optional()),
   hostEventsKeyId: optionalText,
   waf: flag,
+  hostIpAllowList: optionalText
+    .transform((value) => (value ?? '').split(/[\s,]+/).filter(Boolean))
+    .refine(
+      (cidrs) => cidrs.every((cidr) => IPV4_CIDR.test(cidr) || IPV6_CIDR.test(cidr)),
+      'must be CIDRs such as 203.0.113.7/32 or 2001:db8::/64',
+    ),
   alarmEmail: optionalText.pipe(z.email().optional()),
   logRetentionDays: z.coerce
     .number()
@@ -152,6 +164,9 @@ const schema = z.object({
     .default(30),
   needsReauthRetentionDays: intIn(1, 3650, 30),
 });
+
+const IPV4_CIDR = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(?:12[0-8]|1[01]\d|[1-9]?\d)$/;
 
 /** The retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];

@@ -2,7 +2,7 @@
  * The stack on a running LocalStack, through `cdklocal` (aws-cdk-local), always with `-c target=localstack`:
  *
  *   npm run local:bootstrap                  # the CDK bootstrap stack (once per LocalStack instance)
- *   npm run local:deploy                     # bootstrap, then deploy; outputs in .localstack/outputs.json
+ *   npm run local:deploy                     # bootstrap, replace any stack; outputs in .localstack/outputs.json
  *   npm run local:destroy                    # remove the stack
  *   npm run local:deploy -- -c googleApiBaseUrl=http://host.docker.internal:8788
  *
@@ -75,7 +75,7 @@ export interface CommandOptions {
 
 /**
  * The cdklocal command lines of an action (each an argument list, run one after the other): `deploy` is a
- * bootstrap (idempotent) followed by the deploy itself.
+ * bootstrap (idempotent), the removal of a stack already there, and the deploy itself.
  */
 export function cdklocalCommands(action: LocalStackAction, options: CommandOptions = {}): string[][] {
   const env = options.env ?? process.env;
@@ -96,8 +96,12 @@ export function cdklocalCommands(action: LocalStackAction, options: CommandOptio
     case 'bootstrap':
       return [bootstrap];
     case 'deploy':
+      // LocalStack does not implement updating an API Gateway stage (a route change gives the stage a new
+      // deployment), so a deploy over an existing stack replaces it; destroying a missing stack does nothing.
+      // On LocalStack every stage is disposable.
       return [
         bootstrap,
+        ['destroy', '--force', ...common],
         [
           'deploy',
           ...common,

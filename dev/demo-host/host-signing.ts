@@ -1,36 +1,16 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
-
-/** The key the demo host signs with: one entry of the service's HOST_KEYS. */
-export interface HostKey {
-  id: string;
-  key: Buffer;
-}
-
-export type IntentAction = 'connect' | 'disconnect' | 'delete_calendar';
-
-export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+import { type HostKey, type IntentAction, mintIntent as mintWithKit } from '../../host-kit/index.ts';
 
 /**
- * A connect intent, minted by the host's server for its signed-in subscriber exactly as the README's "Connect
- * intents" describes it (the host's side of the contract, not the service's code): good for 10 minutes and
- * once, bound to the action, the feed token and the return_to the form sends.
+ * The demo host signs with the host kit (host-kit/index.ts), as any Node host may: nothing of its own. This is
+ * only the kit's mintIntent in the shape the demo's pages call it.
  */
-export function mintIntent(
+export { type HostKey, type IntentAction, sha256Hex } from '../../host-kit/index.ts';
+
+/** A connect intent for the demo subscriber: good for 10 minutes and once, bound to action, feed and return_to. */
+export const mintIntent = (
   hostKey: HostKey,
   action: IntentAction,
   feedToken: string,
   returnTo = '',
   now = new Date(),
-): string {
-  const payload = Buffer.from(
-    JSON.stringify({
-      action,
-      feed: sha256Hex(feedToken),
-      exp: Math.floor(now.getTime() / 1000) + 600,
-      nonce: randomBytes(24).toString('base64url'),
-      return_to: returnTo,
-    }),
-  ).toString('base64url');
-  const signed = `v1.${hostKey.id}.${payload}`;
-  return `${signed}.${createHmac('sha256', hostKey.key).update(signed).digest('base64url')}`;
-}
+): string => mintWithKit(hostKey, { action, feedToken, returnTo, now });

@@ -1,9 +1,8 @@
-import { NOTIFY_PATH } from '../../lambdas/notify/use-cases/notify-changes.ts';
-import { OAUTH_BASE_PATH, SYNC_NOW_PATH } from '../../lambdas/oauth/router.ts';
+import { signNotify, signRequest } from '../../host-kit/index.ts';
+import { DISCONNECT_PATH, STATUS_PATH, SYNC_NOW_PATH } from '../../lambdas/oauth/paths.ts';
 import type { ConnectionStatusView } from '../../lambdas/oauth/use-cases/connection-status.ts';
 import type { DisconnectOutcome } from '../../lambdas/oauth/use-cases/disconnect.ts';
-import { hostSignatureHeaders } from '../../lambdas/shared/adapters/http/host-signature.ts';
-import { type HostKey, mintIntent, sha256Hex } from './host-signing.ts';
+import { type HostKey, mintIntent } from './host-signing.ts';
 
 /** The service's answer: its JSON on success, its `{error, message}` refusal otherwise. */
 export type Answer<T> =
@@ -23,7 +22,7 @@ export class ServiceClient {
   ) {}
 
   status(feedToken: string): Promise<Answer<ConnectionStatusView>> {
-    return this.call('GET', `${OAUTH_BASE_PATH}/status`, { authorization: `Bearer ${feedToken}` });
+    return this.call('GET', STATUS_PATH, { authorization: `Bearer ${feedToken}` });
   }
 
   syncNow(feedToken: string): Promise<Answer<{ queued: true }>> {
@@ -34,7 +33,7 @@ export class ServiceClient {
     const intent = mintIntent(this.hostKey, deleteCalendar ? 'delete_calendar' : 'disconnect', feedToken);
     return this.call(
       'POST',
-      `${OAUTH_BASE_PATH}/disconnect`,
+      DISCONNECT_PATH,
       { authorization: `Bearer ${feedToken}`, 'content-type': 'application/json' },
       JSON.stringify({ intent, deleteCalendar }),
     );
@@ -44,8 +43,8 @@ export class ServiceClient {
   notifyChanged(
     feedTokens: string[],
   ): Promise<Answer<{ accepted: true; received: number; distinct: number }>> {
-    const body = JSON.stringify({ feeds: feedTokens.map(sha256Hex) });
-    return this.call('POST', NOTIFY_PATH, { 'content-type': 'application/json' }, body);
+    const { body, path, headers } = signNotify(this.hostKey, { feedTokens });
+    return this.call('POST', path, { 'content-type': 'application/json' }, body, headers);
   }
 
   private async call<T>(
@@ -53,13 +52,10 @@ export class ServiceClient {
     path: string,
     headers: Record<string, string>,
     body?: string,
+    signed?: Record<string, string>,
   ): Promise<Answer<T>> {
     // Signed over the route's own path and the exact body bytes sent (none: the digest of zero bytes).
-    const signature = hostSignatureHeaders(this.hostKey.id, this.hostKey.key, {
-      method,
-      path,
-      body: body ?? '',
-    });
+    const signature = signed ?? signRequest(this.hostKey, { method, path, body: body ?? '' }).headers;
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {

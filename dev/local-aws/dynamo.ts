@@ -8,6 +8,8 @@ import { ensureTables } from './dynamo-tables.ts';
 
 export interface LocalDynamo {
   client: DynamoDBClient;
+  /** http://127.0.0.1:PORT: where another process of this machine (the operator's tool) reaches it. */
+  endpoint: string;
   tableNames: TableNames;
   close(): Promise<void>;
 }
@@ -24,8 +26,9 @@ export async function startLocalDynamo(folder: string): Promise<LocalDynamo> {
   const server = dynalite({ path: folder, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await listenOn(server, 0, 'DynamoDB (dynalite)');
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -34,7 +37,7 @@ export async function startLocalDynamo(folder: string): Promise<LocalDynamo> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   try {
-    return { client, tableNames: await ensureTables(client, LOCAL_TABLE_PREFIX), close };
+    return { client, endpoint, tableNames: await ensureTables(client, LOCAL_TABLE_PREFIX), close };
   } catch (error) {
     await close();
     throw error;

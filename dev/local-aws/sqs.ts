@@ -5,6 +5,8 @@ import { SYNC_QUEUE_MAX_RECEIVE_COUNT } from '../../lambdas/sync/handler.ts';
 
 export interface LocalSqs {
   client: SQSClient;
+  /** http://127.0.0.1:PORT (see LocalDynamo.endpoint). */
+  endpoint: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
   close(): Promise<void>;
@@ -24,8 +26,9 @@ export async function startLocalSqs(): Promise<LocalSqs> {
   const app = buildApp({ logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new SQSClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -45,7 +48,7 @@ export async function startLocalSqs(): Promise<LocalSqs> {
         maxReceiveCount: SYNC_QUEUE_MAX_RECEIVE_COUNT,
       }),
     });
-    return { client, queueUrl, deadLetterQueueUrl, close };
+    return { client, endpoint, queueUrl, deadLetterQueueUrl, close };
   } catch (error) {
     await close();
     throw error;

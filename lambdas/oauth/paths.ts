@@ -1,6 +1,6 @@
-/** The OAuth function's paths (the router's, and the paths a host signature is made for). */
-export const OAUTH_BASE_PATH = '/api/google-oauth';
-/** "Sync now" (the same function: it authenticates feed tokens like the OAuth routes). */
-export const SYNC_NOW_PATH = '/api/google-sync';
-export const STATUS_PATH = `${OAUTH_BASE_PATH}/status`;
-export const DISCONNECT_PATH = `${OAUTH_BASE_PATH}/disconnect`;
+import { API_ROUTES } from '../shared/routes.ts';
+
+/** The paths a host signature is made for on the OAuth function's signed routes, from the route table. */
+export const SYNC_NOW_PATH = API_ROUTES.syncNow.path;
+export const STATUS_PATH = API_ROUTES.status.path;
+export const DISCONNECT_PATH = API_ROUTES.disconnect.path;

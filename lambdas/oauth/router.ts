@@ -5,6 +5,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { renderErrors } from '../shared/adapters/http/middleware.ts';
+import { routerEntries } from '../shared/routes.ts';
 import type { OAuthDependencies } from './dependencies.ts';
 import { callback } from './handlers/callback.ts';
 import { disconnectRoute } from './handlers/disconnect.ts';
@@ -13,9 +14,8 @@ import type { RouteContext } from './handlers/route.ts';
 import { startFromForm, startFromQuery } from './handlers/start.ts';
 import { statusRoute } from './handlers/status.ts';
 import { syncNowRoute } from './handlers/sync-now.ts';
-import { DISCONNECT_PATH, OAUTH_BASE_PATH, STATUS_PATH, SYNC_NOW_PATH } from './paths.ts';
 
-export { OAUTH_BASE_PATH, SYNC_NOW_PATH } from './paths.ts';
+export { SYNC_NOW_PATH } from './paths.ts';
 
 /**
  * The OAuth Lambda: one router over the OAuth routes and "sync now" (API Gateway REST API, proxy integration). Headers are
@@ -23,14 +23,17 @@ export { OAUTH_BASE_PATH, SYNC_NOW_PATH } from './paths.ts';
  */
 export function createOAuthHandler(dependencies: () => OAuthDependencies, logger: Logger) {
   const context: RouteContext = { dependencies, logger };
-  const routes = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>([
-    { method: 'GET', path: `${OAUTH_BASE_PATH}/start`, handler: startFromQuery(context) },
-    { method: 'POST', path: `${OAUTH_BASE_PATH}/start`, handler: startFromForm(context) },
-    { method: 'GET', path: `${OAUTH_BASE_PATH}/callback`, handler: callback(context) },
-    { method: 'POST', path: DISCONNECT_PATH, handler: disconnectRoute(context) },
-    { method: 'GET', path: STATUS_PATH, handler: statusRoute(context) },
-    { method: 'POST', path: SYNC_NOW_PATH, handler: syncNowRoute(context) },
-  ]);
+  // Paths and methods from the route table (shared/routes.ts): a route there without a handler does not compile.
+  const routes = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(
+    routerEntries('oauth', {
+      startFromQuery: startFromQuery(context),
+      startFromForm: startFromForm(context),
+      callback: callback(context),
+      disconnect: disconnectRoute(context),
+      status: statusRoute(context),
+      syncNow: syncNowRoute(context),
+    }),
+  );
   return (
     middy<APIGatewayProxyEvent, APIGatewayProxyResult>(routes)
       // Never the event: it holds feed tokens (query, form, Authorization) and OAuth codes.

@@ -18,6 +18,7 @@ import type { SyncSettings } from '../sync/sync-subscriber.ts';
 import { createCipher } from './adapters/crypto/create-cipher.ts';
 import { SubscriberIdentity } from './adapters/crypto/subscriber-identity.ts';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store.ts';
+import { DynamoDataKeyStore } from './adapters/dynamodb/data-key-store.ts';
 import { DynamoEventMapStore } from './adapters/dynamodb/event-map-store.ts';
 import { DynamoNonceStore } from './adapters/dynamodb/nonce-store.ts';
 import { DynamoOAuthStateStore } from './adapters/dynamodb/oauth-state-store.ts';
@@ -139,13 +140,23 @@ const googleEndpoints = (google: GoogleConfig): GoogleEndpoints =>
 /** The Google OAuth client and the access tokens made with it: what every function acting for a subscriber needs. */
 function googleAccess(
   config: { google: GoogleConfig; cipher: OAuthConfig['cipher'] },
+  dynamo: DynamoDBClient,
   connections: DynamoConnectionStore,
   overrides: ServiceOverrides,
   redirectUri?: string,
 ) {
   const now = overrides.now ?? (() => new Date());
   const logger = overrides.logger ?? serviceLogger();
-  const cipher: Cipher = createCipher(config.cipher, () => overrides.kms ?? new KMSClient({}));
+  // Envelope encryption when the data-key table is configured (always in AWS): KMS only unwraps data keys.
+  const dataKeys = config.cipher.dataKeys
+    ? new DynamoDataKeyStore(dynamo, config.cipher.dataKeys)
+    : undefined;
+  const cipher: Cipher = createCipher(
+    config.cipher,
+    () => overrides.kms ?? new KMSClient({}),
+    dataKeys,
+    overrides.now ? { now: overrides.now } : {},
+  );
   const credentials =
     config.google.credentials.kind === 'secrets_manager'
       ? new SecretsManagerGoogleClientCredentials({
@@ -179,6 +190,7 @@ export function buildOAuthServices(config: OAuthConfig, overrides: ServiceOverri
   const connections = new DynamoConnectionStore(dynamo, config.tables.connections);
   const { cipher, oauth, accessTokens } = googleAccess(
     config,
+    dynamo,
     connections,
     overrides,
     config.oauth.redirectUri,
@@ -235,7 +247,7 @@ export function buildSyncWorkerServices(
 ): SyncWorkerDependencies {
   const dynamo = dynamoClient(config.aws, overrides);
   const connections = new DynamoConnectionStore(dynamo, config.tables.connections);
-  const { cipher, oauth, accessTokens } = googleAccess(config, connections, overrides);
+  const { cipher, oauth, accessTokens } = googleAccess(config, dynamo, connections, overrides);
   const workerLogger = overrides.logger ?? serviceLogger();
   const { calendarRootUrl } = googleEndpoints(config.google);
   const metrics =

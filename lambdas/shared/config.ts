@@ -70,7 +70,13 @@ export type SecretSource =
   | { kind: 'secrets_manager'; secretId: string }
   | { kind: 'environment'; value: string };
 
-export type CipherConfig = { kind: 'kms'; keyId: string } | { kind: 'local'; keyBase64: string };
+/**
+ * The key that seals tokens, and `dataKeys`, the table of data keys (DATA_KEYS_TABLE): with it tokens are sealed
+ * by envelope encryption, without it by the key itself (earlier versions; every open a KMS call).
+ */
+export type CipherConfig = ({ kind: 'kms'; keyId: string } | { kind: 'local'; keyBase64: string }) & {
+  dataKeys?: string;
+};
 
 /** AWS endpoints (set only for local emulators). */
 export interface AwsConfig {
@@ -301,6 +307,7 @@ const googleAccessVariables = {
   ACCESS_TOKEN_REFRESH_MARGIN_SECONDS: positiveInt(300),
   KMS_KEY_ID: optionalText,
   LOCAL_CIPHER_KEY: optionalText,
+  DATA_KEYS_TABLE: optionalText,
 };
 
 const syncIntervalMinutes = positiveInt(DEFAULT_SYNC_INTERVAL_MINUTES).refine(
@@ -512,10 +519,12 @@ function googleConfig(e: GoogleAccessVariables): GoogleConfig {
   };
 }
 
-const cipherConfig = (e: GoogleAccessVariables): CipherConfig =>
-  e.KMS_KEY_ID
+const cipherConfig = (e: GoogleAccessVariables): CipherConfig => ({
+  ...(e.KMS_KEY_ID
     ? { kind: 'kms', keyId: e.KMS_KEY_ID }
-    : { kind: 'local', keyBase64: e.LOCAL_CIPHER_KEY as string };
+    : { kind: 'local', keyBase64: e.LOCAL_CIPHER_KEY as string }),
+  ...(e.DATA_KEYS_TABLE ? { dataKeys: e.DATA_KEYS_TABLE } : {}),
+});
 
 const awsConfig = (e: z.output<z.ZodObject<typeof awsVariables>>): AwsConfig => ({
   dynamodbEndpoint: e.DYNAMODB_ENDPOINT,

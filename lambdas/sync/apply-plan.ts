@@ -110,79 +110,31 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * rows and the counts.
  */
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
-  const { caller, journal, clock } = options;
-  const report: ApplyReport = {
-    created: 0,
-    updated: 0,
-    deleted: 0,
-    insertedEvents: 0,
-    forgottenEvents: 0,
-    problems: [],
-    warnings: [],
-    deferred: 0,
-    overBudget: 0,
-    repaired: 0,
-    straysRemoved: 0,
-    settledKeys: new Set(),
-    refused: [],
-    renamed: { moved: 0, held: 0 },
-  };
-  const limit = pLimit(options.concurrency);
-  let storeError: unknown;
-  const updatedAt = () => new Date(clock.now()).toISOString();
+  return new PlanApplication(plan, options).run();
+}
 
-  // Operations still queued see the stop and end at once without a call.
-  const stop = (reason: StopReason) => {
-    report.stop ??= reason;
-    caller.stop();
-  };
+const emptyReport = (): ApplyReport => ({
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  insertedEvents: 0,
+  forgottenEvents: 0,
+  problems: [],
+  warnings: [],
+  deferred: 0,
+  overBudget: 0,
+  repaired: 0,
+  straysRemoved: 0,
+  settledKeys: new Set(),
+  refused: [],
+  renamed: { moved: 0, held: 0 },
+});
 
-  const writes = new EventWrites(options.calendarId, options.gateway, caller, plan.instanceWrites, () =>
-    stop('calendar_missing'),
-  );
+const operationId = (operation: OperationKind, key: string) => `${operation}\n${key}`;
 
-  /**
-   * Stores the intent row of a write (hash PENDING), before its Google call: every write that changes the
-   * calendar has one. Should the store fail, the call is not made: the run ends as `store_failed`.
-   */
-  const intend = async (row: Omit<EventMapRow, 'hash' | 'updatedAt'>) => {
-    try {
-      await journal.putIntent({ ...row, hash: PENDING, updatedAt: updatedAt() });
-    } catch (error) {
-      throw new IntentNotStored(error);
-    }
-  };
-
-  /**
-   * Whether the calendar is still there and open to the service, after an answer about one event (a 404, a
-   * 403): the probe is made once per run. A probe refused as a whole (401, any 403, a quota) stops the run;
-   * `unknown`: the probe failed otherwise, and the answer stays the operation's failure.
-   */
-  const probeCalendar = async (): Promise<'open' | 'stopped' | 'unknown'> => {
-    try {
-      return (await writes.isCalendarMissing()) ? 'stopped' : 'open';
-    } catch (error) {
-      if (error instanceof RunStoppedError) return 'stopped';
-      const meaning = classifyGoogleError(error);
-      switch (meaning) {
-        case 'access_refused':
-        case 'event_refused':
-          stop('access_refused');
-          return 'stopped';
-        case 'needs_reauth':
-        case 'usage_limit':
-        case 'daily_limit':
-          stop(meaning);
-          return 'stopped';
-        default:
-          return 'unknown';
-      }
-    }
-  };
-
-  /** What each operation writes, by kind and key: the content a refusal is recorded for. */
+/** What each operation writes, by kind and key: the content a refusal is recorded for. */
+function wantedHashesOf(plan: Plan): Map<string, string> {
   const wantedHashes = new Map<string, string>();
-  const operationId = (operation: OperationKind, key: string) => `${operation}\n${key}`;
   for (const op of plan.seriesWrites)
     wantedHashes.set(operationId(op.kind, op.key), op.event.extendedProperties.private.icsHash);
   for (const op of plan.instanceWrites) {
@@ -190,114 +142,291 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     wantedHashes.set(operationId(op.kind === 'revert_instance' ? 'revert' : 'exception', op.key), hash);
   }
   for (const op of plan.deletions) wantedHashes.set(operationId('delete', op.key), DELETION_HASH);
-  const rowsByKey = new Map((options.rows ?? []).map((row) => [row.eventKey, row]));
+  return wantedHashes;
+}
+
+/** The rows to forget with each series' deletion, by the series' key. */
+function forgetsBySeriesOf(plan: Plan): Map<string, ForgetRow[]> {
+  const forgetsBySeries = new Map<string, ForgetRow[]>();
+  for (const forget of plan.forgets) {
+    if (forget.seriesKey === undefined) continue;
+    const list = forgetsBySeries.get(forget.seriesKey) ?? [];
+    list.push(forget);
+    forgetsBySeries.set(forget.seriesKey, list);
+  }
+  return forgetsBySeries;
+}
+
+/**
+ * One application of a plan: its report, its concurrency limit, and what its operations learn from each other
+ * (the series written under a fresh id, the deletions an insert or an instance waits for).
+ */
+class PlanApplication {
+  private readonly report = emptyReport();
+  private readonly plan: Plan;
+  private readonly options: ApplyOptions;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly writes: EventWrites;
+  private readonly wantedHashes: Map<string, string>;
+  private readonly rowsByKey: Map<string, EventMapRow>;
+  /** Google ids rows name: a fresh id is never one of them (it would be another event's). */
+  private readonly namedIds: Set<string>;
+  /** Series written in this run under another id than the plan's (a fresh id): their instances are there. */
+  private readonly freshSeriesIds = new Map<string, string>();
+  private readonly forgetsBySeries: Map<string, ForgetRow[]>;
+  private readonly deletionKeys: Set<string>;
+  private readonly deleted = new Map<string, Promise<OperationEnd | undefined>>();
+  private readonly seriesWritten = new Map<string, Promise<OperationEnd | undefined>>();
+  /** Operations started (see `maxUnits`). */
+  private started = 0;
+  private storeError: unknown;
+
+  constructor(plan: Plan, options: ApplyOptions) {
+    this.plan = plan;
+    this.options = options;
+    this.limit = pLimit(options.concurrency);
+    this.writes = new EventWrites(
+      options.calendarId,
+      options.gateway,
+      options.caller,
+      plan.instanceWrites,
+      () => this.stop('calendar_missing'),
+    );
+    this.wantedHashes = wantedHashesOf(plan);
+    this.rowsByKey = new Map((options.rows ?? []).map((row) => [row.eventKey, row]));
+    this.namedIds = new Set((options.rows ?? []).map((row) => row.googleId));
+    this.forgetsBySeries = forgetsBySeriesOf(plan);
+    this.deletionKeys = new Set(plan.deletions.map((d) => d.key));
+  }
+
+  async run(): Promise<ApplyReport> {
+    await this.writeSeriesAndDeletions();
+    await Promise.all(this.plan.instanceWrites.map((op) => this.writeInstanceAfterItsSeries(op)));
+    await this.guarded(this.options.journal.flush());
+    if (this.storeError !== undefined)
+      this.report.problems.push({ kind: 'event_map_not_saved', errorName: nameOf(this.storeError) });
+    return this.report;
+  }
+
+  private updatedAt(): string {
+    return new Date(this.options.clock.now()).toISOString();
+  }
+
+  /** Operations still queued see the stop and end at once without a call. */
+  private stop(reason: StopReason): void {
+    this.report.stop ??= reason;
+    this.options.caller.stop();
+  }
+
+  /**
+   * A store failure ends the run (`store_failed`): no further Google call is made whose map row could not be
+   * kept. What was written stays in Google under its intent row, and the next sync meets it again.
+   */
+  private guarded<T>(task: Promise<T>): Promise<T | undefined> {
+    return task.catch((error: unknown) => {
+      this.storeError ??= error;
+      this.stop('store_failed');
+      return undefined;
+    });
+  }
+
+  /**
+   * Stores the intent row of a write (hash PENDING), before its Google call: every write that changes the
+   * calendar has one. Should the store fail, the call is not made: the run ends as `store_failed`.
+   */
+  private async intend(row: Omit<EventMapRow, 'hash' | 'updatedAt'>): Promise<void> {
+    try {
+      await this.options.journal.putIntent({ ...row, hash: PENDING, updatedAt: this.updatedAt() });
+    } catch (error) {
+      throw new IntentNotStored(error);
+    }
+  }
+
+  /**
+   * Whether the calendar is still there and open to the service, after an answer about one event (a 404, a
+   * 403): the probe is made once per run. A probe refused as a whole (401, any 403, a quota) stops the run;
+   * `unknown`: the probe failed otherwise, and the answer stays the operation's failure.
+   */
+  private async probeCalendar(): Promise<'open' | 'stopped' | 'unknown'> {
+    try {
+      return (await this.writes.isCalendarMissing()) ? 'stopped' : 'open';
+    } catch (error) {
+      if (error instanceof RunStoppedError) return 'stopped';
+      const meaning = classifyGoogleError(error);
+      switch (meaning) {
+        case 'access_refused':
+        case 'event_refused':
+          this.stop('access_refused');
+          return 'stopped';
+        case 'needs_reauth':
+        case 'usage_limit':
+        case 'daily_limit':
+          this.stop(meaning);
+          return 'stopped';
+        default:
+          return 'unknown';
+      }
+    }
+  }
 
   /**
    * Google refused this one event: its row (as this run left it, or as it was) keeps the refusal, so later syncs
    * wait before trying the same content again, and the run goes on. The row's id and hash stay, so the write is
    * still due once the wait is over.
    */
-  const refused = async (operation: OperationKind, key: string, error: unknown) => {
+  private async refused(operation: OperationKind, key: string, error: unknown): Promise<void> {
     // Every operation is the plan's; one it did not name would simply never wait.
-    const hash = wantedHashes.get(operationId(operation, key)) ?? PENDING;
-    const previous = rowsByKey.get(key);
-    const refusal = nextRefusal(previous?.refusal?.count ?? 0, hash, clock.now());
-    report.refused.push({ key, retryAfter: refusal.retryAfter });
-    report.warnings.push({
+    const hash = this.wantedHashes.get(operationId(operation, key)) ?? PENDING;
+    const previous = this.rowsByKey.get(key);
+    const refusal = nextRefusal(previous?.refusal?.count ?? 0, hash, this.options.clock.now());
+    this.report.refused.push({ key, retryAfter: refusal.retryAfter });
+    this.report.warnings.push({
       kind: 'operation_refused',
       operation,
       key,
       googleMessage: messageOf(error),
       retryAfter: refusal.retryAfter,
     });
-    const row = journal.rowOf(key) ?? previous;
+    const row = this.options.journal.rowOf(key) ?? previous;
     // No row to keep it on (none can be: every write has its row or intent first): tried again next sync.
-    if (row) await journal.put({ ...row, updatedAt: updatedAt(), refusal });
-  };
+    if (row) await this.options.journal.put({ ...row, updatedAt: this.updatedAt(), refusal });
+  }
 
-  /** Operations started (see `maxUnits`). */
-  let started = 0;
-  /** Runs one operation's Google calls; their errors become problems or warnings, or stop the run. */
-  const attempt = async (
-    operation: OperationKind,
-    key: string,
-    work: () => Promise<void>,
-  ): Promise<OperationEnd> => {
-    if (caller.isStopped) return 'skipped';
-    if (options.deadline !== undefined && clock.now() >= options.deadline) {
-      report.deferred++;
-      return 'skipped';
+  /** Whether an operation may start: not once the run stopped, its deadline passed or its budget is spent. */
+  private mayStart(): boolean {
+    const { caller, clock, deadline, maxUnits } = this.options;
+    if (caller.isStopped) return false;
+    if (deadline !== undefined && clock.now() >= deadline) {
+      this.report.deferred++;
+      return false;
     }
     // Every operation costs at least a unit, which it may not have spent yet (waiting for its intent row): so
     // operations started together overshoot the budget by their further calls only.
-    if (options.maxUnits !== undefined && Math.max(caller.units, started) >= options.maxUnits) {
-      report.overBudget++;
-      return 'skipped';
+    if (maxUnits !== undefined && Math.max(caller.units, this.started) >= maxUnits) {
+      this.report.overBudget++;
+      return false;
     }
-    started++;
+    return true;
+  }
+
+  /** Runs one operation's Google calls; their errors become problems or warnings, or stop the run. */
+  private async attempt(
+    operation: OperationKind,
+    key: string,
+    work: () => Promise<void>,
+  ): Promise<OperationEnd> {
+    if (!this.mayStart()) return 'skipped';
+    this.started++;
     try {
       await work();
-      if (options.repairs?.has(key)) report.repaired++;
-      report.settledKeys.add(key);
+      if (this.options.repairs?.has(key)) this.report.repaired++;
+      this.report.settledKeys.add(key);
       return 'done';
     } catch (error) {
-      if (error instanceof RunStoppedError) return 'skipped';
-      if (error instanceof IntentNotStored) {
-        storeError ??= error.cause;
-        stop('store_failed');
+      return this.endAfterError(operation, key, error);
+    }
+  }
+
+  /** How an operation whose Google calls threw ends: a stop, a refusal kept on its row, a warning or a problem. */
+  private async endAfterError(operation: OperationKind, key: string, error: unknown): Promise<OperationEnd> {
+    const report = this.report;
+    if (error instanceof RunStoppedError) return 'skipped';
+    if (error instanceof IntentNotStored) {
+      this.storeError ??= error.cause;
+      this.stop('store_failed');
+      return 'skipped';
+    }
+    const meaning = classifyGoogleError(error);
+    switch (meaning) {
+      case 'needs_reauth':
+      case 'usage_limit':
+      case 'daily_limit':
+      case 'access_refused':
+        this.stop(meaning);
+        return 'skipped';
+      case 'event_refused': {
+        // Only once the calendar itself answers is the refusal this event's; else the run stops for it.
+        const calendar = await this.probeCalendar();
+        if (calendar === 'stopped') return 'skipped';
+        if (calendar === 'unknown') break;
+        await this.refused(operation, key, error);
+        report.settledKeys.add(key);
         return 'skipped';
       }
-      const meaning = classifyGoogleError(error);
-      switch (meaning) {
-        case 'needs_reauth':
-        case 'usage_limit':
-        case 'daily_limit':
-        case 'access_refused':
-          stop(meaning);
-          return 'skipped';
-        case 'event_refused': {
-          // Only once the calendar itself answers is the refusal this event's; else the run stops for it.
-          const calendar = await probeCalendar();
-          if (calendar === 'stopped') return 'skipped';
-          if (calendar === 'unknown') break;
-          await refused(operation, key, error);
-          report.settledKeys.add(key);
-          return 'skipped';
-        }
-        case 'unexpected':
-          // Not Google's answer (the access token source failed, or a bug): name it, never print it whole.
-          report.problems.push({ kind: 'operation_crashed', operation, key, errorName: nameOf(error) });
-          stop('unexpected_error');
-          return 'skipped';
-        case 'not_found':
-          // A probe that fails otherwise leaves the 404 a failure of this operation.
-          if ((await probeCalendar()) === 'stopped') return 'skipped';
-          break;
-        case 'invalid':
-          report.warnings.push({
-            kind: 'operation_rejected',
-            operation,
-            key,
-            googleMessage: messageOf(error),
-          });
-          report.settledKeys.add(key);
-          return 'rejected';
-      }
-      report.problems.push({ kind: 'operation_failed', operation, key, googleMessage: messageOf(error) });
-      return 'failed';
+      case 'unexpected':
+        // Not Google's answer (the access token source failed, or a bug): name it, never print it whole.
+        report.problems.push({ kind: 'operation_crashed', operation, key, errorName: nameOf(error) });
+        this.stop('unexpected_error');
+        return 'skipped';
+      case 'not_found':
+        // A probe that fails otherwise leaves the 404 a failure of this operation.
+        if ((await this.probeCalendar()) === 'stopped') return 'skipped';
+        break;
+      case 'invalid':
+        report.warnings.push({ kind: 'operation_rejected', operation, key, googleMessage: messageOf(error) });
+        report.settledKeys.add(key);
+        return 'rejected';
     }
-  };
+    report.problems.push({ kind: 'operation_failed', operation, key, googleMessage: messageOf(error) });
+    return 'failed';
+  }
 
-  /** Google ids rows name: a fresh id is never one of them (it would be another event's). */
-  const namedIds = new Set((options.rows ?? []).map((row) => row.googleId));
-  /** Series written in this run under another id than the plan's (a fresh id): their instances are there. */
-  const freshSeriesIds = new Map<string, string>();
+  /** Series and single events, deletions, strays, forgotten and refreshed rows: all before any instance. */
+  private async writeSeriesAndDeletions(): Promise<void> {
+    const { plan, options } = this;
+    for (const op of plan.seriesWrites) {
+      const after = op.kind === 'insert' ? op.afterDeletionOf : undefined;
+      const write =
+        after !== undefined
+          ? this.afterDeletion(op as InsertEvent, after)
+          : this.limit(() => this.writeSeries(op));
+      this.seriesWritten.set(op.key, this.guarded(write));
+    }
+    if (options.applyDeletions) {
+      for (const op of plan.deletions)
+        this.deleted.set(op.key, this.guarded(this.limit(() => this.deleteEvent(op))));
+    }
+    // Held with the deletions: a feed the breaker doubts is no ground for deleting anything.
+    const straysRemoved = options.applyDeletions
+      ? plan.strays.map((op) => this.guarded(this.limit(() => this.removeStray(op))))
+      : [];
+    // Rows with nothing to call Google about: past events, exceptions whose series row is gone or forgotten.
+    const forgetNow = plan.forgets.filter(
+      (f) => f.seriesKey === undefined || !this.deletionKeys.has(f.seriesKey),
+    );
+    this.report.forgottenEvents = forgetNow.filter((f) => f.seriesKey === undefined).length;
+    const forgotten = forgetNow.map((f) => this.guarded(options.journal.remove(f.key)));
+    // Series whose end moved with their exceptions, without a call.
+    const refreshed = plan.rowRefreshes.map((row) => this.guarded(options.journal.put(row)));
+    await Promise.all([
+      ...this.seriesWritten.values(),
+      ...this.deleted.values(),
+      ...straysRemoved,
+      ...forgotten,
+      ...refreshed,
+    ]);
+  }
+
+  /**
+   * A renamed UID's insert waits for the deletion of its old event (see pairRenames): held with it, so Google
+   * never shows both.
+   */
+  private async afterDeletion(op: InsertEvent, oldKey: string): Promise<OperationEnd> {
+    // The deletions are queued once this goes on (they are, just below, in the same turn).
+    await Promise.resolve();
+    const oldEvent = (await this.deleted.get(oldKey)) ?? 'held';
+    if (oldEvent !== 'done') {
+      this.report.renamed.held++;
+      return 'skipped';
+    }
+    return this.limit(() => this.writeSeries(op));
+  }
 
   /**
    * The row fields of a series or single event living under `googleId`, over `kept` (the fields of a row this
    * run does not own, such as a refusal): the id is the row's own when it is not the one computed from the key.
    */
-  const seriesRow = (op: InsertEvent | UpdateEvent, googleId: string, kept?: EventMapRow) => {
+  private seriesRow(op: InsertEvent | UpdateEvent, googleId: string, kept?: EventMapRow) {
     const { ownGoogleId: _own, ...rest } = kept ?? { eventKey: op.key };
     return {
       ...rest,
@@ -306,50 +435,71 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       signature: eventSignature(op.event),
       ...(googleId !== op.event.id ? { ownGoogleId: true as const } : {}),
     };
-  };
+  }
 
-  const writeSeries = async (op: InsertEvent | UpdateEvent): Promise<OperationEnd> => {
-    const fields = ownedFields(op.event);
-    const previous = rowsByKey.get(op.key);
-    let written: EventWritten = { googleId: op.googleId, restored: false };
+  /** Fresh ids for a series whose id Google will not take again: each stored as an intent before it is used. */
+  private freshIdsFor(op: InsertEvent | UpdateEvent, previous: EventMapRow | undefined): FreshIds {
     // A fresh id is a generation of the event's computed id, after the one the row names if it is one.
     const baseId = op.event.id ?? op.googleId;
     let generation = generationOfEventId(op.googleId, baseId) ?? 0;
-    const freshIds: FreshIds = {
+    return {
       used: 0,
       next: async () => {
         let id: string;
         do id = freshEventId(baseId, ++generation);
-        while (namedIds.has(id));
-        await intend(seriesRow(op, id, previous));
+        while (this.namedIds.has(id));
+        await this.intend(this.seriesRow(op, id, previous));
         // The new event's instances are not the old one's: the rows of its exceptions and reverts no longer name
         // them, so a run that stops before writing them leaves rows the next sync writes again.
-        for (const row of options.rows ?? [])
-          if (row.seriesKey === op.key) await intend({ ...row, googleId: '' });
+        for (const row of this.options.rows ?? [])
+          if (row.seriesKey === op.key) await this.intend({ ...row, googleId: '' });
         return id;
       },
     };
-    const end = await attempt(op.kind, op.key, async () => {
+  }
+
+  private async writeSeries(op: InsertEvent | UpdateEvent): Promise<OperationEnd> {
+    const { journal, horizon } = this.options;
+    const fields = ownedFields(op.event);
+    const previous = this.rowsByKey.get(op.key);
+    let written: EventWritten = { googleId: op.googleId, restored: false };
+    const freshIds = this.freshIdsFor(op, previous);
+    const end = await this.attempt(op.kind, op.key, async () => {
       if (op.kind === 'update') {
         // Intent first, keeping the row's id: should the answer be lost (or the run stop), the row no longer
         // claims the content it had, so a feed going back to that content is still written.
-        await intend(seriesRow(op, op.googleId, previous));
-        written = await writes.updateOrInsert(op.googleId, fields, freshIds);
+        await this.intend(this.seriesRow(op, op.googleId, previous));
+        written = await this.writes.updateOrInsert(op.googleId, fields, freshIds);
         return;
       }
       // The event under the old id goes first: should the insert then fail, the row still names the old id
       // and the next sync tries both again.
-      if (op.replaces) await writes.delete(op.replaces);
+      if (op.replaces) await this.writes.delete(op.replaces);
       // Without a row, an event the insert creates must not be lost with a crash (a row with another id stays
       // until the insert succeeded, so it is found again either way).
-      else if (!op.resumes) await intend(seriesRow(op, op.googleId));
-      written = await writes.insertOrRestore(op.googleId, fields, freshIds);
-      if (written.restored && options.horizon) {
-        await writes.restoreInstances(op, written.googleId, options.horizon, () => report.updated++);
+      else if (!op.resumes) await this.intend(this.seriesRow(op, op.googleId));
+      written = await this.writes.insertOrRestore(op.googleId, fields, freshIds);
+      if (written.restored && horizon) {
+        await this.writes.restoreInstances(op, written.googleId, horizon, () => this.report.updated++);
       }
     });
     if (end === 'failed' || end === 'skipped') return end;
-    if (written.googleId !== op.googleId) freshSeriesIds.set(op.key, written.googleId);
+    if (written.googleId !== op.googleId) this.freshSeriesIds.set(op.key, written.googleId);
+    this.countSeriesWrite(op, end, written);
+    // A new row: what this run knows of the event replaces what the old one kept (a refusal among it).
+    await journal.put({
+      ...this.seriesRow(op, written.googleId),
+      hash: op.event.extendedProperties.private.icsHash,
+      updatedAt: this.updatedAt(),
+      ...(op.endsAt !== undefined ? { endsAt: op.endsAt } : {}),
+    });
+    // The renamed UID's row went with its event (its removal after the new row: never an event without one).
+    if (op.kind === 'update' && op.movedFrom !== undefined) await journal.remove(op.movedFrom);
+    return end;
+  }
+
+  private countSeriesWrite(op: InsertEvent | UpdateEvent, end: 'done' | 'rejected', written: EventWritten) {
+    const report = this.report;
     // A resumed intent that finds its event in Google (an update, a delete or an insert whose answer was lost)
     // changed an event that was there: an update.
     if (end === 'rejected') {
@@ -360,116 +510,64 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       if (!op.resumes) report.insertedEvents++;
     } else report.updated++;
     if (op.kind === 'update' && op.movedFrom !== undefined && end === 'done') report.renamed.moved++;
-    // A new row: what this run knows of the event replaces what the old one kept (a refusal among it).
-    await journal.put({
-      ...seriesRow(op, written.googleId),
-      hash: op.event.extendedProperties.private.icsHash,
-      updatedAt: updatedAt(),
-      ...(op.endsAt !== undefined ? { endsAt: op.endsAt } : {}),
-    });
-    // The renamed UID's row went with its event (its removal after the new row: never an event without one).
-    if (op.kind === 'update' && op.movedFrom !== undefined) await journal.remove(op.movedFrom);
-    return end;
-  };
-
-  const forgetsBySeries = new Map<string, ForgetRow[]>();
-  for (const forget of plan.forgets) {
-    if (forget.seriesKey === undefined) continue;
-    const list = forgetsBySeries.get(forget.seriesKey) ?? [];
-    list.push(forget);
-    forgetsBySeries.set(forget.seriesKey, list);
   }
-  const deletionKeys = new Set(plan.deletions.map((d) => d.key));
 
-  const deleteEvent = async (op: DeleteEvent): Promise<OperationEnd> => {
-    const end = await attempt('delete', op.key, async () => {
+  private async deleteEvent(op: DeleteEvent): Promise<OperationEnd> {
+    const end = await this.attempt('delete', op.key, async () => {
       // Intent first: should the answer be lost and the feed bring the event back, the row must not claim the
       // event is in Google as written (the next sync writes it again, restoring it through 409).
-      await intend({ ...(rowsByKey.get(op.key) ?? { eventKey: op.key }), googleId: op.googleId });
-      await writes.delete(op.googleId);
+      await this.intend({ ...(this.rowsByKey.get(op.key) ?? { eventKey: op.key }), googleId: op.googleId });
+      await this.writes.delete(op.googleId);
     });
     if (end !== 'done') return end;
-    report.deleted++;
-    await journal.remove(op.key);
-    for (const forget of forgetsBySeries.get(op.key) ?? []) await journal.remove(forget.key);
+    this.report.deleted++;
+    await this.options.journal.remove(op.key);
+    for (const forget of this.forgetsBySeries.get(op.key) ?? [])
+      await this.options.journal.remove(forget.key);
     return end;
-  };
-
-  /**
-   * A store failure ends the run (`store_failed`): no further Google call is made whose map row could not be
-   * kept. What was written stays in Google under its intent row, and the next sync meets it again.
-   */
-  const guarded = <T>(task: Promise<T>): Promise<T | undefined> =>
-    task.catch((error: unknown) => {
-      storeError ??= error;
-      stop('store_failed');
-      return undefined;
-    });
-
-  const deleted = new Map<string, Promise<OperationEnd | undefined>>();
-  /**
-   * A renamed UID's insert waits for the deletion of its old event (see pairRenames): held with it, so Google
-   * never shows both.
-   */
-  const afterDeletion = async (op: InsertEvent, oldKey: string): Promise<OperationEnd> => {
-    // The deletions are queued once this goes on (they are, just below, in the same turn).
-    await Promise.resolve();
-    const oldEvent = (await deleted.get(oldKey)) ?? 'held';
-    if (oldEvent !== 'done') {
-      report.renamed.held++;
-      return 'skipped';
-    }
-    return limit(() => writeSeries(op));
-  };
-  const seriesWritten = new Map<string, Promise<OperationEnd | undefined>>();
-  for (const op of plan.seriesWrites) {
-    const after = op.kind === 'insert' ? op.afterDeletionOf : undefined;
-    const write =
-      after !== undefined ? afterDeletion(op as InsertEvent, after) : limit(() => writeSeries(op));
-    seriesWritten.set(op.key, guarded(write));
   }
-  if (options.applyDeletions) {
-    for (const op of plan.deletions) deleted.set(op.key, guarded(limit(() => deleteEvent(op))));
-  }
-  // Held with the deletions: a feed the breaker doubts is no ground for deleting anything.
-  const removeStray = async (op: RemoveStray) => {
-    if ((await attempt('delete', op.key, () => writes.delete(op.googleId))) === 'done')
-      report.straysRemoved++;
-  };
-  const straysRemoved = options.applyDeletions
-    ? plan.strays.map((op) => guarded(limit(() => removeStray(op))))
-    : [];
-  // Rows with nothing to call Google about: past events, exceptions whose series row is gone or forgotten.
-  const forgetNow = plan.forgets.filter((f) => f.seriesKey === undefined || !deletionKeys.has(f.seriesKey));
-  report.forgottenEvents = forgetNow.filter((f) => f.seriesKey === undefined).length;
-  const forgotten = forgetNow.map((f) => guarded(journal.remove(f.key)));
-  // Series whose end moved with their exceptions, without a call.
-  const refreshed = plan.rowRefreshes.map((row) => guarded(journal.put(row)));
-  await Promise.all([
-    ...seriesWritten.values(),
-    ...deleted.values(),
-    ...straysRemoved,
-    ...forgotten,
-    ...refreshed,
-  ]);
 
-  const writeInstance = async (op: InstanceWrite) => {
+  private async removeStray(op: RemoveStray): Promise<void> {
+    if ((await this.attempt('delete', op.key, () => this.writes.delete(op.googleId))) === 'done')
+      this.report.straysRemoved++;
+  }
+
+  /** An instance is written once its series is (and once any old event under its key is deleted). */
+  private async writeInstanceAfterItsSeries(op: InstanceWrite): Promise<void> {
+    // A series not written in this run is in Google already; one whose write ended the run counts as skipped.
+    const written = this.seriesWritten.get(op.seriesKey);
+    const series = written ? ((await written) ?? 'skipped') : 'done';
+    if (series === 'failed') this.report.problems.push({ kind: 'series_not_written', key: op.key });
+    // A row written under this key before each kind had its own key: its event must go before the row is
+    // taken over, or it would be lost from the map while still in Google.
+    const previous = this.deletionKeys.has(op.key) ? ((await this.deleted.get(op.key)) ?? 'skipped') : 'done';
+    // A series written under a fresh id in this run: its instances are the new event's, none has an id yet.
+    const freshId = this.freshSeriesIds.get(op.seriesKey);
+    const { googleId: _stale, ...unknownInstance } = op;
+    const target = freshId === undefined ? op : { ...unknownInstance, seriesGoogleId: freshId };
+    if (series === 'done' && previous === 'done')
+      await this.guarded(this.limit(() => this.writeInstance(target)));
+  }
+
+  private async writeInstance(op: InstanceWrite): Promise<void> {
+    const { journal } = this.options;
+    const report = this.report;
     const fields = ownedFields(op.event);
     let instanceId: string | undefined;
     const operation = op.kind === 'write_exception' ? 'exception' : 'revert';
-    const end = await attempt(operation, op.key, async () => {
+    const end = await this.attempt(operation, op.key, async () => {
       // Intent first (every exception and revert, not only new ones), keeping the instance id the row knows: a
       // lost answer or a stopped run leaves a row that claims nothing, so the next sync writes it again.
-      const previous = rowsByKey.get(op.key);
+      const previous = this.rowsByKey.get(op.key);
       const kept = previous?.seriesKey !== undefined ? previous : { eventKey: op.key };
-      await intend({ ...kept, eventKey: op.key, googleId: op.googleId ?? '', seriesKey: op.seriesKey });
-      instanceId = await writes.writeOverInstance(op, fields);
+      await this.intend({ ...kept, eventKey: op.key, googleId: op.googleId ?? '', seriesKey: op.seriesKey });
+      instanceId = await this.writes.writeOverInstance(op, fields);
     });
     if (end === 'failed' || end === 'skipped') return;
     const row = {
       eventKey: op.key,
       googleId: instanceId ?? '',
-      updatedAt: updatedAt(),
+      updatedAt: this.updatedAt(),
       seriesKey: op.seriesKey,
     };
     if (op.kind === 'revert_instance') {
@@ -487,26 +585,5 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     } else if (op.isNew) report.created++;
     else report.updated++;
     await journal.put({ ...row, hash: op.event.extendedProperties.private.icsHash });
-  };
-
-  await Promise.all(
-    plan.instanceWrites.map(async (op) => {
-      // A series not written in this run is in Google already; one whose write ended the run counts as skipped.
-      const written = seriesWritten.get(op.seriesKey);
-      const series = written ? ((await written) ?? 'skipped') : 'done';
-      if (series === 'failed') report.problems.push({ kind: 'series_not_written', key: op.key });
-      // A row written under this key before each kind had its own key: its event must go before the row is
-      // taken over, or it would be lost from the map while still in Google.
-      const previous = deletionKeys.has(op.key) ? ((await deleted.get(op.key)) ?? 'skipped') : 'done';
-      // A series written under a fresh id in this run: its instances are the new event's, none has an id yet.
-      const freshId = freshSeriesIds.get(op.seriesKey);
-      const { googleId: _stale, ...unknownInstance } = op;
-      const target = freshId === undefined ? op : { ...unknownInstance, seriesGoogleId: freshId };
-      if (series === 'done' && previous === 'done') await guarded(limit(() => writeInstance(target)));
-    }),
-  );
-  await guarded(journal.flush());
-  if (storeError !== undefined)
-    report.problems.push({ kind: 'event_map_not_saved', errorName: nameOf(storeError) });
-  return report;
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FeedError } from '../shared/domain/feed-error.ts';
 import { nextDailyQuotaReset } from '../shared/domain/google-quota.ts';
-import { defaultHorizon, type Horizon, mapFeed } from '../shared/domain/ics/index.ts';
+import { defaultHorizon, type Horizon, MAPPING_VERSION, mapFeed } from '../shared/domain/ics/index.ts';
 import { type AuditFindings, auditCalendar } from '../shared/domain/reconcile/audit.ts';
 import {
   type BreakerPolicy,
@@ -95,18 +95,6 @@ export interface SyncDependencies {
 }
 
 /**
- * Bump when the mapping or the event keys change what a sync makes of the same text: every feed is then mapped
- * and planned again once. 2: standalone overrides and split series got keys of their own. 3: zero-length timed
- * events last a minute; floating EXDATE, RDATE and RECURRENCE-ID values of a zoned series are read in its zone;
- * an override of an occurrence the newer master excludes is left out. 4: zone names Google takes (Europe/Kiev
- * for Europe/Kyiv, a real zone or UTC for a fixed offset). 5: an override carrying the only RRULE of its series is
- * that series; a component whose END is missing or misspelled closes at the next sibling BEGIN. 6: a series in a
- * zone Google has no name for lands at the feed's instants (an agreeing IANA zone, stretches of constant offset,
- * or its occurrences as dates).
- */
-const MAPPING_VERSION = '6';
-
-/**
  * How long one feed's mapping may run (FeedTooCostly past it, a feed error naming the cause). Real feeds
  * map in well under a second (10,000 events: about 0.2 s); the worker's timeout is 5 minutes.
  */
@@ -162,157 +150,287 @@ async function runSync(
 ): Promise<RunEnd> {
   const { subscriberId } = target;
   const state: SyncState = (await deps.syncState.get(subscriberId)) ?? { subscriberId };
+  return new SyncRun(target, deps, settings, clock, startedAt, state).run();
+}
 
-  if (state.coolDownUntil && Date.parse(state.coolDownUntil) > startedAt.getTime()) {
-    // Not stored: the stored result is still the one that started the cool-down.
-    return { report: report(startedAt, clock, 'cooling_down', { coolDownUntil: state.coolDownUntil }) };
+/** A step's early end: the run stops with this. */
+interface Ended {
+  end: RunEnd;
+}
+
+/** A feed body that changed since the last fully applied one (or must be planned again all the same). */
+interface ChangedFeed {
+  text: string;
+  feedHash: string;
+  bodyHash: string;
+  validators: Pick<SyncState, 'feedEtag' | 'feedLastModified' | 'feedValidatedFor'>;
+}
+
+/** What the run planned and applied: everything its report and next state are made from. */
+interface Applied {
+  mapped: ReturnType<typeof mapFeed>;
+  plan: Plan;
+  breaker: ReturnType<typeof decideBreaker>;
+  audit: AuditRun | undefined;
+  caller: QuotaPacedCaller;
+  applied: ApplyReport;
+}
+
+/** When the next runs may call Google again, after this run's stop (none: at once). */
+interface Waits {
+  dailyQuotaReset: string | undefined;
+  coolDownUntil: string | undefined;
+}
+
+/**
+ * One run, step by step: held back (cool-down, missing calendar, spent budget) → the feed fetched, unless
+ * unchanged → mapped → planned against the event map (and an audit of the calendar when due) → applied → its
+ * report and the sync state to store. Each step hands the next what it needs, or ends the run.
+ */
+class SyncRun {
+  private readonly target: SyncTarget;
+  private readonly deps: SyncDependencies;
+  private readonly settings: SyncSettings;
+  private readonly clock: Clock;
+  private readonly startedAt: Date;
+  private readonly state: SyncState;
+  private readonly today: string;
+  private readonly unitsToday: number;
+  private readonly unitsLeft: number | undefined;
+  /**
+   * An event Google refused is due again: the feed is planned even if it did not change (until then, an
+   * unchanged feed costs nothing more for it).
+   */
+  private readonly refusalDue: boolean;
+  /** An audit compares the calendar with the feed's events: it needs the body even when unchanged. */
+  private readonly auditDue: boolean;
+  /** No new Google write starts after this (epoch ms). */
+  private readonly deadline: number | undefined;
+
+  constructor(
+    target: SyncTarget,
+    deps: SyncDependencies,
+    settings: SyncSettings,
+    clock: Clock,
+    startedAt: Date,
+    state: SyncState,
+  ) {
+    this.target = target;
+    this.deps = deps;
+    this.settings = settings;
+    this.clock = clock;
+    this.startedAt = startedAt;
+    this.state = state;
+    this.today = dayOf(startedAt);
+    this.unitsToday = state.dailyUnits?.day === this.today ? state.dailyUnits.units : 0;
+    this.unitsLeft =
+      settings.maxUnitsPerDay === undefined ? undefined : settings.maxUnitsPerDay - this.unitsToday;
+    this.refusalDue =
+      state.refusalRetryAt !== undefined && Date.parse(state.refusalRetryAt) <= startedAt.getTime();
+    this.auditDue = isAuditDue(state, settings, startedAt);
+    this.deadline =
+      settings.timeBudgetMs === undefined ? undefined : startedAt.getTime() + settings.timeBudgetMs;
   }
 
-  if (state.missingCalendarId === target.calendarId) {
-    // Not stored either: calling Google again cannot bring the calendar back; reconnecting does.
-    const problems: SyncProblem[] = [{ kind: 'stopped', reason: 'calendar_missing' }];
-    return { report: report(startedAt, clock, 'calendar_missing', { problems }) };
+  async run(): Promise<RunEnd> {
+    const held = this.heldBack();
+    if (held) return { report: held };
+    const horizon = this.settings.horizon(this.startedAt);
+    const feed = await this.fetchChangedFeed(horizon);
+    if ('end' in feed) return feed.end;
+    const mapped = this.mapChangedFeed(feed, horizon);
+    if ('end' in mapped) return mapped.end;
+    const caller = new QuotaPacedCaller(
+      new Pacer(this.settings.pacing, this.clock),
+      this.clock,
+      this.settings.retry,
+      this.deps.random,
+      this.deadline,
+    );
+    const applied = await this.planAndApply(mapped, horizon, caller);
+    if ('end' in applied) return applied.end;
+    const waits = this.waitsAfter(applied.applied);
+    return { report: this.runReport(applied, waits), state: this.nextState(applied, feed, waits) };
   }
 
-  const today = dayOf(startedAt);
-  const unitsToday = state.dailyUnits?.day === today ? state.dailyUnits.units : 0;
-  const unitsLeft = settings.maxUnitsPerDay === undefined ? undefined : settings.maxUnitsPerDay - unitsToday;
-  if (unitsLeft !== undefined && unitsLeft <= 0) {
-    // Not stored: the stored result is the run that spent the budget, and says the same. No feed download.
-    const problems: SyncProblem[] = [{ kind: 'daily_budget_used_up', resumesAfter: nextUtcDay(startedAt) }];
-    return { report: report(startedAt, clock, 'partial', { problems }) };
+  private report(outcome: SyncOutcome, fields: ReportFields = {}): SyncReport {
+    return report(this.startedAt, this.clock, outcome, fields);
   }
 
-  const now = startedAt;
-  const horizon = settings.horizon(now);
-  // An event Google refused is due again: the feed is planned even if it did not change (until then, an
-  // unchanged feed costs nothing more for it).
-  const refusalDue = state.refusalRetryAt !== undefined && Date.parse(state.refusalRetryAt) <= now.getTime();
-  // Validators are only kept for a body that was fully applied over today's horizon, so a 304 always
-  // means "nothing to do".
-  const validatorsApply = !refusalDue && state.feedValidatedFor === dayOf(horizon.from);
-  // An audit compares the calendar with the feed's events: it needs the body even when unchanged.
-  const auditDue = isAuditDue(state, settings, now);
-  let fetched: Awaited<ReturnType<FeedSource['fetch']>>;
-  try {
-    fetched = await deps.feeds.fetch(target.feedLocation, {
-      ...(validatorsApply && !auditDue && state.feedEtag ? { etag: state.feedEtag } : {}),
-      ...(validatorsApply && !auditDue && state.feedLastModified
-        ? { lastModified: state.feedLastModified }
-        : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof FeedError)) throw error;
-    const problems: SyncProblem[] = [{ kind: 'feed_refused', reason: error.reason, message: error.message }];
-    return { report: report(startedAt, clock, 'feed_error', { problems }), state };
-  }
-  const unchanged = () =>
-    report(startedAt, clock, 'unchanged', {
-      unchanged: state.eventCount ?? state.lastResult?.unchanged ?? 0,
-    });
-  if (fetched.kind === 'not_modified') return { report: unchanged(), state };
-
-  const feedHash = fingerprint(fetched.text, target.eventIdSalt, settings.defaultTimeZone, horizon);
-  const validators = {
-    feedEtag: fetched.etag,
-    feedLastModified: fetched.lastModified,
-    feedValidatedFor: dayOf(horizon.from),
-  };
-  if (!refusalDue && !auditDue && state.feedHash === feedHash)
-    return { report: unchanged(), state: { ...state, ...validators } };
-  // A body the mapping already failed on (a hostile one costs the worker's time on every parse): the same
-  // feed_error, without the work, until the body changes.
-  const bodyHash = costlyFeedHash(fetched.text, settings.defaultTimeZone);
-  if (state.costlyFeed?.hash === bodyHash) {
-    const { detail } = state.costlyFeed;
-    const problems: SyncProblem[] = [{ kind: 'feed_unmappable_unchanged', ...(detail ? { detail } : {}) }];
-    return { report: report(startedAt, clock, 'feed_error', { problems }), state };
+  /** Why this run makes no call at all (none of these is stored: the stored result still says the same). */
+  private heldBack(): SyncReport | undefined {
+    const { state } = this;
+    if (state.coolDownUntil && Date.parse(state.coolDownUntil) > this.startedAt.getTime()) {
+      // Not stored: the stored result is still the one that started the cool-down.
+      return this.report('cooling_down', { coolDownUntil: state.coolDownUntil });
+    }
+    if (state.missingCalendarId === this.target.calendarId) {
+      // Not stored either: calling Google again cannot bring the calendar back; reconnecting does.
+      return this.report('calendar_missing', { problems: [{ kind: 'stopped', reason: 'calendar_missing' }] });
+    }
+    if (this.unitsLeft !== undefined && this.unitsLeft <= 0) {
+      // Not stored: the stored result is the run that spent the budget, and says the same. No feed download.
+      const problems: SyncProblem[] = [
+        { kind: 'daily_budget_used_up', resumesAfter: nextUtcDay(this.startedAt) },
+      ];
+      return this.report('partial', { problems });
+    }
+    return undefined;
   }
 
-  let mapped: ReturnType<typeof mapFeed>;
-  try {
-    mapped = mapFeed(fetched.text, {
-      salt: target.eventIdSalt,
-      horizon,
-      defaultTimeZone: settings.defaultTimeZone,
-      // Work caps and units apply by default; the clock adds a time limit well inside the worker's timeout.
-      // Within the run's own slice too: a costly feed must not eat the time of the batch's later messages.
-      budget: {
-        now: () => clock.now(),
-        // What is left of the run's slice after the feed's download, not the whole slice again.
-        timeMs: Math.min(
-          MAPPING_TIME_LIMIT_MS,
-          settings.timeBudgetMs === undefined
-            ? MAPPING_TIME_LIMIT_MS
-            : Math.max(0, startedAt.getTime() + settings.timeBudgetMs - clock.now()),
-        ),
-      },
-    });
-  } catch (error) {
-    const problems: SyncProblem[] = [
-      error instanceof Error
-        ? { kind: 'feed_unmappable', detail: error.message }
-        : { kind: 'feed_unmappable' },
-    ];
-    const failure = { report: report(startedAt, clock, 'feed_error', { problems }) };
-    // A time limit depends on the machine's load: the same text is read again next time.
-    if (error instanceof FeedTooCostly && error.timedOut) return { ...failure, state };
-    // Any other failure is the text's (the mapping is deterministic): remembered by the body's hash, not parsed
-    // again until the body changes.
-    const costlyFeed = { hash: bodyHash, ...(error instanceof Error ? { detail: error.message } : {}) };
-    return { ...failure, state: { ...state, costlyFeed } };
-  }
+  /** The feed's body, unless it is the one last applied (or one the mapping already failed on). */
+  private async fetchChangedFeed(horizon: Horizon): Promise<ChangedFeed | Ended> {
+    const { state, settings, auditDue, refusalDue } = this;
+    // Validators are only kept for a body that was fully applied over today's horizon, so a 304 always
+    // means "nothing to do".
+    const validatorsApply = !refusalDue && state.feedValidatedFor === dayOf(horizon.from);
+    let fetched: Awaited<ReturnType<FeedSource['fetch']>>;
+    try {
+      fetched = await this.deps.feeds.fetch(this.target.feedLocation, {
+        ...(validatorsApply && !auditDue && state.feedEtag ? { etag: state.feedEtag } : {}),
+        ...(validatorsApply && !auditDue && state.feedLastModified
+          ? { lastModified: state.feedLastModified }
+          : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof FeedError)) throw error;
+      const problems: SyncProblem[] = [
+        { kind: 'feed_refused', reason: error.reason, message: error.message },
+      ];
+      return { end: { report: this.report('feed_error', { problems }), state } };
+    }
+    const unchanged = () =>
+      this.report('unchanged', { unchanged: state.eventCount ?? state.lastResult?.unchanged ?? 0 });
+    if (fetched.kind === 'not_modified') return { end: { report: unchanged(), state } };
 
-  const deadline =
-    settings.timeBudgetMs === undefined ? undefined : startedAt.getTime() + settings.timeBudgetMs;
-  const caller = new QuotaPacedCaller(
-    new Pacer(settings.pacing, clock),
-    clock,
-    settings.retry,
-    deps.random,
-    deadline,
-  );
-  const rows = await deps.eventMap.list(subscriberId);
-  const audit = auditDue
-    ? await runAudit(target, deps.gateway, caller, rows, mapped, horizon, state.auditSyncToken)
-    : undefined;
-  if (audit?.kind === 'calendar_missing') {
-    // The listing is a call on the calendar itself: its 404 (confirmed by the probe) means the calendar is gone,
-    // even when the feed has nothing to write (a run with writes would learn it at its first write).
-    const problems: SyncProblem[] = [{ kind: 'stopped', reason: 'calendar_missing' }];
-    return {
-      report: report(startedAt, clock, 'calendar_missing', {
-        problems,
-        googleCalls: caller.count,
-        quotaUnits: caller.units,
-      }),
-      state: { ...state, missingCalendarId: target.calendarId },
+    const feedHash = fingerprint(fetched.text, this.target.eventIdSalt, settings.defaultTimeZone, horizon);
+    const validators = {
+      feedEtag: fetched.etag,
+      feedLastModified: fetched.lastModified,
+      feedValidatedFor: dayOf(horizon.from),
     };
+    if (!refusalDue && !auditDue && state.feedHash === feedHash)
+      return { end: { report: unchanged(), state: { ...state, ...validators } } };
+    // A body the mapping already failed on (a hostile one costs the worker's time on every parse): the same
+    // feed_error, without the work, until the body changes.
+    const bodyHash = costlyFeedHash(fetched.text, settings.defaultTimeZone);
+    if (state.costlyFeed?.hash === bodyHash) {
+      const { detail } = state.costlyFeed;
+      const problems: SyncProblem[] = [{ kind: 'feed_unmappable_unchanged', ...(detail ? { detail } : {}) }];
+      return { end: { report: this.report('feed_error', { problems }), state } };
+    }
+    return { text: fetched.text, feedHash, bodyHash, validators };
   }
-  const findings = audit?.kind === 'listed' ? audit.findings : undefined;
-  const plan = planSync(mapped.events, rows, {
-    unreadableUids: mapped.skippedUids ?? [],
-    horizonStart: horizon.from,
-    now,
-    ...(findings ? { diverged: findings.diverged, strays: findings.strays } : {}),
-  });
-  const breaker = decideBreaker(
-    {
-      deletionKeys: plan.deletions.map((d) => d.key),
-      eventsInCalendar: plan.eventsInCalendar,
-      feedEmpty: mapped.events.length === 0,
-      previouslyHeld: state.heldDeletion,
-      now,
-    },
-    settings.breaker,
-  );
 
-  if (state.feedHash !== undefined && hasWork(plan)) {
-    // Writes are about to start: a run that dies among them must not leave the hash of the last fully applied
-    // text behind, or a feed that goes back to that text would be taken as unchanged and what this run wrote
-    // would never be looked at again. The state of a run that ends is saved as usual.
-    await deps.syncState.put({
-      ...state,
+  private mapChangedFeed(feed: ChangedFeed, horizon: Horizon): ReturnType<typeof mapFeed> | Ended {
+    const { settings, clock, startedAt } = this;
+    try {
+      return mapFeed(feed.text, {
+        salt: this.target.eventIdSalt,
+        horizon,
+        defaultTimeZone: settings.defaultTimeZone,
+        // Work caps and units apply by default; the clock adds a time limit well inside the worker's timeout.
+        // Within the run's own slice too: a costly feed must not eat the time of the batch's later messages.
+        budget: {
+          now: () => clock.now(),
+          // What is left of the run's slice after the feed's download, not the whole slice again.
+          timeMs: Math.min(
+            MAPPING_TIME_LIMIT_MS,
+            settings.timeBudgetMs === undefined
+              ? MAPPING_TIME_LIMIT_MS
+              : Math.max(0, startedAt.getTime() + settings.timeBudgetMs - clock.now()),
+          ),
+        },
+      });
+    } catch (error) {
+      const problems: SyncProblem[] = [
+        error instanceof Error
+          ? { kind: 'feed_unmappable', detail: error.message }
+          : { kind: 'feed_unmappable' },
+      ];
+      const failure = { report: this.report('feed_error', { problems }) };
+      // A time limit depends on the machine's load: the same text is read again next time.
+      if (error instanceof FeedTooCostly && error.timedOut) return { end: { ...failure, state: this.state } };
+      // Any other failure is the text's (the mapping is deterministic): remembered by the body's hash, not parsed
+      // again until the body changes.
+      const costlyFeed = {
+        hash: feed.bodyHash,
+        ...(error instanceof Error ? { detail: error.message } : {}),
+      };
+      return { end: { ...failure, state: { ...this.state, costlyFeed } } };
+    }
+  }
+
+  /** Plans the mapped feed against the event map (audited against the calendar when due) and applies it. */
+  private async planAndApply(
+    mapped: ReturnType<typeof mapFeed>,
+    horizon: Horizon,
+    caller: QuotaPacedCaller,
+  ): Promise<Applied | Ended> {
+    const { target, deps, state, startedAt: now } = this;
+    const rows = await deps.eventMap.list(target.subscriberId);
+    const audit = this.auditDue
+      ? await runAudit(target, deps.gateway, caller, rows, mapped, horizon, state.auditSyncToken)
+      : undefined;
+    if (audit?.kind === 'calendar_missing') {
+      // The listing is a call on the calendar itself: its 404 (confirmed by the probe) means the calendar is gone,
+      // even when the feed has nothing to write (a run with writes would learn it at its first write).
+      const problems: SyncProblem[] = [{ kind: 'stopped', reason: 'calendar_missing' }];
+      return {
+        end: {
+          report: this.report('calendar_missing', {
+            problems,
+            googleCalls: caller.count,
+            quotaUnits: caller.units,
+          }),
+          state: { ...state, missingCalendarId: target.calendarId },
+        },
+      };
+    }
+    const findings = audit?.kind === 'listed' ? audit.findings : undefined;
+    const plan = planSync(mapped.events, rows, {
+      unreadableUids: mapped.skippedUids ?? [],
+      horizonStart: horizon.from,
+      now,
+      ...(findings ? { diverged: findings.diverged, strays: findings.strays } : {}),
+    });
+    const breaker = decideBreaker(
+      {
+        deletionKeys: plan.deletions.map((d) => d.key),
+        eventsInCalendar: plan.eventsInCalendar,
+        feedEmpty: mapped.events.length === 0,
+        previouslyHeld: state.heldDeletion,
+        now,
+      },
+      this.settings.breaker,
+    );
+    await this.forgetAppliedFeedBeforeWrites(plan);
+    const applied = await applyPlan(plan, {
+      calendarId: target.calendarId,
+      gateway: deps.gateway,
+      caller,
+      journal: new EventMapJournal(deps.eventMap, target.subscriberId),
+      clock: this.clock,
+      concurrency: this.settings.concurrency,
+      applyDeletions: !breaker.hold,
+      horizon,
+      rows,
+      ...(findings ? { repairs: findings.diverged } : {}),
+      ...(this.deadline !== undefined ? { deadline: this.deadline } : {}),
+      ...(this.unitsLeft !== undefined ? { maxUnits: this.unitsLeft } : {}),
+    });
+    return { mapped, plan, breaker, audit, caller, applied };
+  }
+
+  /**
+   * Writes are about to start: a run that dies among them must not leave the hash of the last fully applied
+   * text behind, or a feed that goes back to that text would be taken as unchanged and what this run wrote
+   * would never be looked at again. The state of a run that ends is saved as usual.
+   */
+  private async forgetAppliedFeedBeforeWrites(plan: Plan): Promise<void> {
+    if (this.state.feedHash === undefined || !hasWork(plan)) return;
+    await this.deps.syncState.put({
+      ...this.state,
       feedHash: undefined,
       feedEtag: undefined,
       feedLastModified: undefined,
@@ -320,99 +438,117 @@ async function runSync(
     });
   }
 
-  const applied = await applyPlan(plan, {
-    calendarId: target.calendarId,
-    gateway: deps.gateway,
-    caller,
-    journal: new EventMapJournal(deps.eventMap, subscriberId),
-    clock,
-    concurrency: settings.concurrency,
-    applyDeletions: !breaker.hold,
-    horizon,
-    rows,
-    ...(findings ? { repairs: findings.diverged } : {}),
-    ...(deadline !== undefined ? { deadline } : {}),
-    ...(unitsLeft !== undefined ? { maxUnits: unitsLeft } : {}),
-  });
+  /** How long the run's stop makes the next ones wait (read once: the report and the state say the same). */
+  private waitsAfter(applied: ApplyReport): Waits {
+    // Google resets its daily quota at midnight Pacific Time: the whole project waits until then, not this
+    // subscriber.
+    const dailyQuotaReset =
+      applied.stop === 'daily_limit'
+        ? nextDailyQuotaReset(new Date(this.clock.now())).toISOString()
+        : undefined;
+    const coolDownUntil =
+      applied.stop === 'usage_limit'
+        ? new Date(this.clock.now() + this.settings.coolDownMs).toISOString()
+        : undefined;
+    return { dailyQuotaReset, coolDownUntil };
+  }
 
-  const outcome = outcomeOf(applied, breaker.hold);
-  const problems: SyncProblem[] = [];
-  // Google resets its daily quota at midnight Pacific Time: the whole project waits until then, not this subscriber.
-  const dailyQuotaReset =
-    applied.stop === 'daily_limit' ? nextDailyQuotaReset(new Date(clock.now())).toISOString() : undefined;
-  if (applied.stop) problems.push({ kind: 'stopped', reason: applied.stop });
-  if (dailyQuotaReset) problems.push({ kind: 'daily_quota_used_up', resumesAfter: dailyQuotaReset });
-  problems.push(...applied.problems);
-  if (applied.deferred > 0) problems.push({ kind: 'time_budget_reached', deferred: applied.deferred });
-  if (applied.overBudget > 0) problems.push({ kind: 'daily_budget_used_up', resumesAfter: nextUtcDay(now) });
-  if (breaker.hold) {
-    problems.push({
-      kind: 'deletions_held',
-      deletions: plan.deletions.length,
-      eventsInCalendar: plan.eventsInCalendar,
-      feedEmpty: mapped.events.length === 0,
-      confirmAfterMinutes: Math.ceil(settings.breaker.minConfirmDelayMs / 60_000),
+  private problemsOf({ applied, breaker, plan, mapped }: Applied, { dailyQuotaReset }: Waits): SyncProblem[] {
+    const problems: SyncProblem[] = [];
+    if (applied.stop) problems.push({ kind: 'stopped', reason: applied.stop });
+    if (dailyQuotaReset) problems.push({ kind: 'daily_quota_used_up', resumesAfter: dailyQuotaReset });
+    problems.push(...applied.problems);
+    if (applied.deferred > 0) problems.push({ kind: 'time_budget_reached', deferred: applied.deferred });
+    if (applied.overBudget > 0)
+      problems.push({ kind: 'daily_budget_used_up', resumesAfter: nextUtcDay(this.startedAt) });
+    if (breaker.hold) {
+      problems.push({
+        kind: 'deletions_held',
+        deletions: plan.deletions.length,
+        eventsInCalendar: plan.eventsInCalendar,
+        feedEmpty: mapped.events.length === 0,
+        confirmAfterMinutes: Math.ceil(this.settings.breaker.minConfirmDelayMs / 60_000),
+      });
+    }
+    return problems;
+  }
+
+  private warningsOf({ applied, plan, mapped, audit }: Applied): SyncWarning[] {
+    const warnings: SyncWarning[] = [
+      ...mapped.warnings.map(({ uid, reason }): SyncWarning => ({ kind: 'feed_warning', uid, reason })),
+      ...plan.skipped.map(({ key, reason }): SyncWarning => ({ kind: 'event_skipped', key, reason })),
+      ...plan.waiting.map((wait): SyncWarning => ({ kind: 'write_waiting', ...wait })),
+      ...applied.warnings,
+    ];
+    if (applied.renamed.moved > 0 || applied.renamed.held > 0)
+      warnings.push({ kind: 'uid_renamed', ...applied.renamed });
+    if (audit?.kind === 'failed') warnings.push({ kind: 'audit_failed', googleMessage: audit.message });
+    if (applied.repaired > 0 || applied.straysRemoved > 0) {
+      warnings.push({
+        kind: 'calendar_repaired',
+        repaired: applied.repaired,
+        removed: applied.straysRemoved,
+      });
+    }
+    return warnings;
+  }
+
+  private runReport(run: Applied, waits: Waits): SyncReport {
+    const { applied, plan, breaker, caller, audit } = run;
+    const { dailyQuotaReset, coolDownUntil } = waits;
+    const problems = this.problemsOf(run, waits);
+    const warnings = this.warningsOf(run);
+    return this.report(outcomeOf(applied, breaker.hold), {
+      created: applied.created,
+      updated: applied.updated,
+      deleted: applied.deleted,
+      unchanged: plan.unchanged,
+      heldDeletions: breaker.hold ? plan.deletions.length : 0,
+      googleCalls: caller.count,
+      quotaUnits: caller.units,
+      problems,
+      warnings,
+      ...(applied.deferred > 0 ? { deferred: applied.deferred } : {}),
+      ...(coolDownUntil ? { coolDownUntil } : {}),
+      ...(dailyQuotaReset ? { coolDownUntil: dailyQuotaReset, dailyQuotaUsedUp: true } : {}),
+      ...(audit?.kind === 'listed'
+        ? { auditRepaired: applied.repaired, auditRemoved: applied.straysRemoved }
+        : {}),
     });
   }
-  const warnings: SyncWarning[] = [
-    ...mapped.warnings.map(({ uid, reason }): SyncWarning => ({ kind: 'feed_warning', uid, reason })),
-    ...plan.skipped.map(({ key, reason }): SyncWarning => ({ kind: 'event_skipped', key, reason })),
-    ...plan.waiting.map((wait): SyncWarning => ({ kind: 'write_waiting', ...wait })),
-    ...applied.warnings,
-  ];
-  if (applied.renamed.moved > 0 || applied.renamed.held > 0)
-    warnings.push({ kind: 'uid_renamed', ...applied.renamed });
-  if (audit?.kind === 'failed') warnings.push({ kind: 'audit_failed', googleMessage: audit.message });
-  if (applied.repaired > 0 || applied.straysRemoved > 0) {
-    warnings.push({ kind: 'calendar_repaired', repaired: applied.repaired, removed: applied.straysRemoved });
-  }
-  const coolDownUntil =
-    applied.stop === 'usage_limit' ? new Date(clock.now() + settings.coolDownMs).toISOString() : undefined;
-  const runReport = report(startedAt, clock, outcome, {
-    created: applied.created,
-    updated: applied.updated,
-    deleted: applied.deleted,
-    unchanged: plan.unchanged,
-    heldDeletions: breaker.hold ? plan.deletions.length : 0,
-    googleCalls: caller.count,
-    quotaUnits: caller.units,
-    problems,
-    warnings,
-    ...(applied.deferred > 0 ? { deferred: applied.deferred } : {}),
-    ...(coolDownUntil ? { coolDownUntil } : {}),
-    ...(dailyQuotaReset ? { coolDownUntil: dailyQuotaReset, dailyQuotaUsedUp: true } : {}),
-    ...(findings ? { auditRepaired: applied.repaired, auditRemoved: applied.straysRemoved } : {}),
-  });
 
-  const fullyApplied = outcome === 'synced';
-  // The next audit lists what changed after this one only once everything it found was settled (put right, or
-  // refused by Google for good or for a while): else it lists from the older token again (and is due again), so
-  // nothing it found is lost, and nothing Google refuses is asked for on every sync.
-  const audited =
-    fullyApplied &&
-    audit?.kind === 'listed' &&
-    repairsPlanned(plan, audit.findings).every((key) => applied.settledKeys.has(key)) &&
-    plan.strays.every((stray) => applied.settledKeys.has(stray.key))
-      ? audit.listing
-      : undefined;
-  const next: SyncState = {
-    subscriberId,
-    // Anything short of fully applied is fetched and planned again in full next time.
-    ...(fullyApplied ? { feedHash, ...validators } : {}),
-    heldDeletion: breaker.held,
-    coolDownUntil,
-    missingCalendarId: applied.stop === 'calendar_missing' ? target.calendarId : undefined,
-    refusalRetryAt: earliest([
-      ...plan.waiting.map((wait) => wait.retryAfter),
-      ...applied.refused.map((refusal) => refusal.retryAfter),
-    ]),
-    eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted - applied.forgottenEvents,
-    dailyUnits: { day: today, units: unitsToday + caller.units },
-    ...(audited
-      ? { lastAuditAt: now.toISOString(), auditSyncToken: audited.syncToken }
-      : { lastAuditAt: state.lastAuditAt, auditSyncToken: state.auditSyncToken }),
-  };
-  return { report: runReport, state: next };
+  private nextState(run: Applied, feed: ChangedFeed, { coolDownUntil }: Waits): SyncState {
+    const { applied, plan, breaker, caller, audit } = run;
+    const { state, target } = this;
+    const fullyApplied = outcomeOf(applied, breaker.hold) === 'synced';
+    // The next audit lists what changed after this one only once everything it found was settled (put right, or
+    // refused by Google for good or for a while): else it lists from the older token again (and is due again), so
+    // nothing it found is lost, and nothing Google refuses is asked for on every sync.
+    const audited =
+      fullyApplied &&
+      audit?.kind === 'listed' &&
+      repairsPlanned(plan, audit.findings).every((key) => applied.settledKeys.has(key)) &&
+      plan.strays.every((stray) => applied.settledKeys.has(stray.key))
+        ? audit.listing
+        : undefined;
+    return {
+      subscriberId: target.subscriberId,
+      // Anything short of fully applied is fetched and planned again in full next time.
+      ...(fullyApplied ? { feedHash: feed.feedHash, ...feed.validators } : {}),
+      heldDeletion: breaker.held,
+      coolDownUntil,
+      missingCalendarId: applied.stop === 'calendar_missing' ? target.calendarId : undefined,
+      refusalRetryAt: earliest([
+        ...plan.waiting.map((wait) => wait.retryAfter),
+        ...applied.refused.map((refusal) => refusal.retryAfter),
+      ]),
+      eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted - applied.forgottenEvents,
+      dailyUnits: { day: this.today, units: this.unitsToday + caller.units },
+      ...(audited
+        ? { lastAuditAt: this.startedAt.toISOString(), auditSyncToken: audited.syncToken }
+        : { lastAuditAt: state.lastAuditAt, auditSyncToken: state.auditSyncToken }),
+    };
+  }
 }
 
 /** Whether applying the plan changes anything, in Google or in the event map. */

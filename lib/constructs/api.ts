@@ -1,15 +1,13 @@
-import { type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { type ApiRoute, type RouteId, routeList } from '../../lambdas/shared/routes.ts';
 
 /** A route of the public API and the throttle API Gateway applies to it (requests per second, burst). */
-export interface Route {
-  method: 'GET' | 'POST';
-  path: string;
-  function: 'oauth' | 'notify';
+export interface Route extends ApiRoute {
   rate: number;
   burst: number;
 }
@@ -21,15 +19,17 @@ export interface Route {
  * "Rate limits"): status 500/s, "sync now" 100/s, disconnect 50/s and notify 100/s from the host, plus room for
  * browsers and unsigned callers.
  */
-export const ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/api/google-oauth/start', function: 'oauth', rate: 10, burst: 20 },
-  { method: 'POST', path: '/api/google-oauth/start', function: 'oauth', rate: 10, burst: 20 },
-  { method: 'GET', path: '/api/google-oauth/callback', function: 'oauth', rate: 10, burst: 20 },
-  { method: 'POST', path: '/api/google-oauth/disconnect', function: 'oauth', rate: 60, burst: 120 },
-  { method: 'GET', path: '/api/google-oauth/status', function: 'oauth', rate: 600, burst: 1200 },
-  { method: 'POST', path: '/api/google-sync', function: 'oauth', rate: 120, burst: 240 },
-  { method: 'POST', path: '/api/google-sync/notify', function: 'notify', rate: 120, burst: 240 },
-];
+const THROTTLES: Record<RouteId, { rate: number; burst: number }> = {
+  startFromQuery: { rate: 10, burst: 20 },
+  startFromForm: { rate: 10, burst: 20 },
+  callback: { rate: 10, burst: 20 },
+  disconnect: { rate: 60, burst: 120 },
+  status: { rate: 600, burst: 1200 },
+  syncNow: { rate: 120, burst: 240 },
+  notify: { rate: 120, burst: 240 },
+};
+/** The route table (lambdas/shared/routes.ts) with each route's throttle. */
+export const ROUTES: readonly Route[] = routeList().map((route) => ({ ...route, ...THROTTLES[route.id] }));
 
 /** The stage's own ceiling: the sum of the routes (930/s), rounded up. */
 export const STAGE_THROTTLE = { rate: 1000, burst: 2000 };
@@ -48,12 +48,9 @@ export const WAF_RATE_LIMIT_PER_5_MINUTES = 300;
  */
 export const WAF_SIGNED_RATE_LIMIT_PER_5_MINUTES = 120_000;
 /** The routes the host's servers call, the only ones where the signature header loosens the WAF's rule. */
-export const HOST_ROUTE_SUFFIXES = [
-  '/api/google-oauth/status',
-  '/api/google-oauth/disconnect',
-  '/api/google-sync',
-  '/api/google-sync/notify',
-] as const;
+export const HOST_ROUTE_SUFFIXES: readonly string[] = [
+  ...new Set(ROUTES.filter((route) => route.hostSigned).map((route) => route.path)),
+];
 /** The header whose presence marks a request as the host's (lower case, as WAF matches header names). */
 export const HOST_SIGNATURE_HEADER = 'x-signature';
 
@@ -61,6 +58,8 @@ export interface ApiProps {
   stageName: string;
   functions: Record<Route['function'], lambda.IFunction>;
   waf: boolean;
+  /** CIDRs of the host's servers: WAF's per-IP rules do not count them (README, "Signed requests from the host"). */
+  hostIpAllowList?: readonly string[];
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
 }
@@ -86,7 +85,9 @@ export class Api extends Construct {
       description: 'ICS -> Google Calendar sync: OAuth, sync now, change notifications',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      // The role is the region's one API Gateway logging setting (AWS::ApiGateway::Account), shared by every
+      // REST API of the account: destroying a dev stage must not switch execution logging off for all of them.
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: props.stageName,
         throttlingRateLimit: STAGE_THROTTLE.rate,
@@ -129,6 +130,9 @@ export class Api extends Construct {
           'WAF is off by configuration (waf=false; the default only on LocalStack, which has no WAFv2). Stage and method throttles and the per-IP limits of the functions remain.',
       });
     } else {
+      // The host's servers, when listed, are left out of both per-IP counts (they call for every subscriber).
+      const fromHost = hostAddresses(this, props.hostIpAllowList ?? []);
+      const notFromHost = fromHost ? [{ notStatement: { statement: fromHost } }] : [];
       this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
         scope: 'REGIONAL',
         defaultAction: { allow: {} },
@@ -145,7 +149,9 @@ export class Api extends Construct {
                 limit: WAF_RATE_LIMIT_PER_5_MINUTES,
                 evaluationWindowSec: 300,
                 scopeDownStatement: {
-                  andStatement: { statements: [onApi, { notStatement: { statement: hostCall } }] },
+                  andStatement: {
+                    statements: [onApi, { notStatement: { statement: hostCall } }, ...notFromHost],
+                  },
                 },
               },
             },
@@ -160,7 +166,7 @@ export class Api extends Construct {
                 aggregateKeyType: 'IP',
                 limit: WAF_SIGNED_RATE_LIMIT_PER_5_MINUTES,
                 evaluationWindowSec: 300,
-                scopeDownStatement: { andStatement: { statements: [onApi, hostCall] } },
+                scopeDownStatement: { andStatement: { statements: [onApi, hostCall, ...notFromHost] } },
               },
             },
           },
@@ -181,6 +187,28 @@ export class Api extends Construct {
     const stack = Stack.of(this);
     return `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${this.stageName}`;
   }
+}
+
+/** A statement matching requests from the listed CIDRs (one IP set per address family); none without any. */
+function hostAddresses(scope: Construct, cidrs: readonly string[]): object | undefined {
+  const families = (['IPV4', 'IPV6'] as const)
+    .map((version) => ({
+      version,
+      addresses: cidrs.filter((cidr) => cidr.includes(':') === (version === 'IPV6')),
+    }))
+    .filter(({ addresses }) => addresses.length > 0);
+  const references = families.map(({ version, addresses }) => ({
+    ipSetReferenceStatement: {
+      arn: new wafv2.CfnIPSet(scope, `HostAddresses${version}`, {
+        scope: 'REGIONAL',
+        ipAddressVersion: version,
+        addresses: [...addresses],
+        description: 'Servers of the host, not counted by the per-IP rate rules',
+      }).attrArn,
+    },
+  }));
+  if (references.length === 0) return undefined;
+  return references.length === 1 ? references[0] : { orStatement: { statements: references } };
 }
 
 /** A request to `/api/`. */

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,10 +6,15 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLES, type TableId } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
+import { SECRET_PLACEHOLDER } from '../../lambdas/shared/adapters/secrets/secret-not-set.ts';
 import type { SecretId } from '../stacks/access.ts';
 
-/** The encryption context every KMS call must carry (lambdas/shared/ports/cipher.ts). */
-export const ENCRYPTION_CONTEXT_KEYS = ['subscriberId', 'purpose'] as const;
+/**
+ * The encryption contexts KMS calls carry: a data key's `{purpose, dataKeyId}` (envelope encryption,
+ * lambdas/shared/adapters/crypto/kms-key-service.ts), or a `kms1:` value's `{subscriberId, purpose}` (earlier
+ * versions, still opened).
+ */
+export const ENCRYPTION_CONTEXT_KEYS = ['subscriberId', 'purpose', 'dataKeyId'] as const;
 
 const CRYPTO_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
@@ -65,25 +70,33 @@ export class Data extends Construct {
     ) as Record<TableId, dynamodb.Table>;
 
     this.key = new kms.Key(this, 'TokenKey', {
-      description: 'Seals Google refresh tokens and feed tokens; context {subscriberId, purpose} required',
+      description:
+        'Wraps the data keys that seal Google refresh tokens and feed tokens; context {purpose, dataKeyId} required',
       enableKeyRotation: true,
       removalPolicy,
       pendingWindow: Duration.days(props.disposable ? 7 : 30),
     });
-    // Every cryptographic call must name exactly the two context keys: a ciphertext is bound to one subscriber
-    // and one purpose, and a caller that forgets the context is refused by the key itself.
-    for (const contextKey of ENCRYPTION_CONTEXT_KEYS) {
+    // Every cryptographic call names a purpose, and either the data key it makes or unwraps or (a `kms1:` value
+    // of earlier versions) the subscriber: a caller that forgets the context is refused by the key itself.
+    const deny = (sid: string, actions: string[], conditions: Record<string, unknown>) =>
       this.key.addToResourcePolicy(
         new iam.PolicyStatement({
-          sid: `RequireContext${pascal(contextKey)}`,
+          sid,
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
-          actions: CRYPTO_ACTIONS,
+          actions,
           resources: ['*'],
-          conditions: { Null: { [`kms:EncryptionContext:${contextKey}`]: 'true' } },
+          conditions,
         }),
       );
-    }
+    deny('RequireContextPurpose', CRYPTO_ACTIONS, { Null: { 'kms:EncryptionContext:purpose': 'true' } });
+    deny('RequireContextDataKeyOrSubscriber', CRYPTO_ACTIONS, {
+      Null: { 'kms:EncryptionContext:dataKeyId': 'true', 'kms:EncryptionContext:subscriberId': 'true' },
+    });
+    // A data key is always made under its id, so it only ever unwraps under that id.
+    deny('DataKeysAreNamed', ['kms:GenerateDataKey*'], {
+      Null: { 'kms:EncryptionContext:dataKeyId': 'true' },
+    });
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'OnlyTheServiceContextKeys',
@@ -97,11 +110,14 @@ export class Data extends Construct {
       }),
     );
 
-    // Values are set outside CloudFormation (README, "Deploying"); until then the functions refuse to start
-    // the routes that need them, with an error that names the secret, never its value.
+    // Values are set outside CloudFormation (README, "Setting the secrets"). Until then they hold a JSON
+    // placeholder (not a secret) that the functions recognise: the routes that need one answer 503
+    // `secret_not_set` and log which secret it is (lambdas/shared/adapters/secrets/secret-not-set.ts).
+    const placeholder = SecretValue.unsafePlainText(JSON.stringify(SECRET_PLACEHOLDER));
     this.secrets = {
       googleClient: new secretsmanager.Secret(this, 'GoogleClientSecret', {
         description: 'Google OAuth web client: {"clientId": "...", "clientSecret": "..."}',
+        secretStringValue: placeholder,
         removalPolicy,
       }),
       subscriberIdKey: new secretsmanager.Secret(this, 'SubscriberIdKeySecret', {
@@ -112,6 +128,7 @@ export class Data extends Construct {
       }),
       hostKeys: new secretsmanager.Secret(this, 'HostKeysSecret', {
         description: 'Keys the ICS service signs with: {"<key id>": "<hex or base64, 32+ bytes>"}',
+        secretStringValue: placeholder,
         removalPolicy,
       }),
     };

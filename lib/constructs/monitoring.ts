@@ -1,7 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -39,6 +40,10 @@ export interface MonitoringProps {
   serviceName: string;
   syncIntervalMinutes: number;
   alarmEmail?: string;
+  /** Whether to make the dashboard (LocalStack does not support the type in every version). */
+  dashboard?: boolean;
+  /** Of the alarm topic's key; retained unless the stage is disposable. */
+  removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -49,6 +54,7 @@ export interface MonitoringProps {
 export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly topic?: sns.Topic;
+  readonly topicKey?: kms.Key;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -120,14 +126,31 @@ export class Monitoring extends Construct {
     );
 
     if (props.alarmEmail) {
-      this.topic = new sns.Topic(this, 'AlarmTopic', {
-        masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-        enforceSSL: true,
+      // A key of the stack's own: CloudWatch may publish to an encrypted topic only when the key's policy lets
+      // cloudwatch.amazonaws.com use it, which the AWS-managed `alias/aws/sns` policy cannot (AWS: "Encrypted
+      // Amazon SNS topics" under CloudWatch alarm actions). With that key, no alarm would ever reach the e-mail.
+      const topicKey = new kms.Key(this, 'AlarmTopicKey', {
+        description: 'Encrypts the alarm topic; CloudWatch alarms may use it to publish',
+        enableKeyRotation: true,
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+        pendingWindow: Duration.days(7),
       });
+      topicKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+      );
+      this.topicKey = topicKey;
+      this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true });
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
       for (const created of this.alarms) created.addAlarmAction(new actions.SnsAction(this.topic));
     }
 
+    if (props.dashboard === false) return;
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(6),
     });

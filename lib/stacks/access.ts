@@ -56,8 +56,16 @@ export const ADAPTERS = {
       indexes: [],
     },
   },
+  DynamoDataKeyStore: {
+    file: 'lambdas/shared/adapters/dynamodb/data-key-store.ts',
+    access: {
+      kind: 'table',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      indexes: [],
+    },
+  },
   SqsSyncQueue: { file: 'lambdas/shared/adapters/sqs/sqs-sync-queue.ts', access: { kind: 'queue' } },
-  KmsCipher: { file: 'lambdas/shared/adapters/crypto/kms-cipher.ts', access: { kind: 'key' } },
+  KmsKeyService: { file: 'lambdas/shared/adapters/crypto/kms-key-service.ts', access: { kind: 'key' } },
   SecretsManagerGoogleClientCredentials: {
     file: 'lambdas/shared/adapters/secrets/google-client-credentials.ts',
     access: { kind: 'secret', secret: 'googleClient' },
@@ -97,15 +105,19 @@ export const ACTION_OF_COMMAND: Record<string, string> = {
   SendMessageCommand: 'sqs:SendMessage',
   EncryptCommand: 'kms:Encrypt',
   DecryptCommand: 'kms:Decrypt',
+  GenerateDataKeyCommand: 'kms:GenerateDataKey',
 };
 
 /** The queue and key actions (tables list theirs above). */
 export const QUEUE_SEND_ACTIONS = ['sqs:SendMessage'] as const;
 
 /**
- * What a function encrypts and decrypts, by the `purpose` of the encryption context (lambdas/shared/ports/
+ * What a function seals and opens, by the `purpose` of the encryption context (lambdas/shared/ports/
  * cipher.ts): the OAuth routes seal the feed token on start and the refresh token on callback; the worker
- * reseals a refresh token Google rotated. Both open both.
+ * reseals a refresh token Google rotated. Both open both. Tokens are sealed under data keys, one series per
+ * purpose (envelope encryption), so `encrypt` is granted as `kms:GenerateDataKey` (a new data key of that
+ * purpose) and `decrypt` as `kms:Decrypt` (unwrapping a data key, or opening a `kms1:` value of earlier
+ * versions), each limited to its purposes.
  */
 export interface KeyUse {
   encrypt: readonly SecretPurpose[];
@@ -134,6 +146,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
   oauth: {
     stores: [
       { adapter: 'DynamoConnectionStore', table: 'connections' },
+      { adapter: 'DynamoDataKeyStore', table: 'dataKeys' },
       { adapter: 'DynamoOAuthStateStore', table: 'oauthStates' },
       { adapter: 'DynamoRateLimitStore', table: 'rateLimits' },
       { adapter: 'DynamoNonceStore', table: 'hostNonces' },
@@ -156,6 +169,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
   syncWorker: {
     stores: [
       { adapter: 'DynamoConnectionStore', table: 'connections' },
+      { adapter: 'DynamoDataKeyStore', table: 'dataKeys' },
       { adapter: 'DynamoSyncStateStore', table: 'syncState' },
       { adapter: 'DynamoEventMapStore', table: 'eventMap' },
     ],

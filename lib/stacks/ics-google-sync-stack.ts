@@ -48,6 +48,7 @@ const TABLE_VARIABLES: Record<TableId, string> = {
   oauthStates: 'OAUTH_STATES_TABLE',
   rateLimits: 'RATE_LIMITS_TABLE',
   hostNonces: 'HOST_NONCES_TABLE',
+  dataKeys: 'DATA_KEYS_TABLE',
 };
 
 const SECRET_VARIABLES: Record<SecretId, string> = {
@@ -139,6 +140,7 @@ export class IcsGoogleSyncStack extends Stack {
       stageName: config.stage,
       functions: { oauth, notify },
       waf: config.waf,
+      hostIpAllowList: config.hostIpAllowList,
       logRetention,
       removalPolicy,
     });
@@ -224,6 +226,8 @@ export class IcsGoogleSyncStack extends Stack {
       metricsNamespace: METRICS_NAMESPACE,
       serviceName: SERVICE_NAME,
       syncIntervalMinutes: config.syncIntervalMinutes,
+      removalPolicy,
+      dashboard: config.target !== 'localstack',
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 
@@ -241,6 +245,12 @@ export class IcsGoogleSyncStack extends Stack {
       new CfnOutput(this, output, {
         value: data.secrets[secret].secretName,
         description: `The secret behind ${SECRET_VARIABLES[secret]} (README, "Setting the secrets")`,
+      });
+      // The ARN is what the README's commands use: the name CDK derives from it assumes AWS's naming, which
+      // LocalStack (`<stack>-<logicalId>-<suffix>`) does not follow.
+      new CfnOutput(this, output.replace(/Name$/, 'Arn'), {
+        value: data.secrets[secret].secretArn,
+        description: `The secret behind ${SECRET_VARIABLES[secret]}, by ARN (README, "Setting the secrets")`,
       });
     }
     new CfnOutput(this, 'SyncQueueUrl', { value: queues.queue.queueUrl });
@@ -281,7 +291,7 @@ export class IcsGoogleSyncStack extends Stack {
     }
     if (access.key) {
       for (const [action, purposes] of [
-        ['kms:Encrypt', access.key.encrypt],
+        ['kms:GenerateDataKey', access.key.encrypt],
         ['kms:Decrypt', access.key.decrypt],
       ] as const) {
         handler.addToRolePolicy(

@@ -173,14 +173,14 @@ describe.skipIf(!probe.reachable)(`the stack on LocalStack, end to end${titleNot
     google.control.createUser({ email: SUBSCRIBER_EMAIL });
     await clients.secrets.send(
       new PutSecretValueCommand({
-        SecretId: outputs.GoogleClientSecretName,
+        SecretId: outputs.GoogleClientSecretArn,
         SecretString: JSON.stringify({ clientId: client.clientId, clientSecret: client.clientSecret }),
       }),
     );
     // Only change notifications read the host keys here (token_only); set anyway, as an operator would.
     await clients.secrets.send(
       new PutSecretValueCommand({
-        SecretId: outputs.HostKeysSecretName,
+        SecretId: outputs.HostKeysSecretArn,
         SecretString: JSON.stringify({ 'e2e-1': randomBytes(32).toString('hex') }),
       }),
     );
@@ -199,7 +199,7 @@ describe.skipIf(!probe.reachable)(`the stack on LocalStack, end to end${titleNot
     // The subscriber id the functions derive, from the generated key (as lambdas/oauth/feed-token.ts does).
     const identity = new SubscriberIdentity(async () => {
       const { SecretString } = await clients.secrets.send(
-        new GetSecretValueCommand({ SecretId: outputs.SubscriberIdKeySecretName }),
+        new GetSecretValueCommand({ SecretId: outputs.SubscriberIdKeySecretArn }),
       );
       return SecretString ?? '';
     });

@@ -189,6 +189,11 @@ describe('API Gateway URLs', () => {
       stage: 'dev',
       path: '/api/x',
     });
+    expect(restApiOf('http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4e5/dev/api/x')).toEqual({
+      apiId: 'a1b2c3d4e5',
+      stage: 'dev',
+      path: '/api/x',
+    });
   });
 
   it('refuses URLs that name no REST API stage', () => {
@@ -199,10 +204,10 @@ describe('API Gateway URLs', () => {
   it("builds LocalStack's path form, and moves an AWS URL (with its query) onto it", () => {
     const api = { apiId: 'a1b2c3d4e5', stage: 'dev' };
     expect(localStackApiUrl('http://127.0.0.1:4566/', api, '/api/google-oauth/status')).toBe(
-      'http://127.0.0.1:4566/restapis/a1b2c3d4e5/dev/_user_request_/api/google-oauth/status',
+      'http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4e5/dev/api/google-oauth/status',
     );
     expect(localStackApiUrl('http://127.0.0.1:4566', api, 'api/google-sync')).toBe(
-      'http://127.0.0.1:4566/restapis/a1b2c3d4e5/dev/_user_request_/api/google-sync',
+      'http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4e5/dev/api/google-sync',
     );
     expect(
       toLocalStackUrl(
@@ -210,7 +215,7 @@ describe('API Gateway URLs', () => {
         'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev/api/google-oauth/callback?code=c%2F1&state=s',
       ),
     ).toBe(
-      'http://127.0.0.1:4566/restapis/a1b2c3d4e5/dev/_user_request_/api/google-oauth/callback?code=c%2F1&state=s',
+      'http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4e5/dev/api/google-oauth/callback?code=c%2F1&state=s',
     );
   });
 
@@ -228,9 +233,10 @@ describe('stack outputs', () => {
   const outputs = {
     ApiUrl: 'https://a1.execute-api.us-east-1.amazonaws.com/dev/',
     OAuthRedirectUri: 'https://a1.execute-api.us-east-1.amazonaws.com/dev/api/google-oauth/callback',
-    GoogleClientSecretName: 'GoogleClientSecret-abc',
-    SubscriberIdKeySecretName: 'SubscriberIdKeySecret-abc',
-    HostKeysSecretName: 'HostKeysSecret-abc',
+    GoogleClientSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:GoogleClientSecret-abc',
+    SubscriberIdKeySecretArn:
+      'arn:aws:secretsmanager:us-east-1:000000000000:secret:SubscriberIdKeySecret-abc',
+    HostKeysSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:HostKeysSecret-abc',
     SyncQueueUrl: 'http://sqs.us-east-1.localhost.localstack.cloud:4566/000000000000/q',
     DeadLetterQueueUrl: 'http://sqs.us-east-1.localhost.localstack.cloud:4566/000000000000/dlq',
     SchedulerTickFunctionName: 'IcsGoogleSync-dev-SchedulerTickFunction-abc',
@@ -254,11 +260,13 @@ describe('stack outputs', () => {
 });
 
 describe('npm run local:* (tools/localstack-deploy.ts)', () => {
-  it('bootstraps, then deploys with target=localstack, no approval prompt and an outputs file', () => {
-    const [bootstrap, deploy] = cdklocalCommands('deploy', { env: {} });
+  it('bootstraps, removes a stack already there, then deploys with target=localstack, no prompt, an outputs file', () => {
+    const [bootstrap, destroy, deploy] = cdklocalCommands('deploy', { env: {} });
     expect(bootstrap?.[0]).toBe('bootstrap');
+    // LocalStack cannot update a stage after a route change: a deploy over a stack replaces it.
+    expect(destroy?.slice(0, 2)).toEqual(['destroy', '--force']);
     expect(deploy?.[0]).toBe('deploy');
-    for (const args of [bootstrap, deploy]) {
+    for (const args of [bootstrap, destroy, deploy]) {
       expect(args?.join(' ')).toContain('-c target=localstack');
       expect(args?.join(' ')).toContain('--output .localstack/cdk.out');
     }
@@ -392,7 +400,7 @@ describe('the host side of the flow, as the suite runs it', () => {
       expect(redirect.searchParams.get('state')).toBe('state-1');
       expect(redirect.searchParams.get('code')).toBeTruthy();
       expect(toLocalStackUrl('http://127.0.0.1:4566', redirect.toString())).toBe(
-        `http://127.0.0.1:4566/restapis/a1b2c3d4e5/dev/_user_request_/api/google-oauth/callback${redirect.search}`,
+        `http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4e5/dev/api/google-oauth/callback${redirect.search}`,
       );
     } finally {
       await Promise.all([google.close(), feeds.close()]);

@@ -113,7 +113,9 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
  */
 export function restApiOf(stageUrl: string): RestApiAddress & { path: string } {
   const url = new URL(stageUrl);
-  const pathForm = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/.exec(url.pathname);
+  const pathForm =
+    /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/.exec(url.pathname) ??
+    /^\/_aws\/execute-api\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname);
   if (pathForm) {
     return { apiId: pathForm[1] as string, stage: pathForm[2] as string, path: pathForm[3] ?? '/' };
   }
@@ -129,10 +131,13 @@ export function restApiOf(stageUrl: string): RestApiAddress & { path: string } {
   };
 }
 
-/** `path` (with its query) of the API as LocalStack serves it: `<endpoint>/restapis/<id>/<stage>/_user_request_<path>`. */
+/**
+ * `path` (with its query) of the API as LocalStack serves it: `<endpoint>/_aws/execute-api/<id>/<stage><path>`
+ * (the `_user_request_` form is deprecated), reachable without the `*.localhost.localstack.cloud` DNS names.
+ */
 export function localStackApiUrl(endpoint: string, api: RestApiAddress, pathAndQuery: string): string {
   const rest = pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`;
-  return `${endpoint.replace(/\/+$/, '')}/restapis/${api.apiId}/${api.stage}/_user_request_${rest}`;
+  return `${endpoint.replace(/\/+$/, '')}/_aws/execute-api/${api.apiId}/${api.stage}${rest}`;
 }
 
 /** A URL of the deployed API as AWS names it (a redirect to the callback), made reachable on LocalStack. */
@@ -154,9 +159,9 @@ export function withOrigin(url: string, origin: string): string {
 export const OUTPUT_NAMES = [
   'ApiUrl',
   'OAuthRedirectUri',
-  'GoogleClientSecretName',
-  'SubscriberIdKeySecretName',
-  'HostKeysSecretName',
+  'GoogleClientSecretArn',
+  'SubscriberIdKeySecretArn',
+  'HostKeysSecretArn',
   'SyncQueueUrl',
   'DeadLetterQueueUrl',
   'SchedulerTickFunctionName',

@@ -257,7 +257,7 @@ describe('the table of actions per adapter', () => {
           commandsIn(text)
             .map((command) => ACTION_OF_COMMAND[command])
             .sort(),
-        ).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+        ).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
       } else {
         // Secrets are read with Powertools' SecretsProvider, which sends GetSecretValue.
         expect(text).toMatch(/new SecretsProvider\(/);
@@ -276,7 +276,7 @@ describe('the adapters of each function', () => {
   };
   /** What an imported factory builds, for factories whose adapter class is constructed in another file. */
   const FACTORIES: Record<string, AdapterName> = {
-    createCipher: 'KmsCipher',
+    createCipher: 'KmsKeyService',
     secretLoader: 'SubscriberIdSecret',
   };
   /** Config fields that name a table, when not the table's own id. */
@@ -339,7 +339,7 @@ describe('the adapters of each function', () => {
     const declared = new Set<string>([
       ...access.stores.map(({ adapter, table }) => `${adapter}@${table}`),
       ...(access.sendsToQueue ? ['SqsSyncQueue'] : []),
-      ...(access.key ? ['KmsCipher'] : []),
+      ...(access.key ? ['KmsKeyService'] : []),
       ...access.secrets.map((secret) => SECRET_ADAPTER[secret]),
     ]);
     expect([...adaptersBuiltBy(BUILDERS[fn])].sort()).toEqual([...declared].sort());
@@ -433,7 +433,7 @@ describe('policies', () => {
       }
     }
     if (access.key) {
-      grants.push(`kms:Encrypt on key for ${[...access.key.encrypt].sort().join('|')}`);
+      grants.push(`kms:GenerateDataKey on key for ${[...access.key.encrypt].sort().join('|')}`);
       grants.push(`kms:Decrypt on key for ${[...access.key.decrypt].sort().join('|')}`);
     }
     for (const secret of access.secrets) {

@@ -4,6 +4,7 @@ import { parseStrictJson } from '../../shared/domain/strict-json.ts';
 import { describeError, Refusal } from '../../shared/errors.ts';
 import type { SignedRequest, VerifiedSignature } from '../../shared/host-signature.ts';
 import { validInput } from '../../shared/input.ts';
+import { API_ROUTES } from '../../shared/routes.ts';
 import {
   authenticateHostRequest,
   type HostRequestRefusalCode,
@@ -11,7 +12,8 @@ import {
 import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
 import type { NotifyDependencies } from '../dependencies.ts';
 
-export const NOTIFY_PATH = '/api/google-sync/notify';
+/** The path a host signs its notifications for (the route table's). */
+export const NOTIFY_PATH = API_ROUTES.notify.path;
 /**
  * Body limit (bytes) and entries per notification; more is refused with 413 before any lookup. 1,000 entries
  * take 67 KB in compact JSON, so the body limit leaves room for them and some whitespace.

@@ -6,7 +6,8 @@ import type { OAuthDependencies } from '../dependencies.ts';
 import { checkFeed, type FeedCheckResult, type FeedVerdict } from '../feed-check.ts';
 import { feedUrlFor, isWellFormedFeedToken } from '../feed-token.ts';
 import { type RefusalCode, refusal } from '../refusals.ts';
-import { type Caller, countForSubscriber, countingFailures } from './caller.ts';
+import type { CallerDependencies, CallerInput } from './caller.ts';
+import { countForSubscriber, countingFailures, identifyCaller } from './caller.ts';
 
 export type AuthenticationDependencies = Pick<
   OAuthDependencies,
@@ -16,17 +17,26 @@ export type AuthenticationDependencies = Pick<
 /** What proving a feed token with its feed takes (a "valid" seen lately in this container is not asked again). */
 export type FeedCheckDependencies = Pick<OAuthDependencies, 'feeds' | 'validTokens' | 'config'>;
 
+/** What identifying the caller and proving its feed token take. */
+export type FeedTokenDependencies = AuthenticationDependencies & CallerDependencies;
+
+/** A request that names its subscriber by the feed token (`Authorization: Bearer`), signed by the host or not. */
+export interface FeedTokenInput extends CallerInput {
+  feedToken: string | undefined;
+}
+
 /**
- * Proves a feed token: well formed, and its feed URL answers with a calendar (the definition of a valid token);
- * then counts the request against the subscriber (the host's own budget when it signed). A client's failure
- * counts against its IP. Returns the subscriberId and adds it to the log keys.
+ * Identifies the caller (the host by its signature, or a client by its IP), then proves the feed token: well
+ * formed, and its feed URL answers with a calendar (the definition of a valid token); then counts the request
+ * against the subscriber (the host's own budget when it signed). A client's failure counts against its IP.
+ * Returns the subscriberId and adds it to the log keys.
  */
 export async function authenticateFeedToken(
-  deps: AuthenticationDependencies,
+  deps: FeedTokenDependencies,
   route: RateLimitedRoute,
-  caller: Caller,
-  feedToken: string | undefined,
+  { feedToken, ...callerInput }: FeedTokenInput,
 ): Promise<string> {
+  const caller = await identifyCaller(deps, route, callerInput);
   const { subscriberId } = await countingFailures(deps, route, caller, async () => {
     const identified = await identifySubscriber(deps, feedToken);
     const verdict = await feedVerdict(deps, identified);

@@ -100,42 +100,51 @@ export async function completeConnect(
     maxAgeSeconds: 0,
     secure: config.oauth.cookie.secure,
   };
-  const back = (outcome: 'connected' | ConnectFailure): CallbackOutcome => {
-    if (outcome !== 'connected') logger.info('connect not completed', { reason: outcome });
-    const params: Record<string, string> =
-      outcome === 'connected' ? { google: 'connected' } : { google: 'error', reason: outcome };
-    return { location: withOutcome(record.returnTo, params), cookies: [clearCookie] };
-  };
+  const outcome = await connectWithCallback(deps, input, record);
+  if (outcome !== 'connected') logger.info('connect not completed', { reason: outcome });
+  const params: Record<string, string> =
+    outcome === 'connected' ? { google: 'connected' } : { google: 'error', reason: outcome };
+  return { location: withOutcome(record.returnTo, params), cookies: [clearCookie] };
+}
 
+/** A granted connect, as far as it got: what the connection is stored from. */
+interface GrantedConnect {
+  record: OAuthStateRecord;
+  refreshToken: string;
+  granted: GrantedTokens;
+  calendar: DedicatedCalendar;
+  existing: Connection | undefined;
+  googleAccountKey: string | undefined;
+  /** Another Google account than the connection's. */
+  switched: boolean;
+}
+
+/** The callback's steps once its state is consumed: Google's answer, the grant, the calendar, the connection. */
+async function connectWithCallback(
+  deps: CallbackDependencies,
+  input: CallbackInput,
+  record: OAuthStateRecord,
+): Promise<'connected' | ConnectFailure> {
   if (input.error !== undefined) {
     if (OAUTH_ERROR_CODE.test(input.error))
-      logger.info('Google returned an error', { oauthError: input.error });
-    return back(input.error === 'access_denied' ? 'access_denied' : 'authorization_failed');
+      deps.logger.info('Google returned an error', { oauthError: input.error });
+    return input.error === 'access_denied' ? 'access_denied' : 'authorization_failed';
   }
-  if (!input.code) return back('authorization_failed');
-
-  let granted: GrantedTokens;
-  try {
-    granted = await deps.oauth.exchangeCode({ code: input.code, codeVerifier: record.codeVerifier });
-  } catch (error) {
-    logger.warn('code exchange failed', describeError(error));
-    if (error instanceof OAuthUnavailableError) return back('google_unavailable');
-    if (error instanceof InvalidGrantError || error instanceof OAuthRequestError)
-      return back('authorization_failed');
-    throw error;
-  }
+  if (!input.code) return 'authorization_failed';
+  const granted = await exchangeCode(deps, input.code, record);
+  if (typeof granted === 'string') return granted;
 
   const existing = await deps.connections.get(record.subscriberId);
-  const missingScopes = config.oauth.scopes.filter((scope) => !granted.grantedScopes.includes(scope));
+  const missingScopes = deps.config.oauth.scopes.filter((scope) => !granted.grantedScopes.includes(scope));
   if (missingScopes.length > 0) {
     await revokeRefusedGrant(deps, granted);
-    return back('insufficient_scope');
+    return 'insufficient_scope';
   }
   // From here on the grant holds every scope the service needs, so connections of this Google account (this
   // subscriber's existing one, or another subscriber's) may be working with it: a refused connect drops the
   // tokens it received without revoking them.
   const refreshToken = granted.refreshToken;
-  if (!refreshToken) return back('no_refresh_token');
+  if (!refreshToken) return 'no_refresh_token';
   const googleAccountKey = granted.googleAccountId
     ? await deps.identity.googleAccountKey(granted.googleAccountId)
     : undefined;
@@ -150,27 +159,55 @@ export async function completeConnect(
     calendar = await dedicatedCalendar(deps, granted.accessToken, switched ? undefined : existing);
   } catch (error) {
     if (!(error instanceof CalendarProvisioningError)) throw error;
-    logger.warn('dedicated calendar unavailable', describeError(error));
-    return back('calendar_unavailable');
+    deps.logger.warn('dedicated calendar unavailable', describeError(error));
+    return 'calendar_unavailable';
   }
-
-  const now = deps.now().toISOString();
-  const stored = await storeConnection(deps, {
+  return storeAndAnnounce(deps, {
     record,
     refreshToken,
     granted,
     calendar,
     existing,
-    now,
     googleAccountKey,
     switched,
   });
+}
+
+/** Exchanges the code with the PKCE verifier; Google's refusal or absence is a failure to show, not a crash. */
+async function exchangeCode(
+  deps: CallbackDependencies,
+  code: string,
+  record: OAuthStateRecord,
+): Promise<GrantedTokens | ConnectFailure> {
+  try {
+    return await deps.oauth.exchangeCode({ code, codeVerifier: record.codeVerifier });
+  } catch (error) {
+    deps.logger.warn('code exchange failed', describeError(error));
+    if (error instanceof OAuthUnavailableError) return 'google_unavailable';
+    if (error instanceof InvalidGrantError || error instanceof OAuthRequestError)
+      return 'authorization_failed';
+    throw error;
+  }
+}
+
+/**
+ * Stores the connection (or, should another connect win the race, undoes what this one made), then lets the
+ * access token cache, the log, the host and the sync queue know.
+ */
+async function storeAndAnnounce(
+  deps: CallbackDependencies,
+  flow: GrantedConnect,
+): Promise<'connected' | ConnectFailure> {
+  const { record, granted, calendar, existing, switched } = flow;
+  const { logger } = deps;
+  const now = deps.now().toISOString();
+  const stored = await storeConnection(deps, { ...flow, now });
   if (!stored) {
     if (calendar.created) await deleteQuietly(deps, granted.accessToken, calendar.calendarId);
-    await dropLosingGrant(deps, record.subscriberId, refreshToken, googleAccountKey);
-    return back('busy');
+    await dropLosingGrant(deps, record.subscriberId, flow.refreshToken, flow.googleAccountKey);
+    return 'busy';
   }
-  if (switched && existing.refreshTokenCiphertext) {
+  if (switched && existing?.refreshTokenCiphertext) {
     // The previous account's token is held by nothing now: revoked, unless another connection uses that account.
     await releaseReplacedGrant(deps, existing);
   }
@@ -192,14 +229,13 @@ export async function completeConnect(
     { subscriberId: record.subscriberId, feedTokenCiphertext: record.feedTokenCiphertext },
     existing ? { googleAccountChanged: switched } : {},
   );
-
   try {
     await requestImmediateSync(deps, [record.subscriberId], 'connected');
   } catch (error) {
     // Not fatal: the connection is stored and scheduled, the next scheduled sync fills the calendar.
     logger.warn('first sync not enqueued', describeError(error));
   }
-  return back('connected');
+  return 'connected';
 }
 
 /**

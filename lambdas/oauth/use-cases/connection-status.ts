@@ -1,11 +1,6 @@
 import type { SyncResult } from '../../shared/domain/sync-result.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import { type AuthenticationDependencies, authenticateFeedToken } from './authenticate.ts';
-import { type CallerDependencies, type CallerInput, identifyCaller } from './caller.ts';
-
-export interface StatusInput extends CallerInput {
-  feedToken: string | undefined;
-}
+import { authenticateFeedToken, type FeedTokenDependencies, type FeedTokenInput } from './authenticate.ts';
 
 /**
  * The last sync as the settings page shows it: no call count, the cool-down only once (at the top), warnings
@@ -49,14 +44,16 @@ export interface ConnectionStatusView {
   heldDeletions: number;
 }
 
+/**
+ * The subscriber's connection as the settings page shows it, for a proven feed token (rate-limited like every
+ * feed-token route: per subscriber once proven, per IP for failures). A subscriber never connected is
+ * `not_connected`, not an error: the page offers to connect.
+ */
 export async function connectionStatus(
-  deps: AuthenticationDependencies &
-    CallerDependencies &
-    Pick<OAuthDependencies, 'connections' | 'syncState'>,
-  input: StatusInput,
+  deps: FeedTokenDependencies & Pick<OAuthDependencies, 'connections' | 'syncState'>,
+  input: FeedTokenInput,
 ): Promise<ConnectionStatusView> {
-  const caller = await identifyCaller(deps, 'status', input);
-  const subscriberId = await authenticateFeedToken(deps, 'status', caller, input.feedToken);
+  const subscriberId = await authenticateFeedToken(deps, 'status', input);
   const [connection, syncState] = await Promise.all([
     deps.connections.get(subscriberId),
     deps.syncState.get(subscriberId),

@@ -2,12 +2,7 @@ import { describeError } from '../../shared/errors.ts';
 import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
 import { refusal } from '../refusals.ts';
-import { type AuthenticationDependencies, authenticateFeedToken } from './authenticate.ts';
-import { type CallerDependencies, type CallerInput, identifyCaller } from './caller.ts';
-
-export interface SyncNowInput extends CallerInput {
-  feedToken: string | undefined;
-}
+import { authenticateFeedToken, type FeedTokenDependencies, type FeedTokenInput } from './authenticate.ts';
 
 export interface SyncNowOutcome {
   queued: true;
@@ -19,13 +14,10 @@ export interface SyncNowOutcome {
  * minute each), so the button cannot be used to hammer the feed or Google; failures count per IP. A subscriber that is not connected, or whose connection waits for a reconnect, gets a 409 that says so.
  */
 export async function syncNow(
-  deps: AuthenticationDependencies &
-    CallerDependencies &
-    Pick<OAuthDependencies, 'connections' | 'syncQueue'>,
-  input: SyncNowInput,
+  deps: FeedTokenDependencies & Pick<OAuthDependencies, 'connections' | 'syncQueue'>,
+  input: FeedTokenInput,
 ): Promise<SyncNowOutcome> {
-  const caller = await identifyCaller(deps, 'sync', input);
-  const subscriberId = await authenticateFeedToken(deps, 'sync', caller, input.feedToken);
+  const subscriberId = await authenticateFeedToken(deps, 'sync', input);
   const connection = await deps.connections.get(subscriberId);
   if (!connection) throw refusal('not_connected');
   if (connection.status === 'feed_gone') throw refusal('feed_gone');

@@ -51,6 +51,11 @@ export interface Connection {
    * Google account, and so a grant (Google revokes per grant). Absent on connections made before it existed.
    */
   googleAccountKey?: string;
+  /**
+   * The operator paused syncing (`npm run ops -- pause`, ISO 8601): `scheduled` is false meanwhile, and the worker
+   * runs no request of any reason until `resume`. A reconnect writes the connection without it.
+   */
+  operatorPausedAt?: string;
   /** When a reconnect moved the connection to another Google account than the one before (ISO 8601). */
   googleAccountChangedAt?: string;
   /**
@@ -128,4 +133,9 @@ export interface ConnectionStore {
   ): Promise<boolean>;
   /** Subscriber ids whose connection has been calendar_missing since before `cutoff` (retention). */
   listCalendarMissingSince(cutoff: Date): AsyncIterable<string>;
+}
+
+/** Every connection, page by page (the operator's statistics: a full read, never on a request path). */
+export interface ConnectionListing {
+  all(): AsyncIterable<Connection>;
 }

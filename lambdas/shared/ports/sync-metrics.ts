@@ -7,6 +7,7 @@ export type SkipReason =
   | 'feed_gone' // the feed stopped answering (401/403/404/410 for a day): waits for a reconnect
   | 'calendar_missing' // the dedicated calendar was deleted in Google: waits for a reconnect
   | 'not_scheduled'
+  | 'operator_paused' // the operator paused the subscriber (npm run ops -- pause): nothing runs until resume
   | 'paused' // Google's calendar usage limits: cooling down
   | 'daily_quota' // Google's daily quota of the project is used up: every request waits for its reset
   | 'daily_budget' // the subscriber's own daily budget of Google quota units is spent: the next UTC day resumes

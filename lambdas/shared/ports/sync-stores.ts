@@ -135,3 +135,11 @@ export interface SyncLeaseStore {
   /** Gives the lease back if `owner` still holds it. */
   releaseLease(subscriberId: string, owner: string): Promise<void>;
 }
+
+/** What the operator reads of the sync states: whether a run holds the lease, and every state (statistics). */
+export interface SyncStateListing {
+  /** Until when a run holds the subscriber's lease, if one holds it at `now`. */
+  leaseHeldUntil(subscriberId: string, now: Date): Promise<Date | undefined>;
+  /** Every subscriber's state, page by page: a full read, for the operator only (no function is granted Scan). */
+  all(): AsyncIterable<SyncState>;
+}

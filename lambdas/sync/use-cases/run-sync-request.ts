@@ -182,6 +182,8 @@ async function skipReason(
   // Before any token refresh or key-service call: only a reconnect (a new calendar) brings it back.
   if (connection.status === 'calendar_missing') return 'calendar_missing';
   if (connection.status !== 'connected' || !connection.refreshTokenCiphertext) return 'needs_reauth';
+  // The operator's pause holds every request (a "sync now" or a notification too) until the operator resumes.
+  if (connection.operatorPausedAt) return 'operator_paused';
   if (request.reason !== 'scheduled') return undefined;
   // Only the schedule's own requests are held back: a connect, a "sync now" or a continuation runs anyway.
   if (!connection.scheduled) return 'not_scheduled';

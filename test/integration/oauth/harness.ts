@@ -149,6 +149,7 @@ export class OAuthHarness {
       CONNECTIONS_TABLE: this.dynamo.tableNames.connections,
       SYNC_STATE_TABLE: this.dynamo.tableNames.syncState,
       EVENT_MAP_TABLE: this.dynamo.tableNames.eventMap,
+      DATA_KEYS_TABLE: this.dynamo.tableNames.dataKeys,
       OAUTH_STATES_TABLE: this.dynamo.tableNames.oauthStates,
       RATE_LIMITS_TABLE: this.dynamo.tableNames.rateLimits,
       FEED_URL_TEMPLATE: `${this.feeds.url}/ics/{token}.ics`,

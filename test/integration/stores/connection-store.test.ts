@@ -1,7 +1,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type Connection, ConnectionConflictError } from '../../../lambdas/shared/ports/connection-store.ts';
-import { dynaliteStores } from './fixture.ts';
+import { describeOnEachBackend } from './fixture.ts';
 
 const REFUSED = 'local1:cmVmcmVzaA==';
 
@@ -18,9 +18,7 @@ const connection = (subscriberId: string): Omit<Connection, 'version'> => ({
   scheduled: true,
 });
 
-describe('DynamoConnectionStore (dynalite)', () => {
-  const stores = dynaliteStores();
-
+describeOnEachBackend('DynamoConnectionStore', (stores) => {
   it('saves a new connection and reads it back whole', async () => {
     const saved = await stores.connections.save(connection('sub-a'), undefined);
     expect(saved.version).toBe(1);
@@ -97,6 +95,55 @@ describe('DynamoConnectionStore (dynalite)', () => {
     for await (const id of stores.connections.listNeedsReauthSince(new Date('2026-01-01T00:00:00Z')))
       listed.push(id);
     expect(listed.sort()).toEqual(['old-1', 'old-2']);
+  });
+
+  it('reads the scheduled connections of every shard from the sparse index, pauses and refusals left out', async () => {
+    const now = new Date('2026-03-01T12:00:00Z');
+    const ids = (kind: string) => Array.from({ length: 12 }, (_, i) => `due-${kind}-${i}`);
+    for (const kind of ['plain', 'pause-over', 'paused', 'reauth', 'unscheduled']) {
+      for (const id of ids(kind)) {
+        await stores.connections.save({ ...connection(id), scheduled: kind !== 'unscheduled' }, undefined);
+        if (kind === 'pause-over') await stores.connections.pause(id, new Date(now.getTime() - 1));
+        if (kind === 'paused') await stores.connections.pause(id, new Date(now.getTime() + 60_000));
+        if (kind === 'reauth') await stores.connections.markNeedsReauth(id, REFUSED, now);
+      }
+    }
+    const due: string[] = [];
+    for await (const page of stores.connections.due(now)) due.push(...page);
+    // Other tests of this file add scheduled connections of their own: only this test's are compared.
+    expect(due.filter((id) => id.startsWith('due-')).sort()).toEqual(
+      [...ids('plain'), ...ids('pause-over')].sort(),
+    );
+    expect(new Set(due).size).toBe(due.length);
+  });
+
+  it('finds a subscriber by feed lookup key, and the other connections of one Google account', async () => {
+    await stores.connections.save({ ...connection('feed-1'), feedLookupKey: 'lookup-feed-1' }, undefined);
+    await stores.connections.save(
+      { ...connection('feed-2'), feedLookupKey: 'lookup-feed-2', status: 'needs_reauth' },
+      undefined,
+    );
+    expect(await stores.connections.byFeedLookupKey('lookup-feed-1')).toEqual({
+      subscriberId: 'feed-1',
+      connected: true,
+    });
+    expect(await stores.connections.byFeedLookupKey('lookup-feed-2')).toEqual({
+      subscriberId: 'feed-2',
+      connected: false,
+    });
+    expect(await stores.connections.byFeedLookupKey('lookup-unknown')).toBeUndefined();
+
+    // Equal index keys: DynamoDB keeps an index entry for each item.
+    for (const id of ['acct-1', 'acct-2', 'acct-3']) {
+      await stores.connections.save({ ...connection(id), googleAccountKey: 'account-shared' }, undefined);
+    }
+    expect((await stores.connections.othersOfGoogleAccount('account-shared', 'acct-2')).sort()).toEqual([
+      'acct-1',
+      'acct-3',
+    ]);
+    await stores.connections.remove('acct-1');
+    expect(await stores.connections.othersOfGoogleAccount('account-shared', 'acct-2')).toEqual(['acct-3']);
+    expect(await stores.connections.othersOfGoogleAccount('account-other', 'acct-2')).toEqual([]);
   });
 
   it('stores a connection under the attribute names and types it always had, and reads such an item', async () => {

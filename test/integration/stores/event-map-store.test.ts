@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { EventMapRow } from '../../../lambdas/shared/ports/sync-stores.ts';
-import { dynaliteStores } from './fixture.ts';
+import { describeOnEachBackend } from './fixture.ts';
 
 const row = (i: number, extra: Partial<EventMapRow> = {}): EventMapRow => ({
   eventKey: `uid-${String(i).padStart(5, '0')}@example.com`,
@@ -11,9 +11,7 @@ const row = (i: number, extra: Partial<EventMapRow> = {}): EventMapRow => ({
   ...extra,
 });
 
-describe('DynamoEventMapStore', () => {
-  const stores = dynaliteStores();
-
+describeOnEachBackend('DynamoEventMapStore', (stores) => {
   it('lists nothing for an unknown subscriber', async () => {
     expect(await stores.eventMap.list('nobody')).toEqual([]);
   });

@@ -1,13 +1,14 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
-import { dynaliteStores } from './fixture.ts';
+import { expect, it } from 'vitest';
+import { describeOnEachBackend, itConcurrent } from './fixture.ts';
 
-describe('DynamoNonceStore (dynalite)', () => {
-  const stores = dynaliteStores();
-
-  it('lets a nonce through once, of many at the same time too', async () => {
+describeOnEachBackend('DynamoNonceStore', (stores) => {
+  it('lets a nonce through once', async () => {
     expect(await stores.nonces.claim('nonce-a', 1_800_000_000)).toBe(true);
     expect(await stores.nonces.claim('nonce-a', 1_800_000_000)).toBe(false);
+  });
+
+  itConcurrent(stores)('lets a nonce through once of many claims at the same time', async () => {
     const claims = await Promise.all(Array.from({ length: 8 }, () => stores.nonces.claim('nonce-b', 1)));
     expect(claims.filter(Boolean)).toHaveLength(1);
   });

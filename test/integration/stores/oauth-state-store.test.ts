@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { OAuthStateRecord } from '../../../lambdas/shared/ports/oauth-state-store.ts';
-import { dynaliteStores } from './fixture.ts';
+import { describeOnEachBackend, itConcurrent } from './fixture.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const nowSeconds = NOW.getTime() / 1000;
@@ -17,9 +17,7 @@ const record = (stateHash: string, expiresAt = nowSeconds + 600): OAuthStateReco
   expiresAt,
 });
 
-describe('DynamoOAuthStateStore (dynalite)', () => {
-  const stores = dynaliteStores();
-
+describeOnEachBackend('DynamoOAuthStateStore', (stores) => {
   it('gives a state back once, then never again', async () => {
     await stores.oauthStates.put(record('s1'));
     expect(await stores.oauthStates.consume('s1', NOW)).toEqual({
@@ -39,7 +37,7 @@ describe('DynamoOAuthStateStore (dynalite)', () => {
     expect((await stores.oauthStates.consume('s2', NOW)).outcome).toBe('unknown');
   });
 
-  it('hands a state to exactly one of many concurrent consumers', async () => {
+  itConcurrent(stores)('hands a state to exactly one of many concurrent consumers', async () => {
     await stores.oauthStates.put(record('s3'));
     const outcomes = await Promise.all(
       Array.from({ length: 8 }, () => stores.oauthStates.consume('s3', NOW)),

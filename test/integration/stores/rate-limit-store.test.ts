@@ -1,10 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
-import { dynaliteStores } from './fixture.ts';
+import { expect, it } from 'vitest';
+import { describeOnEachBackend, itConcurrent } from './fixture.ts';
 
-describe('DynamoRateLimitStore (dynalite)', () => {
-  const stores = dynaliteStores();
-
+describeOnEachBackend('DynamoRateLimitStore', (stores) => {
   it('counts within a window and starts again in the next one', async () => {
     const start = new Date('2026-03-01T12:00:00Z');
     const counts = [];
@@ -27,7 +25,7 @@ describe('DynamoRateLimitStore (dynalite)', () => {
     expect((await stores.rateLimits.current('b5', 60, now)).count).toBe(2);
   });
 
-  it('counts concurrent requests exactly (atomic ADD)', async () => {
+  itConcurrent(stores)('counts concurrent requests exactly (atomic ADD)', async () => {
     const now = new Date('2026-03-01T13:00:00Z');
     const results = await Promise.all(
       Array.from({ length: 20 }, () => stores.rateLimits.increment('b2', 60, now)),

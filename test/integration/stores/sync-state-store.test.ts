@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_QUOTA_KEY } from '../../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
 import type { SyncResult } from '../../../lambdas/shared/domain/sync-result.ts';
 import type { SyncState } from '../../../lambdas/shared/ports/sync-stores.ts';
-import { dynaliteStores } from './fixture.ts';
+import { describeOnEachBackend, itConcurrent } from './fixture.ts';
 
 const result: SyncResult = {
   outcome: 'deletions_held',
@@ -33,9 +33,7 @@ const full: SyncState = {
   auditSyncToken: 'CPDAlvWDx70CEPDAlvWDx70CGAU=',
 };
 
-describe('DynamoSyncStateStore', () => {
-  const stores = dynaliteStores();
-
+describeOnEachBackend('DynamoSyncStateStore', (stores) => {
   it('has no state for an unknown subscriber', async () => {
     expect(await stores.syncState.get('nobody')).toBeUndefined();
   });
@@ -72,7 +70,7 @@ describe('DynamoSyncStateStore', () => {
       expect(await stores.syncState.acquireLease('sub-lease', 'run-b', at(16), at(31))).toBe(true); // expired
     });
 
-    it('of two owners racing for it, exactly one wins', async () => {
+    itConcurrent(stores)('of two owners racing for it, exactly one wins', async () => {
       const wins = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
           stores.syncState.acquireLease('sub-race', `run-${i}`, t0, at(15)),

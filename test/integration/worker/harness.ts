@@ -121,6 +121,7 @@ export class WorkerHarness {
       CONNECTIONS_TABLE: this.dynamo.tableNames.connections,
       SYNC_STATE_TABLE: this.dynamo.tableNames.syncState,
       EVENT_MAP_TABLE: this.dynamo.tableNames.eventMap,
+      DATA_KEYS_TABLE: this.dynamo.tableNames.dataKeys,
       FEED_URL_TEMPLATE: `${this.feeds.url}/ics/{token}.ics`,
       CALENDAR_TIME_ZONE: 'Europe/Berlin',
       GOOGLE_API_BASE_URL: this.google.baseUrl,

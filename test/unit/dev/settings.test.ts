@@ -91,6 +91,7 @@ describe("the service's environment in the local run", () => {
       oauthStates: 'o',
       rateLimits: 'r',
       hostNonces: 'n',
+      dataKeys: 'd',
     },
     queueUrl: 'http://127.0.0.1:1/000000000000/q',
     secrets: {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type OwnedFields, withOwnedFields } from '../../../lambdas/shared/domain/reconcile/owned-fields.ts';
+import type { GoogleEvent } from '../../../lambdas/shared/domain/google-event.ts';
+import {
+  EVENT_FIELDS,
+  type FieldRole,
+  type OwnedFields,
+  showsOwnedFields,
+  withOwnedFields,
+} from '../../../lambdas/shared/domain/reconcile/owned-fields.ts';
 
 /** An event as Google answers it, with what a user set in Google's UI. */
 const asGoogleHasIt = {
@@ -63,5 +70,48 @@ describe('withOwnedFields (the body of an update that stands in for a patch)', (
     expect(body).not.toHaveProperty('recurrence');
     expect(body.recurringEventId).toBe('ev0001');
     expect(asGoogleHasIt).toEqual(before);
+  });
+});
+
+describe('EVENT_FIELDS (every field of the event, classified)', () => {
+  it('makes a field added to the event a compile error until it is classified', () => {
+    // Checked by the typecheck: the table must name every field of the event type, so one more is an error.
+    // @ts-expect-error colorId stands for a field added to GoogleEvent and not yet in the table.
+    const unclassified: Record<keyof (GoogleEvent & { colorId?: string }), FieldRole> = EVENT_FIELDS;
+    expect(Object.keys(unclassified)).not.toContain('colorId');
+  });
+
+  it("derives the update and the comparison from the table: every owned field counts, Google's own do not", () => {
+    const owned = Object.entries(EVENT_FIELDS).filter(([, rule]) => rule.role === 'owned');
+    expect(owned.map(([name]) => name).sort()).toEqual(
+      [
+        'description',
+        'end',
+        'extendedProperties',
+        'location',
+        'recurrence',
+        'start',
+        'status',
+        'summary',
+        'transparency',
+        'visibility',
+      ].sort(),
+    );
+    const shown = { ...withOwnedFields(asGoogleHasIt, fields), id: 'another', recurringEventId: 'x' };
+    expect(showsOwnedFields(shown, fields)).toBe(true);
+    for (const [name, changed] of [
+      ['summary', 'Changed'],
+      ['description', 'Added'],
+      ['transparency', 'transparent'],
+      ['visibility', 'private'],
+      ['status', 'confirmed'],
+      ['end', { date: '2026-03-05' }],
+    ] as const) {
+      expect(showsOwnedFields({ ...shown, [name]: changed }, fields), name).toBe(false);
+    }
+    // Unset and the value Google shows for unset are the same.
+    expect(
+      showsOwnedFields({ ...shown, transparency: 'opaque', visibility: 'default', location: '' }, fields),
+    ).toBe(true);
   });
 });

@@ -1,22 +1,17 @@
-import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Cipher, EncryptionContext } from '../../ports/cipher.ts';
-import { DecryptionError, EncryptionError } from './cipher-errors.ts';
-import { decodeCiphertext, encodeCiphertext } from './ciphertext-format.ts';
+import { EncryptionError } from './cipher-errors.ts';
+import { encodeCiphertext } from './ciphertext-format.ts';
+import { KmsKeyService } from './kms-key-service.ts';
 
 /** KMS Encrypt takes at most 4096 bytes of plaintext. */
 export const KMS_MAX_PLAINTEXT_BYTES = 4096;
 
 /**
- * KMS exceptions that prove the ciphertext does not belong to this key and context (or was altered).
- * Anything else (throttling, disabled key, access denied, network) says nothing about the ciphertext.
- */
-const REFUSALS = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Cipher backed by AWS KMS (symmetric key): Encrypt/Decrypt with the encryption context `{subscriberId, purpose}`.
- * Decrypt names the key too, so a ciphertext made under any other key is refused instead of silently accepted.
+ * The `kms1:` format of earlier versions: every secret encrypted by KMS itself (Encrypt/Decrypt with the
+ * encryption context `{subscriberId, purpose}`), so every open was a KMS call. The service now seals with
+ * EnvelopeCipher and only opens `kms1:` values (KmsKeyService); this class remains for a deployment without a
+ * data-key table and to make `kms1:` values in tests.
  */
 export class KmsCipher implements Cipher {
   constructor(
@@ -42,28 +37,9 @@ export class KmsCipher implements Cipher {
     return encodeCiphertext('kms1', blob);
   }
 
+  /** Opened as every `kms1:` value is opened (KmsKeyService). */
   async decrypt(ciphertext: string, context: EncryptionContext): Promise<string> {
-    const blob = decodeCiphertext('kms1', ciphertext);
-    let plaintext: Uint8Array | undefined;
-    try {
-      ({ Plaintext: plaintext } = await this.kms.send(
-        new DecryptCommand({
-          KeyId: this.keyId,
-          CiphertextBlob: blob,
-          EncryptionContext: kmsContext(context),
-        }),
-      ));
-    } catch (error) {
-      const name = errorName(error);
-      const reason = REFUSALS.has(name) ? 'refused' : 'unavailable';
-      throw new DecryptionError(reason, `KMS Decrypt failed (${name})`, { cause: error });
-    }
-    if (!plaintext) throw new DecryptionError('unavailable', 'KMS Decrypt returned no plaintext');
-    try {
-      return utf8.decode(plaintext);
-    } catch {
-      throw new DecryptionError('malformed', 'the decrypted bytes are not UTF-8 text');
-    }
+    return new KmsKeyService(this.kms, this.keyId).decrypt(ciphertext, context);
   }
 }
 

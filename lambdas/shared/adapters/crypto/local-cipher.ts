@@ -59,7 +59,7 @@ export class LocalAesGcmCipher implements Cipher {
 }
 
 /** Sorted keys, JSON: the same context always gives the same bytes, whatever order its fields were written in. */
-export function canonicalContext(context: EncryptionContext): Buffer {
+export function canonicalContext(context: EncryptionContext | Record<string, string>): Buffer {
   const sorted = Object.fromEntries(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return Buffer.from(JSON.stringify(sorted), 'utf8');
 }

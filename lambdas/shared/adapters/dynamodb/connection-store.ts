@@ -11,6 +11,7 @@ import {
 import {
   type Connection,
   ConnectionConflictError,
+  type ConnectionListing,
   type ConnectionStatus,
   type ConnectionStore,
 } from '../../ports/connection-store.ts';
@@ -36,7 +37,9 @@ const ITEM_KIND = 'connection';
 const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth', 'feed_gone', 'calendar_missing'];
 
 /** Connections in the `connections` table, one item per subscriber; also the schedule of the sync. */
-export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, SubscriberLookup {
+export class DynamoConnectionStore
+  implements ConnectionStore, ConnectionListing, SyncSchedule, SubscriberLookup
+{
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -306,6 +309,13 @@ export class DynamoConnectionStore implements ConnectionStore, SyncSchedule, Sub
     return updated !== undefined;
   }
 
+  async *all(): AsyncIterable<Connection> {
+    const items = allItems((startKey) =>
+      this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey })),
+    );
+    for await (const item of items) yield connectionFromItem(item);
+  }
+
   async *listCalendarMissingSince(cutoff: Date): AsyncIterable<string> {
     const items = allItems((startKey) =>
       this.client.send(
@@ -439,6 +449,7 @@ const OPTIONAL_FIELDS = [
   ACCOUNT_KEY,
   'googleAccountChangedAt',
   'abandonedCalendarId',
+  'operatorPausedAt',
 ] as const satisfies readonly (keyof Connection)[];
 
 function itemFromConnection(connection: Connection): Item {

@@ -8,6 +8,7 @@ import type {
   ProjectQuotaState,
   SyncLeaseStore,
   SyncState,
+  SyncStateListing,
   SyncStateStore,
 } from '../../ports/sync-stores.ts';
 import { attributes, conditionalWrite, type Item, type ItemReader, itemKey, readItem } from './items.ts';
@@ -49,7 +50,9 @@ const DAILY_LIMIT_UNTIL = 'dailyLimitUntil'; // ISO 8601
  * The sync state in the `syncState` table, one item per subscriber, with the run lease on the same item; and the
  * project's daily-quota cool-down, one item for all.
  */
-export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore, ProjectQuotaState {
+export class DynamoSyncStateStore
+  implements SyncStateStore, SyncLeaseStore, ProjectQuotaState, Pick<SyncStateListing, 'leaseHeldUntil'>
+{
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -59,14 +62,15 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore, Pro
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const read = readItem(Item, 'sync state');
-    const state: SyncState = { subscriberId };
-    for (const field of Object.keys(FIELDS) as Field[]) {
-      const value = decode(FIELDS[field], read, field);
-      if (value !== undefined) Object.assign(state, { [field]: value });
-    }
-    return state;
+    return Item ? stateFromItem(subscriberId, Item) : undefined;
+  }
+
+  async leaseHeldUntil(subscriberId: string, now: Date): Promise<Date | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId), ConsistentRead: true }),
+    );
+    const until = Item ? readItem(Item, 'sync state').optionalNumber(LEASE_UNTIL) : undefined;
+    return until !== undefined && until > now.getTime() ? new Date(until) : undefined;
   }
 
   /** An update rather than a put, so a lease held on the same item survives. */
@@ -170,6 +174,17 @@ export class DynamoSyncStateStore implements SyncStateStore, SyncLeaseStore, Pro
 }
 
 const keyOf = (subscriberId: string): Item => itemKey(TABLES.syncState, subscriberId);
+
+/** A subscriber's sync state from its stored item (also read by the operator's listing). */
+export function stateFromItem(subscriberId: string, item: Item): SyncState {
+  const read = readItem(item, 'sync state');
+  const state: SyncState = { subscriberId };
+  for (const field of Object.keys(FIELDS) as Field[]) {
+    const value = decode(FIELDS[field], read, field);
+    if (value !== undefined) Object.assign(state, { [field]: value });
+  }
+  return state;
+}
 
 /** The stored value of a field: a number, or a string (nested values as their JSON); undefined: not stored. */
 function encode(kind: 'S' | 'N' | 'JSON', value: unknown): string | number | undefined {

@@ -23,7 +23,7 @@ export interface IndexDefinition {
 
 export const TABLES = {
   /**
-   * One item per subscriber: status, calendar id, KMS ciphertexts of the refresh token and the feed token.
+   * One item per subscriber: status, calendar id, ciphertexts of the refresh token and the feed token.
    * `scheduled` is a sparse index: only connections the scheduler should enqueue carry its key (a shard number,
    * so the scheduler reads the shards in parallel and no index partition runs hot); a connection that needs
    * re-authorisation, or is removed, drops out of it. See DynamoConnectionStore.due for why an index.
@@ -57,6 +57,12 @@ export const TABLES = {
   rateLimits: { partitionKey: 'bucket', ttlAttribute: 'expiresAt' },
   /** Nonces of signed requests from the ICS service, kept until their timestamp can no longer be accepted. */
   hostNonces: { partitionKey: 'nonce', ttlAttribute: 'expiresAt' },
+  /**
+   * The data keys that seal tokens (envelope encryption), only ever stored wrapped by the KMS key: one item per
+   * key (`<purpose>-<generation>`), and per purpose one `active:<purpose>` item naming the generation in use.
+   * See DynamoDataKeyStore.
+   */
+  dataKeys: { partitionKey: 'keyId' },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableId = keyof typeof TABLES;

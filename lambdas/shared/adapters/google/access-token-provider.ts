@@ -1,3 +1,4 @@
+import { BoundedCache } from '../../domain/bounded-cache.ts';
 import type { Cipher } from '../../ports/cipher.ts';
 import type { Connection, ConnectionStore } from '../../ports/connection-store.ts';
 import type { AccessTokenProvider } from '../../ports/google-auth.ts';
@@ -12,7 +13,15 @@ export interface CachingAccessTokenProviderOptions {
   now?: () => Date;
   /** Told when Google refused a refresh token (for a log line; never gets a token). */
   onNeedsReauth?: (subscriberId: string) => void;
+  /** Access tokens kept at most (the least recently used goes first); ACCESS_TOKEN_CACHE_CAPACITY by default. */
+  cacheCapacity?: number;
 }
+
+/**
+ * A warm container serves a random share of all subscribers: without a bound, the cache would grow with the
+ * number of subscribers it ever saw (about 1 KB each), never with the number worth keeping.
+ */
+export const ACCESS_TOKEN_CACHE_CAPACITY = 5_000;
 
 interface CachedToken {
   accessToken: string;
@@ -30,13 +39,14 @@ interface CachedToken {
  * new refresh token meanwhile, which is then used instead.
  */
 export class CachingAccessTokenProvider implements AccessTokenProvider {
-  private readonly cache = new Map<string, CachedToken>();
+  private readonly cache: BoundedCache<string, CachedToken>;
   /** Keyed by refresh-token ciphertext. */
   private readonly inFlight = new Map<string, Promise<CachedToken>>();
   private readonly now: () => Date;
 
   constructor(private readonly options: CachingAccessTokenProviderOptions) {
     this.now = options.now ?? (() => new Date());
+    this.cache = new BoundedCache(options.cacheCapacity ?? ACCESS_TOKEN_CACHE_CAPACITY);
   }
 
   async accessTokenFor(subscriberId: string, connection?: Connection): Promise<string> {

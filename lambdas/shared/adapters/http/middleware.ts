@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describeError, Refusal } from '../../errors.ts';
+import { SecretNotSetError } from '../secrets/secret-not-set.ts';
 import {
   asFrameworkRefusal,
   HttpRefusal,
@@ -49,7 +50,10 @@ export function renderErrors(
     onError: (request) => {
       const { error } = request;
       const refusal = asRefusal(error, options.refusals);
-      if (refusal) {
+      if (error instanceof SecretNotSetError) {
+        // The operator's to-do, named: the secret still holds the stack's placeholder.
+        options.logger.error('secret not set yet', { secret: error.secretId, what: error.what });
+      } else if (refusal) {
         options.logger.info('request refused', { status: refusal.statusCode, code: refusal.code });
       } else {
         options.logger.error('request failed', describeError(error));

@@ -7,6 +7,7 @@ import type {
   GoogleClientCredentials,
   GoogleClientCredentialsSource,
 } from '../../ports/google-client-credentials.ts';
+import { isSecretPlaceholder, SecretNotSetError } from './secret-not-set.ts';
 
 export type GoogleClientCredentialsFailure =
   | 'unavailable' // the secret could not be read (missing, access denied, network)
@@ -97,6 +98,7 @@ export class SecretsManagerGoogleClientCredentials implements GoogleClientCreden
     if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new GoogleClientCredentialsError('malformed', `${where}: the value is not a JSON object`);
     }
+    if (isSecretPlaceholder(value)) throw new SecretNotSetError(this.secretId, where);
     return validated(value, (field) => field, where);
   }
 }

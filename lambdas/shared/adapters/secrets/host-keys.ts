@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { HostKeysError, hostKeysFromEntries, parseHostKeysText } from '../../domain/host-keys.ts';
 import type { HostKeyRing } from '../../ports/host-keys.ts';
+import { isSecretPlaceholder, SecretNotSetError } from './secret-not-set.ts';
 
 export { HostKeysError } from '../../domain/host-keys.ts';
 
@@ -42,8 +43,11 @@ export class SecretsManagerHostKeyRing implements HostKeyRing {
     try {
       text = await this.provider.get(this.options.secretId, { maxAge: this.options.maxAgeSeconds ?? 300 });
     } catch (error) {
+      // Powertools wraps every failure in a GetParameterError: the SDK's error (missing secret, access denied)
+      // is its cause, and that is the name an operator needs.
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
       throw new HostKeysError(
-        `host keys secret: could not be read (${error instanceof Error ? error.name : 'unknown error'})`,
+        `host keys secret: could not be read (${cause instanceof Error ? cause.name : 'unknown error'})`,
       );
     }
     let json: unknown;
@@ -56,6 +60,7 @@ export class SecretsManagerHostKeyRing implements HostKeyRing {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
       throw new HostKeysError('host keys secret: the value is not a JSON object');
     }
+    if (isSecretPlaceholder(json)) throw new SecretNotSetError(this.options.secretId, 'host keys secret');
     const { keys, problems } = hostKeysFromEntries(Object.entries(json));
     if (problems.length > 0) throw new HostKeysError(`host keys secret: ${problems.join('; ')}`);
     return keys;

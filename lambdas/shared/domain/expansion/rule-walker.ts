@@ -197,99 +197,128 @@ export function walkRule(rule: RecurrenceRule, walk: RuleWalk, visit: (wallMs: n
       'a recurrence rule with COUNT starting before 1900 is not expanded (its count would be walked from then)',
     );
   }
-  const plan = makePlan(rule, walk.dtstartWall);
-  const fromWall = rule.count === undefined && walk.fromWall !== undefined ? walk.fromWall : walk.dtstartWall;
   const days: number[] = [];
   const emit = emitPeriodOf.bind(undefined, days, rule.bySetPos, walk.afterWall, visit);
   const { budget } = walk;
   const cycle = CALENDAR_CYCLE_PERIODS[rule.freq];
   let emptyPeriods = 0;
-  // One period's days (examined: the days looked at, for the budget): false when the walk is over.
-  const emitPeriod = (offsets: number[], examined: number): boolean => {
-    budget?.spend(examined + days.length, 'expanding a recurrence rule');
-    if (days.length === 0) {
-      if (++emptyPeriods >= cycle) return false;
-      return true;
-    }
-    emptyPeriods = 0;
-    return emit(offsets);
+  const periods: PeriodWalk = {
+    plan: makePlan(rule, walk.dtstartWall),
+    rule,
+    fromWall: rule.count === undefined && walk.fromWall !== undefined ? walk.fromWall : walk.dtstartWall,
+    dtstartWall: walk.dtstartWall,
+    stopWall: walk.stopWall,
+    days,
+    emitPeriod: (offsets, examined) => {
+      budget?.spend(examined + days.length, 'expanding a recurrence rule');
+      if (days.length === 0) {
+        if (++emptyPeriods >= cycle) return false;
+        return true;
+      }
+      emptyPeriods = 0;
+      return emit(offsets);
+    },
   };
+  PERIOD_WALKERS[rule.freq](periods);
+}
 
-  const start = civilFromDays(Math.floor(walk.dtstartWall / DAY_MS));
-  const interval = rule.interval;
-  switch (rule.freq) {
-    case 'YEARLY': {
-      const fromYear = civilFromDays(Math.floor(fromWall / DAY_MS)).year;
-      const first = Math.max(0, Math.floor((fromYear - start.year) / interval));
-      for (let k = first; k < first + MAX_RULE_PERIODS; k++) {
-        const year = start.year + k * interval;
-        const yearStart = daysFromCivil(year, 1, 1);
-        if (yearStart * DAY_MS > walk.stopWall) return;
-        days.length = 0;
-        let examined = 0;
-        for (let month = 1; month <= 12; month++) {
-          if (plan.monthMask && !plan.monthMask[month]) continue;
-          const monthStart = daysFromCivil(year, month, 1);
-          const length = daysInMonth(year, month);
-          examined += length;
-          for (let day = 1; day <= length; day++) {
-            const dayNumber = monthStart + day - 1;
-            if (dayMatches(plan, dayNumber, year, month, day)) days.push(dayNumber * DAY_MS);
-          }
-        }
-        if (!emitPeriod(plan.offsets, examined)) return;
-      }
-      return;
+/** One walk, as its frequency's period loop sees it. */
+interface PeriodWalk {
+  plan: Plan;
+  rule: RecurrenceRule;
+  /** Whole periods before this wall time are skipped. */
+  fromWall: number;
+  dtstartWall: number;
+  stopWall: number;
+  /** The current period's matching days (day-start wall times): emptied, then filled, by the period loop. */
+  days: number[];
+  /** Reports the period's days (examined: the days looked at, for the budget): false when the walk is over. */
+  emitPeriod(offsets: number[], examined: number): boolean;
+}
+
+/** The period loop of each frequency. */
+const PERIOD_WALKERS: Record<RecurrenceRule['freq'], (periods: PeriodWalk) => void> = {
+  YEARLY: walkYears,
+  MONTHLY: walkMonths,
+  WEEKLY: walkWeeksOrDays,
+  DAILY: walkWeeksOrDays,
+};
+
+/** Adds the days of one month the plan picks to `days`; returns the days examined (the month's length). */
+function collectMonthDays(plan: Plan, year: number, month: number, days: number[]): number {
+  const monthStart = daysFromCivil(year, month, 1);
+  const length = daysInMonth(year, month);
+  for (let day = 1; day <= length; day++) {
+    const dayNumber = monthStart + day - 1;
+    if (dayMatches(plan, dayNumber, year, month, day)) days.push(dayNumber * DAY_MS);
+  }
+  return length;
+}
+
+function walkYears({ plan, rule, fromWall, dtstartWall, stopWall, days, emitPeriod }: PeriodWalk): void {
+  const start = civilFromDays(Math.floor(dtstartWall / DAY_MS));
+  const fromYear = civilFromDays(Math.floor(fromWall / DAY_MS)).year;
+  const first = Math.max(0, Math.floor((fromYear - start.year) / rule.interval));
+  for (let k = first; k < first + MAX_RULE_PERIODS; k++) {
+    const year = start.year + k * rule.interval;
+    const yearStart = daysFromCivil(year, 1, 1);
+    if (yearStart * DAY_MS > stopWall) return;
+    days.length = 0;
+    let examined = 0;
+    for (let month = 1; month <= 12; month++) {
+      if (plan.monthMask && !plan.monthMask[month]) continue;
+      examined += collectMonthDays(plan, year, month, days);
     }
-    case 'MONTHLY': {
-      const from = civilFromDays(Math.floor(fromWall / DAY_MS));
-      const startIndex = start.year * 12 + start.month - 1;
-      const first = Math.max(0, Math.floor((from.year * 12 + from.month - 1 - startIndex) / interval));
-      for (let k = first; k < first + MAX_RULE_PERIODS; k++) {
-        const index = startIndex + k * interval;
-        const year = Math.floor(index / 12);
-        const month = index - year * 12 + 1;
-        const monthStart = daysFromCivil(year, month, 1);
-        if (monthStart * DAY_MS > walk.stopWall) return;
-        days.length = 0;
-        let examined = 1;
-        if (!plan.monthMask || plan.monthMask[month]) {
-          const length = daysInMonth(year, month);
-          examined = length;
-          for (let day = 1; day <= length; day++) {
-            const dayNumber = monthStart + day - 1;
-            if (dayMatches(plan, dayNumber, year, month, day)) days.push(dayNumber * DAY_MS);
-          }
-        }
-        if (!emitPeriod(plan.offsets, examined)) return;
+    if (!emitPeriod(plan.offsets, examined)) return;
+  }
+}
+
+function walkMonths({ plan, rule, fromWall, dtstartWall, stopWall, days, emitPeriod }: PeriodWalk): void {
+  const start = civilFromDays(Math.floor(dtstartWall / DAY_MS));
+  const from = civilFromDays(Math.floor(fromWall / DAY_MS));
+  const startIndex = start.year * 12 + start.month - 1;
+  const first = Math.max(0, Math.floor((from.year * 12 + from.month - 1 - startIndex) / rule.interval));
+  for (let k = first; k < first + MAX_RULE_PERIODS; k++) {
+    const index = startIndex + k * rule.interval;
+    const year = Math.floor(index / 12);
+    const month = index - year * 12 + 1;
+    const monthStart = daysFromCivil(year, month, 1);
+    if (monthStart * DAY_MS > stopWall) return;
+    days.length = 0;
+    // A month the rule's BYMONTH leaves out costs one day's look.
+    const examined = !plan.monthMask || plan.monthMask[month] ? collectMonthDays(plan, year, month, days) : 1;
+    if (!emitPeriod(plan.offsets, examined)) return;
+  }
+}
+
+function walkWeeksOrDays({
+  plan,
+  rule,
+  fromWall,
+  dtstartWall,
+  stopWall,
+  days,
+  emitPeriod,
+}: PeriodWalk): void {
+  const startDay = Math.floor(dtstartWall / DAY_MS);
+  const periodDays = rule.freq === 'WEEKLY' ? 7 : 1;
+  const firstDay = rule.freq === 'WEEKLY' ? startDay - ((weekdayOf(startDay) - rule.wkst + 7) % 7) : startDay;
+  const step = periodDays * rule.interval;
+  const first = Math.max(0, Math.floor((Math.floor(fromWall / DAY_MS) - firstDay) / step));
+  for (let k = first; k < first + MAX_RULE_PERIODS; k++) {
+    const periodStart = firstDay + k * step;
+    if (periodStart * DAY_MS > stopWall) return;
+    days.length = 0;
+    for (let dayNumber = periodStart; dayNumber < periodStart + periodDays; dayNumber++) {
+      if (plan.needsCivil) {
+        const { year, month, day } = civilFromDays(dayNumber);
+        if (!dayMatches(plan, dayNumber, year, month, day)) continue;
+      } else if (plan.weekdayMask && !plan.weekdayMask[weekdayOf(dayNumber)]) {
+        continue;
       }
-      return;
+      days.push(dayNumber * DAY_MS);
     }
-    case 'WEEKLY':
-    case 'DAILY': {
-      const startDay = Math.floor(walk.dtstartWall / DAY_MS);
-      const periodDays = rule.freq === 'WEEKLY' ? 7 : 1;
-      const firstDay =
-        rule.freq === 'WEEKLY' ? startDay - ((weekdayOf(startDay) - rule.wkst + 7) % 7) : startDay;
-      const step = periodDays * interval;
-      const first = Math.max(0, Math.floor((Math.floor(fromWall / DAY_MS) - firstDay) / step));
-      for (let k = first; k < first + MAX_RULE_PERIODS; k++) {
-        const periodStart = firstDay + k * step;
-        if (periodStart * DAY_MS > walk.stopWall) return;
-        days.length = 0;
-        for (let dayNumber = periodStart; dayNumber < periodStart + periodDays; dayNumber++) {
-          if (plan.needsCivil) {
-            const { year, month, day } = civilFromDays(dayNumber);
-            if (!dayMatches(plan, dayNumber, year, month, day)) continue;
-          } else if (plan.weekdayMask && !plan.weekdayMask[weekdayOf(dayNumber)]) {
-            continue;
-          }
-          days.push(dayNumber * DAY_MS);
-        }
-        if (!emitPeriod(plan.offsets, periodDays)) return;
-      }
-      return;
-    }
+    if (!emitPeriod(plan.offsets, periodDays)) return;
   }
 }
 

@@ -186,28 +186,104 @@ export function forEachContentLine(text: string, visit: (line: string, lineNumbe
  * end of the text. A VCALENDAR inside a VCALENDAR stays nested (libical's test files close both), as before.
  */
 export function readComponents(text: string, options: ReadOptions = {}): ReadResult {
-  const roots: Component[] = [];
-  const stack: Component[] = [];
+  const reader = new ComponentReader(options);
+  forEachContentLine(text, (line, lineNumber) => reader.read(line, lineNumber));
+  return reader.finish();
+}
+
+/** The state of one readComponents: the tree so far and the components still open. */
+class ComponentReader {
+  private readonly roots: Component[] = [];
+  private readonly stack: Component[] = [];
   // The line each open component began on, beside `stack` (only read when one is closed without its END).
-  const openedAt: number[] = [];
-  const unclosed: UnclosedComponent[] = [];
-  let unclosedCount = 0;
-  let unreadableLines = 0;
-  let calendarIndex = -1;
-  let lastLine = 0;
-  const { onEvent, budget } = options;
-  let componentCount = 0;
+  private readonly openedAt: number[] = [];
+  private readonly unclosed: UnclosedComponent[] = [];
+  private unclosedCount = 0;
+  private unreadableLines = 0;
+  private calendarIndex = -1;
+  private lastLine = 0;
+  private componentCount = 0;
+  private readonly options: ReadOptions;
+
+  constructor(options: ReadOptions) {
+    this.options = options;
+  }
+
+  read(line: string, lineNumber: number): void {
+    this.lastLine = lineNumber;
+    const property = parseContentLine(
+      line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9 ? line.trimStart() : line,
+    );
+    if (!property) {
+      this.unreadableLines++;
+      return;
+    }
+    if (property.name === 'BEGIN') this.begin(property.value.trim().toUpperCase(), lineNumber);
+    else if (property.name === 'END') this.end(property.value.trim().toUpperCase(), lineNumber);
+    else {
+      const current = this.stack.at(-1);
+      if (current) current.properties.push(property);
+      else this.unreadableLines++;
+    }
+  }
+
+  finish(): ReadResult {
+    this.closeUnterminated(0, this.lastLine, END_OF_TEXT);
+    const calendars = this.roots.filter((c) => c.name === 'VCALENDAR');
+    const { unreadableLines, unclosed, unclosedCount } = this;
+    return { calendars, unreadableLines, unclosed, unclosedCount };
+  }
+
+  private begin(name: string, lineNumber: number): void {
+    const stack = this.stack;
+    const { budget } = this.options;
+    if (CALENDAR_LEVEL.has(name) && stack.length > 0) {
+      // Everything open inside the innermost VCALENDAR (or, without one, everything) lost its END.
+      const calendarAt = stack.findLastIndex((c) => c.name === 'VCALENDAR');
+      this.closeUnterminated(calendarAt + 1, lineNumber, `BEGIN:${name}`);
+    }
+    if (budget) {
+      // The END of an unknown component searches the open ones: nesting is capped, so that stays cheap.
+      budget.cap('components', ++this.componentCount, 'more than {n} components');
+      budget.cap('depth', stack.length + 1, 'components nested more than {n} deep');
+    }
+    const component: Component = { name, properties: [], components: [] };
+    if (stack.length === 0 && name === 'VCALENDAR') this.calendarIndex++;
+    const parent = stack.at(-1);
+    if (parent) parent.components.push(component);
+    else this.roots.push(component);
+    stack.push(component);
+    this.openedAt.push(lineNumber);
+  }
+
+  private end(name: string, lineNumber: number): void {
+    const openAt = this.stack.findLastIndex((c) => c.name === name);
+    if (openAt < 0) {
+      this.unreadableLines++;
+      return;
+    }
+    this.closeUnterminated(openAt + 1, lineNumber, `END:${name}`);
+    const closing = this.stack[openAt] as Component;
+    this.stack.length = openAt;
+    this.openedAt.length = openAt;
+    this.close(closing, openAt);
+  }
+
   // A VEVENT right inside a VCALENDAR goes to onEvent when it ends, instead of into the tree.
-  const close = (component: Component, depth: number) => {
+  private close(component: Component, depth: number): void {
+    const { onEvent } = this.options;
+    const stack = this.stack;
     if (onEvent && depth === 1 && component.name === 'VEVENT' && stack[0]?.name === 'VCALENDAR') {
       const parent = stack[0];
       const at = parent.components.lastIndexOf(component);
       if (at >= 0) parent.components.splice(at, 1);
-      onEvent(component, calendarIndex);
+      onEvent(component, this.calendarIndex);
     }
-  };
+  }
+
   /** Closes the open components above `depth`, innermost first, as unterminated. */
-  const closeUnterminated = (depth: number, closedAtLine: number, closedBy: string) => {
+  private closeUnterminated(depth: number, closedAtLine: number, closedBy: string): void {
+    const { stack, openedAt } = this;
     for (let i = stack.length - 1; i >= depth; i--) {
       const closing = stack[i] as Component;
       const report = { name: closing.name, openedAtLine: openedAt[i] as number, closedAtLine, closedBy };
@@ -215,63 +291,12 @@ export function readComponents(text: string, options: ReadOptions = {}): ReadRes
       // A VCALENDAR the text ends in is not reported: nothing after it was lost.
       const endsTheText = i === 0 && closing.name === 'VCALENDAR' && closedBy === END_OF_TEXT;
       if (closing.name === 'VEVENT') closing.unclosed = report;
-      else if (!endsTheText && unclosedCount++ < UNCLOSED_LISTED) unclosed.push(report);
+      else if (!endsTheText && this.unclosedCount++ < UNCLOSED_LISTED) this.unclosed.push(report);
       stack.length = i;
       openedAt.length = i;
-      close(closing, i);
+      this.close(closing, i);
     }
-  };
-  forEachContentLine(text, (line, lineNumber) => {
-    lastLine = lineNumber;
-    const property = parseContentLine(
-      line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9 ? line.trimStart() : line,
-    );
-    if (!property) {
-      unreadableLines++;
-      return;
-    }
-    if (property.name === 'BEGIN') {
-      const name = property.value.trim().toUpperCase();
-      if (CALENDAR_LEVEL.has(name) && stack.length > 0) {
-        // Everything open inside the innermost VCALENDAR (or, without one, everything) lost its END.
-        const calendarAt = stack.findLastIndex((c) => c.name === 'VCALENDAR');
-        closeUnterminated(calendarAt + 1, lineNumber, `BEGIN:${name}`);
-      }
-      if (budget) {
-        // The END of an unknown component searches the open ones: nesting is capped, so that stays cheap.
-        budget.cap('components', ++componentCount, 'more than {n} components');
-        budget.cap('depth', stack.length + 1, 'components nested more than {n} deep');
-      }
-      const component: Component = { name, properties: [], components: [] };
-      if (stack.length === 0 && name === 'VCALENDAR') calendarIndex++;
-      const parent = stack.at(-1);
-      if (parent) parent.components.push(component);
-      else roots.push(component);
-      stack.push(component);
-      openedAt.push(lineNumber);
-      return;
-    }
-    if (property.name === 'END') {
-      const name = property.value.trim().toUpperCase();
-      const openAt = stack.findLastIndex((c) => c.name === name);
-      if (openAt < 0) {
-        unreadableLines++;
-        return;
-      }
-      closeUnterminated(openAt + 1, lineNumber, `END:${name}`);
-      const closing = stack[openAt] as Component;
-      stack.length = openAt;
-      openedAt.length = openAt;
-      close(closing, openAt);
-      return;
-    }
-    const current = stack.at(-1);
-    if (current) current.properties.push(property);
-    else unreadableLines++;
-  });
-  closeUnterminated(0, lastLine, END_OF_TEXT);
-  const calendars = roots.filter((c) => c.name === 'VCALENDAR');
-  return { calendars, unreadableLines, unclosed, unclosedCount };
+  }
 }
 
 /** The first property of that name, if any. */

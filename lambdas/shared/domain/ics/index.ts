@@ -19,4 +19,5 @@ export {
   type MappingWarning,
   mapFeed,
 } from './map-feed.ts';
+export { MAPPING_VERSION } from './mapping-version.ts';
 export { byNameOnlyZone as resolveTimeZoneName } from './time-zones.ts';

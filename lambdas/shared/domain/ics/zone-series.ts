@@ -181,11 +181,76 @@ interface Placing {
   warnings: Warnings;
 }
 
+/** The series as the feed means it: its rule walked in its own wall time, its occurrences placed by its zone. */
+interface SeriesWalk {
+  durationMs: number;
+  /** The recurrence lines the mapping writes for the series (UTC). */
+  written: string[];
+  hasCount: boolean;
+  /** The occurrences' wall times, and their instants by the feed's zone. */
+  walls: number[];
+  instants: number[];
+  /** The instants that overlap the horizon. */
+  expected: number[];
+  relevant: (instant: number) => boolean;
+}
+
+/**
+ * Places a series of a zone Google has no name for, by the first way that lands at the feed's instants: as
+ * written, in an IANA zone that agrees, in stretches of constant offset, or as its occurrences.
+ */
 function placeSeries(
   source: SourceEvent,
   zone: { offsetAt: OffsetAt; custom?: CustomZone },
   placing: Placing,
 ): void {
+  const walk = walkSeries(source, zone.offsetAt, placing);
+  if (walk === undefined) return;
+
+  // 1. As written, when Google's expansion in UTC already gives the feed's instants.
+  const { fromMs, toMs, budget } = placing;
+  const asWritten = startsOf(
+    probe(source.start, walk.durationMs, walk.written),
+    fromMs - walk.durationMs - DAY_MS,
+    toMs + DAY_MS,
+    budget,
+  ).filter(walk.relevant);
+  if (sameList(asWritten, walk.expected)) return;
+
+  // 2. An IANA zone that agrees at every instant of the series over the horizon.
+  const dates = source.component.properties
+    .filter((p) => DATES.has(p.name))
+    .flatMap((p) => dateValues(source, p));
+  const overrides = [...placing.exceptions.values()].filter((e) => e.uid === source.uid);
+  if (zone.custom) {
+    const checked = [
+      ...walk.expected,
+      ...dates.map((d) => d.utcMs).filter(walk.relevant),
+      ...overrides.map((e) => (e.recurrenceId as When).utcMs),
+    ];
+    if (placeInAgreeingZone(source, { offsetAt: zone.offsetAt, custom: zone.custom }, checked, placing))
+      return;
+  }
+
+  // 3. Stretches of constant offset, each in a zone that keeps it, or 4. the occurrences themselves.
+  const stretches = stretchesOf(walk.walls, walk.instants, fromMs - walk.durationMs);
+  const zones = stretches.map((s) => googleZoneForOffset(s.offsetMs / MINUTE_MS, placing.span));
+  const singleRule = walk.written.length === 1 && walk.written[0]?.startsWith('RRULE:');
+  if (singleRule && zones.every((z) => z.kind === 'named')) {
+    splitIntoStretches(
+      source,
+      stretches,
+      zones.map((z) => (z as { name: string }).name),
+      walk.hasCount,
+      placing,
+    );
+    return;
+  }
+  writeOccurrences(source, walk.expected, placing.warnings, placing.masters);
+}
+
+/** Walks the series' rule in its own wall time; undefined when there is nothing to place (or too much). */
+function walkSeries(source: SourceEvent, offsetAt: OffsetAt, placing: Placing): SeriesWalk | undefined {
   const { fromMs, toMs, budget } = placing;
   const durationMs = source.end.utcMs - source.start.utcMs;
   const rules: Component = {
@@ -194,14 +259,14 @@ function placeSeries(
     components: [],
   };
   const written = seriesRecurrence(rules, source.start, durationMs, source.ctx).lines;
-  if (written.length === 0) return;
+  if (written.length === 0) return undefined;
   const hasCount = written.some((line) => /[:;]COUNT=/.test(line));
-  const startWall = source.start.utcMs + zone.offsetAt(source.start.utcMs);
+  const startWall = source.start.utcMs + offsetAt(source.start.utcMs);
   // The feed's rule in its own wall time: wall clock as if UTC, UNTIL moved to the wall clock likewise.
   const wallLines = written.map((line) =>
     line.replace(UNTIL_UTC, (_, until: string) => {
       const instant = instantOfBasic(until);
-      return `UNTIL=${formatBasicUtcDateTime(instant + zone.offsetAt(instant))}`;
+      return `UNTIL=${formatBasicUtcDateTime(instant + offsetAt(instant))}`;
     }),
   );
   const wallProbe = probe({ allDay: false, utcMs: startWall, zone: UTC_ZONE }, durationMs, wallLines);
@@ -214,62 +279,36 @@ function placeSeries(
       `series in a time zone Google has no name for has more than ${MAX_OCCURRENCES} occurrences: written in UTC`,
       source.uid,
     );
-    return;
+    return undefined;
   }
-  const instants = walls.map((w) => wallToUtc(w, zone.offsetAt));
+  const instants = walls.map((w) => wallToUtc(w, offsetAt));
   const relevant = (instant: number) => instant + Math.max(durationMs, 1) > fromMs && instant < toMs;
   const expected = instants.filter(relevant);
-  if (expected.length === 0) return;
+  if (expected.length === 0) return undefined;
+  return { durationMs, written, hasCount, walls, instants, expected, relevant };
+}
 
-  // 1. As written, when Google's expansion in UTC already gives the feed's instants.
-  const asWritten = startsOf(
-    probe(source.start, durationMs, written),
-    fromMs - durationMs - DAY_MS,
-    toMs + DAY_MS,
-    budget,
-  ).filter(relevant);
-  if (sameList(asWritten, expected)) return;
-
-  // 2. An IANA zone that agrees at every instant of the series over the horizon.
-  const dates = source.component.properties
-    .filter((p) => DATES.has(p.name))
-    .flatMap((p) => dateValues(source, p));
-  const overrides = [...placing.exceptions.values()].filter((e) => e.uid === source.uid);
-  if (zone.custom) {
-    const checked = [
-      ...expected,
-      ...dates.map((d) => d.utcMs).filter(relevant),
-      ...overrides.map((e) => (e.recurrenceId as When).utcMs),
-    ];
-    for (const name of candidateZones(zone.custom, placing.span, placing.years, budget)) {
-      const candidate = timeZoneNamed(name);
-      budget.spend(checked.length, 'placing a series of a custom time zone');
-      if (checked.every((i) => candidate.offsetAt(i) === zone.offsetAt(i))) {
-        placing.masters.set(source.uid, {
-          ...source,
-          start: withZone(source.start, candidate),
-          end: withZone(source.end, candidate),
-        });
-        return;
-      }
+/** Moves the series into the first IANA zone that agrees with its own at every `checked` instant, if one does. */
+function placeInAgreeingZone(
+  source: SourceEvent,
+  zone: { offsetAt: OffsetAt; custom: CustomZone },
+  checked: number[],
+  placing: Placing,
+): boolean {
+  const { budget } = placing;
+  for (const name of candidateZones(zone.custom, placing.span, placing.years, budget)) {
+    const candidate = timeZoneNamed(name);
+    budget.spend(checked.length, 'placing a series of a custom time zone');
+    if (checked.every((i) => candidate.offsetAt(i) === zone.offsetAt(i))) {
+      placing.masters.set(source.uid, {
+        ...source,
+        start: withZone(source.start, candidate),
+        end: withZone(source.end, candidate),
+      });
+      return true;
     }
   }
-
-  // 3. Stretches of constant offset, each in a zone that keeps it, or 4. the occurrences themselves.
-  const stretches = stretchesOf(walls, instants, fromMs - durationMs);
-  const zones = stretches.map((s) => googleZoneForOffset(s.offsetMs / MINUTE_MS, placing.span));
-  const singleRule = written.length === 1 && written[0]?.startsWith('RRULE:');
-  if (singleRule && zones.every((z) => z.kind === 'named')) {
-    splitIntoStretches(
-      source,
-      stretches,
-      zones.map((z) => (z as { name: string }).name),
-      hasCount,
-      placing,
-    );
-    return;
-  }
-  writeOccurrences(source, expected, placing.warnings, placing.masters);
+  return false;
 }
 
 const sameList = (a: number[], b: number[]): boolean =>

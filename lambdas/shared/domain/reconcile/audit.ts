@@ -48,102 +48,122 @@ export interface AuditFindings {
  * are left to it. Pure: the listing, the rows and the feed in, the findings out.
  */
 export function auditCalendar(input: AuditInput): AuditFindings {
-  const diverged = new Set<string>();
-  const strays: Stray[] = [];
-  const unreadable = new Set(input.unreadableUids ?? []);
-  const horizonStart = input.horizonStart.getTime();
+  return new CalendarAudit(input).findings();
+}
 
-  const seriesByKey = new Map<string, GoogleEvent>();
-  const exceptionsByKey = new Map<string, GoogleEvent>();
-  const desiredIds = new Set<string>();
-  for (const event of input.desiredEvents) {
-    if (isException(event)) exceptionsByKey.set(eventKey(event), event);
-    else if (event.status !== 'cancelled') seriesByKey.set(eventKey(event), event);
-    if (event.id) desiredIds.add(event.id);
+const hashOf = (event: GoogleEvent) => event.extendedProperties.private.icsHash;
+const differs = (item: ListedEvent, fields: OwnedFields) => !showsOwnedFields(item.resource, fields);
+
+/** One audit: the feed and the rows indexed, then each listed event judged by what the service knows of it. */
+class CalendarAudit {
+  private readonly input: AuditInput;
+  private readonly diverged = new Set<string>();
+  private readonly strays: Stray[] = [];
+  private readonly unreadable: Set<string>;
+  private readonly horizonStart: number;
+  private readonly seriesByKey = new Map<string, GoogleEvent>();
+  private readonly exceptionsByKey = new Map<string, GoogleEvent>();
+  private readonly desiredIds = new Set<string>();
+  private readonly rowById = new Map<string, EventMapRow>();
+  private readonly rowByKey = new Map<string, EventMapRow>();
+
+  constructor(input: AuditInput) {
+    this.input = input;
+    this.unreadable = new Set(input.unreadableUids ?? []);
+    this.horizonStart = input.horizonStart.getTime();
+    for (const event of input.desiredEvents) {
+      if (isException(event)) this.exceptionsByKey.set(eventKey(event), event);
+      else if (event.status !== 'cancelled') this.seriesByKey.set(eventKey(event), event);
+      if (event.id) this.desiredIds.add(event.id);
+    }
+    for (const row of input.rows) {
+      this.rowByKey.set(row.eventKey, row);
+      if (row.googleId) this.rowById.set(row.googleId, row);
+    }
   }
-  const rowById = new Map<string, EventMapRow>();
-  const rowByKey = new Map<string, EventMapRow>();
-  for (const row of input.rows) {
-    rowByKey.set(row.eventKey, row);
-    if (row.googleId) rowById.set(row.googleId, row);
+
+  findings(): AuditFindings {
+    // A listing may name an event twice (it changed between pages): its last answer counts.
+    const listed = new Map(this.input.listed.map((item) => [item.id, item]));
+    for (const item of listed.values()) {
+      const row = this.rowById.get(item.id);
+      const recurringEventId = item.resource.recurringEventId;
+      if (row) this.auditRowEvent(item, row);
+      else if (typeof recurringEventId === 'string') this.auditUnknownInstance(item, recurringEventId);
+      else if (this.isStray(item)) this.strays.push({ googleId: item.id, key: markedKey(item) });
+    }
+    return { diverged: this.diverged, strays: this.strays };
   }
-  const hashOf = (event: GoogleEvent) => event.extendedProperties.private.icsHash;
+
+  /** An event a row names: diverged when it no longer shows what the row says was written. */
+  private auditRowEvent(item: ListedEvent, row: EventMapRow): void {
+    if (isPending(row)) return;
+    if (row.seriesKey === undefined) {
+      const series = this.ownedSeries(row.eventKey, item.id);
+      if (
+        series &&
+        row.hash === hashOf(series) &&
+        (differs(item, ownedFields(series)) || !sameRecurrence(item.resource.recurrence, series.recurrence))
+      )
+        this.diverged.add(row.eventKey);
+      return;
+    }
+    const wanted = this.wantedInstance(row.eventKey, row.seriesKey);
+    if (wanted && row.hash === wanted.hash && differs(item, ownedFields(wanted.event)))
+      this.diverged.add(row.eventKey);
+  }
+
+  /** An instance no row knows: the user changed (or deleted) one occurrence of a series. */
+  private auditUnknownInstance(item: ListedEvent, recurringEventId: string): void {
+    const seriesKey = this.rowById.get(recurringEventId)?.eventKey;
+    const original = originalStartOf(item.resource);
+    if (!this.ownedSeries(seriesKey, recurringEventId) || !original) return;
+    // Exceptions are keyed by their series' UID (a split series' UID is `<UID>#<RID>`, its key another).
+    const seriesUid =
+      (seriesKey && this.seriesByKey.get(seriesKey)?.extendedProperties.private.icsUid) ?? seriesKey;
+    const key = `${seriesUid}#${basicOf(original)}`;
+    const known = this.rowByKey.get(key);
+    const wanted = this.wantedInstance(key, seriesKey as string);
+    // Without a row, an exception of the feed is written by the plan anyway.
+    if (!wanted || (this.exceptionsByKey.has(key) && !known)) return;
+    if (known && known.hash !== wanted.hash) return;
+    if (differs(item, ownedFields(wanted.event))) this.diverged.add(key);
+  }
+
   /** A series the service wrote and the feed still has, with its row up to date (else the plan rewrites it). */
-  const ownedSeries = (key: string | undefined, googleId: string): GoogleEvent | undefined => {
-    const row = key === undefined ? undefined : rowByKey.get(key);
-    const series = key === undefined ? undefined : seriesByKey.get(key);
+  private ownedSeries(key: string | undefined, googleId: string): GoogleEvent | undefined {
+    const row = key === undefined ? undefined : this.rowByKey.get(key);
+    const series = key === undefined ? undefined : this.seriesByKey.get(key);
     // The row's id, which may be a fresh one or a renamed UID's (rowGoogleIdFor), not the computed one.
     if (!row || !series || isPending(row) || rowGoogleIdFor(row, series) !== googleId) return undefined;
     return series;
-  };
-  const differs = (item: ListedEvent, fields: OwnedFields) => !showsOwnedFields(item.resource, fields);
-
-  // A listing may name an event twice (it changed between pages): its last answer counts.
-  const listed = new Map(input.listed.map((item) => [item.id, item]));
-  for (const item of listed.values()) {
-    const row = rowById.get(item.id);
-    if (row) {
-      if (isPending(row)) continue;
-      if (row.seriesKey === undefined) {
-        const series = ownedSeries(row.eventKey, item.id);
-        if (
-          series &&
-          row.hash === hashOf(series) &&
-          (differs(item, ownedFields(series)) || !sameRecurrence(item.resource.recurrence, series.recurrence))
-        )
-          diverged.add(row.eventKey);
-        continue;
-      }
-      const wanted = wantedInstance(row.eventKey, row.seriesKey);
-      if (wanted && row.hash === wanted.hash && differs(item, ownedFields(wanted.event)))
-        diverged.add(row.eventKey);
-      continue;
-    }
-
-    const recurringEventId = item.resource.recurringEventId;
-    if (typeof recurringEventId === 'string') {
-      // An instance no row knows: the user changed (or deleted) one occurrence of a series.
-      const seriesKey = rowById.get(recurringEventId)?.eventKey;
-      const original = originalStartOf(item.resource);
-      if (!ownedSeries(seriesKey, recurringEventId) || !original) continue;
-      // Exceptions are keyed by their series' UID (a split series' UID is `<UID>#<RID>`, its key another).
-      const seriesUid =
-        (seriesKey && seriesByKey.get(seriesKey)?.extendedProperties.private.icsUid) ?? seriesKey;
-      const key = `${seriesUid}#${basicOf(original)}`;
-      const known = rowByKey.get(key);
-      const wanted = wantedInstance(key, seriesKey as string);
-      // Without a row, an exception of the feed is written by the plan anyway.
-      if (!wanted || (exceptionsByKey.has(key) && !known)) continue;
-      if (known && known.hash !== wanted.hash) continue;
-      if (differs(item, ownedFields(wanted.event))) diverged.add(key);
-      continue;
-    }
-
-    if (isStray(item)) strays.push({ googleId: item.id, key: markedKey(item) });
   }
-  return { diverged, strays };
 
   /** What an instance should show: the feed's exception, or else the series' plain occurrence. */
-  function wantedInstance(key: string, seriesKey: string): { event: GoogleEvent; hash: string } | undefined {
-    const exception = exceptionsByKey.get(key);
+  private wantedInstance(key: string, seriesKey: string): { event: GoogleEvent; hash: string } | undefined {
+    const exception = this.exceptionsByKey.get(key);
     if (exception) return { event: exception, hash: hashOf(exception) };
-    const series = seriesByKey.get(seriesKey);
+    const series = this.seriesByKey.get(seriesKey);
     const rid = recurrenceIdOfKey(key);
     const start = series && startFromBasic(rid, series.start);
     if (!series || !start) return undefined;
     return { event: plainInstanceOf(series, start, rid), hash: revertedHash(series) };
   }
 
-  function isStray(item: ListedEvent): boolean {
+  private isStray(item: ListedEvent): boolean {
     const { resource } = item;
-    if (resource.status === 'cancelled' || desiredIds.has(item.id) || input.desiredEvents.length === 0)
+    if (
+      resource.status === 'cancelled' ||
+      this.desiredIds.has(item.id) ||
+      this.input.desiredEvents.length === 0
+    )
       return false;
     const marks = privateOf(resource);
     if (marks.icsUid === undefined && marks.icsHash === undefined) return false;
-    if ([marks.icsUid, marks.icsSplitFrom].some((uid) => uid !== undefined && unreadable.has(uid)))
+    if ([marks.icsUid, marks.icsSplitFrom].some((uid) => uid !== undefined && this.unreadable.has(uid)))
       return false;
     // An event over before the horizon's start had its row forgotten on purpose: the past stays.
-    return !isOver(resource, horizonStart);
+    return !isOver(resource, this.horizonStart);
   }
 }
 

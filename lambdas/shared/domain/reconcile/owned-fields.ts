@@ -1,26 +1,84 @@
-import type { EventDateTime, GoogleEvent, SourceProperties } from '../google-event.ts';
+import type { GoogleEvent, SourceProperties } from '../google-event.ts';
 import { timeKey } from './times.ts';
 
 /**
- * The fields the service owns in a Google event, and only those: a write of them leaves reminders, colours and
- * anything else a user set in Google as it was. A field left undefined here is one the feed does not set, so a
- * patch clears it.
+ * How the service treats one field of the Event resource it models (GoogleEvent):
+ * - `owned`: the service's, written by every insert and update and compared by the audit. `optional` ones are
+ *   cleared when the feed leaves them out (an unset one reads as `unsetMeans` when compared, an empty text as
+ *   unset); `always` ones are written on every event (compared as values, or as the `instant` they name);
+ *   `series-only` is written on series and single events only (instances cannot carry it) and compared by the
+ *   audit on its own; `service-keys` holds the service's keys beside anyone else's, merged key by key.
+ * - `user`: left to the user (reminders, colour, attendees, if the model ever holds one): never written, carried
+ *   over by every update as Google holds it.
+ * - `google`: Google's own, or fixed when the event is made: read, never written by an update.
  */
-export interface OwnedFields {
-  summary?: string;
-  description?: string;
-  location?: string;
-  start: EventDateTime;
-  end: EventDateTime;
-  /** Series and single events only (undefined on instances, which cannot carry recurrence lines). */
-  recurrence?: string[];
-  /** Always set: `confirmed` is what brings back an event that was deleted (cancelled) in Google. */
-  status: 'confirmed' | 'tentative' | 'cancelled';
-  transparency?: 'opaque' | 'transparent';
-  visibility?: 'default' | 'public' | 'private' | 'confidential';
-  /** The service's keys only; Google merges private properties key by key, so keys others added survive. */
-  extendedProperties: { private: Record<string, string> };
+export type FieldRole =
+  | { role: 'owned'; write: 'optional'; unsetMeans?: string }
+  | { role: 'owned'; write: 'always'; compare: 'value' | 'instant' }
+  | { role: 'owned'; write: 'series-only' }
+  | { role: 'owned'; write: 'service-keys' }
+  | { role: 'user' }
+  | { role: 'google' };
+
+/**
+ * Every field of GoogleEvent, classified: a field added to GoogleEvent is a compile error here until it is given a
+ * role, and the lists, the OwnedFields type, the update body and the comparison below all follow from it.
+ */
+export const EVENT_FIELDS = {
+  /** Chosen by the service when it inserts a series or single event (Google names instances); never changes. */
+  id: { role: 'google' },
+  /** Always written: `confirmed` is what brings back an event that was deleted (cancelled) in Google. */
+  status: { role: 'owned', write: 'always', compare: 'value' },
+  summary: { role: 'owned', write: 'optional' },
+  description: { role: 'owned', write: 'optional' },
+  location: { role: 'owned', write: 'optional' },
+  transparency: { role: 'owned', write: 'optional', unsetMeans: 'opaque' },
+  visibility: { role: 'owned', write: 'optional', unsetMeans: 'default' },
+  /** Replaced whole, so an event that turns all-day or timed keeps no field of the other kind. */
+  start: { role: 'owned', write: 'always', compare: 'instant' },
+  end: { role: 'owned', write: 'always', compare: 'instant' },
+  /** Compared by the audit as a set of lines ("delete this and following" in Google's UI adds an UNTIL). */
+  recurrence: { role: 'owned', write: 'series-only' },
+  recurringEventId: { role: 'google' },
+  /** Immutable in Google. */
+  originalStartTime: { role: 'google' },
+  /** The service's keys only (SourceProperties); Google merges private properties key by key. */
+  extendedProperties: { role: 'owned', write: 'service-keys' },
+} as const satisfies Record<keyof GoogleEvent, FieldRole>;
+
+type EventFields = typeof EVENT_FIELDS;
+/** The names of the fields whose rule has the given shape. */
+type FieldsWhere<Rule> = {
+  [Name in keyof EventFields]: EventFields[Name] extends Rule ? Name : never;
+}[keyof EventFields];
+type OptionalOwned = FieldsWhere<{ write: 'optional' }>;
+type AlwaysOwned = FieldsWhere<{ write: 'always' }>;
+
+function fieldsWhere<Name extends keyof EventFields>(matches: (rule: FieldRole) => boolean): readonly Name[] {
+  const names = Object.keys(EVENT_FIELDS) as (keyof EventFields)[];
+  return names.filter((name) => matches(EVENT_FIELDS[name])) as Name[];
 }
+
+/** Owned fields the feed may leave out: an update without them clears them, as a patch with `null` did. */
+const OPTIONAL_OWNED = fieldsWhere<OptionalOwned>((rule) => 'write' in rule && rule.write === 'optional');
+/** Owned fields every event has, compared as they are. */
+const VALUE_OWNED = fieldsWhere<FieldsWhere<{ compare: 'value' }>>(
+  (rule) => 'compare' in rule && rule.compare === 'value',
+);
+/** Owned fields every event has, compared as the instant (or date) they name. */
+const INSTANT_OWNED = fieldsWhere<FieldsWhere<{ compare: 'instant' }>>(
+  (rule) => 'compare' in rule && rule.compare === 'instant',
+);
+
+/**
+ * The fields the service owns in a Google event, and only those (EVENT_FIELDS): a write of them leaves reminders,
+ * colours and anything else a user set in Google as it was. A field left undefined here is one the feed does not
+ * set, so an update clears it. `recurrence` is undefined on instances, which cannot carry recurrence lines.
+ */
+export type OwnedFields = Pick<GoogleEvent, OptionalOwned | FieldsWhere<{ write: 'series-only' }>> &
+  Required<Pick<GoogleEvent, AlwaysOwned>> & {
+    [Name in FieldsWhere<{ write: 'service-keys' }>]: { private: Record<string, string> };
+  };
 
 export const isException = (event: GoogleEvent): boolean => event.recurringEventId !== undefined;
 
@@ -31,25 +89,20 @@ export function ownedFields(event: GoogleEvent): OwnedFields {
     status: event.status ?? 'confirmed',
     extendedProperties: { private: { ...event.extendedProperties.private } },
   };
-  if (event.summary !== undefined) fields.summary = event.summary;
-  if (event.description !== undefined) fields.description = event.description;
-  if (event.location !== undefined) fields.location = event.location;
-  if (event.transparency !== undefined) fields.transparency = event.transparency;
-  if (event.visibility !== undefined) fields.visibility = event.visibility;
+  for (const name of OPTIONAL_OWNED) {
+    if (event[name] !== undefined) Object.assign(fields, { [name]: event[name] });
+  }
   if (!isException(event) && event.recurrence?.length) fields.recurrence = [...event.recurrence];
   return fields;
 }
 
 /** The private properties the service writes (SourceProperties); any other key is someone else's and is kept. */
-const SERVICE_PRIVATE_KEYS: readonly (keyof SourceProperties)[] = [
-  'icsUid',
-  'icsHash',
-  'icsRecurrenceId',
-  'icsSplitFrom',
-];
-
-/** Owned fields the feed may leave out: an update without them clears them, as a patch with `null` did. */
-const OPTIONAL_OWNED = ['summary', 'description', 'location', 'transparency', 'visibility'] as const;
+const SERVICE_PRIVATE_KEYS = Object.keys({
+  icsUid: true,
+  icsHash: true,
+  icsRecurrenceId: true,
+  icsSplitFrom: true,
+} satisfies Record<keyof SourceProperties, true>);
 
 /**
  * The body of an `events.update` that writes the owned fields into an event as Google answered it: everything
@@ -66,9 +119,8 @@ export function withOwnedFields(
     if (fields[name] === undefined) delete body[name];
     else body[name] = fields[name];
   }
-  body.start = { ...fields.start };
-  body.end = { ...fields.end };
-  body.status = fields.status;
+  for (const name of INSTANT_OWNED) body[name] = { ...fields[name] };
+  for (const name of VALUE_OWNED) body[name] = fields[name];
   const isInstance = current.recurringEventId !== undefined;
   if (fields.recurrence && !isInstance) body.recurrence = [...fields.recurrence];
   else delete body.recurrence;
@@ -99,14 +151,15 @@ export function showsOwnedFields(resource: Readonly<Record<string, unknown>>, fi
   if (resource.status === 'cancelled' || fields.status === 'cancelled')
     return resource.status === fields.status;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const unsetMeans = (name: OptionalOwned): string | undefined => {
+    const rule: FieldRole = EVENT_FIELDS[name];
+    return 'unsetMeans' in rule ? rule.unsetMeans : undefined;
+  };
   return (
-    resource.status === fields.status &&
-    text(resource.summary) === fields.summary &&
-    text(resource.description) === fields.description &&
-    text(resource.location) === fields.location &&
-    (text(resource.transparency) ?? 'opaque') === (fields.transparency ?? 'opaque') &&
-    (text(resource.visibility) ?? 'default') === (fields.visibility ?? 'default') &&
-    startOrEndKey(resource.start) === startOrEndKey(fields.start) &&
-    startOrEndKey(resource.end) === startOrEndKey(fields.end)
+    VALUE_OWNED.every((name) => resource[name] === fields[name]) &&
+    OPTIONAL_OWNED.every(
+      (name) => (text(resource[name]) ?? unsetMeans(name)) === (fields[name] ?? unsetMeans(name)),
+    ) &&
+    INSTANT_OWNED.every((name) => startOrEndKey(resource[name]) === startOrEndKey(fields[name]))
   );
 }

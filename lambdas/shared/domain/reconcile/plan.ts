@@ -207,246 +207,310 @@ export function planSync(
   rows: readonly EventMapRow[],
   options: PlanOptions = {},
 ): Plan {
-  const skipped: Plan['skipped'] = [];
-  const isUnreadable = unreadableMatcher(options.unreadableUids ?? []);
-  const horizonStart = options.horizonStart?.getTime();
-  // endsAt is the first horizon start that no longer overlaps the event (endOfEvent, ../time/window.ts).
-  const isOver = (row: EventMapRow) =>
-    horizonStart !== undefined && row.endsAt !== undefined && Date.parse(row.endsAt) <= horizonStart;
-  const rowByKey = new Map(rows.map((row) => [row.eventKey, row]));
-  const diverged = options.diverged ?? new Set<string>();
-  const waiting: WaitingWrite[] = [];
-  /** Whether Google refused this content of the row's event and the wait is not over (then noted as waiting). */
-  const waits = (key: string, row: EventMapRow | undefined, wantedHash: string) => {
-    const refusal = waitingRefusal(row, wantedHash, options.now);
-    if (refusal) waiting.push({ key, retryAfter: refusal.retryAfter, count: refusal.count });
-    return refusal !== undefined;
-  };
+  return new SyncPlanner(desiredEvents, rows, options).plan();
+}
+
+/**
+ * One planning, in the order its steps depend on each other: the Google id of each series (renamed UIDs paired
+ * with their old rows), then the series and single events, their exceptions, the rows of the event map
+ * (deletions, forgotten rows, reverted instances), the instances an audit found changed, the strays, and the rows
+ * whose end moved.
+ */
+class SyncPlanner {
+  private readonly rows: readonly EventMapRow[];
+  private readonly options: PlanOptions;
+  private readonly skipped: Plan['skipped'] = [];
+  private readonly isUnreadable: (row: EventMapRow) => boolean;
+  private readonly horizonStart: number | undefined;
+  private readonly rowByKey: Map<string, EventMapRow>;
+  private readonly diverged: ReadonlySet<string>;
+  private readonly waiting: WaitingWrite[] = [];
   /** Series whose write waits: their exceptions and reverts wait with them. */
-  const waitingSeries = new Set<string>();
-
+  private readonly waitingSeries = new Set<string>();
   // The last event of a key wins, as the mapping's duplicate-UID rule would have it.
-  const seriesByKey = new Map<string, GoogleEvent>();
-  const exceptionsByKey = new Map<string, GoogleEvent>();
-  for (const event of desiredEvents) {
-    if (isException(event)) exceptionsByKey.set(eventKey(event), event);
-    else if (event.status !== 'cancelled') seriesByKey.set(eventKey(event), event);
-  }
-  const seriesKeyById = new Map<string, string>();
-  for (const [key, event] of seriesByKey) if (event.id) seriesKeyById.set(event.id, key);
-  const exceptionsBySeriesId = new Map<string, GoogleEvent[]>();
-  for (const event of exceptionsByKey.values()) {
-    const list = exceptionsBySeriesId.get(event.recurringEventId as string) ?? [];
-    list.push(event);
-    exceptionsBySeriesId.set(event.recurringEventId as string, list);
-  }
-  const endsAtOf = (event: GoogleEvent) => {
-    const end = endOfEvent(event, exceptionsBySeriesId.get(event.id as string));
-    return end ? { endsAt: end.toISOString() } : {};
-  };
-
-  // The Google id each series lives under: its row's (rowGoogleIdFor), else its computed id, else (when a row of
-  // another key of the feed holds that id as its own, a renamed UID that came back) a fresh generation of it.
-  const rowIds = new Set(rows.map((row) => row.googleId));
-  const ownIdsInFeed = new Set(
-    rows.filter((row) => row.ownGoogleId && seriesByKey.has(row.eventKey)).map((row) => row.googleId),
-  );
-  const seriesIds = new Map<string, string>();
-  for (const [key, event] of seriesByKey) {
-    if (!event.id) continue;
-    const row = legacyRow(rowByKey.get(key), false);
-    const held = row && rowGoogleIdFor(row, event);
-    seriesIds.set(key, held ?? (ownIdsInFeed.has(event.id) ? freeFreshId(event.id, rowIds) : event.id));
-  }
-  // UID renames: see pairRenames. A moved event's key lives under the Google id of the row it moves from.
-  const idsInFeed = new Set(seriesIds.values());
-  const renames = pairRenames(seriesByKey, rows, rowByKey, {
-    isKept: (row) => isUnreadable(row) || isOver(row) || idsInFeed.has(row.googleId),
-    deletionWaits: (row) => waitingRefusal(row, DELETION_HASH, options.now) !== undefined,
-  });
-  for (const [key, from] of renames.moves) seriesIds.set(key, from.googleId);
+  private readonly seriesByKey = new Map<string, GoogleEvent>();
+  private readonly exceptionsByKey = new Map<string, GoogleEvent>();
+  private readonly seriesKeyById = new Map<string, string>();
+  private readonly exceptionsBySeriesId = new Map<string, GoogleEvent[]>();
+  private readonly rowIds: Set<string>;
+  /** The Google id each series lives under (see assignSeriesIds). */
+  private readonly seriesIds = new Map<string, string>();
+  private renames: Renames = { moves: new Map(), movedRows: new Set(), heldBehind: new Map() };
   /** Google ids the plan writes or keeps, and whose key: a row of another key naming one is not deleted. */
-  const keyByLiveId = new Map([...seriesIds].map(([key, id]) => [id, key]));
-
-  const seriesWrites: Plan['seriesWrites'] = [];
-  const rewrittenSeries = new Set<string>();
+  private keyByLiveId = new Map<string, string>();
+  private readonly seriesWrites: Plan['seriesWrites'] = [];
+  private readonly rewrittenSeries = new Set<string>();
   /** Series written under another Google id than their row's (an id scheme change). */
-  const replacedSeries = new Set<string>();
-  let unchanged = 0;
-  for (const [key, event] of seriesByKey) {
-    const googleId = seriesIds.get(key);
-    if (!event.id || googleId === undefined) {
-      skipped.push({ key, reason: 'event without an id' });
-      continue;
+  private readonly replacedSeries = new Set<string>();
+  private unchanged = 0;
+  private readonly instanceWrites: Plan['instanceWrites'] = [];
+  private readonly placedExceptions = new Set<string>();
+  private readonly deletions: DeleteEvent[] = [];
+  private readonly forgets: ForgetRow[] = [];
+  private eventsInCalendar = 0;
+
+  constructor(desiredEvents: readonly GoogleEvent[], rows: readonly EventMapRow[], options: PlanOptions) {
+    this.rows = rows;
+    this.options = options;
+    this.isUnreadable = unreadableMatcher(options.unreadableUids ?? []);
+    this.horizonStart = options.horizonStart?.getTime();
+    this.rowByKey = new Map(rows.map((row) => [row.eventKey, row]));
+    this.diverged = options.diverged ?? new Set<string>();
+    this.rowIds = new Set(rows.map((row) => row.googleId));
+    for (const event of desiredEvents) {
+      if (isException(event)) this.exceptionsByKey.set(eventKey(event), event);
+      else if (event.status !== 'cancelled') this.seriesByKey.set(eventKey(event), event);
     }
-    const row = legacyRow(rowByKey.get(key), false);
-    if (waits(key, row, event.extendedProperties.private.icsHash)) {
-      waitingSeries.add(key);
-      continue;
+    for (const [key, event] of this.seriesByKey) if (event.id) this.seriesKeyById.set(event.id, key);
+    for (const event of this.exceptionsByKey.values()) {
+      const list = this.exceptionsBySeriesId.get(event.recurringEventId as string) ?? [];
+      list.push(event);
+      this.exceptionsBySeriesId.set(event.recurringEventId as string, list);
+    }
+  }
+
+  plan(): Plan {
+    this.assignSeriesIds();
+    for (const [key, event] of this.seriesByKey) this.planSeries(key, event);
+    for (const [key, event] of this.exceptionsByKey) this.planException(key, event);
+    for (const row of this.rows) {
+      if (row.seriesKey === undefined) this.planSeriesRow(row);
+      else this.planInstanceRow(row, row.seriesKey);
+    }
+    this.revertDivergedInstances();
+    return {
+      seriesWrites: this.seriesWrites,
+      instanceWrites: this.instanceWrites,
+      deletions: this.deletions,
+      strays: this.strays(),
+      forgets: this.forgets,
+      unchanged: this.unchanged,
+      eventsInCalendar: this.eventsInCalendar,
+      skipped: this.skipped,
+      rowRefreshes: this.rowRefreshes(),
+      waiting: this.waiting,
+    };
+  }
+
+  // endsAt is the first horizon start that no longer overlaps the event (endOfEvent, ../time/window.ts).
+  private isOver(row: EventMapRow): boolean {
+    return (
+      this.horizonStart !== undefined &&
+      row.endsAt !== undefined &&
+      Date.parse(row.endsAt) <= this.horizonStart
+    );
+  }
+
+  /** Whether Google refused this content of the row's event and the wait is not over (then noted as waiting). */
+  private waits(key: string, row: EventMapRow | undefined, wantedHash: string): boolean {
+    const refusal = waitingRefusal(row, wantedHash, this.options.now);
+    if (refusal) this.waiting.push({ key, retryAfter: refusal.retryAfter, count: refusal.count });
+    return refusal !== undefined;
+  }
+
+  private endsAtOf(event: GoogleEvent): { endsAt?: string } {
+    const end = endOfEvent(event, this.exceptionsBySeriesId.get(event.id as string));
+    return end ? { endsAt: end.toISOString() } : {};
+  }
+
+  /**
+   * The Google id each series lives under: its row's (rowGoogleIdFor), else its computed id, else (when a row of
+   * another key of the feed holds that id as its own, a renamed UID that came back) a fresh generation of it.
+   */
+  private assignSeriesIds(): void {
+    const { rows, seriesByKey, seriesIds } = this;
+    const ownIdsInFeed = new Set(
+      rows.filter((row) => row.ownGoogleId && seriesByKey.has(row.eventKey)).map((row) => row.googleId),
+    );
+    for (const [key, event] of seriesByKey) {
+      if (!event.id) continue;
+      const row = legacyRow(this.rowByKey.get(key), false);
+      const held = row && rowGoogleIdFor(row, event);
+      seriesIds.set(
+        key,
+        held ?? (ownIdsInFeed.has(event.id) ? freeFreshId(event.id, this.rowIds) : event.id),
+      );
+    }
+    // UID renames: see pairRenames. A moved event's key lives under the Google id of the row it moves from.
+    const idsInFeed = new Set(seriesIds.values());
+    this.renames = pairRenames(seriesByKey, rows, this.rowByKey, {
+      isKept: (row) => this.isUnreadable(row) || this.isOver(row) || idsInFeed.has(row.googleId),
+      deletionWaits: (row) => waitingRefusal(row, DELETION_HASH, this.options.now) !== undefined,
+    });
+    for (const [key, from] of this.renames.moves) seriesIds.set(key, from.googleId);
+    this.keyByLiveId = new Map([...seriesIds].map(([key, id]) => [id, key]));
+  }
+
+  private planSeries(key: string, event: GoogleEvent): void {
+    const googleId = this.seriesIds.get(key);
+    if (!event.id || googleId === undefined) {
+      this.skipped.push({ key, reason: 'event without an id' });
+      return;
+    }
+    const row = legacyRow(this.rowByKey.get(key), false);
+    if (this.waits(key, row, event.extendedProperties.private.icsHash)) {
+      this.waitingSeries.add(key);
+      return;
     }
     const heldId = row && rowGoogleIdFor(row, event);
-    const movedFrom = renames.moves.get(key);
+    const movedFrom = this.renames.moves.get(key);
+    // Only a series written needs its end (endOfEvent may expand the series).
+    const write = () => ({ key, googleId, event, ...this.endsAtOf(event) });
     if (movedFrom) {
       // The Google event of the renamed UID's row takes the new content and key: no second copy, no deletion.
-      seriesWrites.push({
-        kind: 'update',
-        key,
-        googleId,
-        event,
-        ...endsAtOf(event),
-        movedFrom: movedFrom.eventKey,
-      });
-      rewrittenSeries.add(key);
+      this.rewrite({ kind: 'update', ...write(), movedFrom: movedFrom.eventKey });
     } else if (row && isPending(row) && heldId) {
       // Maybe written, maybe not: an insert is right either way (409 means it is there, and it is overwritten).
-      seriesWrites.push({ kind: 'insert', key, googleId, event, ...endsAtOf(event), resumes: true });
-      rewrittenSeries.add(key);
+      this.rewrite({ kind: 'insert', ...write(), resumes: true });
     } else if (!row || !heldId) {
       // A different id than the map's can only come from a changed id scheme: the old event goes first, unless
       // another key of the feed writes that id now.
-      const replaces = row && !keyByLiveId.has(row.googleId) ? { replaces: row.googleId } : {};
-      const after = renames.heldBehind.get(key);
-      seriesWrites.push({
+      const replaces = row && !this.keyByLiveId.has(row.googleId) ? { replaces: row.googleId } : {};
+      const after = this.renames.heldBehind.get(key);
+      this.rewrite({
         kind: 'insert',
-        key,
-        googleId,
-        event,
-        ...endsAtOf(event),
+        ...write(),
         ...replaces,
         ...(after !== undefined ? { afterDeletionOf: after } : {}),
       });
-      rewrittenSeries.add(key);
-      if (row) replacedSeries.add(key);
-    } else if (row.hash !== event.extendedProperties.private.icsHash || diverged.has(key)) {
-      seriesWrites.push({ kind: 'update', key, googleId, event, ...endsAtOf(event) });
-      rewrittenSeries.add(key);
+      if (row) this.replacedSeries.add(key);
+    } else if (row.hash !== event.extendedProperties.private.icsHash || this.diverged.has(key)) {
+      this.rewrite({ kind: 'update', ...write() });
     } else {
-      unchanged++;
+      this.unchanged++;
     }
   }
 
-  const instanceWrites: Plan['instanceWrites'] = [];
-  const placedExceptions = new Set<string>();
-  for (const [key, event] of exceptionsByKey) {
-    const seriesKey = event.recurringEventId ? seriesKeyById.get(event.recurringEventId) : undefined;
+  private rewrite(write: InsertEvent | UpdateEvent): void {
+    this.seriesWrites.push(write);
+    this.rewrittenSeries.add(write.key);
+  }
+
+  private planException(key: string, event: GoogleEvent): void {
+    const seriesKey = event.recurringEventId ? this.seriesKeyById.get(event.recurringEventId) : undefined;
     if (!seriesKey || !event.originalStartTime) {
-      skipped.push({ key, reason: 'exception whose series is not in the feed' });
-      continue;
+      this.skipped.push({ key, reason: 'exception whose series is not in the feed' });
+      return;
     }
-    placedExceptions.add(key);
-    if (waitingSeries.has(seriesKey)) continue;
+    this.placedExceptions.add(key);
+    if (this.waitingSeries.has(seriesKey)) return;
     // A row of another kind under this key (written before each kind had its own key) is not this one's.
-    const row = legacyRow(rowByKey.get(key), true);
-    if (waits(key, row, event.extendedProperties.private.icsHash)) continue;
-    const changed = !row || row.hash !== event.extendedProperties.private.icsHash || diverged.has(key);
-    if (changed || rewrittenSeries.has(seriesKey)) {
-      // Under a series that now has another Google id, the row's instance id is the old series' one.
-      const googleId = replacedSeries.has(seriesKey) ? undefined : knownInstanceId(row);
-      instanceWrites.push({
-        kind: 'write_exception',
-        key,
-        seriesKey,
-        seriesGoogleId: seriesIds.get(seriesKey) ?? (event.recurringEventId as string),
-        event,
-        isNew: !row || isPending(row),
-        ...(googleId ? { googleId } : {}),
-      });
-    } else {
-      unchanged++;
+    const row = legacyRow(this.rowByKey.get(key), true);
+    if (this.waits(key, row, event.extendedProperties.private.icsHash)) return;
+    const changed = !row || row.hash !== event.extendedProperties.private.icsHash || this.diverged.has(key);
+    if (!changed && !this.rewrittenSeries.has(seriesKey)) {
+      this.unchanged++;
+      return;
     }
+    // Under a series that now has another Google id, the row's instance id is the old series' one.
+    const googleId = this.replacedSeries.has(seriesKey) ? undefined : knownInstanceId(row);
+    this.instanceWrites.push({
+      kind: 'write_exception',
+      key,
+      seriesKey,
+      seriesGoogleId: this.seriesIds.get(seriesKey) ?? (event.recurringEventId as string),
+      event,
+      isNew: !row || isPending(row),
+      ...(googleId ? { googleId } : {}),
+    });
   }
 
-  const deletions: DeleteEvent[] = [];
-  const forgets: ForgetRow[] = [];
-  let eventsInCalendar = 0;
-  for (const row of rows) {
-    if (row.seriesKey === undefined) {
-      eventsInCalendar++;
-      // A renamed UID's row moves with its Google event to the new key (applyPlan removes it then).
-      if (seriesByKey.has(row.eventKey) || isUnreadable(row) || renames.movedRows.has(row.eventKey)) continue;
-      // Its Google event is another key's now (a key scheme change, or a run that stopped while moving a renamed
-      // UID's event left both rows), or it is over and merely left the horizon.
-      if (keyByLiveId.has(row.googleId) || isOver(row)) forgets.push({ kind: 'forget', key: row.eventKey });
-      else if (!waits(row.eventKey, row, DELETION_HASH))
-        deletions.push({ kind: 'delete', key: row.eventKey, googleId: row.googleId });
-      continue;
-    }
-    if (placedExceptions.has(row.eventKey) || isUnreadable(row) || waitingSeries.has(row.seriesKey)) continue;
-    const series = seriesByKey.get(row.seriesKey);
+  /** A row of a series or single event: kept, forgotten, or its event deleted. */
+  private planSeriesRow(row: EventMapRow): void {
+    this.eventsInCalendar++;
+    // A renamed UID's row moves with its Google event to the new key (applyPlan removes it then).
+    if (
+      this.seriesByKey.has(row.eventKey) ||
+      this.isUnreadable(row) ||
+      this.renames.movedRows.has(row.eventKey)
+    )
+      return;
+    // Its Google event is another key's now (a key scheme change, or a run that stopped while moving a renamed
+    // UID's event left both rows), or it is over and merely left the horizon.
+    if (this.keyByLiveId.has(row.googleId) || this.isOver(row))
+      this.forgets.push({ kind: 'forget', key: row.eventKey });
+    else if (!this.waits(row.eventKey, row, DELETION_HASH))
+      this.deletions.push({ kind: 'delete', key: row.eventKey, googleId: row.googleId });
+  }
+
+  /** A row of an instance the feed no longer changes: forgotten with its series, or the series' content back. */
+  private planInstanceRow(row: EventMapRow, seriesKey: string): void {
+    if (
+      this.placedExceptions.has(row.eventKey) ||
+      this.isUnreadable(row) ||
+      this.waitingSeries.has(seriesKey)
+    )
+      return;
+    const series = this.seriesByKey.get(seriesKey);
     const originalStart = series && originalStartOf(row, series);
     if (!series || !originalStart) {
-      forgets.push({ kind: 'forget', key: row.eventKey, seriesKey: row.seriesKey });
-      continue;
+      this.forgets.push({ kind: 'forget', key: row.eventKey, seriesKey });
+      return;
     }
     const hash = revertedHash(series);
-    if (row.hash === hash && !rewrittenSeries.has(row.seriesKey) && !diverged.has(row.eventKey)) continue;
-    if (waits(row.eventKey, row, hash)) continue;
-    const googleId = replacedSeries.has(row.seriesKey) ? undefined : knownInstanceId(row);
-    instanceWrites.push({
+    if (row.hash === hash && !this.rewrittenSeries.has(seriesKey) && !this.diverged.has(row.eventKey)) return;
+    if (this.waits(row.eventKey, row, hash)) return;
+    const googleId = this.replacedSeries.has(seriesKey) ? undefined : knownInstanceId(row);
+    this.instanceWrites.push({
       kind: 'revert_instance',
       key: row.eventKey,
       ...(googleId ? { googleId } : {}),
-      seriesKey: row.seriesKey,
-      seriesGoogleId: seriesIds.get(row.seriesKey) ?? (series.id as string),
+      seriesKey,
+      seriesGoogleId: this.seriesIds.get(seriesKey) ?? (series.id as string),
       event: plainInstanceOf(series, originalStart, recurrenceIdOfKey(row.eventKey)),
       hash,
     });
   }
 
-  // Instances the user changed in Google that no row knows (an audit found them): the series' content back.
-  for (const key of diverged) {
-    const seriesKey = withoutRecurrenceId(key);
-    if (rowByKey.has(key) || exceptionsByKey.has(key) || seriesKey === undefined) continue;
-    const series = seriesByKey.get(seriesKey);
-    const recurrenceId = recurrenceIdOfKey(key);
-    const originalStart = series && startFromBasic(recurrenceId, series.start);
-    const asRow = { eventKey: key, googleId: '', hash: '', updatedAt: '', seriesKey };
-    if (!series || !originalStart || isUnreadable(asRow)) continue;
-    instanceWrites.push({
-      kind: 'revert_instance',
-      key,
-      seriesKey,
-      seriesGoogleId: seriesIds.get(seriesKey) ?? (series.id as string),
-      event: plainInstanceOf(series, originalStart, recurrenceId),
-      hash: revertedHash(series),
-    });
-  }
-  // Never an id the plan writes or a row names: those are the service's events, not lost copies.
-  const namedIds = new Set([...seriesKeyById.keys(), ...keyByLiveId.keys(), ...rowIds]);
-  const strays: RemoveStray[] = (options.strays ?? [])
-    .filter((stray) => !namedIds.has(stray.googleId))
-    .map((stray) => ({
-      kind: 'remove_stray',
-      // Never a row's key: a refusal of this deletion must not be kept on the row of the event it copies.
-      key: `${stray.key ?? 'event'} (copy ${stray.googleId})`,
-      googleId: stray.googleId,
-    }));
-
-  // A series not rewritten whose exceptions change may end later or earlier than its row says.
-  const rowRefreshes: EventMapRow[] = [];
-  const touchedSeries = new Set(instanceWrites.map((op) => op.seriesKey));
-  for (const key of touchedSeries) {
-    const row = rowByKey.get(key);
-    const event = seriesByKey.get(key);
-    if (!row || !event || rewrittenSeries.has(key)) continue;
-    const { endsAt } = endsAtOf(event);
-    if (endsAt === row.endsAt) continue;
-    const { endsAt: _old, ...rest } = row;
-    rowRefreshes.push(endsAt === undefined ? rest : { ...rest, endsAt });
+  /** Instances the user changed in Google that no row knows (an audit found them): the series' content back. */
+  private revertDivergedInstances(): void {
+    for (const key of this.diverged) {
+      const seriesKey = withoutRecurrenceId(key);
+      if (this.rowByKey.has(key) || this.exceptionsByKey.has(key) || seriesKey === undefined) continue;
+      const series = this.seriesByKey.get(seriesKey);
+      const recurrenceId = recurrenceIdOfKey(key);
+      const originalStart = series && startFromBasic(recurrenceId, series.start);
+      const asRow = { eventKey: key, googleId: '', hash: '', updatedAt: '', seriesKey };
+      if (!series || !originalStart || this.isUnreadable(asRow)) continue;
+      this.instanceWrites.push({
+        kind: 'revert_instance',
+        key,
+        seriesKey,
+        seriesGoogleId: this.seriesIds.get(seriesKey) ?? (series.id as string),
+        event: plainInstanceOf(series, originalStart, recurrenceId),
+        hash: revertedHash(series),
+      });
+    }
   }
 
-  return {
-    seriesWrites,
-    instanceWrites,
-    deletions,
-    strays,
-    forgets,
-    unchanged,
-    eventsInCalendar,
-    skipped,
-    rowRefreshes,
-    waiting,
-  };
+  private strays(): RemoveStray[] {
+    // Never an id the plan writes or a row names: those are the service's events, not lost copies.
+    const namedIds = new Set([...this.seriesKeyById.keys(), ...this.keyByLiveId.keys(), ...this.rowIds]);
+    return (this.options.strays ?? [])
+      .filter((stray) => !namedIds.has(stray.googleId))
+      .map((stray) => ({
+        kind: 'remove_stray',
+        // Never a row's key: a refusal of this deletion must not be kept on the row of the event it copies.
+        key: `${stray.key ?? 'event'} (copy ${stray.googleId})`,
+        googleId: stray.googleId,
+      }));
+  }
+
+  /** A series not rewritten whose exceptions change may end later or earlier than its row says. */
+  private rowRefreshes(): EventMapRow[] {
+    const rowRefreshes: EventMapRow[] = [];
+    const touchedSeries = new Set(this.instanceWrites.map((op) => op.seriesKey));
+    for (const key of touchedSeries) {
+      const row = this.rowByKey.get(key);
+      const event = this.seriesByKey.get(key);
+      if (!row || !event || this.rewrittenSeries.has(key)) continue;
+      const { endsAt } = this.endsAtOf(event);
+      if (endsAt === row.endsAt) continue;
+      const { endsAt: _old, ...rest } = row;
+      rowRefreshes.push(endsAt === undefined ? rest : { ...rest, endsAt });
+    }
+    return rowRefreshes;
+  }
 }
 
 /** How the feed's renamed UIDs are written (see pairRenames). */
