@@ -14,7 +14,10 @@ try {
   new IcsGoogleSyncStack(app, `IcsGoogleSync-${config.stage}`, {
     config,
     description: `ICS -> Google Calendar sync (${config.stage})`,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env: {
+      ...(process.env.CDK_DEFAULT_ACCOUNT !== undefined && { account: process.env.CDK_DEFAULT_ACCOUNT }),
+      ...(process.env.CDK_DEFAULT_REGION !== undefined && { region: process.env.CDK_DEFAULT_REGION }),
+    },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 } catch (error) {

@@ -9,7 +9,7 @@ import type { TableNames } from '../lambdas/shared/adapters/dynamodb/tables.ts';
  * to the local secrets) once everything listens, removed when the run stops. Only loopback addresses: the tool
  * then talks to the same stores through the same adapters as the functions.
  */
-export const LOCAL_RUN_FILE = 'local-run.json';
+const LOCAL_RUN_FILE = 'local-run.json';
 
 const localRunSchema = z.object({
   pid: z.number().int(),

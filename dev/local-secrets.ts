@@ -19,7 +19,7 @@ export interface LocalSecrets {
   hostKey: string;
 }
 
-export const SECRETS_FILE = 'secrets.json';
+const SECRETS_FILE = 'secrets.json';
 
 const secretsSchema = z.object({
   cipherKey: z.string().refine((value) => Buffer.from(value, 'base64').length === 32),

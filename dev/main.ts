@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../lambdas/shared/config.ts';
+import { ConfigError } from '../lambdas/shared/wiring/config-parts.ts';
 import { DEMO_FEED_TOKEN } from './demo-host/demo-feed.ts';
 import { withEnvFile } from './env-file.ts';
 import { PortInUseError } from './listen.ts';

@@ -14,12 +14,12 @@ export interface LocalRuntime {
   googleClient: { clientId: string; clientSecret: string };
 }
 
-export const demoFeedUrlTemplate = (baseUrl: string) => `${baseUrl}/demo/feeds/{token}.ics`;
+const demoFeedUrlTemplate = (baseUrl: string) => `${baseUrl}/demo/feeds/{token}.ics`;
 export const hostEventsPath = '/demo/host-events';
 export const callbackPath = API_ROUTES.callback.path;
 
 /** Defaults of the local run for the service's own variables (a variable set in the environment wins). */
-export const LOCAL_DEFAULTS = {
+const LOCAL_DEFAULTS = {
   SYNC_INTERVAL_MINUTES: '1',
   NOTIFY_DEDUP_SECONDS: '10',
   POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -38,7 +38,7 @@ const AWS_ONLY = [
 
 /**
  * The environment every function of the service gets in the local run: the caller's environment (so any
- * variable of the README's configuration can be set), the local defaults, and what the local run decides
+ * variable of the configuration (docs/operating.md) can be set), the local defaults, and what the local run decides
  * itself: tables, queue, keys, the Google endpoints and the URLs on 127.0.0.1.
  */
 export function serviceEnvironment(env: NodeJS.ProcessEnv, runtime: LocalRuntime): NodeJS.ProcessEnv {

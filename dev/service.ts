@@ -3,23 +3,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type GoogleEmulator, startGoogleEmulator } from '../emulator/google/index.ts';
+import { buildNotifyServices } from '../lambdas/notify/compose.ts';
+import { parseNotifyConfig } from '../lambdas/notify/config.ts';
 import { createNotifyHandler } from '../lambdas/notify/router.ts';
+import { buildOAuthServices } from '../lambdas/oauth/compose.ts';
+import { parseOAuthConfig } from '../lambdas/oauth/config.ts';
 import { createOAuthHandler } from '../lambdas/oauth/router.ts';
+import { buildSchedulerServices } from '../lambdas/scheduler/compose.ts';
+import { parseSchedulerConfig } from '../lambdas/scheduler/config.ts';
 import { createEnqueueHandler, createPurgeHandler } from '../lambdas/scheduler/handlers.ts';
-import {
-  buildNotifyServices,
-  buildOAuthServices,
-  buildSchedulerServices,
-  buildSyncWorkerServices,
-} from '../lambdas/shared/composition.ts';
-import {
-  parseNotifyConfig,
-  parseOAuthConfig,
-  parseSchedulerConfig,
-  parseSyncWorkerConfig,
-} from '../lambdas/shared/config.ts';
 import { describeError } from '../lambdas/shared/errors.ts';
-import { createSyncWorkerHandler } from '../lambdas/sync/handler.ts';
+import { buildSyncWorkerServices } from '../lambdas/sync/compose.ts';
+import { parseSyncWorkerConfig } from '../lambdas/sync/config.ts';
+import { createSyncWorkerHandler } from '../lambdas/sync/worker/handler.ts';
 import { DemoFeedStore } from './demo-host/feed-store.ts';
 import { HostEventsReceiver } from './demo-host/host-events-receiver.ts';
 import { DemoHost } from './demo-host/routes.ts';

@@ -16,8 +16,8 @@ export interface DevSettings {
   env: NodeJS.ProcessEnv;
 }
 
-export const DEFAULT_PORT = 8787;
-export const DEFAULT_EMULATOR_PORT = 8788;
+const DEFAULT_PORT = 8787;
+const DEFAULT_EMULATOR_PORT = 8788;
 export const DEFAULT_DATA_DIR = '.data';
 
 export class DevSettingsError extends Error {

@@ -1,24 +1,24 @@
 /**
  * The stack's configuration: CDK context (`-c name=value` or cdk.json) first, then an environment variable of
  * the same meaning, then the default. Validated once with every problem listed, so `cdk synth` stops with one
- * readable message instead of deploying a stack whose functions refuse to start. README: "Deploying".
+ * readable message instead of deploying a stack whose functions refuse to start. docs/operating.md: "Deploying".
  */
 import * as z from 'zod';
+import { DEFAULT_GOOGLE_SCOPE } from '../lambdas/oauth/config.ts';
+import { DEFAULT_HORIZON_SPAN } from '../lambdas/shared/domain/ics/horizon.ts';
+import { DEFAULT_SYNC_INTERVAL_MINUTES } from '../lambdas/shared/wiring/config-parts.ts';
 import {
   DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE,
-  DEFAULT_GOOGLE_SCOPE,
   DEFAULT_SYNC_AUDIT_INTERVAL_HOURS,
-  DEFAULT_SYNC_INTERVAL_MINUTES,
   DEFAULT_SYNC_MAX_UNITS_PER_DAY,
-} from '../lambdas/shared/config.ts';
-import { DEFAULT_HORIZON_SPAN } from '../lambdas/shared/domain/ics/horizon.ts';
+} from '../lambdas/sync/config.ts';
 
-export type DeployTarget = 'aws' | 'localstack';
+type DeployTarget = 'aws' | 'localstack';
 
 export interface StackConfig {
   /** Names resources (`ics-google-sync-<stage>`); `dev` stages may be torn down with their data. */
   stage: string;
-  /** `localstack` swaps what LocalStack's community edition cannot run (README, "LocalStack"). */
+  /** `localstack` swaps what LocalStack's community edition cannot run (docs/operating.md, "LocalStack"). */
   target: DeployTarget;
   feedUrlTemplate: string;
   returnToAllowList: string[];
@@ -49,7 +49,7 @@ export interface StackConfig {
   needsReauthRetentionDays: number;
 }
 
-/** One row per setting: its context key, its environment variable, and what it means (the README's table). */
+/** One row per setting: its context key, its environment variable, and what it means (docs/operating.md, "Stack settings"). */
 export const SETTINGS = {
   stage: {
     env: 'STAGE',
@@ -175,7 +175,7 @@ export class StackConfigError extends Error {
   override readonly name = 'StackConfigError';
   constructor(readonly problems: string[]) {
     super(
-      `invalid stack configuration (README, "Deploying"):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      `invalid stack configuration (docs/operating.md, "Deploying"):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
   }
 }

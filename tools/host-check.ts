@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IntentRejected, verifyIntent } from '../lambdas/oauth/connect-intent.ts';
+import { IntentRejected, verifyIntent } from '../lambdas/oauth/rules/connect-intent.ts';
 import { hostSignatureHeaders } from '../lambdas/shared/adapters/http/host-signature.ts';
 import { StaticHostKeyRing } from '../lambdas/shared/adapters/secrets/host-keys.ts';
 import { parseHostKeysText } from '../lambdas/shared/domain/host-keys.ts';

@@ -2,7 +2,7 @@
  * `npm run host-vectors`: writes docs/host-protocol/vectors.json, the host protocols' test vectors, from fixed
  * keys, times and nonces (the file is the same on every run). `--check` only compares and fails on a
  * difference. The service's tests run every vector through its own verification code
- * (test/unit/host-kit/vectors.test.ts), so a vector that no longer holds fails there.
+ * (test/integration/host-kit/vectors.test.ts), so a vector that no longer holds fails there.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';

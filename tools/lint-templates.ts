@@ -11,7 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { parseStackConfig } from '../lib/config.ts';
 import { IcsGoogleSyncStack } from '../lib/stacks/ics-google-sync-stack.ts';
 
-/** Warnings acknowledged, by rule id (README, "Template lint"). */
+/** Warnings acknowledged, by rule id (docs/operating.md, "Template lint"). */
 export const ACKNOWLEDGED_WARNINGS: Record<string, string> = {
   W3005:
     "CDK adds a DependsOn from each function to its role's default policy and to the role, which the role's GetAtt already implies: redundant, harmless, and not ours to remove.",

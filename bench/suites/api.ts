@@ -10,23 +10,23 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
+import { buildNotifyServices } from '../../lambdas/notify/compose.ts';
+import { parseNotifyConfig } from '../../lambdas/notify/config.ts';
 import { createNotifyHandler } from '../../lambdas/notify/router.ts';
 import { NOTIFY_PATH } from '../../lambdas/notify/use-cases/notify-changes.ts';
+import { buildOAuthServices } from '../../lambdas/oauth/compose.ts';
+import { parseOAuthConfig } from '../../lambdas/oauth/config.ts';
 import { createOAuthHandler, SYNC_NOW_PATH } from '../../lambdas/oauth/router.ts';
 import { LocalAesGcmCipher } from '../../lambdas/shared/adapters/crypto/local-cipher.ts';
 import { hostSignatureHeaders } from '../../lambdas/shared/adapters/http/host-signature.ts';
-import {
-  buildNotifyServices,
-  buildOAuthServices,
-  buildSyncWorkerServices,
-} from '../../lambdas/shared/composition.ts';
-import { parseNotifyConfig, parseOAuthConfig, parseSyncWorkerConfig } from '../../lambdas/shared/config.ts';
-import { createSyncWorkerHandler } from '../../lambdas/sync/handler.ts';
+import { buildSyncWorkerServices } from '../../lambdas/sync/compose.ts';
+import { parseSyncWorkerConfig } from '../../lambdas/sync/config.ts';
+import { createSyncWorkerHandler } from '../../lambdas/sync/worker/handler.ts';
 import { lambdaContext, restEvent } from '../../test/support/api-gateway.ts';
 import { startDynamo, type TestDynamo } from '../../test/support/dynalite.ts';
 import { startSqs, type TestSqs } from '../../test/support/fauxqs.ts';
+import { FeedServer } from '../../test/support/feed-server.ts';
 import { sqsEventOf } from '../../test/support/sqs-event.ts';
-import { TokenFeedServer } from '../../test/support/token-feed-server.ts';
 import type { Benchmark } from '../benchmark.ts';
 
 const SAMPLES = 20;
@@ -62,7 +62,7 @@ class Stack {
   dynamo!: TestDynamo;
   sqs!: TestSqs;
   google!: GoogleEmulator;
-  feeds = new TokenFeedServer();
+  feeds = new FeedServer();
   queueUrl = '';
   syncNow!: ReturnType<typeof createOAuthHandler>;
   notify!: ReturnType<typeof createNotifyHandler>;

@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
+import { buildSchedulerServices } from '../../lambdas/scheduler/compose.ts';
+import { parseSchedulerConfig } from '../../lambdas/scheduler/config.ts';
 import { createEnqueueHandler } from '../../lambdas/scheduler/handlers.ts';
 import { LocalAesGcmCipher } from '../../lambdas/shared/adapters/crypto/local-cipher.ts';
 import {
@@ -19,14 +21,14 @@ import {
   SCHEDULE_SHARDS,
 } from '../../lambdas/shared/adapters/dynamodb/connection-store.ts';
 import { DynamoSyncStateStore } from '../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
-import { buildSchedulerServices, buildSyncWorkerServices } from '../../lambdas/shared/composition.ts';
-import { parseSchedulerConfig, parseSyncWorkerConfig } from '../../lambdas/shared/config.ts';
 import type { Connection } from '../../lambdas/shared/ports/connection-store.ts';
 import type { SyncRequest } from '../../lambdas/shared/ports/sync-queue.ts';
-import { maxConcurrentSyncs } from '../../lambdas/sync/concurrency.ts';
-import { createSyncWorkerHandler } from '../../lambdas/sync/handler.ts';
-import { DEFAULT_PACING } from '../../lambdas/sync/pacer.ts';
-import { DEFAULT_RETRY } from '../../lambdas/sync/retry.ts';
+import { buildSyncWorkerServices } from '../../lambdas/sync/compose.ts';
+import { parseSyncWorkerConfig } from '../../lambdas/sync/config.ts';
+import { maxConcurrentSyncs } from '../../lambdas/sync/engine/concurrency.ts';
+import { DEFAULT_PACING } from '../../lambdas/sync/engine/pacer.ts';
+import { DEFAULT_RETRY } from '../../lambdas/sync/engine/retry.ts';
+import { createSyncWorkerHandler } from '../../lambdas/sync/worker/handler.ts';
 import { lambdaContext } from '../../test/support/api-gateway.ts';
 import { startDynamo } from '../../test/support/dynalite.ts';
 import { startSqs } from '../../test/support/fauxqs.ts';

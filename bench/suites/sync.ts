@@ -24,9 +24,9 @@ import {
   type EventsListQuery,
   type InstancesQuery,
 } from '../../lambdas/shared/ports/calendar-gateway.ts';
-import { DEFAULT_PACING } from '../../lambdas/sync/pacer.ts';
-import { DEFAULT_RETRY } from '../../lambdas/sync/retry.ts';
-import { type SyncSettings, syncSubscriber } from '../../lambdas/sync/sync-subscriber.ts';
+import { DEFAULT_PACING } from '../../lambdas/sync/engine/pacer.ts';
+import { DEFAULT_RETRY } from '../../lambdas/sync/engine/retry.ts';
+import { type SyncSettings, syncSubscriber } from '../../lambdas/sync/engine/sync-subscriber.ts';
 import { startDynamo, type TestDynamo } from '../../test/support/dynalite.ts';
 import { GENERATED_FEED_NOW, generateFeed } from '../../test/support/generate-feed.ts';
 import { type Benchmark, medianSeconds } from '../benchmark.ts';
@@ -182,8 +182,8 @@ async function setUp(quota: 'google' | 'unlimited', throttleCalendarWrites = fal
       syncSubscriber(target, deps, {
         horizon: () => horizon,
         defaultTimeZone: 'Europe/Berlin',
+        // No timeBudgetMs: a bench run goes to the end.
         ...SCALED,
-        timeBudgetMs: undefined,
         ...settings,
       }),
     async close() {

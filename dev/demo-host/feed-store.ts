@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isWellFormedFeedToken } from '../../lambdas/oauth/feed-token.ts';
+import { isWellFormedFeedToken } from '../../lambdas/oauth/rules/feed-token.ts';
 import { DEMO_FEED_TOKEN, demoFeed } from './demo-feed.ts';
 
 export interface DemoFeed {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { isWellFormedFeedToken } from '../../lambdas/oauth/feed-token.ts';
+import { isWellFormedFeedToken } from '../../lambdas/oauth/rules/feed-token.ts';
 import type { ConnectionStatusView } from '../../lambdas/oauth/use-cases/connection-status.ts';
 import { calendarNameOf } from '../../lambdas/shared/domain/calendar-name.ts';
 import { readBody } from '../lambda-runtime/http-adapter.ts';

@@ -1,5 +1,5 @@
 import { signNotify, signRequest } from '../../host-kit/index.ts';
-import { DISCONNECT_PATH, STATUS_PATH, SYNC_NOW_PATH } from '../../lambdas/oauth/paths.ts';
+import { DISCONNECT_PATH, STATUS_PATH, SYNC_NOW_PATH } from '../../lambdas/oauth/rules/paths.ts';
 import type { ConnectionStatusView } from '../../lambdas/oauth/use-cases/connection-status.ts';
 import type { DisconnectOutcome } from '../../lambdas/oauth/use-cases/disconnect.ts';
 import { type HostKey, mintIntent } from './host-signing.ts';
@@ -11,7 +11,7 @@ export type Answer<T> =
 
 /**
  * The demo host's server talking to the service over HTTP, as a real ICS service's backend does: every call
- * signed with the host key (README, "Signed requests from the host"), so it counts against the host's own
+ * signed with the host key (docs/operating.md, "Signed requests from the host"), so it counts against the host's own
  * limits and never against its address; the feed token as bearer token for status, "sync now" and disconnect
  * (with a disconnect intent), and change notifications naming feeds by digest.
  */
@@ -39,7 +39,7 @@ export class ServiceClient {
     );
   }
 
-  /** "These feeds changed": the signed change notification (README, "Sync now and change notifications"). */
+  /** "These feeds changed": the signed change notification (docs/operating.md, "Sync now and change notifications"). */
   notifyChanged(
     feedTokens: string[],
   ): Promise<Answer<{ accepted: true; received: number; distinct: number }>> {

@@ -6,7 +6,7 @@ import { lambdaContext, restEvent } from './api-gateway-event.ts';
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /** API Gateway's own limit on a request body. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';

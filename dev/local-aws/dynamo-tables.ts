@@ -14,7 +14,7 @@ import {
 } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
 
 /** The CreateTable input of one of the service's tables (TABLES), as the stack defines it. */
-export function createTableInput(name: string, def: TableDefinition): CreateTableCommandInput {
+function createTableInput(name: string, def: TableDefinition): CreateTableCommandInput {
   const keys: KeySchemaElement[] = [{ AttributeName: def.partitionKey, KeyType: 'HASH' }];
   const attributes: { AttributeName: string; AttributeType: 'S' }[] = [
     { AttributeName: def.partitionKey, AttributeType: 'S' },

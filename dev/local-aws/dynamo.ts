@@ -15,7 +15,7 @@ export interface LocalDynamo {
 }
 
 /** Table names of the local run: `<prefix>-<id>`. */
-export const LOCAL_TABLE_PREFIX = 'ics-google-sync-dev';
+const LOCAL_TABLE_PREFIX = 'ics-google-sync-dev';
 
 /**
  * DynamoDB for the local run: dynalite on a free loopback port, its data kept in `folder` (LevelDB) across runs,

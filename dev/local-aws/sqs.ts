@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { SYNC_QUEUE_MAX_RECEIVE_COUNT } from '../../lambdas/sync/handler.ts';
+import { SYNC_QUEUE_MAX_RECEIVE_COUNT } from '../../lambdas/sync/worker/handler.ts';
 
 export interface LocalSqs {
   client: SQSClient;
@@ -16,7 +16,7 @@ export interface LocalSqs {
  * How long a received sync message stays invisible: above the worker's time per invocation (the stack keeps the
  * same relation to the function's timeout).
  */
-export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 330;
+const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 330;
 
 /**
  * SQS for the local run: fauxqs in this process on a free loopback port (its queues live in memory: the

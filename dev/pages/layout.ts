@@ -2,8 +2,8 @@ import { escapeHtml } from '../../lambdas/shared/adapters/http/responses.ts';
 
 export { escapeHtml };
 
-export const STYLESHEET_PATH = '/demo/page.css';
-export const SCRIPT_PATH = '/demo/page.js';
+const STYLESHEET_PATH = '/demo/page.css';
+const SCRIPT_PATH = '/demo/page.js';
 
 export interface PageOptions {
   title: string;

@@ -67,7 +67,7 @@ Google within seconds, with no button pressed.</p>
   return page({ title: 'Your calendar subscription', main, script: true, data: { status: kind } });
 }
 
-/** The form the README shows for a host's page: token, return_to and a fresh connect intent, posted to start. */
+/** The form docs/integrating.md shows for a host's page: token, return_to and a fresh connect intent, posted to start. */
 function connectForm(input: SubscriptionPageInput, label: string): string {
   return `<form method="post" action="${escapeHtml(input.apiBaseUrl)}/api/google-oauth/start">
 <input type="hidden" name="token" value="${escapeHtml(input.feedToken)}">

@@ -1,15 +1,10 @@
 /** The project's Google emulator: OAuth 2.0 and Calendar API v3 over real HTTP (see README.md). */
 export { SCOPES } from './oauth/scopes.ts';
-export { DEFAULT_OPTIONS, type EmulatorOptions, type EmulatorOverrides } from './options.ts';
+export type { EmulatorOverrides } from './options.ts';
 export { startGoogleEmulator } from './server.ts';
 export type {
-  CalendarState,
-  Counters,
-  EmulatorControl,
   EmulatorState,
   EmulatorUser,
-  EventResource,
-  FaultSpec,
   GoogleEmulator,
   RegisteredClient,
   TokenResponse,

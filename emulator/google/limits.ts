@@ -117,7 +117,7 @@ const PACIFIC = timeZoneNamed('America/Los_Angeles');
  * Limit Exceeded. The quota will be reset at midnight Pacific Time (PT).", quoted in google-calendar-crx #539;
  * Google Cloud's quota documentation says the same of per-day quotas).
  */
-export function nextPacificMidnight(nowMs: number): number {
+function nextPacificMidnight(nowMs: number): number {
   const wallMs = nowMs + PACIFIC.offsetAt(nowMs);
   const nextDayWallMs = (Math.floor(wallMs / DAY_MS) + 1) * DAY_MS;
   return wallToUtc(nextDayWallMs, PACIFIC.offsetAt);

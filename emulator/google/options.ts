@@ -139,7 +139,7 @@ export interface EmulatorOptions {
   appCreatedOwner: 'client' | 'project';
 }
 
-export interface TombstoneOptions {
+interface TombstoneOptions {
   /**
    * A deleted event (`status: cancelled`) is purged this long after its deletion (emulator clock): then `get`
    * answers 404 and listings no longer show it, while its id stays taken (insert answers 409). The Events
@@ -165,7 +165,7 @@ export interface PagingOptions {
   maxPageSize?: number;
 }
 
-export interface TimeZoneOptions {
+interface TimeZoneOptions {
   /**
    * Whether the refused names are taken after all: the IANA names of 2016 and later that Google has refused
    * (`Europe/Kyiv`: 400 "Invalid time zone definition for start time.", OutlookGoogleCalendarSync #1525 and
@@ -176,7 +176,7 @@ export interface TimeZoneOptions {
   acceptRecentNames: boolean;
 }
 
-export interface InstanceIdOptions {
+interface InstanceIdOptions {
   /**
    * Series created at or after this instant (epoch ms, emulator clock) get opaque instance ids; older ones keep
    * `<seriesId>_<start>`. Default `Date.UTC(2026, 6, 1)`: Google announced new-format instance ids for new
@@ -201,7 +201,7 @@ export type EmulatorOverrides = Partial<
   timeZones?: Partial<TimeZoneOptions>;
 };
 
-export const DEFAULT_OPTIONS: EmulatorOptions = {
+const DEFAULT_OPTIONS: EmulatorOptions = {
   port: 0,
   host: '127.0.0.1',
   now: () => Date.now(),

@@ -27,8 +27,10 @@ export async function startGoogleEmulator(overrides: EmulatorOverrides = {}): Pr
   const control = createControl(core);
   const routes: Route[] = [...calendarRoutes(core), ...oauthRoutes(core)];
 
+  // Requests still being handled, so a test can wait for one whose client gave up to land (see `settled`).
+  const inFlight = new Set<Promise<void>>();
   const server = createServer((request, response) => {
-    handle(core, control, routes, request, response).catch((error: unknown) => {
+    const handled = handle(core, control, routes, request, response).catch((error: unknown) => {
       // A bug in the emulator: answer like a Google backend error, keep the details on stderr for the developer.
       process.stderr.write(
         `google emulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
@@ -37,6 +39,8 @@ export async function startGoogleEmulator(overrides: EmulatorOverrides = {}): Pr
         sendJson(response, 500, new CalendarApiError(500, 'backendError', 'Backend Error').body());
       else response.destroy();
     });
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -49,6 +53,9 @@ export async function startGoogleEmulator(overrides: EmulatorOverrides = {}): Pr
     baseUrl,
     endpoints: endpointsUnder(baseUrl),
     control,
+    settled: async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -171,5 +171,7 @@ export interface GoogleEmulator {
   baseUrl: string;
   endpoints: GoogleEndpoints;
   control: EmulatorControl;
+  /** Resolves once every request received so far has been handled, even one whose client stopped waiting. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SubscriberIdentity } from '../shared/adapters/crypto/subscriber-identity.ts';
 import type { ValidTokenCache } from '../shared/adapters/feed/valid-token-cache.ts';
-import type { OAuthConfig, RateLimitedRoute } from '../shared/config.ts';
 import type { CalendarProvisioner } from '../shared/ports/calendar-provisioner.ts';
 import type { Cipher } from '../shared/ports/cipher.ts';
 import type { ConnectionStore } from '../shared/ports/connection-store.ts';
@@ -15,9 +14,10 @@ import type { OAuthStateStore } from '../shared/ports/oauth-state-store.ts';
 import type { RequestRateLimiter } from '../shared/ports/request-rate-limiter.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { EventMapStore, SyncLeaseStore, SyncStateStore } from '../shared/ports/sync-stores.ts';
+import type { OAuthConfig, RateLimitedRoute } from './config.ts';
 
 /** Access tokens, plus what the connect flow and disconnect do with the warm cache. */
-export interface AccessTokens extends AccessTokenProvider {
+interface AccessTokens extends AccessTokenProvider {
   /** `refreshTokenCiphertext`: the stored refresh token the access token belongs to (the cache's key). */
   remember(
     subscriberId: string,
@@ -29,7 +29,7 @@ export interface AccessTokens extends AccessTokenProvider {
 }
 
 /**
- * What the OAuth use cases need; the composition root builds it from the configuration. Each use case takes
+ * What the OAuth use cases need; its composition (compose.ts) builds it from its configuration. Each use case takes
  * only the part it uses.
  */
 export interface OAuthDependencies {

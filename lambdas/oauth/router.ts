@@ -15,7 +15,7 @@ import { startFromForm, startFromQuery } from './handlers/start.ts';
 import { statusRoute } from './handlers/status.ts';
 import { syncNowRoute } from './handlers/sync-now.ts';
 
-export { SYNC_NOW_PATH } from './paths.ts';
+export { SYNC_NOW_PATH } from './rules/paths.ts';
 
 /**
  * The OAuth Lambda: one router over the OAuth routes and "sync now" (API Gateway REST API, proxy integration). Headers are

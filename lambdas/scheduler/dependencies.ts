@@ -9,7 +9,7 @@ import type {
   SyncStateStore,
 } from '../shared/ports/sync-stores.ts';
 
-/** What the scheduled jobs use; the composition root builds it from the scheduler's configuration. */
+/** What the scheduled jobs use; compose.ts builds it from the scheduler's configuration. */
 export interface SchedulerDependencies {
   schedule: SyncSchedule;
   syncQueue: SyncQueue;

@@ -7,6 +7,17 @@ import { HostKeysError } from './domain/host-keys.ts';
  */
 export class SafeMessageError extends Error {}
 
+/** A SafeMessageError whose callers branch on a reason code rather than on the message. */
+export class ReasonedError<Reason extends string> extends SafeMessageError {
+  constructor(
+    readonly reason: Reason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** What a refusal may say beyond its code: never an input value. */
 export interface RefusalDetail {
   /** When asking again may succeed (a rate limit's window end). */

@@ -5,7 +5,7 @@ import { Refusal } from './errors.ts';
 import type { HostKeyRing } from './ports/host-keys.ts';
 
 /**
- * Requests the ICS service (the host) signs with a key it shares with this service (README, "Signed requests
+ * Requests the ICS service (the host) signs with a key it shares with this service (docs/operating.md, "Signed requests
  * from the host"):
  *
  *   X-Signature-Key-Id:    the key's id (1-64 of A-Z a-z 0-9 . _ -)
@@ -28,7 +28,7 @@ export const SIGNATURE_HEADERS = {
 } as const;
 
 export const MAX_CLOCK_SKEW_SECONDS = 300;
-export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const TIMESTAMP_PATTERN = /^[0-9]{1,12}$/;
 /** 32 bytes of HMAC-SHA256 in unpadded base64url. */

@@ -9,14 +9,14 @@
 export type RouteFunction = 'oauth' | 'notify';
 
 /** The OAuth function's own rate limits (per IP and per subscriber), by name: one name may cover two routes. */
-export type RateLimitName = 'start' | 'callback' | 'status' | 'disconnect' | 'sync';
+type RateLimitName = 'start' | 'callback' | 'status' | 'disconnect' | 'sync';
 
 export interface ApiRoute {
   method: 'GET' | 'POST';
   path: string;
   function: RouteFunction;
   /**
-   * Called by the host's servers with their signature (`X-Signature`, README "Signed requests from the host"):
+   * Called by the host's servers with their signature (`X-Signature`, docs/operating.md "Signed requests from the host"):
    * the function checks it, and the WAF lets signed requests to these paths through at a higher rate.
    */
   hostSigned: boolean;

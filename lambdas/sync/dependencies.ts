@@ -15,11 +15,11 @@ import type {
   SyncLeaseStore,
   SyncStateStore,
 } from '../shared/ports/sync-stores.ts';
-import type { Clock } from './clock.ts';
-import type { SyncSettings } from './sync-subscriber.ts';
+import type { Clock } from '../shared/wiring/clock.ts';
+import type { SyncSettings } from './engine/sync-subscriber.ts';
 
 /** How the worker runs requests; from the sync worker's configuration. */
-export interface SyncWorkerSettings {
+interface SyncWorkerSettings {
   /** Feed URL with `{token}`. */
   feedUrlTemplate: string;
   /** For floating times in feeds without X-WR-TIMEZONE. */
@@ -34,7 +34,7 @@ export interface SyncWorkerSettings {
   engine?: Partial<SyncSettings>;
 }
 
-/** What the sync worker uses; the composition root builds it from the configuration. */
+/** What the sync worker uses; compose.ts builds it from its configuration. */
 export interface SyncWorkerDependencies {
   connections: Pick<
     ConnectionStore,
@@ -54,9 +54,10 @@ export interface SyncWorkerDependencies {
   eventMap: EventMapStore;
   feeds: FeedSource;
   cipher: Cipher;
-  accessTokens: AccessTokenProvider;
+  accessTokens: AccessTokenProvider & { forget(subscriberId: string): void };
   /** The Calendar API for one subscriber, calling `accessToken` before each request. */
-  calendarFor(accessToken: () => Promise<string>): CalendarGateway;
+  /** `tokenRefused`: Google answered 401 to a token `accessToken` gave (it is dropped from the cache). */
+  calendarFor(accessToken: () => Promise<string>, tokenRefused?: () => void): CalendarGateway;
   syncQueue: SyncQueue;
   metrics: SyncMetrics;
   /** Tells the host about connects, disconnects and lost connections (optional: HOST_EVENTS_URL). */

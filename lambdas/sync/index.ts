@@ -1,5 +1,16 @@
-import { serviceLogger, syncWorkerDependencies } from '../shared/composition.ts';
-import { createSyncWorkerHandler } from './handler.ts';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { builtOnce } from '../shared/wiring/built-once.ts';
+import { serviceLogger } from '../shared/wiring/logger.ts';
+import { createSyncWorkerHandler } from './worker/handler.ts';
+
+/**
+ * The composition (the configuration's schema, the adapters, Google's client libraries, the metrics) is loaded
+ * on the first batch, not at module init.
+ */
+const worker = builtOnce(async () => {
+  const { syncWorkerDependencies } = await import('./compose.ts');
+  return createSyncWorkerHandler(syncWorkerDependencies, serviceLogger());
+});
 
 /** Lambda entry point of the sync worker (SQS event source, ReportBatchItemFailures). */
-export const handler = createSyncWorkerHandler(syncWorkerDependencies, serviceLogger());
+export const handler = async (event: SQSEvent, context: Context) => (await worker())(event, context);

@@ -13,9 +13,9 @@ export interface Route extends ApiRoute {
 }
 
 /**
- * Every public route (README: the OAuth, "sync now" and notification routes). The functions rate-limit per IP,
+ * Every public route (docs/operating.md: the OAuth, "sync now" and notification routes). The functions rate-limit per IP,
  * per subscriber and per host key themselves; these throttles cap what reaches them at all, shared by every
- * caller. The routes the host's server calls are sized for its limits with 1,000,000 subscribers (README,
+ * caller. The routes the host's server calls are sized for its limits with 1,000,000 subscribers (docs/operating.md,
  * "Rate limits"): status 500/s, "sync now" 100/s, disconnect 50/s and notify 100/s from the host, plus room for
  * browsers and unsigned callers.
  */
@@ -58,7 +58,7 @@ export interface ApiProps {
   stageName: string;
   functions: Record<Route['function'], lambda.IFunction>;
   waf: boolean;
-  /** CIDRs of the host's servers: WAF's per-IP rules do not count them (README, "Signed requests from the host"). */
+  /** CIDRs of the host's servers: WAF's per-IP rules do not count them (docs/operating.md, "Signed requests from the host"). */
   hostIpAllowList?: readonly string[];
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;

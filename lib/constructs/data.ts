@@ -14,7 +14,7 @@ import type { SecretId } from '../stacks/access.ts';
  * lambdas/shared/adapters/crypto/kms-key-service.ts), or a `kms1:` value's `{subscriberId, purpose}` (earlier
  * versions, still opened).
  */
-export const ENCRYPTION_CONTEXT_KEYS = ['subscriberId', 'purpose', 'dataKeyId'] as const;
+const ENCRYPTION_CONTEXT_KEYS = ['subscriberId', 'purpose', 'dataKeyId'] as const;
 
 const CRYPTO_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
@@ -110,7 +110,7 @@ export class Data extends Construct {
       }),
     );
 
-    // Values are set outside CloudFormation (README, "Setting the secrets"). Until then they hold a JSON
+    // Values are set outside CloudFormation (docs/operating.md, "Setting the secrets"). Until then they hold a JSON
     // placeholder (not a secret) that the functions recognise: the routes that need one answer 503
     // `secret_not_set` and log which secret it is (lambdas/shared/adapters/secrets/secret-not-set.ts).
     const placeholder = SecretValue.unsafePlainText(JSON.stringify(SECRET_PLACEHOLDER));

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
@@ -18,6 +18,23 @@ export const MAX_BUNDLE_BYTES = 1024 * 1024;
  */
 const REQUIRE_SHIM =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** How every function is bundled (the `module_init` benchmark bundles the same way). */
+export const HOUSE_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner: REQUIRE_SHIM,
+  // Only the service clients are left to the runtime (importable from ESM since Node.js 18); any other
+  // @aws-sdk package, which a runtime need not ship, is bundled.
+  externalModules: ['@aws-sdk/client-*'],
+} satisfies BundlingOptions;
+
+/** Set on every function; `--enable-source-maps` also costs at module init, so the benchmark sets it too. */
+export const HOUSE_NODE_OPTIONS = '--enable-source-maps';
 
 export interface HouseFunctionProps {
   /** The entry file, relative to the project root (`lambdas/oauth/index.ts`). */
@@ -80,26 +97,13 @@ export class HouseFunction extends NodejsFunction {
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
       awsSdkConnectionReuse: false,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: HOUSE_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
-        // Only the service clients are left to the runtime (importable from ESM since Node.js 18); any other
-        // @aws-sdk package, which a runtime need not ship, is bundled.
-        externalModules: ['@aws-sdk/client-*'],
-        metafile: false,
-      },
+      bundling: { forceDockerBundling: false, ...HOUSE_BUNDLING, metafile: false },
     });
     this.ownLogGroup = logGroup;
   }

@@ -24,13 +24,9 @@ const OUTCOME_SET: Record<SyncOutcome, true> = {
   needs_reauth: true,
   busy: true,
 };
-export const SYNC_OUTCOMES = Object.keys(OUTCOME_SET) as SyncOutcome[];
+const SYNC_OUTCOMES = Object.keys(OUTCOME_SET) as SyncOutcome[];
 /** The worker's own failures: anything thrown, unreadable messages, requests put back too often. */
-export const WORKER_ERROR_KINDS = [
-  'unexpected',
-  'poison',
-  'requeue_limit',
-] as const satisfies WorkerErrorKind[];
+const WORKER_ERROR_KINDS = ['unexpected', 'poison', 'requeue_limit'] as const satisfies WorkerErrorKind[];
 
 export interface MonitoringProps {
   functions: Record<string, lambda.IFunction>;
@@ -85,7 +81,7 @@ export class Monitoring extends Construct {
       'DeadLetters',
       props.queues.deadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
       1,
-      'Sync requests failed three times and wait in the dead-letter queue (README, "Operating")',
+      'Sync requests failed three times and wait in the dead-letter queue (docs/operating.md, "Operating")',
     );
     alarm(
       'SyncQueueBehind',
@@ -122,7 +118,7 @@ export class Monitoring extends Construct {
       'GoogleDailyQuotaUsedUp',
       syncMetric('GoogleDailyQuotaUsedUp', {}),
       1,
-      'Google\'s daily Calendar API quota of the project is used up: every sync waits until midnight Pacific Time (lambdas/sync/README.md, "Quota and errors"); ask Google for more quota',
+      'Google\'s daily Calendar API quota of the project is used up: every sync waits until midnight Pacific Time (lambdas/sync/engine/README.md, "Quota and errors"); ask Google for more quota',
     );
 
     if (props.alarmEmail) {

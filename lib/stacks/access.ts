@@ -1,7 +1,7 @@
 /**
  * What each adapter calls in AWS, and which adapters each function is built with. The stack grants exactly
  * this and nothing else; the drift test checks the table against the adapters' source (the SDK commands they
- * send) and against the composition root (the adapters each function is built with), and the synthesized
+ * send) and against each function's composition (the adapters each function is built with), and the synthesized
  * policies against the table.
  */
 import type { TableId } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
@@ -75,7 +75,7 @@ export const ADAPTERS = {
     access: { kind: 'secret', secret: 'hostKeys' },
   },
   SubscriberIdSecret: {
-    file: 'lambdas/shared/composition.ts',
+    file: 'lambdas/shared/wiring/secrets.ts',
     access: { kind: 'secret', secret: 'subscriberIdKey' },
   },
 } as const satisfies Record<
@@ -119,7 +119,7 @@ export const QUEUE_SEND_ACTIONS = ['sqs:SendMessage'] as const;
  * purpose) and `decrypt` as `kms:Decrypt` (unwrapping a data key, or opening a `kms1:` value of earlier
  * versions), each limited to its purposes.
  */
-export interface KeyUse {
+interface KeyUse {
   encrypt: readonly SecretPurpose[];
   decrypt: readonly SecretPurpose[];
 }
@@ -139,7 +139,7 @@ const BOTH_PURPOSES: readonly SecretPurpose[] = ['feed_token', 'google_refresh_t
 const GOOGLE_SECRETS = ['googleClient'] as const;
 
 /**
- * Each function's adapters, as wired by the composition root (`build...Services`). The scheduler's two
+ * Each function's adapters, as wired by its composition (`lambdas/<function>/compose.ts`). The scheduler's two
  * functions share one builder, so they share one grant.
  */
 export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {

@@ -16,7 +16,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import type { TableId } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
-import { maxConcurrentSyncs } from '../../lambdas/sync/concurrency.ts';
+import { maxConcurrentSyncs } from '../../lambdas/sync/engine/concurrency.ts';
 import type { StackConfig } from '../config.ts';
 import { Api } from '../constructs/api.ts';
 import { Data, SyncQueues } from '../constructs/data.ts';
@@ -30,14 +30,14 @@ import {
   tableAccessOf,
 } from './access.ts';
 
-export const SERVICE_NAME = 'ics-google-sync';
-export const METRICS_NAMESPACE = 'IcsGoogleSync';
+const SERVICE_NAME = 'ics-google-sync';
+const METRICS_NAMESPACE = 'IcsGoogleSync';
 
 /** The worker's timeout: long enough for a large first sync's slice, short enough to keep retries prompt. */
 export const WORKER_TIMEOUT = Duration.minutes(5);
 /** A message that failed this often goes to the dead-letter queue (AWS: 3 to 5). */
 export const MAX_RECEIVE_COUNT = 3;
-/** Messages per worker invocation; they are synced one after another (lambdas/sync/handler.ts). */
+/** Messages per worker invocation; they are synced one after another (lambdas/sync/worker/handler.ts). */
 export const WORKER_BATCH_SIZE = 10;
 
 /** The environment variable that names each table, for the functions that read it. */
@@ -186,7 +186,7 @@ export class IcsGoogleSyncStack extends Stack {
       new SqsEventSource(queues.queue, {
         batchSize: WORKER_BATCH_SIZE,
         reportBatchItemFailures: true,
-        // All invocations together stay under the Google project's quota (lambdas/sync/concurrency.ts).
+        // All invocations together stay under the Google project's quota (lambdas/sync/engine/concurrency.ts).
         maxConcurrency: maxConcurrentSyncs(config.googleProjectQuotaPerMinute),
       }),
     );
@@ -244,13 +244,13 @@ export class IcsGoogleSyncStack extends Stack {
     for (const [secret, output] of Object.entries(secretOutputs) as [SecretId, string][]) {
       new CfnOutput(this, output, {
         value: data.secrets[secret].secretName,
-        description: `The secret behind ${SECRET_VARIABLES[secret]} (README, "Setting the secrets")`,
+        description: `The secret behind ${SECRET_VARIABLES[secret]} (docs/operating.md, "Setting the secrets")`,
       });
-      // The ARN is what the README's commands use: the name CDK derives from it assumes AWS's naming, which
+      // The ARN is what the operating guide's commands use: the name CDK derives from it assumes AWS's naming, which
       // LocalStack (`<stack>-<logicalId>-<suffix>`) does not follow.
       new CfnOutput(this, output.replace(/Name$/, 'Arn'), {
         value: data.secrets[secret].secretArn,
-        description: `The secret behind ${SECRET_VARIABLES[secret]}, by ARN (README, "Setting the secrets")`,
+        description: `The secret behind ${SECRET_VARIABLES[secret]}, by ARN (docs/operating.md, "Setting the secrets")`,
       });
     }
     new CfnOutput(this, 'SyncQueueUrl', { value: queues.queue.queueUrl });
@@ -344,7 +344,7 @@ export class IcsGoogleSyncStack extends Stack {
     });
   }
 
-  /** cdk-nag findings that are deliberate, each with its reason (README: "cdk-nag acknowledgements"). */
+  /** cdk-nag findings that are deliberate, each with its reason (docs/operating.md: "cdk-nag acknowledgements"). */
   private acknowledgeFindings(data: Data, queues: SyncQueues): void {
     const restApi = this.api.restApi;
     Validations.of(restApi).acknowledge(

@@ -27,7 +27,7 @@ import {
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
-import { SubscriberIdentity } from '../../lambdas/oauth/feed-token.ts';
+import { SubscriberIdentity } from '../../lambdas/oauth/rules/feed-token.ts';
 import { spreadDelaySeconds } from '../../lambdas/shared/domain/sync-schedule.ts';
 import {
   cdklocalCommands,
@@ -36,8 +36,8 @@ import {
   REPO_ROOT,
   runCdklocal,
 } from '../../tools/localstack-deploy.ts';
+import { FeedServer } from '../support/feed-server.ts';
 import { submitConsent } from '../support/google-emulator.ts';
-import { TokenFeedServer } from '../support/token-feed-server.ts';
 import {
   e2eFeed,
   hostAddressForContainers,
@@ -82,7 +82,7 @@ const COLD_START_TIMEOUT = 6 * MINUTE;
 const SYNC_TIMEOUT = 6 * MINUTE;
 
 describe.skipIf(!probe.reachable)(`the stack on LocalStack, end to end${titleNote}`, () => {
-  const feeds = new TokenFeedServer();
+  const feeds = new FeedServer();
   const feedToken = `e2e-${randomBytes(16).toString('hex')}`;
   const feed = e2eFeed(new Date());
   const aws = localStackAwsSettings();
@@ -196,7 +196,7 @@ describe.skipIf(!probe.reachable)(`the stack on LocalStack, end to end${titleNot
     connectionsTable = tick.Environment?.Variables?.CONNECTIONS_TABLE ?? '';
     expect(connectionsTable, 'CONNECTIONS_TABLE of the tick function').not.toBe('');
 
-    // The subscriber id the functions derive, from the generated key (as lambdas/oauth/feed-token.ts does).
+    // The subscriber id the functions derive, from the generated key (as lambdas/oauth/rules/feed-token.ts does).
     const identity = new SubscriberIdentity(async () => {
       const { SecretString } = await clients.secrets.send(
         new GetSecretValueCommand({ SecretId: outputs.SubscriberIdKeySecretArn }),

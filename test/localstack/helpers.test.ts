@@ -16,8 +16,8 @@ import {
   OUTPUTS_FILE,
   UsageError,
 } from '../../tools/localstack-deploy.ts';
+import { FeedServer } from '../support/feed-server.ts';
 import { submitConsent } from '../support/google-emulator.ts';
-import { TokenFeedServer } from '../support/token-feed-server.ts';
 import {
   DEFAULT_LOCALSTACK_ENDPOINT,
   e2eFeed,
@@ -367,7 +367,7 @@ describe('suite helpers', () => {
 describe('the host side of the flow, as the suite runs it', () => {
   it('serves the emulator and the feeds on all interfaces, reached here on 127.0.0.1', async () => {
     const google = await startGoogleEmulator({ host: '0.0.0.0', port: 0 });
-    const feeds = new TokenFeedServer();
+    const feeds = new FeedServer();
     await feeds.start({ host: '0.0.0.0' });
     try {
       feeds.feeds.set('token-12345', e2eFeed(new Date()).text);

@@ -1,5 +1,5 @@
 /**
- * What a first deploy would have hit (README, "Deploying to a dev account" and "LocalStack"): the account-wide
+ * What a first deploy would have hit (docs/operating.md, "Deploying to a dev account" and "LocalStack"): the account-wide
  * API Gateway setting kept by every stage, secrets that start as a placeholder the functions recognise, and the
  * LocalStack variant's outputs and resource types.
  */

@@ -5,21 +5,19 @@
  *   variable the parser does not read;
  * - each table variable names the table of that name in tables.ts;
  * - the table of actions per adapter (lib/stacks/access.ts) equals the SDK commands in the adapters' source,
- *   the adapters per function equal what the composition root builds each function with, and every role's
+ *   the adapters per function equal what each function's composition (`lambdas/<function>/compose.ts`, with the
+ *   shared factories of `lambdas/shared/wiring/`) builds it with, and every role's
  *   policy grants exactly that, on exactly those resources.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOTIFY_VARIABLES, parseNotifyConfig } from '../../lambdas/notify/config.ts';
+import { OAUTH_VARIABLES, parseOAuthConfig } from '../../lambdas/oauth/config.ts';
+import { parseSchedulerConfig, SCHEDULER_VARIABLES } from '../../lambdas/scheduler/config.ts';
 import { TABLES, type TableId } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
-import {
-  CONFIG_VARIABLES,
-  parseNotifyConfig,
-  parseOAuthConfig,
-  parseSchedulerConfig,
-  parseSyncWorkerConfig,
-} from '../../lambdas/shared/config.ts';
+import { parseSyncWorkerConfig, SYNC_WORKER_VARIABLES } from '../../lambdas/sync/config.ts';
 import {
   ACTION_OF_COMMAND,
   ADAPTERS,
@@ -42,11 +40,11 @@ const projectRoot = path.resolve(import.meta.dirname, '../..');
 
 const PARSERS: Record<FunctionId, { parse: (env: NodeJS.ProcessEnv) => unknown; reads: readonly string[] }> =
   {
-    oauth: { parse: parseOAuthConfig, reads: CONFIG_VARIABLES.oauth },
-    notify: { parse: parseNotifyConfig, reads: CONFIG_VARIABLES.notify },
-    syncWorker: { parse: parseSyncWorkerConfig, reads: CONFIG_VARIABLES.syncWorker },
-    schedulerTick: { parse: parseSchedulerConfig, reads: CONFIG_VARIABLES.scheduler },
-    schedulerPurge: { parse: parseSchedulerConfig, reads: CONFIG_VARIABLES.scheduler },
+    oauth: { parse: parseOAuthConfig, reads: OAUTH_VARIABLES },
+    notify: { parse: parseNotifyConfig, reads: NOTIFY_VARIABLES },
+    syncWorker: { parse: parseSyncWorkerConfig, reads: SYNC_WORKER_VARIABLES },
+    schedulerTick: { parse: parseSchedulerConfig, reads: SCHEDULER_VARIABLES },
+    schedulerPurge: { parse: parseSchedulerConfig, reads: SCHEDULER_VARIABLES },
   };
 
 /** Read by Lambda's runtime and Powertools, not by the service's configuration. */
@@ -267,13 +265,15 @@ describe('the table of actions per adapter', () => {
 });
 
 describe('the adapters of each function', () => {
-  const BUILDERS: Record<FunctionId, string> = {
-    oauth: 'buildOAuthServices',
-    notify: 'buildNotifyServices',
-    syncWorker: 'buildSyncWorkerServices',
-    schedulerTick: 'buildSchedulerServices',
-    schedulerPurge: 'buildSchedulerServices',
+  /** Each function's builder and the composition file it is in. */
+  const BUILDERS: Record<FunctionId, { name: string; file: string }> = {
+    oauth: { name: 'buildOAuthServices', file: 'lambdas/oauth/compose.ts' },
+    notify: { name: 'buildNotifyServices', file: 'lambdas/notify/compose.ts' },
+    syncWorker: { name: 'buildSyncWorkerServices', file: 'lambdas/sync/compose.ts' },
+    schedulerTick: { name: 'buildSchedulerServices', file: 'lambdas/scheduler/compose.ts' },
+    schedulerPurge: { name: 'buildSchedulerServices', file: 'lambdas/scheduler/compose.ts' },
   };
+  const WIRING = 'lambdas/shared/wiring';
   /** What an imported factory builds, for factories whose adapter class is constructed in another file. */
   const FACTORIES: Record<string, AdapterName> = {
     createCipher: 'KmsKeyService',
@@ -282,23 +282,33 @@ describe('the adapters of each function', () => {
   /** Config fields that name a table, when not the table's own id. */
   const TABLE_FIELDS: Record<string, TableId> = { noncesTable: 'hostNonces' };
 
-  const file = path.join(projectRoot, 'lambdas/shared/composition.ts');
-  const sourceFile = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  // The functions of the compositions and of the shared factories they call, by name (the names are unique).
+  const files = [
+    ...new Set(Object.values(BUILDERS).map(({ file }) => file)),
+    ...readdirSync(path.join(projectRoot, WIRING)).map((name) => `${WIRING}/${name}`),
+  ];
   const functions = new Map<string, ts.FunctionDeclaration | ts.ArrowFunction>();
-  sourceFile.forEachChild((node) => {
-    if (ts.isFunctionDeclaration(node) && node.name) functions.set(node.name.text, node);
-    if (ts.isVariableStatement(node)) {
-      for (const declaration of node.declarationList.declarations) {
-        if (
-          ts.isIdentifier(declaration.name) &&
-          declaration.initializer &&
-          ts.isArrowFunction(declaration.initializer)
-        ) {
-          functions.set(declaration.name.text, declaration.initializer);
+  for (const relative of files) {
+    const file = path.join(projectRoot, relative);
+    const sourceFile = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    collectFunctions(sourceFile);
+  }
+  function collectFunctions(sourceFile: ts.SourceFile): void {
+    sourceFile.forEachChild((node) => {
+      if (ts.isFunctionDeclaration(node) && node.name) functions.set(node.name.text, node);
+      if (ts.isVariableStatement(node)) {
+        for (const declaration of node.declarationList.declarations) {
+          if (
+            ts.isIdentifier(declaration.name) &&
+            declaration.initializer &&
+            ts.isArrowFunction(declaration.initializer)
+          ) {
+            functions.set(declaration.name.text, declaration.initializer);
+          }
         }
       }
-    }
-  });
+    });
+  }
 
   /** `Adapter` or `Adapter@table`, for every adapter of ADAPTERS the builder constructs, following local calls. */
   function adaptersBuiltBy(name: string, seen = new Set<string>()): Set<string> {
@@ -329,7 +339,7 @@ describe('the adapters of each function', () => {
       node.forEachChild(visit);
     };
     const declaration = functions.get(name);
-    if (!declaration) throw new Error(`${name} is not in composition.ts`);
+    if (!declaration) throw new Error(`${name} is in no composition or shared factory`);
     visit(declaration);
     return found;
   }
@@ -342,7 +352,7 @@ describe('the adapters of each function', () => {
       ...(access.key ? ['KmsKeyService'] : []),
       ...access.secrets.map((secret) => SECRET_ADAPTER[secret]),
     ]);
-    expect([...adaptersBuiltBy(BUILDERS[fn])].sort()).toEqual([...declared].sort());
+    expect([...adaptersBuiltBy(BUILDERS[fn].name)].sort()).toEqual([...declared].sort());
   });
 });
 

@@ -8,8 +8,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTIFY_PATH as HOST_KIT_NOTIFY_PATH } from '../../host-kit/index.ts';
 import { createNotifyHandler } from '../../lambdas/notify/router.ts';
+import { HOST_SIGNED_ROUTES, RATE_LIMITED_ROUTES } from '../../lambdas/oauth/config.ts';
 import { createOAuthHandler } from '../../lambdas/oauth/router.ts';
-import { HOST_SIGNED_ROUTES, RATE_LIMITED_ROUTES } from '../../lambdas/shared/config.ts';
 import {
   type ApiRoute,
   functionServing,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
-import { maxConcurrentSyncs } from '../../lambdas/sync/concurrency.ts';
+import { maxConcurrentSyncs } from '../../lambdas/sync/engine/concurrency.ts';
 import {
   HOST_ROUTE_SUFFIXES,
   HOST_SIGNATURE_HEADER,

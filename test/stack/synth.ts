@@ -11,7 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseStackConfig } from '../../lib/config.ts';
 import { IcsGoogleSyncStack } from '../../lib/stacks/ics-google-sync-stack.ts';
 
-/** What a dev deployment is given on the command line (README, "Deploying to a dev account"). */
+/** What a dev deployment is given on the command line (docs/operating.md, "Deploying to a dev account"). */
 export const BASE_CONTEXT = {
   feedUrlTemplate: 'https://ics.example.com/feeds/{token}.ics',
   returnToAllowList: 'https://ics.example.com/account,https://ics.example.com/settings',

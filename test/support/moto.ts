@@ -15,7 +15,7 @@ import type { TestDynamo } from './dynalite.ts';
 
 /**
  * The adapters' integration tests run on a second backend, moto (a Python emulator of AWS), beside the in-process
- * dynalite and fauxqs: moto is closer to AWS in several places (README, "Testing"). It is not an npm package, so
+ * dynalite and fauxqs: moto is closer to AWS in several places (test/README.md). It is not an npm package, so
  * where `moto_server` is not on the PATH its variants skip and their titles say why; in CI (or with
  * REQUIRE_MOTO=1, which `.ci/run` sets) they must run, and a missing moto fails them.
  */

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { ConfigError } from '../../lambdas/shared/config.ts';
+import { ConfigError } from '../../lambdas/shared/wiring/config-parts.ts';
 import {
   type DeadLetter,
   describeInspection,
@@ -21,7 +21,7 @@ import {
 import { type OpsTarget, openTarget, type TargetChoice, TargetError } from './target.ts';
 
 /**
- * `npm run ops -- <command>`: the operator's command line (README, "Operating"). Parses the arguments, opens the
+ * `npm run ops -- <command>`: the operator's command line (docs/operating.md, "Operating"). Parses the arguments, opens the
  * stage or the local run, runs one command and prints its result: human lines by default, one JSON document
  * with --json. Changes ask first unless --yes, and each writes one audit line (JSON, on stderr).
  */
@@ -119,12 +119,10 @@ export async function runOps(argv: string[], streams: CliStreams): Promise<numbe
     streams.stderr('ops: say where: --local or --stage NAME\n');
     return 2;
   }
+  const dataDir = parsed.values.get('--data-dir');
   const choice: TargetChoice = stage
     ? { kind: 'stage', stage }
-    : {
-        kind: 'local',
-        ...(parsed.values.has('--data-dir') ? { dataDir: parsed.values.get('--data-dir') } : {}),
-      };
+    : { kind: 'local', ...(dataDir !== undefined ? { dataDir } : {}) };
   const io: OpsIo = {
     out: (text) => streams.stdout(`${text}\n`),
     note: (text) => streams.stderr(`${text}\n`),

@@ -1,4 +1,4 @@
-/** `npm run ops -- <command>`: see cli.ts, and README, "Operating". */
+/** `npm run ops -- <command>`: see cli.ts, and docs/operating.md, "Operating". */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withEnvFile } from '../../dev/env-file.ts';

@@ -13,11 +13,13 @@ import { loadOrCreateSecrets } from '../../dev/local-secrets.ts';
 import { EMULATOR_CLIENT } from '../../dev/service.ts';
 import { serviceEnvironment } from '../../dev/service-env.ts';
 import { DEFAULT_DATA_DIR } from '../../dev/settings.ts';
+import { buildOAuthServices } from '../../lambdas/oauth/compose.ts';
+import { parseOAuthConfig } from '../../lambdas/oauth/config.ts';
+import type { OAuthDependencies } from '../../lambdas/oauth/dependencies.ts';
+import { parseSchedulerConfig } from '../../lambdas/scheduler/config.ts';
 import { DynamoConnectionStore } from '../../lambdas/shared/adapters/dynamodb/connection-store.ts';
 import { DynamoSyncStateListing } from '../../lambdas/shared/adapters/dynamodb/sync-state-listing.ts';
 import { DynamoSyncStateStore } from '../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
-import { buildOAuthServices, type Services } from '../../lambdas/shared/composition.ts';
-import { parseOAuthConfig, parseSchedulerConfig } from '../../lambdas/shared/config.ts';
 
 /**
  * What the operator's commands work on: the OAuth function's services (built by the service's own composition
@@ -27,7 +29,7 @@ import { parseOAuthConfig, parseSchedulerConfig } from '../../lambdas/shared/con
 export interface OpsTarget {
   /** `local`, or the stage's name. */
   name: string;
-  services: Services;
+  services: OAuthDependencies;
   connections: DynamoConnectionStore;
   syncStates: DynamoSyncStateStore;
   /** Every sync state (statistics): a Scan no function's role allows. */

@@ -2,7 +2,7 @@
  * The rehearsal's deployment: the CDK CLI synthesizes the dev stack with real bundling, bootstraps moto and
  * deploys to it (asset publishing, change set, outputs), exactly as `cdk deploy` does on AWS. moto's
  * CloudFormation lacks a few resource types and runs Lambda in Docker; those resources are taken out of the
- * synthesized template before the CLI deploys it, each for the reason in REHEARSAL_WORKAROUNDS (README,
+ * synthesized template before the CLI deploys it, each for the reason in REHEARSAL_WORKAROUNDS (docs/operating.md,
  * "Deploy rehearsal").
  */
 import { spawn } from 'node:child_process';
@@ -30,7 +30,7 @@ export interface CfnTemplate {
   Outputs?: Record<string, { Value: unknown }>;
 }
 
-/** Every resource type the rehearsal does not deploy to moto, and why (the README lists the same). */
+/** Every resource type the rehearsal does not deploy to moto, and why (docs/operating.md lists the same). */
 export const REHEARSAL_WORKAROUNDS: Record<string, string> = {
   'AWS::SecretsManager::Secret':
     "moto's CloudFormation skips the type: the rehearsal creates each secret through Secrets Manager first (the generated one with the template's GenerateSecretString settings) and puts its ARN where the template refers to it",

@@ -1,4 +1,4 @@
-/** `npm run rehearsal`: the deploy rehearsal on moto (README, "Deploy rehearsal"); one summary line at the end. */
+/** `npm run rehearsal`: the deploy rehearsal on moto (docs/operating.md, "Deploy rehearsal"); one summary line at the end. */
 import { motoAvailability } from '../moto-server.ts';
 import { runRehearsal } from './rehearsal.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The deploy rehearsal (README, "Deploy rehearsal"): the dev stack deployed to moto by the CDK CLI, then its
+ * The deploy rehearsal (docs/operating.md, "Deploy rehearsal"): the dev stack deployed to moto by the CDK CLI, then its
  * four real bundles run under Node.js 24 with the deployed functions' environments, against the Google emulator
  * and a feed server, through a whole subscriber's life: connect, callback, the tick, the worker fed by the
  * queue, a change notification, sync now, disconnect. Every check throws with what differed.
@@ -34,13 +34,13 @@ import { ServiceClient } from '../../dev/demo-host/service-client.ts';
 import { eventFromRequest, readBody, writeResult } from '../../dev/lambda-runtime/http-adapter.ts';
 import { sqsEventOf } from '../../dev/lambda-runtime/sqs-event.ts';
 import { startGoogleEmulator } from '../../emulator/google/index.ts';
-import { SubscriberIdentity } from '../../lambdas/oauth/feed-token.ts';
+import { SubscriberIdentity } from '../../lambdas/oauth/rules/feed-token.ts';
 import { createCipher } from '../../lambdas/shared/adapters/crypto/create-cipher.ts';
 import { DynamoDataKeyStore } from '../../lambdas/shared/adapters/dynamodb/data-key-store.ts';
 import { spreadDelaySeconds } from '../../lambdas/shared/domain/sync-schedule.ts';
 import { e2eFeed } from '../../test/localstack/helpers.ts';
+import { FeedServer } from '../../test/support/feed-server.ts';
 import { submitConsent } from '../../test/support/google-emulator.ts';
-import { TokenFeedServer } from '../../test/support/token-feed-server.ts';
 import { type MotoServer, startMotoServer } from '../moto-server.ts';
 import { deployToMoto, type RehearsalDeployment } from './deploy.ts';
 import { type DeployedFunction, LambdaRunner } from './runner.ts';
@@ -62,7 +62,7 @@ export async function runRehearsal(log: (line: string) => void = () => undefined
   if (nodeMajor < 24)
     throw new Error(`the rehearsal runs the bundles under Node.js 24; this is ${process.version}`);
   const _started = Date.now();
-  const feeds = new TokenFeedServer();
+  const feeds = new FeedServer();
   await feeds.start();
   const google = await startGoogleEmulator({ port: 0 });
   let moto: MotoServer | undefined;
@@ -144,7 +144,7 @@ export async function runRehearsal(log: (line: string) => void = () => undefined
     );
     expect(loggedNotSet(outputs.HostKeysSecretArn as string), 'no log line names the host keys secret');
 
-    // The secrets, as the README tells an operator to set them. Functions read a secret again after their
+    // The secrets, as docs/operating.md tells an operator to set them. Functions read a secret again after their
     // cache's 5 minutes: here each step starts new containers instead of waiting.
     await clients.secrets.send(
       new PutSecretValueCommand({
@@ -298,7 +298,7 @@ export async function runRehearsal(log: (line: string) => void = () => undefined
       `rehearsal passed: ${deployment.stackName} deployed to moto by cdk deploy in ${deployment.seconds.deploy.toFixed(1)} s ` +
       `(synth with bundling ${deployment.seconds.synth.toFixed(1)} s); end to end in ${endToEndSeconds.toFixed(1)} s ` +
       `(connect, callback, tick, ${worker.batches} worker batches, calendar = feed, notify, sync now, disconnect, ` +
-      `poison message dead-lettered after ${receives} receives); ${removedCount} template entries not deployed to moto (README, "Deploy rehearsal")`;
+      `poison message dead-lettered after ${receives} receives); ${removedCount} template entries not deployed to moto (docs/operating.md, "Deploy rehearsal")`;
     for (const fn of Object.values(clients)) fn.destroy();
     return {
       summary,

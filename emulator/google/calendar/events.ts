@@ -80,7 +80,7 @@ export function instanceIdOf(calendar: StoredCalendar): InstanceIdOf {
  * by the scheme of its series: an opaque id handed out before, or `<seriesId>_<start>` for a legacy series
  * only (the computed form of an opaque series' instance is not found, as at Google).
  */
-export function findEvent(
+function findEvent(
   calendar: StoredCalendar,
   eventId: string,
 ): { stored?: StoredEvent; resource: Json } | undefined {

@@ -30,7 +30,7 @@ export interface InstanceRef {
 }
 
 /** Q3 2026, when Google said the new instance id format starts. */
-export const DEFAULT_OPAQUE_FROM = Date.UTC(2026, 6, 1);
+const DEFAULT_OPAQUE_FROM = Date.UTC(2026, 6, 1);
 
 const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
 const OPAQUE_LENGTH = 26;
@@ -40,7 +40,7 @@ const LEGACY_SUFFIX = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$/;
 const legacySuffix = (originalStartMs: number, allDay: boolean): string => basicIdAt(allDay, originalStartMs);
 
 /** Splits a legacy id `<seriesId>_<basic start>` into the series id and the original start instant. */
-export function parseLegacyInstanceId(id: string): InstanceRef | undefined {
+function parseLegacyInstanceId(id: string): InstanceRef | undefined {
   const underscore = id.lastIndexOf('_');
   if (underscore <= 0) return undefined;
   const match = LEGACY_SUFFIX.exec(id.slice(underscore + 1));

@@ -52,7 +52,7 @@ import type { Json } from './store.ts';
 const FAR_PAST = Date.UTC(1900, 0, 1);
 const FAR_FUTURE = Date.UTC(2200, 0, 1);
 /** Occurrences per series and query at most (Google's answer past this is unknown; a runaway guard). */
-export const MAX_OCCURRENCES = 5_000;
+const MAX_OCCURRENCES = 5_000;
 /**
  * rrule-temporal's default (10,000 periods) would stop a daily rule after 27 years; 200,000 covers a daily rule
  * from FAR_PAST to FAR_FUTURE.

@@ -24,7 +24,7 @@ export const isIanaZone = isGoogleTimeZoneName;
  * either way): renames whose old name Google takes (`America/Godthab`, `Pacific/Enderbury`, `Asia/Rangoon`) and
  * a zone new in tzdata 2022g (`America/Ciudad_Juarez`; `America/Denver` has its rules since 2022).
  */
-export const RECENT_ZONE_NAMES: ReadonlySet<string> = new Set([
+const RECENT_ZONE_NAMES: ReadonlySet<string> = new Set([
   'Europe/Kyiv',
   'America/Nuuk',
   'Pacific/Kanton',

@@ -17,7 +17,7 @@ const MAX_PROPERTIES_BYTES = 32 * 1024;
  * Longest text fields taken, in UTF-16 code units. Google documents none of them; 8,192 characters is the
  * description limit integrators report, and 1,024 is a conservative bound for the one-line fields.
  */
-export const TEXT_LIMITS = { summary: 1024, location: 1024, description: 8192 } as const;
+const TEXT_LIMITS = { summary: 1024, location: 1024, description: 8192 } as const;
 const VISIBILITIES = new Set(['default', 'public', 'private', 'confidential']);
 const TRANSPARENCIES = new Set(['opaque', 'transparent']);
 
@@ -41,7 +41,7 @@ export function validateEvent(
 }
 
 /** Text lengths and the enumerated fields Google checks (`visibility`, `transparency`). */
-export function validateEventFields(event: Record<string, unknown>): void {
+function validateEventFields(event: Record<string, unknown>): void {
   for (const [field, limit] of Object.entries(TEXT_LIMITS)) {
     const value = event[field];
     if (value === undefined || value === null) continue;
@@ -61,7 +61,7 @@ function checkEnum(event: Record<string, unknown>, field: string, allowed: Set<s
 }
 
 /** Checks start, end and recurrence of a complete (inserted, replaced or merged) event. */
-export function validateEventTimes(
+function validateEventTimes(
   event: Record<string, unknown>,
   calendarZone: string,
   acceptRecentZoneNames = false,
@@ -171,7 +171,7 @@ export function normalizeExtendedProperties(
  * `email` or `popup`, `minutes` "between 0 and 40320 (4 weeks in minutes)". Default reminders and overrides
  * cannot come together.
  */
-export const MAX_REMINDER_OVERRIDES = 5;
+const MAX_REMINDER_OVERRIDES = 5;
 const REMINDER_METHODS = new Set(['email', 'popup']);
 const MAX_REMINDER_MINUTES = 40_320;
 

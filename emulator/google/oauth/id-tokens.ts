@@ -2,7 +2,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 
 /** Google's issuer, as its discovery document names it and as ID tokens carry it in `iss`. */
-export const ID_TOKEN_ISSUER = 'https://accounts.google.com';
+const ID_TOKEN_ISSUER = 'https://accounts.google.com';
 
 /** Signs ID tokens (RS256, as Google does); one key per emulator, never published. */
 export class IdTokenSigner {

@@ -53,8 +53,8 @@ export interface ConsentInput {
   requested: string[];
   /** What the user left ticked on the consent form (defaults to everything requested). */
   ticked?: string[];
-  /** A limit set by a test (`grantNextScopes`). */
-  limit?: string[];
+  /** A limit set by a test (`grantNextScopes`); undefined when none is set. */
+  limit?: string[] | undefined;
   includeGrantedScopes: boolean;
 }
 

@@ -18,7 +18,7 @@ export const NOTIFY_PATH = API_ROUTES.notify.path;
  * Body limit (bytes) and entries per notification; more is refused with 413 before any lookup. 1,000 entries
  * take 67 KB in compact JSON, so the body limit leaves room for them and some whitespace.
  */
-export const MAX_NOTIFY_BODY_BYTES = 81_920;
+const MAX_NOTIFY_BODY_BYTES = 81_920;
 export const MAX_NOTIFY_ENTRIES = 1_000;
 /** Index lookups in flight at once. */
 const LOOKUP_CONCURRENCY = 16;

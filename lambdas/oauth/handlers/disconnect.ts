@@ -9,8 +9,8 @@ import {
   queryParameters,
 } from '../../shared/adapters/http/request.ts';
 import { jsonResponse } from '../../shared/adapters/http/responses.ts';
-import { MAX_INTENT_LENGTH } from '../connect-intent.ts';
-import { DISCONNECT_PATH } from '../paths.ts';
+import { MAX_INTENT_LENGTH } from '../rules/connect-intent.ts';
+import { DISCONNECT_PATH } from '../rules/paths.ts';
 import { disconnect } from '../use-cases/disconnect.ts';
 import { signedRequest } from './host-signed.ts';
 import { type RouteContext, route } from './route.ts';

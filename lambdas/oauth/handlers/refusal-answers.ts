@@ -1,7 +1,7 @@
 import { HOST_REQUEST_REFUSALS } from '../../shared/adapters/http/host-signature.ts';
 import { RATE_LIMITED, type RefusalAnswer, type RefusalAnswers } from '../../shared/adapters/http/refusal.ts';
 import type { HostRequestRefusalCode } from '../../shared/use-cases/authenticate-host-request.ts';
-import type { RefusalCode } from '../refusals.ts';
+import type { RefusalCode } from '../rules/refusals.ts';
 
 /** A passing failure: 503, try again in a minute. */
 const unavailable = (message: string): RefusalAnswer => ({

@@ -1,4 +1,4 @@
-import { STATUS_PATH } from '../paths.ts';
+import { STATUS_PATH } from '../rules/paths.ts';
 import { connectionStatus } from '../use-cases/connection-status.ts';
 import { feedTokenRoute } from './feed-token-route.ts';
 import type { RouteContext } from './route.ts';

@@ -1,4 +1,4 @@
-import { SYNC_NOW_PATH } from '../paths.ts';
+import { SYNC_NOW_PATH } from '../rules/paths.ts';
 import { syncNow } from '../use-cases/sync-now.ts';
 import { feedTokenRoute } from './feed-token-route.ts';
 import type { RouteContext } from './route.ts';

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RateLimitedRoute } from '../../shared/config.ts';
 import { describeError, type Refusal } from '../../shared/errors.ts';
 import type { Connection } from '../../shared/ports/connection-store.ts';
+import type { RateLimitedRoute } from '../config.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import { checkFeed, type FeedCheckResult, type FeedVerdict } from '../feed-check.ts';
-import { feedUrlFor, isWellFormedFeedToken } from '../feed-token.ts';
-import { type RefusalCode, refusal } from '../refusals.ts';
+import { checkFeed, type FeedCheckResult, type FeedVerdict } from '../rules/feed-check.ts';
+import { feedUrlFor, isWellFormedFeedToken } from '../rules/feed-token.ts';
+import { type RefusalCode, refusal } from '../rules/refusals.ts';
 import type { CallerDependencies, CallerInput } from './caller.ts';
 import { countForSubscriber, countingFailures, identifyCaller } from './caller.ts';
 

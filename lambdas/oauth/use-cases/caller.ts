@@ -1,12 +1,12 @@
-import type { RateLimitedRoute } from '../../shared/config.ts';
 import { Refusal } from '../../shared/errors.ts';
 import type { SignedRequest } from '../../shared/host-signature.ts';
 import { authenticateHostRequest } from '../../shared/use-cases/authenticate-host-request.ts';
+import type { RateLimitedRoute } from '../config.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import type { RefusalCode } from '../refusals.ts';
+import type { RefusalCode } from '../rules/refusals.ts';
 
 /**
- * Who sends a request: the host's server, proven by its signature (README, "Signed requests from the host"), or
+ * Who sends a request: the host's server, proven by its signature (docs/operating.md, "Signed requests from the host"), or
  * a client known only by its IP (a browser, or a host that does not sign).
  */
 export type Caller = { kind: 'host'; keyId: string } | { kind: 'client'; ip: string };

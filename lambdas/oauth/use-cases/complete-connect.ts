@@ -13,9 +13,9 @@ import { releaseGrant } from '../../shared/use-cases/release-grant.ts';
 import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
 import { tellHost } from '../../shared/use-cases/tell-host.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import { equalHex, RANDOM_SECRET_PATTERN, sha256Hex } from '../oauth-secrets.ts';
-import { refusal } from '../refusals.ts';
-import { withOutcome } from '../return-to.ts';
+import { equalHex, RANDOM_SECRET_PATTERN, sha256Hex } from '../rules/oauth-secrets.ts';
+import { refusal } from '../rules/refusals.ts';
+import { withOutcome } from '../rules/return-to.ts';
 import { countForSubscriber, countingFailures, identifyCaller } from './caller.ts';
 import { type BindingCookie, bindingCookieName } from './start-connect.ts';
 
@@ -58,7 +58,7 @@ type CallbackDependencies = Pick<
 type GrantDependencies = Pick<OAuthDependencies, 'connections' | 'oauth' | 'logger'>;
 
 /** The `reason` put on the return URL next to `google=error`. */
-export type ConnectFailure =
+type ConnectFailure =
   | 'access_denied' // the user said no on Google's consent page
   | 'insufficient_scope' // the user unticked the calendar permission
   | 'no_refresh_token' // Google gave no offline access

@@ -4,7 +4,7 @@ import { releaseGrant } from '../../shared/use-cases/release-grant.ts';
 import { SyncRunningError, scrubSubscriber } from '../../shared/use-cases/scrub-subscriber.ts';
 import { tellHost } from '../../shared/use-cases/tell-host.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import { refusal } from '../refusals.ts';
+import { refusal } from '../rules/refusals.ts';
 import {
   connectionHoldsFeedToken,
   type FeedCheckDependencies,

@@ -1,7 +1,12 @@
-import { type IntentAction, type IntentPayload, IntentRejected, verifyIntent } from '../connect-intent.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import { isWellFormedFeedToken } from '../feed-token.ts';
-import { refusal } from '../refusals.ts';
+import {
+  type IntentAction,
+  type IntentPayload,
+  IntentRejected,
+  verifyIntent,
+} from '../rules/connect-intent.ts';
+import { isWellFormedFeedToken } from '../rules/feed-token.ts';
+import { refusal } from '../rules/refusals.ts';
 
 export interface IntentRequest {
   action: IntentAction;
@@ -17,7 +22,7 @@ export type IntentDependencies = Pick<OAuthDependencies, 'intents' | 'now' | 'lo
  * Refuses the request unless it carries a valid intent of the host for exactly this action, feed token and
  * return_to (connect-intent.ts). `consume` records the nonce (conditional put), so an intent acts once; the
  * confirmation page checks without consuming, the form it posts consumes. With CONNECT_INTENTS=token_only there
- * is nothing to check (README: what that leaves open). Answers the verified payload (undefined in token_only).
+ * is nothing to check (docs/operating.md, "Connect intents": what that leaves open). Answers the verified payload (undefined in token_only).
  */
 export async function requireIntent(
   deps: IntentDependencies,

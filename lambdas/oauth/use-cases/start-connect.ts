@@ -1,6 +1,6 @@
 import type { OAuthDependencies } from '../dependencies.ts';
-import { pkceChallenge, randomSecret, sha256Hex } from '../oauth-secrets.ts';
-import { acceptedReturnTo } from '../return-to.ts';
+import { pkceChallenge, randomSecret, sha256Hex } from '../rules/oauth-secrets.ts';
+import { acceptedReturnTo } from '../rules/return-to.ts';
 import {
   type AuthenticationDependencies,
   checkedFeed,
@@ -114,7 +114,7 @@ async function provenFeed(
 }
 
 /** Stores a fresh single-use state and gives the consent URL and the cookie that goes with it. */
-export async function beginConsent(
+async function beginConsent(
   deps: ConsentDependencies,
   flow: { subscriberId: string; feedTokenCiphertext: string; feedLookupKey?: string; returnTo: string },
 ): Promise<StartOutcome> {

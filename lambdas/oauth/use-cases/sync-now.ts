@@ -1,7 +1,7 @@
 import { describeError } from '../../shared/errors.ts';
 import { requestImmediateSync } from '../../shared/use-cases/request-sync.ts';
 import type { OAuthDependencies } from '../dependencies.ts';
-import { refusal } from '../refusals.ts';
+import { refusal } from '../rules/refusals.ts';
 import { authenticateFeedToken, type FeedTokenDependencies, type FeedTokenInput } from './authenticate.ts';
 
 export interface SyncNowOutcome {

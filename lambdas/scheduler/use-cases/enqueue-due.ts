@@ -15,7 +15,7 @@ export interface EnqueueDependencies {
 }
 
 /** Some subscribers could not be enqueued; the others were. Running the tick again is harmless. */
-export class TickIncompleteError extends SafeMessageError {
+class TickIncompleteError extends SafeMessageError {
   override readonly name = 'TickIncompleteError';
   constructor(
     readonly notEnqueued: number,

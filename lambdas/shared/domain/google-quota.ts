@@ -2,7 +2,7 @@ import { DAY_MS } from './time/civil.ts';
 import { timeZoneNamed } from './time/zone.ts';
 
 /** Google Cloud resets per-day API quotas at midnight Pacific Time (its quota documentation says so). */
-export const QUOTA_RESET_ZONE = 'America/Los_Angeles';
+const QUOTA_RESET_ZONE = 'America/Los_Angeles';
 
 /** The next midnight in Pacific Time after `now`: when a used-up daily quota is given back. */
 export function nextDailyQuotaReset(now: Date): Date {

@@ -4,7 +4,7 @@
  * least 32 bytes once decoded. Errors name the key id or position, never a key.
  */
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-export const MIN_KEY_BYTES = 32;
+const MIN_KEY_BYTES = 32;
 const MAX_KEYS = 20;
 
 export class HostKeysError extends Error {

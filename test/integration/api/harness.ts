@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { buildNotifyServices } from '../../../lambdas/notify/compose.ts';
+import { parseNotifyConfig } from '../../../lambdas/notify/config.ts';
 import type { NotifyDependencies } from '../../../lambdas/notify/dependencies.ts';
 import { createNotifyHandler } from '../../../lambdas/notify/router.ts';
 import { NOTIFY_PATH } from '../../../lambdas/notify/use-cases/notify-changes.ts';
 import { SYNC_NOW_PATH } from '../../../lambdas/oauth/router.ts';
 import { hostSignatureHeaders } from '../../../lambdas/shared/adapters/http/host-signature.ts';
-import { buildNotifyServices } from '../../../lambdas/shared/composition.ts';
-import { parseNotifyConfig } from '../../../lambdas/shared/config.ts';
 import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
 import { lambdaContext, type RestRequest, restEvent } from '../../support/api-gateway.ts';
 import { type HarnessOptions, OAuthHarness } from '../oauth/harness.ts';
@@ -50,7 +50,7 @@ export class ApiHarness extends OAuthHarness {
     this.notifyServices = buildNotifyServices(parseNotifyConfig(env), {
       dynamo: this.dynamo.client,
       sqs: this.sqs.client,
-      now: this.clock.now,
+      clock: this.clock,
       logger,
       env,
     });
@@ -83,7 +83,7 @@ export class ApiHarness extends OAuthHarness {
   /** A notification as the host sends it: the body signed with a key of the ring. */
   notify(body: string, options: SignOptions = {}) {
     const signed = hostSignatureHeaders(options.keyId ?? 'current', options.key ?? HOST_KEYS.current, {
-      timestamp: String(options.timestamp ?? Math.floor(this.clock.now().getTime() / 1000)),
+      timestamp: String(options.timestamp ?? Math.floor(this.clock.now() / 1000)),
       ...(options.nonce ? { nonce: options.nonce } : {}),
       method: 'POST',
       path: NOTIFY_PATH,

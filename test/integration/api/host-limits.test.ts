@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DISCONNECT_PATH, STATUS_PATH, SYNC_NOW_PATH } from '../../../lambdas/oauth/paths.ts';
+import { DISCONNECT_PATH, STATUS_PATH, SYNC_NOW_PATH } from '../../../lambdas/oauth/rules/paths.ts';
 import { hostSignatureHeaders } from '../../../lambdas/shared/adapters/http/host-signature.ts';
 import { header } from '../../support/api-gateway.ts';
 import { BASE, INTENT_KEY_IDS, INTENT_KEYS, json } from '../oauth/harness.ts';
@@ -33,7 +33,7 @@ describe('the host is authenticated, and only failures count', () => {
       method,
       path,
       body,
-      timestamp: String(Math.floor(h.clock.now().getTime() / 1000)),
+      timestamp: String(Math.floor(h.clock.now() / 1000)),
     });
   }
 

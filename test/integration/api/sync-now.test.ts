@@ -34,7 +34,7 @@ describe('sync now', () => {
     const queued = await h.takeQueued();
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ subscriberId, reason: 'manual', delaySeconds: 0 });
-    expect(Date.parse(queued[0]?.requestedAt as string)).toBe(h.clock.now().getTime());
+    expect(Date.parse(queued[0]?.requestedAt as string)).toBe(h.clock.now());
   });
 
   it('401 for a missing, malformed or unknown token, and nothing is enqueued', async () => {
@@ -67,7 +67,7 @@ describe('sync now', () => {
     await h.services.connections.markNeedsReauth(
       subscriberId,
       connection?.refreshTokenCiphertext as string,
-      h.clock.now(),
+      h.clock.date(),
     );
     const needsReauth = await h.syncNow(feedToken);
     expect(needsReauth.statusCode).toBe(409);

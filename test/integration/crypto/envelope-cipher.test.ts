@@ -12,6 +12,7 @@ import { EnvelopeCipher } from '../../../lambdas/shared/adapters/crypto/envelope
 import { KmsCipher } from '../../../lambdas/shared/adapters/crypto/kms-cipher.ts';
 import { DynamoDataKeyStore } from '../../../lambdas/shared/adapters/dynamodb/data-key-store.ts';
 import type { Cipher, EncryptionContext } from '../../../lambdas/shared/ports/cipher.ts';
+import { ManualClock } from '../../support/clock.ts';
 import type { TestDynamo } from '../../support/dynalite.ts';
 import { motoDynamo, motoKms, motoKmsKey, motoNote, skipWithoutMoto, useMoto } from '../../support/moto.ts';
 
@@ -37,7 +38,7 @@ describe.skipIf(skipWithoutMoto)(`envelope encryption on KMS${motoNote}`, () => 
   const moto = useMoto();
   let dynamo: TestDynamo;
   let keyArn: string;
-  const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+  const clock = new ManualClock('2026-03-01T00:00:00Z');
 
   beforeAll(async () => {
     dynamo = await motoDynamo(moto.server);
@@ -56,7 +57,7 @@ describe.skipIf(skipWithoutMoto)(`envelope encryption on KMS${motoNote}`, () => 
       { kind: 'kms', keyId: keyArn, dataKeys: dynamo.tableNames.dataKeys },
       () => kms,
       store,
-      { now: () => new Date(clock.ms) },
+      { now: clock.date },
     );
     return { cipher, calls };
   }
@@ -117,7 +118,7 @@ describe.skipIf(skipWithoutMoto)(`envelope encryption on KMS${motoNote}`, () => 
   it(`rotates after ${ROTATION_DAYS} days: a new data key, and the old ciphertexts still open`, async () => {
     const first = container();
     const before = await first.cipher.encrypt(secret, alice);
-    clock.ms += ROTATION_DAYS * DAY_MS;
+    clock.advance(ROTATION_DAYS * DAY_MS);
     const after = await first.cipher.encrypt(secret, alice);
     expect(before.split(':')[1]).not.toBe(after.split(':')[1]);
     // The container unwrapped the key earlier tests made, then made the next one.

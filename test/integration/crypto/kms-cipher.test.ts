@@ -77,7 +77,7 @@ describe.skipIf(skipWithoutMoto)(`KMS adapters on moto${motoNote}`, () => {
       const error = await failureOf(cipher().decrypt(stored, alice));
       expect(error).toBeInstanceOf(DecryptionError);
       // KMS answers IncorrectKeyException (a refusal); moto answers AccessDeniedException, which the cipher
-      // cannot tell from a missing permission (README, "Tests": where the backends differ).
+      // cannot tell from a missing permission (test/README.md: where the backends differ).
       expect((error as Error).message).toMatch(/\((IncorrectKeyException|AccessDeniedException)\)$/);
     });
 

@@ -7,7 +7,7 @@ import { DEMO_FEED_TOKEN } from '../../../dev/demo-host/demo-feed.ts';
 import { PortInUseError } from '../../../dev/listen.ts';
 import { type DevService, EMULATOR_USER, startDevService } from '../../../dev/service.ts';
 import type { DevSettings } from '../../../dev/settings.ts';
-import { verifyIntent } from '../../../lambdas/oauth/connect-intent.ts';
+import { verifyIntent } from '../../../lambdas/oauth/rules/connect-intent.ts';
 import { StaticHostKeyRing } from '../../../lambdas/shared/adapters/secrets/host-keys.ts';
 import { submitConsent } from '../../support/google-emulator.ts';
 

@@ -46,8 +46,22 @@ describe('the sync poller', () => {
   it('stops at once while waiting for messages', async () => {
     const queueUrl = await sqs.createQueue('idle');
     const poller = new SyncPoller({ client: sqs.client, queueUrl, handler: async () => undefined });
+    // The signal that the poller is waiting: its long poll goes out.
+    const polling = new Promise<void>((resolve) => {
+      sqs.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'ReceiveMessageCommand') resolve();
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'signalLongPoll' },
+      );
+    });
     poller.start();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    try {
+      await polling;
+    } finally {
+      sqs.client.middlewareStack.remove('signalLongPoll');
+    }
     const started = Date.now();
     await poller.stop();
     expect(Date.now() - started).toBeLessThan(2_000);

@@ -6,6 +6,7 @@ import {
   googleError,
   startEmulatorWithUser,
 } from '../../support/google-emulator.ts';
+import { without } from '../../support/without.ts';
 
 type Event = calendar_v3.Schema$Event;
 
@@ -68,10 +69,10 @@ describe('Google emulator: events', () => {
   });
 
   it('generates a base32hex id when none is given, and keeps a client iCalUID', async () => {
-    const { data } = await insert({ ...timed(nextId()), id: undefined, iCalUID: 'uid-1@feed' });
+    const { data } = await insert({ ...without(timed(nextId()), 'id'), iCalUID: 'uid-1@feed' });
     expect(data.id).toMatch(/^[a-v0-9]{26}$/);
     expect(data.iCalUID).toBe('uid-1@feed');
-    expect(await googleError(insert({ ...timed(nextId()), id: undefined, iCalUID: 'uid-1@feed' }))).toEqual({
+    expect(await googleError(insert({ ...without(timed(nextId()), 'id'), iCalUID: 'uid-1@feed' }))).toEqual({
       status: 409,
       reason: 'duplicate',
     });
@@ -235,7 +236,7 @@ describe('Google emulator: events', () => {
   });
 
   it('imports by iCalUID: creates once, then replaces the same event', async () => {
-    const body = { ...timed(nextId()), id: undefined, iCalUID: 'imported@feed' };
+    const body = { ...without(timed(nextId()), 'id'), iCalUID: 'imported@feed' };
     const { data: first } = await api.events.import({ calendarId, requestBody: body });
     expect(first.id).toMatch(/^[a-v0-9]{26}$/);
     const { data: second } = await api.events.import({
@@ -245,7 +246,7 @@ describe('Google emulator: events', () => {
     expect(second.id).toBe(first.id);
     expect(second.summary).toBe('again');
     expect(
-      await googleError(api.events.import({ calendarId, requestBody: { ...body, iCalUID: undefined } })),
+      await googleError(api.events.import({ calendarId, requestBody: without(body, 'iCalUID') })),
     ).toEqual({
       status: 400,
       reason: 'required',
@@ -258,7 +259,7 @@ describe('Google emulator: events', () => {
       ['id shorter than 5', () => timed('abcd'), 'invalid'],
       ['id longer than 1024', () => timed('a'.repeat(1025)), 'invalid'],
       ['id and iCalUID together', () => ({ ...timed(nextId()), iCalUID: 'x@y' }), 'invalid'],
-      ['missing end', () => ({ ...timed(nextId()), end: undefined }), 'required'],
+      ['missing end', () => without(timed(nextId()), 'end'), 'required'],
       [
         'end before start',
         () => timed(nextId(), { end: { dateTime: '2026-02-02T08:00:00+01:00' } }),

@@ -53,9 +53,7 @@ async function errorBody(
     )?.error?.errors?.[0];
     return {
       status: response?.status ?? 0,
-      reason: first?.reason,
-      domain: first?.domain,
-      message: first?.message,
+      ...(first !== undefined && { reason: first.reason, domain: first.domain, message: first.message }),
     };
   }
 }

@@ -9,6 +9,7 @@ import {
   googleError,
   startEmulatorWithUser,
 } from '../../support/google-emulator.ts';
+import { without } from '../../support/without.ts';
 
 const allDay = (id: string): calendar_v3.Schema$Event => ({
   id,
@@ -218,7 +219,7 @@ describe('Google emulator: quotas, usage limits, faults, latency, counters', () 
       });
       expect(
         await googleError(
-          api.events.import({ calendarId, requestBody: { ...allDay('x'), id: undefined, iCalUID: 'u@x' } }),
+          api.events.import({ calendarId, requestBody: { ...without(allDay('x'), 'id'), iCalUID: 'u@x' } }),
         ),
       ).toEqual({ status: 403, reason: 'rateLimitExceeded' });
       expect(
@@ -464,11 +465,28 @@ describe('Google emulator: quotas, usage limits, faults, latency, counters', () 
     google.control.setLatency({ ms: 800 });
     const delayed = api.events.list({ calendarId }).then(() => finished.push('with latency'));
     // Once the server has received the first call (it counts before waiting), later calls run without latency.
-    while (google.control.counters().total === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await expect.poll(() => google.control.counters().total).toBeGreaterThan(0);
     google.control.setLatency({ ms: 0 });
     const quick = api.events.list({ calendarId }).then(() => finished.push('without latency'));
     await Promise.all([delayed, quick]);
     expect(finished).toEqual(['without latency', 'with latency']);
+  });
+
+  it('finishes a call whose client stopped waiting, and tells when every call received has landed', async () => {
+    const { google, api } = await start();
+    const calendarId = await createCalendar(api);
+    google.control.injectFault({ method: 'events.insert', delayMs: 500 });
+    const giveUp = new AbortController();
+    const abandoned = api.events.insert(
+      { calendarId, requestBody: allDay('bbbbb') },
+      { signal: giveUp.signal },
+    );
+    await expect.poll(() => google.control.counters().byMethod['events.insert'] ?? 0).toBe(1);
+    giveUp.abort();
+    await expect(abandoned).rejects.toThrow();
+    await google.settled();
+    // Google made the write all the same: it is there as soon as `settled` resolves.
+    expect((await api.events.get({ calendarId, eventId: 'bbbbb' })).data.id).toBe('bbbbb');
   });
 
   it('counts calls per method and per user, including failed ones, and resets', async () => {

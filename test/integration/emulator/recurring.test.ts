@@ -6,6 +6,7 @@ import {
   googleError,
   startEmulatorWithUser,
 } from '../../support/google-emulator.ts';
+import { without } from '../../support/without.ts';
 
 const SERIES = 'series0001';
 /** Daily at 09:00 Berlin, five times, from Monday 2 March 2026 (CET, UTC+1). */
@@ -88,7 +89,7 @@ describe('Google emulator: recurring events, instances and exceptions', () => {
     ).toEqual(notFound);
     expect(
       await googleError(
-        api.events.update({ calendarId, eventId: computed, requestBody: { ...series, id: undefined } }),
+        api.events.update({ calendarId, eventId: computed, requestBody: without(series, 'id') }),
       ),
     ).toEqual(notFound);
     expect(await googleError(api.events.delete({ calendarId, eventId: computed }))).toEqual(notFound);
@@ -149,9 +150,7 @@ describe('Google emulator: recurring events, instances and exceptions', () => {
     const { data: fetched } = await api.events.get({ calendarId, eventId: THIRD });
     await api.events.update({ calendarId, eventId: THIRD, requestBody: { ...fetched, summary: 'again' } });
     expect(
-      await googleError(
-        api.events.insert({ calendarId, requestBody: { ...fetched, id: undefined, iCalUID: undefined } }),
-      ),
+      await googleError(api.events.insert({ calendarId, requestBody: without(fetched, 'id', 'iCalUID') })),
     ).toEqual({ status: 400, reason: 'invalid' });
   });
 

@@ -6,8 +6,6 @@
  * status must tell the truth, and only poison messages may reach the dead-letter queue. The table of outcomes is
  * printed at the end.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ConditionalCheckFailedException,
   ProvisionedThroughputExceededException,
@@ -19,73 +17,19 @@ import { SCOPES } from '../../../emulator/google/index.ts';
 import { LocalAesGcmCipher } from '../../../lambdas/shared/adapters/crypto/local-cipher.ts';
 import type { CalendarGateway } from '../../../lambdas/shared/ports/calendar-gateway.ts';
 import type { Cipher } from '../../../lambdas/shared/ports/cipher.ts';
-import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
 import type { SyncWorkerDependencies } from '../../../lambdas/sync/dependencies.ts';
-import { MIN_TIME_BUDGET_MS } from '../../../lambdas/sync/use-cases/run-sync-request.ts';
+import { MIN_TIME_BUDGET_MS } from '../../../lambdas/sync/worker/use-cases/run-sync-request.ts';
+import type { FeedFault } from '../../support/feed-server.ts';
+import { wrapMethods } from '../../support/stubs.ts';
 import { feedOf, type TestSubscriber, TIME_MARGIN_MS, WorkerHarness } from '../worker/harness.ts';
 
 /** Longer than the engine's lease (16 minutes): a dead run's lease has expired, and a new interval began. */
 const TIME_PASSES_MS = 17 * 60_000;
-
-const request = (subscriberId: string, reason: SyncRequest['reason'] = 'manual'): SyncRequest => ({
-  subscriberId,
-  reason,
-  requestedAt: new Date().toISOString(),
-});
-
-type FeedMode = 'healthy' | 'down' | 'refused' | 'truncated' | 'partial' | 'html';
-
 /**
- * The ICS service in front of the harness's feeds: serves each token's text, or misbehaves for the tokens a row
- * puts in a fault mode (503, connection dropped, body cut off, 206, an HTML login page).
+ * Into the last minute of an access token's hour (`expires_in` 3599): inside the service's refresh margin (five
+ * minutes), so its next call refreshes, while Google still takes the token for calls already under way.
  */
-class FaultyFeedServer {
-  readonly modes = new Map<string, FeedMode>();
-  private server: Server | undefined;
-  url = '';
-
-  constructor(private readonly feeds: Map<string, string>) {}
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      const token = decodeURIComponent(/^\/ics\/([^/]+)\.ics$/.exec(req.url ?? '')?.[1] ?? '');
-      const text = this.feeds.get(token);
-      if (text === undefined) return void res.writeHead(404).end();
-      const calendar = { 'content-type': 'text/calendar; charset=utf-8' };
-      switch (this.modes.get(token) ?? 'healthy') {
-        case 'healthy':
-          return void res.writeHead(200, calendar).end(text);
-        case 'down':
-          return void res.writeHead(503, { 'retry-after': '120' }).end('Service Unavailable');
-        case 'refused':
-          return void req.socket.destroy();
-        case 'truncated':
-          // Cut off after the first half of its events: a valid start, no END:VCALENDAR.
-          return void res
-            .writeHead(200, calendar)
-            .end(text.slice(0, text.lastIndexOf('END:VEVENT', text.length / 2) + 12));
-        case 'partial':
-          return void res
-            .writeHead(206, { ...calendar, 'content-range': `bytes 0-99/${text.length}` })
-            .end(text.slice(0, 100));
-        case 'html':
-          return void res
-            .writeHead(200, { 'content-type': 'text/html' })
-            .end(
-              '<!DOCTYPE html><html><body><form action="/login"><input name="password"></form></body></html>',
-            );
-      }
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    this.server?.closeAllConnections();
-    return new Promise((resolve) => this.server?.close(() => resolve()));
-  }
-}
+const NEAR_TOKEN_EXPIRY_MS = 3_599_000 - 60_000;
 
 interface DynamoFault {
   /** `UpdateItemCommand`, ... or `*`. */
@@ -155,21 +99,14 @@ interface MatrixRow {
 describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and the local cipher', () => {
   const h = new WorkerHarness();
   let base: SyncWorkerDependencies;
-  let feedServer: FaultyFeedServer;
   let dynamoFaults: DynamoFaults;
   const matrix: MatrixRow[] = [];
   const poisonSent: string[] = [];
 
   beforeAll(async () => {
     await h.open();
-    feedServer = new FaultyFeedServer(h.feeds.feeds);
-    await feedServer.start();
     dynamoFaults = new DynamoFaults(h.dynamo.client);
-    base = {
-      ...h.deps,
-      settings: { ...h.deps.settings, feedUrlTemplate: `${feedServer.url}/ics/{token}.ics` },
-    };
-    h.deps = base;
+    base = h.deps;
   });
 
   afterAll(async () => {
@@ -192,7 +129,6 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
         ...matrix.map(line),
       ].join('\n'),
     );
-    await feedServer?.close();
     await h.close();
   });
 
@@ -250,12 +186,12 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
   async function recover(sub: TestSubscriber): Promise<number> {
     h.google.control.clearFaults();
     dynamoFaults.clear();
-    feedServer.modes.clear();
+    h.feeds.faults.clear();
     h.deps = base;
     let rounds = 0;
     for (; rounds < 4; rounds++) {
-      h.clock.offsetMs += TIME_PASSES_MS;
-      if (rounds > 0) await h.send(request(sub.id, 'scheduled'));
+      h.clock.advance(TIME_PASSES_MS);
+      if (rounds > 0) await h.send(h.syncRequest(sub.id, 'scheduled'));
       await h.deliverAll();
       const outcome = (await h.syncState.get(sub.id))?.lastResult?.outcome;
       if (outcome === 'synced' || outcome === 'unchanged') break;
@@ -292,7 +228,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
   /** A subscriber whose calendar is already in sync with a feed of `events` events. */
   async function synced(events: number): Promise<TestSubscriber> {
     const sub = await h.connect(feedOf(events));
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     await h.deliverAll();
     expect((await h.syncState.get(sub.id))?.lastResult?.outcome).toBe('synced');
     return sub;
@@ -300,7 +236,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
 
   it('1. the same message delivered twice (at once, and again after the first finished)', async () => {
     const sub = await h.connect(feedOf(30));
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     const [message] = await receive(1);
     if (!message) throw new Error('no message');
     const responses = await Promise.all([h.invoke([message]), h.invoke([message])]);
@@ -328,15 +264,8 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
         if (count) made++;
         return method(...args);
       };
-    const gatewayOf = (inner: CalendarGateway): CalendarGateway => ({
-      insert: guard(inner.insert.bind(inner), true),
-      get: guard(inner.get.bind(inner), true),
-      update: guard(inner.update.bind(inner), true),
-      instances: guard(inner.instances.bind(inner), true),
-      delete: guard(inner.delete.bind(inner), true),
-      calendarExists: guard(inner.calendarExists.bind(inner), true),
-      listEvents: guard(inner.listEvents.bind(inner), true),
-    });
+    const gatewayOf = (inner: CalendarGateway): CalendarGateway =>
+      wrapMethods(inner, (call) => guard(call as (...args: unknown[]) => Promise<unknown>, true));
     const { eventMap, syncState, syncQueue } = base;
     // After the kill nothing more reaches DynamoDB or SQS: what was not flushed is lost with the process.
     h.deps = {
@@ -365,7 +294,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
 
   it('2. the worker killed after some Google writes of a first sync, before the map rows', async () => {
     const sub = await h.connect(feedOf(40));
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     await killedRun(17);
     const rows = await base.eventMap.list(sub.id);
     // No event in Google without a row: the intents written before the calls cover what the map lost.
@@ -384,7 +313,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
   it('3. the worker killed in the middle of updates', async () => {
     const sub = await synced(40);
     h.feeds.feeds.set(sub.feedToken, feedOf(40, { summary: 'Moved' }));
-    await h.send(request(sub.id));
+    await h.send(h.syncRequest(sub.id));
     await killedRun(21);
     const moved = inGoogle(sub).filter((e) => e.summary?.startsWith('Moved')).length;
     const afterFault = `${moved} of 40 updated in Google; status still the last finished run's: ${await lastOutcome(sub)}`;
@@ -399,7 +328,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
 
   it('4. two workers on one subscriber at once', async () => {
     const sub = await h.connect(feedOf(30));
-    await h.send(request(sub.id, 'connected'), request(sub.id, 'manual'));
+    await h.send(h.syncRequest(sub.id, 'connected'), h.syncRequest(sub.id, 'manual'));
     const first = await receive(1);
     const second = await receive(1);
     expect(first.length + second.length).toBe(2);
@@ -484,7 +413,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
     it(`${5 + index}. ${row}`, async () => {
       const sub = await h.connect(feedOf(30));
       inject(sub);
-      await h.send(request(sub.id, 'connected'));
+      await h.send(h.syncRequest(sub.id, 'connected'));
       await h.deliverAll();
       const afterFault = `${await lastOutcome(sub)}, ${inGoogle(sub).length} in Google`;
       const rounds = await recover(sub);
@@ -492,7 +421,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
     });
   }
 
-  const feedFaults: [FeedMode, string][] = [
+  const feedFaults: [FeedFault, string][] = [
     ['down', 'feed answers 503'],
     ['refused', 'feed drops the connection'],
     ['truncated', 'feed cut off half-way (no END:VCALENDAR)'],
@@ -505,9 +434,9 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       const sub = await synced(30);
       // The subscriber's feed grows meanwhile; its host misbehaves.
       h.feeds.feeds.set(sub.feedToken, feedOf(31));
-      feedServer.modes.set(sub.feedToken, mode);
-      h.clock.offsetMs += TIME_PASSES_MS;
-      await h.send(request(sub.id, 'scheduled'));
+      h.feeds.faults.set(sub.feedToken, mode);
+      h.clock.advance(TIME_PASSES_MS);
+      await h.send(h.syncRequest(sub.id, 'scheduled'));
       await h.deliverAll();
       const state = await h.syncState.get(sub.id);
       expect(state?.lastResult?.outcome).toBe('feed_error');
@@ -525,7 +454,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       decrypt: () => Promise.reject(new Error('cipher unavailable')),
     };
     h.deps = { ...base, cipher: failing };
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     const failures: number[] = [];
     for (let delivery = 0; delivery < 2; delivery++) {
       failures.push((await h.deliverOnce())?.batchItemFailures.length ?? -1);
@@ -550,7 +479,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       error: 'conditional',
       count: 2,
     });
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     for (let i = 0; i < 2; i++) await h.deliverOnce();
     const queued = (await h.sqs.inspect(h.queueUrl)).map((m) => JSON.parse(m.body).requeued);
     expect(h.googleCalls(sub)).toBe(0);
@@ -572,7 +501,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       // ...and a burst that outlasts them: an event map batch write fails after every attempt.
       { command: 'BatchWriteItemCommand', error: 'throttle', after: 2, count: 3 },
     );
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     const failures: number[] = [];
     for (let delivery = 0; delivery < 2; delivery++) {
       failures.push((await h.deliverOnce())?.batchItemFailures.length ?? 0);
@@ -594,32 +523,24 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
     let made = 0;
     h.deps = {
       ...base,
-      calendarFor: (token) => {
-        const inner = base.calendarFor(token);
-        const counted =
-          <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
-          (...args: A): Promise<R> => {
-            // The subscriber removes the app in their Google account after the 12th call.
-            if (++made === 12) h.google.control.expireTokens({ user: sub.email });
-            return method(...args);
-          };
-        return {
-          insert: counted(inner.insert.bind(inner)),
-          get: counted(inner.get.bind(inner)),
-          update: counted(inner.update.bind(inner)),
-          instances: counted(inner.instances.bind(inner)),
-          delete: counted(inner.delete.bind(inner)),
-          calendarExists: counted(inner.calendarExists.bind(inner)),
-          listEvents: counted(inner.listEvents.bind(inner)),
-        };
-      },
+      calendarFor: (token) =>
+        wrapMethods(base.calendarFor(token), (call) => (...args) => {
+          // After the 12th call the grant ends (its refresh token expires) as the access token nears its end:
+          // the next call refreshes, mid-run, and meets invalid_grant. Calls already under way keep their
+          // still valid access token, so which call meets it does not depend on their order.
+          if (++made === 12) {
+            h.google.control.expireTokens({ user: sub.email, kind: 'refresh' });
+            h.clock.advance(NEAR_TOKEN_EXPIRY_MS);
+          }
+          return call(...args);
+        }),
     };
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     await h.deliverAll();
     h.deps = base;
     // A later request of the same warm worker.
-    h.clock.offsetMs += TIME_PASSES_MS;
-    await h.send(request(sub.id, 'scheduled'));
+    h.clock.advance(TIME_PASSES_MS);
+    await h.send(h.syncRequest(sub.id, 'scheduled'));
     await h.deliverAll();
     const connection = await h.connections.get(sub.id);
     const afterFault = `${await lastOutcome(sub)}; connection ${connection?.status}; ${inGoogle(sub).length} in Google`;
@@ -647,7 +568,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       },
       connection?.version,
     );
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     const rounds = await recover(sub);
     record(
       'invalid_grant mid-run',
@@ -659,7 +580,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
 
   it('19. the time budget running out mid-run', async () => {
     const sub = await h.connect(feedOf(150, { summary: 'Long' }));
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     await h.deliverOnce(TIME_MARGIN_MS + MIN_TIME_BUDGET_MS + 500);
     const state = await h.syncState.get(sub.id);
     expect(state?.lastResult?.outcome).toBe('partial');
@@ -682,7 +603,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
     const poison = JSON.stringify({ subscriberId: sub.id, reason: 'whenever', requestedAt: 'yesterday' });
     poisonSent.push(poison);
     await h.sendRaw(poison);
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     await h.deliverAll();
     const dead = (await h.sqs.inspect(h.deadLetterQueueUrl)).map((m) => m.body);
     expect(dead).toEqual([poison]);
@@ -722,8 +643,8 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
 
   /** Time passes by `ms`, the schedule asks again, and the queue is drained. */
   async function laterSync(sub: TestSubscriber, ms: number): Promise<void> {
-    h.clock.offsetMs += ms;
-    await h.send(request(sub.id, 'scheduled'));
+    h.clock.advance(ms);
+    await h.send(h.syncRequest(sub.id, 'scheduled'));
     await h.deliverAll();
   }
 
@@ -742,7 +663,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       message: 'Forbidden',
       count: 1_000,
     });
-    await h.send(request(sub.id));
+    await h.send(h.syncRequest(sub.id));
     await h.deliverAll();
     const state = await h.syncState.get(sub.id);
     // The refusal is the event's: the 50 new events are written, the status names the refused one.
@@ -775,7 +696,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       reason: 'duplicate',
     });
     h.google.control.injectFault({ method: 'events.get', user: sub.email, status: 404, reason: 'notFound' });
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     await h.deliverAll();
     const afterFault = `${await lastOutcome(sub)}; ${liveInGoogle(sub).length} live, one under a fresh id`;
     const rows = await base.eventMap.list(sub.id);
@@ -791,7 +712,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
 
   it('23. a feed that renames every UID on each of four syncs', async () => {
     const sub = await h.connect(feedOf(30, { prefix: 'gen0' }));
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     await h.deliverAll();
     const counts: number[] = [];
     for (let generation = 1; generation <= 4; generation++) {
@@ -825,20 +746,20 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
         count: 1_000,
       });
     }
-    await h.send(request(sub.id, 'connected'));
+    await h.send(h.syncRequest(sub.id, 'connected'));
     await h.deliverAll();
     const state = await h.syncState.get(sub.id);
     expect(state?.lastResult).toMatchObject({ outcome: 'cooling_down', dailyQuotaUsedUp: true });
     // The project waits: another subscriber's request makes no Google call, nobody is marked.
     const otherCalls = h.googleCalls(other);
-    await h.send(request(other.id));
+    await h.send(h.syncRequest(other.id));
     await h.deliverAll();
     expect(h.googleCalls(other)).toBe(otherCalls);
     expect((await h.connections.get(sub.id))?.status).toBe('connected');
     const afterFault = `${state?.lastResult?.outcome} until ${state?.lastResult?.coolDownUntil}; other subscribers wait without a call`;
     // Past midnight Pacific Time the quota is back.
     h.google.control.clearFaults();
-    h.clock.offsetMs += 25 * 3_600_000;
+    h.clock.advance(25 * 3_600_000);
     const rounds = await recover(sub);
     record(
       'daily quota',
@@ -865,7 +786,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
     control.userPatchEvent({ calendarId, eventId: retitled, patch: { summary: 'Not mine' } });
     control.userPatchEvent({ calendarId, eventId: coloured, patch: { colorId: '7' } });
     const afterFault = `${liveInGoogle(sub).length} live, 1 moved to 2030, 1 retitled, 1 coloured`;
-    await h.send(request(sub.id, 'manual'));
+    await h.send(h.syncRequest(sub.id, 'manual'));
     await h.deliverAll();
     const state = await h.syncState.get(sub.id);
     expect(state?.lastResult).toMatchObject({ outcome: 'synced', auditRepaired: 3 });
@@ -893,7 +814,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
       afterEffect: true,
       count: 1_000,
     });
-    await h.send(request(sub.id));
+    await h.send(h.syncRequest(sub.id));
     await h.deliverAll();
     expect(liveInGoogle(sub).find((event) => event.summary === 'Event 3')?.description).toBe('changed');
     const afterFault = `${await lastOutcome(sub)}; the change is in Google, no answer came`;

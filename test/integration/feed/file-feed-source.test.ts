@@ -7,7 +7,7 @@ import { FileFeedSource } from '../../../lambdas/shared/adapters/feed/file-feed-
 import { HttpOrFileFeedSource } from '../../../lambdas/shared/adapters/feed/http-or-file-feed-source.ts';
 import { FeedError } from '../../../lambdas/shared/domain/feed-error.ts';
 import { corpusNote, corpusRoot, skipWithoutCorpus } from '../../support/corpus-location.ts';
-import { CALENDAR, type FeedServer, feedUrl, startFeedServer } from './feed-server.ts';
+import { CALENDAR, type FeedServer, startFeedServer } from '../../support/feed-server.ts';
 
 let dir: string;
 let server: FeedServer;
@@ -44,7 +44,9 @@ describe('FileFeedSource', () => {
     const first = await source.fetch(path.join(dir, 'ok.ics'));
     const lastModified = first.kind === 'fetched' ? first.lastModified : undefined;
     expect(lastModified).toMatch(/GMT$/);
-    expect(await source.fetch(path.join(dir, 'ok.ics'), { lastModified })).toEqual({ kind: 'not_modified' });
+    expect(await source.fetch(path.join(dir, 'ok.ics'), { lastModified: String(lastModified) })).toEqual({
+      kind: 'not_modified',
+    });
   });
 
   it('refuses missing files, directories, truncated and oversized feeds with a reason', async () => {
@@ -89,7 +91,7 @@ describe('FileFeedSource', () => {
 describe('HttpOrFileFeedSource', () => {
   it('sends URLs over HTTP and everything else to the file system', async () => {
     const source = new HttpOrFileFeedSource({ timeoutMs: 2_000 });
-    const overHttp = await source.fetch(feedUrl(server, 'etag'));
+    const overHttp = await source.fetch(server.behaviourUrl('etag'));
     expect(overHttp.kind === 'fetched' && overHttp.etag).toBe('"v1"');
     const fromFile = await source.fetch(path.join(dir, 'ok.ics'));
     expect(fromFile.kind === 'fetched' && fromFile.etag).toBeUndefined();

@@ -6,11 +6,10 @@ import {
   CALENDAR,
   ETAG,
   type FeedServer,
-  feedUrl,
   LAST_MODIFIED,
   startFeedServer,
   TOKEN,
-} from './feed-server.ts';
+} from '../../support/feed-server.ts';
 
 let server: FeedServer;
 const source = new HttpFeedSource({ timeoutMs: 200, maxBytes: 4_000 });
@@ -24,7 +23,7 @@ afterAll(async () => {
 
 /** The FeedError a fetch fails with; also checks that its message never gives the secret away. */
 async function refusal(route: string, reader = source, validators?: FeedValidators): Promise<FeedError> {
-  const error = await reader.fetch(feedUrl(server, route), validators).then(
+  const error = await reader.fetch(server.behaviourUrl(route), validators).then(
     () => undefined,
     (caught: unknown) => caught,
   );
@@ -38,37 +37,39 @@ async function refusal(route: string, reader = source, validators?: FeedValidato
 
 describe('HttpFeedSource', () => {
   it('reads a feed, returns its validators, then answers not_modified to a conditional GET (ETag)', async () => {
-    const first = await source.fetch(feedUrl(server, 'etag'));
+    const first = await source.fetch(server.behaviourUrl('etag'));
     expect(first).toEqual({
       kind: 'fetched',
       text: CALENDAR,
       etag: ETAG,
       bytes: Buffer.byteLength(CALENDAR),
     });
-    const second = await source.fetch(feedUrl(server, 'etag'), { etag: ETAG });
+    const second = await source.fetch(server.behaviourUrl('etag'), { etag: ETAG });
     expect(second).toEqual({ kind: 'not_modified' });
-    expect(server.requests.at(-1)?.headers['if-none-match']).toBe(ETAG);
+    expect(server.received.at(-1)?.headers['if-none-match']).toBe(ETAG);
   });
 
   it('uses Last-Modified as a validator (If-Modified-Since)', async () => {
-    const first = await source.fetch(feedUrl(server, 'last-modified'));
+    const first = await source.fetch(server.behaviourUrl('last-modified'));
     expect(first.kind === 'fetched' && first.lastModified).toBe(LAST_MODIFIED);
-    expect(await source.fetch(feedUrl(server, 'last-modified'), { lastModified: LAST_MODIFIED })).toEqual({
-      kind: 'not_modified',
-    });
+    expect(await source.fetch(server.behaviourUrl('last-modified'), { lastModified: LAST_MODIFIED })).toEqual(
+      {
+        kind: 'not_modified',
+      },
+    );
   });
 
   it('asks for a calendar and names itself', async () => {
-    await source.fetch(feedUrl(server, 'user-agent'));
-    const headers = server.requests.at(-1)?.headers;
+    await source.fetch(server.behaviourUrl('user-agent'));
+    const headers = server.received.at(-1)?.headers;
     expect(headers?.accept).toBe('text/calendar, */*;q=0.5');
     expect(headers?.['user-agent']).toMatch(/ics-google-sync/);
   });
 
   it('follows relative and absolute redirects', async () => {
-    const result = await source.fetch(feedUrl(server, 'redirect-relative'));
+    const result = await source.fetch(server.behaviourUrl('redirect-relative'));
     expect(result.kind === 'fetched' && result.text).toBe(CALENDAR);
-    expect(server.requests.slice(-3).map((r) => r.path.split('/').at(-1)?.split('?')[0])).toEqual([
+    expect(server.received.slice(-3).map((r) => r.path.split('/').at(-1)?.split('?')[0])).toEqual([
       'redirect-relative.ics',
       'redirect-absolute.ics',
       'etag.ics',
@@ -87,17 +88,17 @@ describe('HttpFeedSource', () => {
   });
 
   it("follows redirects only on the template's own origin, even when that origin is loopback", async () => {
-    const before = server.requests.length;
+    const before = server.requests;
     const elsewhere = await refusal('redirect-other-origin');
     expect(elsewhere.reason).toBe('bad_location');
     expect(elsewhere.message).toMatch(/another site/);
     expect((await refusal('redirect-metadata')).reason).toBe('bad_location');
     // Only the two redirecting requests arrived: the other origin was never asked.
-    expect(server.requests.length - before).toBe(2);
+    expect(server.requests - before).toBe(2);
   });
 
   it('refuses a redirect whose public host name has come to resolve to a loopback address', async () => {
-    const local = new URL(server.base);
+    const local = new URL(server.url);
     const named = `http://localhost:${local.port}/${TOKEN}/redirect-relative.ics`;
     // The feed host is a public name, as in production; then, between hops, it starts to point inwards.
     const answers = [['203.0.113.10'], ['203.0.113.10']];
@@ -150,13 +151,13 @@ describe('HttpFeedSource', () => {
 
   it('strips a BOM and decodes windows-1252 bodies and declared charsets', async () => {
     for (const route of ['bom', 'windows-1252', 'declared-charset']) {
-      const result = await source.fetch(feedUrl(server, route));
+      const result = await source.fetch(server.behaviourUrl(route));
       expect(result.kind === 'fetched' && result.text).toBe(CALENDAR);
     }
   });
 
   it('reads compressed bodies and applies the cap to the decompressed size', async () => {
-    const result = await source.fetch(feedUrl(server, 'gzip'));
+    const result = await source.fetch(server.behaviourUrl('gzip'));
     expect(result.kind === 'fetched' && result.text).toBe(CALENDAR);
     expect((await refusal('gzip-bomb')).reason).toBe('too_large');
   });
@@ -178,7 +179,7 @@ describe('HttpFeedSource', () => {
 
   it('reports an unreachable server as a network error without the URL', async () => {
     const closed = await startFeedServer();
-    const location = feedUrl(closed, 'etag');
+    const location = closed.behaviourUrl('etag');
     await closed.close();
     const error = await source.fetch(location).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(FeedError);

@@ -45,7 +45,7 @@ describe('the access-token cache', () => {
       cipher: h.services.cipher,
       oauth,
       refreshMarginMs: 300_000,
-      now: h.clock.now,
+      now: h.clock.date,
       cacheCapacity: 2,
     });
     await provider.accessTokenFor(first);

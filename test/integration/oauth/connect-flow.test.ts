@@ -268,7 +268,7 @@ describe('connect -> status -> disconnect, against the Google emulator', () => {
     );
     expect(h.google.control.counters().byMethod['oauth2.token'] ?? 0).toBe(tokenCalls);
 
-    const base = h.clock.now().getTime();
+    const base = h.clock.now();
     const at = (ms: number) => ({ ...h.services, now: () => new Date(base + ms) });
     expect(await purgeStaleConnections(at(29 * DAY), { needsReauthDays: 30 })).toEqual({ purged: 0 });
     expect(await h.services.connections.get(subscriberId)).toBeDefined();

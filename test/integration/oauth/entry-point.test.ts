@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lambdaContext, restEvent } from '../../support/api-gateway.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
-import { BASE, FeedServer } from './harness.ts';
+import { FeedServer } from '../../support/feed-server.ts';
+import { BASE, calendarFeed } from './harness.ts';
 
-/** The Lambda entry point wires itself from the environment alone (the composition root's default path). */
+/** The Lambda entry point wires itself from the environment alone (its composition's default path). */
 describe('lambdas/oauth/index.ts', () => {
   let dynamo: TestDynamo;
   const feeds = new FeedServer();
@@ -57,7 +58,7 @@ describe('lambdas/oauth/index.ts', () => {
     };
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const handler = await importHandler();
-    feeds.tokens.add('entry-point-token-1');
+    feeds.feeds.set('entry-point-token-1', calendarFeed());
     const status = await handler(
       restEvent({
         method: 'GET',

@@ -1,17 +1,18 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { EmulatorOverrides, RegisteredClient } from '../../../emulator/google/index.ts';
 import { type GoogleEmulator, startGoogleEmulator } from '../../../emulator/google/index.ts';
 import { CONSENT_PATH } from '../../../emulator/google/oauth/consent-page.ts';
+import { buildOAuthServices } from '../../../lambdas/oauth/compose.ts';
+import { parseOAuthConfig } from '../../../lambdas/oauth/config.ts';
+import type { OAuthDependencies } from '../../../lambdas/oauth/dependencies.ts';
 import { createOAuthHandler } from '../../../lambdas/oauth/router.ts';
-import { buildOAuthServices, type Services } from '../../../lambdas/shared/composition.ts';
-import { parseOAuthConfig } from '../../../lambdas/shared/config.ts';
 import { CookieJar, header, lambdaContext, type RestRequest, restEvent } from '../../support/api-gateway.ts';
+import { ManualClock } from '../../support/clock.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { startSqs, type TestSqs } from '../../support/fauxqs.ts';
+import { FeedServer } from '../../support/feed-server.ts';
 
 export const SCOPE = 'https://www.googleapis.com/auth/calendar.app.created';
 export const REDIRECT_URI = 'https://api.example.test/api/google-oauth/callback';
@@ -19,9 +20,9 @@ export const RETURN_TO = 'https://app.example.test/settings';
 export const DEFAULT_RETURN_TO = 'https://app.example.test/';
 export const BASE = '/api/google-oauth';
 
-const CALENDAR = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n';
-const calendarNamed = (name: string) =>
-  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-WR-CALNAME:${name}\r\nEND:VCALENDAR\r\n`;
+/** An empty feed, named (X-WR-CALNAME, raw as written in the feed) when `name` is given. */
+export const calendarFeed = (name?: string): string =>
+  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n${name === undefined ? '' : `X-WR-CALNAME:${name}\r\n`}END:VCALENDAR\r\n`;
 
 /**
  * The keys the host signs connect intents with (two, as during a rotation; one key id with a dot, which the
@@ -69,50 +70,6 @@ export function mintIntent(action: IntentAction, feedToken: string, options: Min
   return `${signed}.${mac}`;
 }
 
-/** The ICS service: answers a calendar for the tokens it knows, 404 for others, 503 while `down`. */
-export class FeedServer {
-  readonly tokens = new Set<string>();
-  /** X-WR-CALNAME per token (raw, as written in the feed). */
-  readonly names = new Map<string, string>();
-  down = false;
-  /** Feed downloads so far (every request, whatever the answer). */
-  requests = 0;
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      this.requests += 1;
-      const token = /^\/ics\/([^/]+)\.ics$/.exec(request.url ?? '')?.[1];
-      if (this.down) {
-        response.writeHead(503).end();
-      } else if (token && this.tokens.has(decodeURIComponent(token))) {
-        const name = this.names.get(decodeURIComponent(token));
-        response
-          .writeHead(200, { 'content-type': 'text/calendar' })
-          .end(name === undefined ? CALENDAR : calendarNamed(name));
-      } else {
-        response.writeHead(404, { 'content-type': 'text/html' }).end('<html>not found</html>');
-      }
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
-/** A clock tests can move. */
-export class TestClock {
-  constructor(private current = Date.now()) {}
-  now = (): Date => new Date(this.current);
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
-
 export interface HarnessOptions {
   env?: Record<string, string>;
   /** Tests that read the logs ask for INFO; the others keep the output quiet. */
@@ -127,9 +84,9 @@ export class OAuthHarness {
   google!: GoogleEmulator;
   client!: RegisteredClient;
   feeds = new FeedServer();
-  clock = new TestClock();
+  clock = new ManualClock();
   queueUrl = '';
-  services!: Services;
+  services!: OAuthDependencies;
   handler!: ReturnType<typeof createOAuthHandler>;
   /** The environment the OAuth function was configured from. */
   env: Record<string, string> = {};
@@ -140,7 +97,7 @@ export class OAuthHarness {
     [this.dynamo, this.sqs, this.google] = await Promise.all([
       startDynamo(),
       startSqs(),
-      startGoogleEmulator({ now: () => this.clock.now().getTime(), ...options.emulator }),
+      startGoogleEmulator({ now: () => this.clock.now(), ...options.emulator }),
       this.feeds.start(),
     ]);
     this.client = this.google.control.registerClient({ redirectUris: [REDIRECT_URI], requirePkce: true });
@@ -193,7 +150,7 @@ export class OAuthHarness {
     this.services = buildOAuthServices(config, {
       dynamo: this.dynamo.client,
       sqs: this.sqs.client,
-      now: this.clock.now,
+      clock: this.clock,
       logger,
       env,
     });
@@ -213,7 +170,7 @@ export class OAuthHarness {
 
   newFeedToken(): string {
     const token = `feed-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-    this.feeds.tokens.add(token);
+    this.feeds.feeds.set(token, calendarFeed());
     return token;
   }
 
@@ -228,7 +185,7 @@ export class OAuthHarness {
 
   /** An intent minted at the harness clock's now (see mintIntent). */
   mintIntent(action: IntentAction, feedToken: string, options: MintOptions = {}): string {
-    return mintIntent(action, feedToken, { now: this.clock.now(), ...options });
+    return mintIntent(action, feedToken, { now: this.clock.date(), ...options });
   }
 
   /**

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { header, setCookies } from '../../support/api-gateway.ts';
 import {
   BASE,
+  calendarFeed,
   INTENT_KEY_IDS,
   INTENT_KEYS,
   json,
@@ -123,7 +124,7 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
   describe('a start link mailed to someone, with the sender’s token and intent', () => {
     it('shows a confirmation page naming the sender’s calendar, never redirects; the page’s form works once', async () => {
       const senderToken = h.newFeedToken();
-      h.feeds.names.set(senderToken, 'Sender’s Choir Rehearsals');
+      h.feeds.feeds.set(senderToken, calendarFeed('Sender’s Choir Rehearsals'));
       const intent = h.mintIntent('connect', senderToken, { returnTo: RETURN_TO });
       const before = await oauthStates();
       const query = { token: senderToken, intent, return_to: RETURN_TO };
@@ -172,7 +173,7 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
       ['garbage', 400, 'intent_malformed'],
     ] as const)('an intent %s is refused (%i %s), and nothing is started', async (variant, status, code) => {
       const feedToken = h.newFeedToken();
-      const now = Math.floor(h.clock.now().getTime() / 1000);
+      const now = Math.floor(h.clock.now() / 1000);
       const valid = h.mintIntent('connect', feedToken, { returnTo: RETURN_TO });
       const [, , payload = '', mac = ''] = valid.split('.');
       const intents: Record<typeof variant, () => Promise<string> | string> = {
@@ -285,7 +286,7 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
   describe('the confirmation page', () => {
     it('escapes a hostile X-WR-CALNAME, has a CSP without script and is not stored', async () => {
       const feedToken = h.newFeedToken();
-      h.feeds.names.set(feedToken, '<script>alert(1)</script> & "quoted" \\, name');
+      h.feeds.feeds.set(feedToken, calendarFeed('<script>alert(1)</script> & "quoted" \\, name'));
       const page = await h.confirmationPage({
         token: feedToken,
         intent: h.mintIntent('connect', feedToken, { returnTo: RETURN_TO }),
@@ -305,7 +306,7 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
 
     it('reads the name from the feed download that proves the token (no second download)', async () => {
       const feedToken = h.newFeedToken();
-      h.feeds.names.set(feedToken, 'Only once');
+      h.feeds.feeds.set(feedToken, calendarFeed('Only once'));
       const downloads = h.feeds.requests;
       const page = await h.confirmationPage({ token: feedToken, intent: h.mintIntent('connect', feedToken) });
       expect(page.body).toContain('“Only once”');
@@ -317,7 +318,7 @@ describe('connect intents (CONNECT_INTENTS=required, the default)', () => {
     it('strips bidi overrides and invisible characters, and labels whose word each name is', async () => {
       const feedToken = h.newFeedToken();
       // Reads "Bank of Evil" backwards without the override; zero-width characters hide a word.
-      h.feeds.names.set(feedToken, 'Payroll \u202Elive\u202C f\u200Bo k\u2066na\u2069B\uFEFF');
+      h.feeds.feeds.set(feedToken, calendarFeed('Payroll \u202Elive\u202C f\u200Bo k\u2066na\u2069B\uFEFF'));
       const unlabelled = await h.confirmationPage({
         token: feedToken,
         intent: h.mintIntent('connect', feedToken),

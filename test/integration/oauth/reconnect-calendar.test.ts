@@ -90,7 +90,7 @@ describe('reconnect when the dedicated calendar is out of reach', () => {
     await withRowsAndState(subscriberId);
     h.google.control.deleteCalendar({ calendarId: first.calendarId });
     // What the worker does when a sync finds the calendar gone.
-    const at = h.clock.now();
+    const at = h.clock.date();
     expect(
       await h.services.connections.markCalendarMissing(
         subscriberId,

@@ -183,7 +183,7 @@ describe('OAuth routes refuse attacks and bad input', () => {
   it('revoked feed token (the feed no longer answers): 401 on status and start, even with a connection stored', async () => {
     const feedToken = h.newFeedToken();
     await h.connect(feedToken);
-    h.feeds.tokens.delete(feedToken);
+    h.feeds.feeds.delete(feedToken);
     h.clock.advance(VALID_TOKEN_CACHE_MS); // the container's "valid" verdict from the connect has run out
     expect((await h.status(feedToken)).statusCode).toBe(401);
     expect((await h.begin(feedToken)).response.statusCode).toBe(401);

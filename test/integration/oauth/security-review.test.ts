@@ -67,7 +67,7 @@ describe('OAuth connect flow: findings of the security review', () => {
         cipher: h.services.cipher,
         oauth: h.services.oauth,
         refreshMarginMs: 300_000,
-        now: h.clock.now,
+        now: h.clock.date,
       });
 
     it('never wipes the token the reconnect stored (the refused one is no longer the stored one)', async () => {
@@ -109,7 +109,7 @@ describe('OAuth connect flow: findings of the security review', () => {
       const feedToken = h.newFeedToken();
       const subscriberId = await h.subscriberIdOf(feedToken);
       await h.connect(feedToken);
-      h.feeds.tokens.delete(feedToken);
+      h.feeds.feeds.delete(feedToken);
       h.clock.advance(PAST_VALID_TOKEN_CACHE_MS);
       expect((await h.status(feedToken)).statusCode).toBe(401);
 
@@ -137,7 +137,7 @@ describe('OAuth connect flow: findings of the security review', () => {
       } finally {
         h.feeds.down = false;
       }
-      h.feeds.tokens.delete(neverConnected);
+      h.feeds.feeds.delete(neverConnected);
       expect((await h.disconnect(neverConnected)).statusCode).toBe(401);
     });
 
@@ -157,7 +157,7 @@ describe('OAuth connect flow: findings of the security review', () => {
         },
         version,
       );
-      h.feeds.tokens.delete(feedToken);
+      h.feeds.feeds.delete(feedToken);
       h.clock.advance(PAST_VALID_TOKEN_CACHE_MS);
       const response = await h.disconnect(feedToken);
       expect(response.statusCode).toBe(401);

@@ -1,13 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SendMessageBatchCommandInput, SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSchedulerServices } from '../../../lambdas/scheduler/compose.ts';
+import { parseSchedulerConfig } from '../../../lambdas/scheduler/config.ts';
 import { createEnqueueHandler } from '../../../lambdas/scheduler/handlers.ts';
 import { DynamoConnectionStore } from '../../../lambdas/shared/adapters/dynamodb/connection-store.ts';
-import { buildSchedulerServices } from '../../../lambdas/shared/composition.ts';
-import { parseSchedulerConfig } from '../../../lambdas/shared/config.ts';
 import { spreadDelaySeconds } from '../../../lambdas/shared/domain/sync-schedule.ts';
 import type { Connection } from '../../../lambdas/shared/ports/connection-store.ts';
 import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
+import { ManualClock } from '../../support/clock.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { startSqs, type TestSqs } from '../../support/fauxqs.ts';
 
@@ -82,7 +83,7 @@ describe('scheduler: the sync tick against dynalite and fauxqs', () => {
     const services = buildSchedulerServices(config, {
       dynamo: dynamo.client,
       sqs: sqs.client,
-      now: () => NOW,
+      clock: new ManualClock(NOW),
       logger: new Logger({ logLevel: 'SILENT' }),
     });
     return createEnqueueHandler(() => services, services.logger);

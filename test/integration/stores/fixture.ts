@@ -8,7 +8,7 @@ import { DynamoSyncStateStore } from '../../../lambdas/shared/adapters/dynamodb/
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { motoDynamo, motoNote, skipWithoutMoto, useMoto } from '../../support/moto.ts';
 
-/** dynalite (in-process) and moto (closer to DynamoDB in places: README, "Testing"). */
+/** dynalite (in-process) and moto (closer to DynamoDB in places: test/README.md). */
 export type StoreBackend = 'dynalite' | 'moto';
 
 /** Every DynamoDB store of the service, each on its table, and the backend behind them. */

@@ -174,7 +174,7 @@ describe('the audit puts back what the feed says', () => {
     });
     // The first sync started the interval: not due yet.
     expect(await sub.sync(interval)).toMatchObject({ outcome: 'unchanged', googleCalls: 0 });
-    sub.clock.offsetMs += 3_600_000;
+    sub.clock.advance(3_600_000);
     expect(await sub.sync(interval)).toMatchObject({ outcome: 'synced', auditRepaired: 1 });
     expect(storedEvent(sub, victim)?.summary).toBe('Meeting 1');
     // Due again only an interval later.

@@ -17,6 +17,8 @@ const timed: OwnedFields = {
   status: 'confirmed',
   extendedProperties: { private: { icsUid: 'standup@example.com', icsHash: 'h1' } },
 };
+/** The same event without its recurrence: a single event. */
+const { recurrence: _recurrence, ...single } = timed;
 
 async function failure(call: Promise<unknown>): Promise<CalendarApiError> {
   try {
@@ -142,7 +144,7 @@ describe('GoogleCalendarGateway against the emulator', () => {
   });
 
   it('deletes, then answers 410 for the deleted event and 404 for an unknown one', async () => {
-    await gateway.insert(calendarId, 'gone000001', { ...timed, recurrence: undefined });
+    await gateway.insert(calendarId, 'gone000001', single);
     await gateway.delete(calendarId, 'gone000001');
     expect(stored('gone000001')?.status).toBe('cancelled');
     expect((await failure(gateway.delete(calendarId, 'gone000001'))).status).toBe(410);
@@ -208,9 +210,9 @@ describe('GoogleCalendarGateway against the emulator', () => {
       summary: 'listed',
       clientId: fixture.client.clientId,
     }).id;
-    await gateway.insert(listed, 'kept000001', { ...timed, recurrence: undefined });
+    await gateway.insert(listed, 'kept000001', single);
     await gateway.insert(listed, 'series0001', timed);
-    await gateway.insert(listed, 'doomed0001', { ...timed, recurrence: undefined });
+    await gateway.insert(listed, 'doomed0001', single);
     fixture.google.control.resetCounters();
     const full = await gateway.listEvents(listed, {});
     if (full.kind !== 'page') throw new Error('expected a page');

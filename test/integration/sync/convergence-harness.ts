@@ -23,8 +23,9 @@ import type {
   SyncState,
   SyncStateStore,
 } from '../../../lambdas/shared/ports/sync-stores.ts';
-import type { Clock } from '../../../lambdas/sync/clock.ts';
-import type { SyncDependencies, SyncSettings } from '../../../lambdas/sync/sync-subscriber.ts';
+import type { SyncDependencies, SyncSettings } from '../../../lambdas/sync/engine/sync-subscriber.ts';
+import { ManualClock } from '../../support/clock.ts';
+import { wrapMethods } from '../../support/stubs.ts';
 import {
   type Decoration,
   describeFault,
@@ -41,21 +42,6 @@ const UNPACED = { unitsPerWindow: 1_000_000, windowMs: 60_000, burst: 1_000 };
 const TIMEOUT_MS = 150;
 const TIMEOUT_DELAY_MS = 400;
 
-/** Virtual time: sleeps advance it at once; with `tickMs` every reading advances it too (a tiny time budget). */
-export class VirtualClock implements Clock {
-  tickMs = 0;
-  constructor(public t: number) {}
-  now(): number {
-    const value = this.t;
-    this.t += this.tickMs;
-    return value;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += Math.max(0, ms);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 class KilledError extends Error {
   override readonly name = 'KilledError';
 }
@@ -68,27 +54,18 @@ function killableGateway(
 ): CalendarGateway {
   let calls = 0;
   // The N-th call completes (Google made its write), then the process is gone: nothing after it happens.
-  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+  return wrapMethods(inner, (call) => async (...args) => {
     if (kill.killed || calls >= afterCalls) {
       kill.killed = true;
       throw new KilledError('killed');
     }
     calls++;
     try {
-      return await work();
+      return await call(...args);
     } finally {
       if (calls >= afterCalls) kill.killed = true;
     }
-  };
-  return {
-    insert: (...a) => guard(() => inner.insert(...a)),
-    get: (...a) => guard(() => inner.get(...a)),
-    update: (...a) => guard(() => inner.update(...a)),
-    instances: (...a) => guard(() => inner.instances(...a)),
-    delete: (...a) => guard(() => inner.delete(...a)),
-    calendarExists: (...a) => guard(() => inner.calendarExists(...a)),
-    listEvents: (...a) => guard(() => inner.listEvents(...a)),
-  };
+  });
 }
 
 /** After the kill nothing is written any more: no map batch, no state, the lease is not given back. */
@@ -219,7 +196,7 @@ const summarise = (r: SyncResult) =>
 /** Runs the history; returns undefined when every check holds, else a readable account of what did not. */
 export async function runHistory(world: World, history: History): Promise<string | undefined> {
   const sub = world.subscriber();
-  const clock = new VirtualClock(Date.now());
+  const clock = new ManualClock();
   let now = FEED_NOW;
   let horizon: Horizon = defaultHorizon(now);
   const model = new FeedModel();
@@ -301,9 +278,9 @@ export async function runHistory(world: World, history: History): Promise<string
       control.clearFaults();
       clock.tickMs = 0;
       // A call the client gave up on still lands in Google: let it land before anything else happens.
-      if (fault.t === 'timeout') await new Promise((resolve) => setTimeout(resolve, TIMEOUT_DELAY_MS + 100));
+      if (fault.t === 'timeout') await world.google.settled();
       // A killed run keeps its lease: the next run comes once the lease (16 minutes) expired.
-      if (kill.killed) clock.t += 17 * 60_000;
+      if (kill.killed) clock.advance(17 * 60_000);
     }
   };
 
@@ -317,7 +294,7 @@ export async function runHistory(world: World, history: History): Promise<string
     if (step.moveDays) {
       now = new Date(now.getTime() + step.moveDays * DAY_MS);
       horizon = defaultHorizon(now);
-      clock.t += step.moveDays * DAY_MS;
+      clock.advance(step.moveDays * DAY_MS);
     }
     if (step.decorate) {
       const present = UIDS.flatMap((_, u) => (model.uids[u] ? [model.uidOf(u)] : []));
@@ -362,7 +339,7 @@ export async function runHistory(world: World, history: History): Promise<string
   let final = await syncWith({ t: 'none' }, 3, true);
   log.push(`final: ${summarise(final)}`);
   for (let n = 0; n < 3 && final.outcome === 'deletions_held'; n++) {
-    clock.t += 61 * 60_000;
+    clock.advance(61 * 60_000);
     final = await syncWith({ t: 'none' }, 3);
     log.push(`confirmation: ${summarise(final)}`);
   }
@@ -376,7 +353,7 @@ export async function runHistory(world: World, history: History): Promise<string
   const reference: Subscriber = world.subscriber();
   reference.eventIdSalt = sub.eventIdSalt;
   reference.feed.set(text);
-  const first = await reference.sync(baseSettings(), { clock: new VirtualClock(clock.t) });
+  const first = await reference.sync(baseSettings(), { clock: new ManualClock(clock.now()) });
   log.push(`reference: ${summarise(first)}`);
   if (first.outcome !== 'synced' && first.outcome !== 'unchanged')
     problems.push(`the reference sync ended ${first.outcome}`);

@@ -8,6 +8,7 @@ import type {
   SyncLeaseStore,
   SyncStateStore,
 } from '../../../lambdas/shared/ports/sync-stores.ts';
+import { wrapMethods } from '../../support/stubs.ts';
 import { type IcsEvent, icsFeed, singles } from './ics.ts';
 import { World } from './world.ts';
 
@@ -59,15 +60,7 @@ function killedAfter(
       return method(...args);
     };
   return {
-    gateway: {
-      insert: call(gateway.insert.bind(gateway)),
-      get: call(gateway.get.bind(gateway)),
-      update: call(gateway.update.bind(gateway)),
-      instances: call(gateway.instances.bind(gateway)),
-      delete: call(gateway.delete.bind(gateway)),
-      calendarExists: call(gateway.calendarExists.bind(gateway)),
-      listEvents: call(gateway.listEvents.bind(gateway)),
-    },
+    gateway: wrapMethods(gateway, (method) => call(method as (...args: unknown[]) => Promise<unknown>)),
     eventMap: {
       list: (id) => store.list(id),
       put: (id, rows) => (killed() ? dead() : store.put(id, rows)),
@@ -305,7 +298,7 @@ describe('histories that once left the calendar unlike the feed', () => {
     await sub.sync({ concurrency: 1 }, killed).catch(() => undefined);
     // Back to exactly the text the last complete run applied; the dead run's lease has expired.
     sub.feed.set(f1);
-    sub.clock.offsetMs += 20 * 60_000;
+    sub.clock.advance(20 * 60_000);
     expect((await sub.sync()).outcome).toBe('synced');
     await sub.expectConverged(f1);
   });

@@ -7,7 +7,8 @@ export interface IcsEvent {
   end: string;
   /** TZID of timed values (default Europe/Berlin). */
   zone?: string;
-  rrule?: string;
+  /** Undefined writes none: `{ ...series, rrule: undefined, recurrenceId }` is an exception of `series`. */
+  rrule?: string | undefined;
   exdates?: string[];
   /** Makes the component an exception of the series with the same UID. */
   recurrenceId?: string;

@@ -8,7 +8,8 @@ import { eventIdFor } from '../../../lambdas/shared/domain/ics/event-ids.ts';
 import { DEFAULT_BREAKER_POLICY } from '../../../lambdas/shared/domain/reconcile/breaker.ts';
 import { freshEventId } from '../../../lambdas/shared/domain/reconcile/event-ids.ts';
 import type { CalendarGateway } from '../../../lambdas/shared/ports/calendar-gateway.ts';
-import { VirtualClock } from './convergence-harness.ts';
+import { ManualClock } from '../../support/clock.ts';
+import { withMethod } from '../../support/stubs.ts';
 import { type IcsEvent, icsFeed, singles } from './ics.ts';
 import { type Subscriber, World } from './world.ts';
 
@@ -174,20 +175,16 @@ describe('a series written under a fresh id when the run stops before its except
     const seriesId = eventIdFor(sub.eventIdSalt, weekly.uid);
     world.google.control.userDeleteEvent({ calendarId: sub.calendarId, eventId: seriesId });
     // The series comes back under a fresh id, and the run's time is up right after: no exception write starts.
-    const clock = new VirtualClock(Date.now());
+    const clock = new ManualClock(sub.clock.now());
     const inner = sub.gateway;
-    const timeUpAfterInsert: CalendarGateway = {
-      insert: async (...args) => {
+    const timeUpAfterInsert = withMethod(
+      inner,
+      'insert',
+      async (...args: Parameters<CalendarGateway['insert']>) => {
         await inner.insert(...args);
-        clock.t += 10 * 60_000;
+        clock.advance(10 * 60_000);
       },
-      get: inner.get.bind(inner),
-      update: inner.update.bind(inner),
-      instances: inner.instances.bind(inner),
-      delete: inner.delete.bind(inner),
-      calendarExists: inner.calendarExists.bind(inner),
-      listEvents: inner.listEvents.bind(inner),
-    };
+    );
     const first = await sub.sync(
       { auditNow: true, timeBudgetMs: 5 * 60_000 },
       { clock, gateway: timeUpAfterInsert },
@@ -263,7 +260,7 @@ describe('a feed that renames every UID on each download', () => {
     expect(copiesBySignature(sub)).toEqual([1]);
 
     // The breaker lets the deletion through later: the old series goes first, then the new one comes.
-    sub.clock.offsetMs += 2 * HOUR_MS;
+    sub.clock.advance(2 * HOUR_MS);
     expect(await sub.sync({ breaker })).toMatchObject({ outcome: 'synced', created: 2, deleted: 1 });
     expect(copiesBySignature(sub)).toEqual([1]);
     await expectShows(sub, renamed);

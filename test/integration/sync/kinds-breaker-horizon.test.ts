@@ -141,11 +141,11 @@ describe('sync: event kinds, keys, breaker and horizon against the Google emulat
       const first = await sub.sync();
       expect(first).toMatchObject({ outcome: 'deletions_held', heldDeletions: count, deleted: 0 });
       expect(first.errors.join()).toContain('the feed has no events any more');
-      sub.clock.offsetMs += 60_000;
+      sub.clock.advance(60_000);
       expect(await sub.sync()).toMatchObject({ outcome: 'deletions_held', deleted: 0, googleCalls: 0 });
       expect(sub.liveCopiesByKey().size).toBe(count);
 
-      sub.clock.offsetMs += 3_600_000;
+      sub.clock.advance(3_600_000);
       expect(await sub.sync()).toMatchObject({ outcome: 'synced', deleted: count, heldDeletions: 0 });
       expect(sub.liveCopiesByKey().size).toBe(0);
     }

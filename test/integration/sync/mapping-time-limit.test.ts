@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../support/clock.ts';
 import { neverMatchingRulesFeed } from '../../support/hostile-feeds.ts';
-import { VirtualClock } from './convergence-harness.ts';
 import { World } from './world.ts';
 
 /**
@@ -19,7 +19,7 @@ describe('a mapping that runs out of time', () => {
     // Rules that never match, from year 1: thousands of units of work, yet well within the caps.
     sub.feed.set(neverMatchingRulesFeed(300_000));
     // Every reading of the clock moves it a minute on: the mapping's first look at it finds its time gone.
-    const slow = new VirtualClock(Date.now());
+    const slow = new ManualClock(sub.clock.now());
     slow.tickMs = 60_000;
     const cut = await sub.sync({ timeBudgetMs: 5 * 60_000 }, { clock: slow });
     expect(cut).toMatchObject({ outcome: 'feed_error' });

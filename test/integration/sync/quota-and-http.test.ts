@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpFeedSource } from '../../../lambdas/shared/adapters/feed/http-feed-source.ts';
-import { systemClock } from '../../../lambdas/sync/clock.ts';
-import { DEFAULT_PACING } from '../../../lambdas/sync/pacer.ts';
+import { systemClock } from '../../../lambdas/shared/wiring/clock.ts';
+import { DEFAULT_PACING } from '../../../lambdas/sync/engine/pacer.ts';
+import { type FeedServer, startFeedServer } from '../../support/feed-server.ts';
 import { icsFeed, singles } from './ics.ts';
 import { World } from './world.ts';
 
@@ -57,74 +56,47 @@ describe('quota pacing under the default quotas (time scaled 30x)', () => {
 });
 
 describe('feeds read over HTTP', () => {
+  const TOKEN = 'secret-token';
   let world: World;
-  let server: Server;
-  let feedUrl: string;
-  let body = '';
-  let etag = '"1"';
-  let served = { full: 0, notModified: 0 };
-  let override: { status: number; type: string; body: string } | undefined;
+  let feeds: FeedServer;
 
   beforeAll(async () => {
     world = await World.start();
-    server = createServer((request, response) => {
-      if (override) {
-        response.writeHead(override.status, { 'content-type': override.type }).end(override.body);
-        return;
-      }
-      if (request.headers['if-none-match'] === etag) {
-        served.notModified++;
-        response.writeHead(304, { etag }).end();
-        return;
-      }
-      served.full++;
-      response.writeHead(200, { 'content-type': 'text/calendar; charset=utf-8', etag }).end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ics/secret-token.ics`;
+    feeds = await startFeedServer({ etags: true });
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await feeds.close();
     await world.close();
   });
 
   it('syncs, skips a 304 without parsing, and deletes nothing when the server sends a login page or a cut feed', async () => {
     const sub = world.subscriber();
-    sub.feedLocation = feedUrl;
-    const feeds = new HttpFeedSource({ timeoutMs: 5_000 });
-    const sync = () => sub.sync({}, { feeds });
+    sub.feedLocation = `${feeds.url}/ics/${TOKEN}.ics`;
+    const source = new HttpFeedSource({ timeoutMs: 5_000 });
+    const sync = () => sub.sync({}, { feeds: source });
 
-    body = icsFeed(singles(30));
-    served = { full: 0, notModified: 0 };
+    feeds.feeds.set(TOKEN, icsFeed(singles(30)));
     expect(await sync()).toMatchObject({ outcome: 'synced', created: 30 });
     expect(await sync()).toMatchObject({ outcome: 'unchanged', googleCalls: 0 });
-    expect(served).toEqual({ full: 1, notModified: 1 });
+    expect(feeds.answered).toEqual({ full: 1, notModified: 1 });
 
     const calls = sub.calls();
-    override = {
-      status: 200,
-      type: 'text/html',
-      body: '<!doctype html><html><body>Please sign in</body></html>',
-    };
+    feeds.faults.set(TOKEN, 'html');
     const login = await sync();
     expect(login).toMatchObject({ outcome: 'feed_error', deleted: 0, googleCalls: 0 });
-    expect(login.errors.join()).not.toContain('secret-token');
+    expect(login.errors.join()).not.toContain(TOKEN);
 
-    override = { status: 200, type: 'text/calendar', body: body.slice(0, body.length / 2) };
+    feeds.faults.set(TOKEN, 'truncated');
     expect(await sync()).toMatchObject({ outcome: 'feed_error', deleted: 0, googleCalls: 0 });
+    feeds.faults.delete(TOKEN);
 
-    override = {
-      status: 200,
-      type: 'text/calendar',
-      body: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n',
-    };
+    feeds.feeds.set(TOKEN, 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n');
     // An empty but whole calendar is a real answer: the breaker holds the mass deletion first.
     expect(await sync()).toMatchObject({ outcome: 'deletions_held', heldDeletions: 30, googleCalls: 0 });
     expect(sub.calls()).toBe(calls);
-    override = undefined;
 
-    body = icsFeed(singles(31));
-    etag = '"2"';
+    const body = icsFeed(singles(31));
+    feeds.feeds.set(TOKEN, body);
     expect(await sync()).toMatchObject({ outcome: 'synced', created: 1, unchanged: 30, googleCalls: 1 });
     const { google, feed } = await sub.convergence(body);
     expect(google).toEqual(feed);

@@ -5,7 +5,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nextDailyQuotaReset } from '../../../lambdas/shared/domain/google-quota.ts';
 import { CalendarApiError } from '../../../lambdas/shared/ports/calendar-gateway.ts';
-import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
 import { feedOf, WorkerHarness } from '../worker/harness.ts';
 import { type IcsEvent, icsFeed, singles } from './ics.ts';
 import { World } from './world.ts';
@@ -51,7 +50,7 @@ describe('Google refusing one event', () => {
     expect(summaries).toContain(original.summary); // Google still has the old content
 
     // Within the wait: an unchanged feed costs nothing, and a change elsewhere does not try the refused one.
-    sub.clock.offsetMs += HOUR_MS / 2;
+    sub.clock.advance(HOUR_MS / 2);
     expect(await sub.sync()).toMatchObject({ outcome: 'unchanged', googleCalls: 0 });
     const later = icsFeed([changed, ...others, ...singles(1, 'later')]);
     sub.feed.set(later);
@@ -66,7 +65,7 @@ describe('Google refusing one event', () => {
     ]);
 
     // The wait is over (the feed did not change): tried again, refused again, the next wait is twice as long.
-    sub.clock.offsetMs += HOUR_MS;
+    sub.clock.advance(HOUR_MS);
     const again = await sub.sync();
     expect(again).toMatchObject({ outcome: 'synced', updated: 0, errors: [] });
     const retryAfter = /tried again after (\S+):/.exec(again.warnings?.join('\n') ?? '')?.[1] as string;
@@ -77,7 +76,7 @@ describe('Google refusing one event', () => {
     // Google takes it again: once the wait is over, it is written and its row forgets the refusal.
     world.google.control.clearFaults();
     expect(await sub.sync()).toMatchObject({ outcome: 'unchanged', googleCalls: 0 });
-    sub.clock.offsetMs += 2 * HOUR_MS;
+    sub.clock.advance(2 * HOUR_MS);
     const healed = await sub.sync();
     expect(healed).toMatchObject({ outcome: 'synced', updated: 1, errors: [] });
     expect(healed.warnings).toBeUndefined();
@@ -173,13 +172,8 @@ describe("Google's daily quota of the project", () => {
     const h = new WorkerHarness();
     beforeAll(() => h.open());
     afterAll(() => h.close());
-    const request = (subscriberId: string): SyncRequest => ({
-      subscriberId,
-      reason: 'manual',
-      requestedAt: new Date().toISOString(),
-    });
     const syncOnce = async (...subscriberIds: string[]) => {
-      await h.send(...subscriberIds.map(request));
+      await h.send(...subscriberIds.map((id) => h.syncRequest(id)));
       await h.deliverAll();
     };
 
@@ -216,7 +210,7 @@ describe("Google's daily quota of the project", () => {
 
       // After Google's reset: both sync.
       h.google.control.clearFaults();
-      h.clock.offsetMs += Date.parse(reset) - h.clock.now() + 1_000;
+      h.clock.advance(Date.parse(reset) - h.clock.now() + 1_000);
       await syncOnce(first.id, second.id);
       expect((await h.syncState.get(first.id))?.lastResult).toMatchObject({ outcome: 'synced', created: 3 });
       expect((await h.syncState.get(second.id))?.lastResult).toMatchObject({ outcome: 'synced', created: 2 });

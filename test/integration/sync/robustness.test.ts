@@ -196,10 +196,10 @@ describe('sync robustness against the Google emulator', () => {
     expect(sub.liveCopiesByKey().size).toBe(40);
 
     // The same feed (even served as "not modified") is looked at again; a minute later it is still held...
-    sub.clock.offsetMs += 60_000;
+    sub.clock.advance(60_000);
     expect(await sub.sync()).toMatchObject({ outcome: 'deletions_held', heldDeletions: 30, googleCalls: 0 });
     // ...and an hour after the first sighting the deletions go through.
-    sub.clock.offsetMs += 3_600_000;
+    sub.clock.advance(3_600_000);
     const applied = await sub.sync();
     expect(applied).toMatchObject({ outcome: 'synced', deleted: 30, heldDeletions: 0, googleCalls: 30 });
     await sub.expectConverged(shrunk);
@@ -306,7 +306,7 @@ describe('sync robustness against the Google emulator', () => {
     expect([sub.calls(), sub.feed.fetches]).toEqual([calls, fetches]);
     expect((await sub.syncState.get(sub.id))?.lastResult?.outcome).toBe('cooling_down');
 
-    sub.clock.offsetMs = 6 * 3_600_000 + 1000;
+    sub.clock.set(until + 1000);
     expect(await sub.sync()).toMatchObject({ outcome: 'synced', errors: [] });
     await sub.expectConverged(text);
   });

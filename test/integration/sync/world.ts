@@ -25,12 +25,12 @@ import { defaultHorizon, mapFeed } from '../../../lambdas/shared/domain/ics/inde
 import { baseEventIdOf } from '../../../lambdas/shared/domain/reconcile/event-ids.ts';
 import type { SyncResult } from '../../../lambdas/shared/domain/sync-result.ts';
 import type { FeedFetch, FeedSource, FeedValidators } from '../../../lambdas/shared/ports/feed-source.ts';
-import type { Clock } from '../../../lambdas/sync/clock.ts';
 import {
   type SyncDependencies,
   type SyncSettings,
   syncSubscriber,
-} from '../../../lambdas/sync/sync-subscriber.ts';
+} from '../../../lambdas/sync/engine/sync-subscriber.ts';
+import { ManualClock } from '../../support/clock.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { calendarApiFor, oauthClientFor } from '../../support/google-emulator.ts';
 
@@ -71,19 +71,6 @@ export class MemoryFeed implements FeedSource {
   }
 }
 
-/** Real time, but sleeps are recorded and skipped, and time can be moved forward by hand. */
-export class TestClock implements Clock {
-  offsetMs = 0;
-  readonly sleeps: number[] = [];
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 export interface Occurrence {
   /**
    * The event's id, or for an instance of a series `<series id>@<original start>`: Google's instance ids are
@@ -102,7 +89,7 @@ export class Subscriber {
   feedLocation = 'memory:feed';
   /** The salt of the subscriber's event ids; changing it is how a test changes the id scheme. */
   eventIdSalt = `salt-${this.id}`;
-  readonly clock = new TestClock();
+  readonly clock = new ManualClock();
   readonly eventMap: DynamoEventMapStore;
   readonly syncState: DynamoSyncStateStore;
   readonly gateway: GoogleCalendarGateway;

@@ -8,28 +8,22 @@ import type { CachingAccessTokenProvider } from '../../../lambdas/shared/adapter
 import { SignedHostEvents } from '../../../lambdas/shared/adapters/http/host-events.ts';
 import { StaticHostKeyRing } from '../../../lambdas/shared/adapters/secrets/host-keys.ts';
 import type { Cipher } from '../../../lambdas/shared/ports/cipher.ts';
-import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
+import { CLOCK_START } from '../../support/clock.ts';
 import { feedOf, WorkerHarness } from './harness.ts';
 
 const DAY_MS = 86_400_000;
-const request = (subscriberId: string): SyncRequest => ({
-  subscriberId,
-  reason: 'manual',
-  requestedAt: new Date().toISOString(),
-});
-
 /** The dedicated calendar deleted in Google: the subscriber is paused until a reconnect makes a new one. */
 describe('a deleted dedicated calendar', () => {
   const h = new WorkerHarness();
   beforeAll(() => h.open());
   afterAll(() => h.close());
   afterEach(async () => {
-    h.clock.offsetMs = 0;
+    h.clock.set(CLOCK_START);
     await h.sqs.drain(h.queueUrl);
   });
   const counted = (method: string) => h.google.control.counters().byMethod[method] ?? 0;
   const syncOnce = async (subscriberId: string) => {
-    await h.send(request(subscriberId));
+    await h.send(h.syncRequest(subscriberId));
     await h.deliverAll();
   };
 
@@ -72,7 +66,7 @@ describe('a deleted dedicated calendar', () => {
       const tokensBefore = counted('oauth2.token');
       const callsBefore = h.googleCalls(subscriber);
       for (let tick = 0; tick < 3; tick++) {
-        h.clock.offsetMs += DAY_MS;
+        h.clock.advance(DAY_MS);
         expect((await h.tick()).enqueued).toBe(0);
         await syncOnce(subscriber.id);
       }

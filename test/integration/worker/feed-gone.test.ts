@@ -6,28 +6,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { purgeStaleConnections } from '../../../lambdas/scheduler/use-cases/purge-stale.ts';
 import { SignedHostEvents } from '../../../lambdas/shared/adapters/http/host-events.ts';
 import { StaticHostKeyRing } from '../../../lambdas/shared/adapters/secrets/host-keys.ts';
-import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
+import { CLOCK_START } from '../../support/clock.ts';
 import { feedOf, WorkerHarness } from './harness.ts';
 
 const HOUR_MS = 3_600_000;
-const request = (subscriberId: string): SyncRequest => ({
-  subscriberId,
-  reason: 'manual',
-  requestedAt: new Date().toISOString(),
-});
-
 /** A feed whose server answers 404 (the host revoked or forgot the token) on every sync. */
 describe('a feed gone for a day', () => {
   const h = new WorkerHarness();
   beforeAll(() => h.open());
   afterAll(() => h.close());
   afterEach(async () => {
-    h.clock.offsetMs = 0;
+    h.clock.set(CLOCK_START);
     await h.sqs.drain(h.queueUrl);
   });
   const revokes = () => h.google.control.counters().byMethod['oauth2.revoke'] ?? 0;
   const syncOnce = async (subscriberId: string) => {
-    await h.send(request(subscriberId));
+    await h.send(h.syncRequest(subscriberId));
     await h.deliverAll();
   };
 
@@ -41,12 +35,12 @@ describe('a feed gone for a day', () => {
     expect(first).toMatchObject({ status: 'connected', scheduled: true });
     expect(first?.feedGoneSince).toBeDefined();
 
-    h.clock.offsetMs += 23 * HOUR_MS;
+    h.clock.advance(23 * HOUR_MS);
     await syncOnce(subscriber.id);
     expect((await h.connections.get(subscriber.id))?.status).toBe('connected'); // not yet a day
 
     const revokesBefore = revokes();
-    h.clock.offsetMs += 2 * HOUR_MS;
+    h.clock.advance(2 * HOUR_MS);
     await syncOnce(subscriber.id);
     const gone = await h.connections.get(subscriber.id);
     expect(gone).toMatchObject({
@@ -84,11 +78,11 @@ describe('a feed gone for a day', () => {
     await syncOnce(subscriber.id);
     expect((await h.connections.get(subscriber.id))?.feedGoneSince).toBeDefined();
     h.feeds.feeds.set(subscriber.feedToken, feed);
-    h.clock.offsetMs += 12 * HOUR_MS;
+    h.clock.advance(12 * HOUR_MS);
     await syncOnce(subscriber.id);
     expect((await h.connections.get(subscriber.id))?.feedGoneSince).toBeUndefined();
     h.feeds.feeds.delete(subscriber.feedToken);
-    h.clock.offsetMs += 13 * HOUR_MS;
+    h.clock.advance(13 * HOUR_MS);
     await syncOnce(subscriber.id);
     expect(await h.connections.get(subscriber.id)).toMatchObject({ status: 'connected', scheduled: true });
   });
@@ -118,7 +112,7 @@ describe('a feed gone for a day', () => {
       const gone = await h.connect(feedOf(1));
       h.feeds.feeds.delete(gone.feedToken);
       await syncOnce(gone.id);
-      h.clock.offsetMs += 25 * HOUR_MS;
+      h.clock.advance(25 * HOUR_MS);
       await syncOnce(gone.id);
       expect(bodies).toEqual([
         { event: 'needs_reauth', feed: digest(refused.feedToken), at: expect.any(String) },

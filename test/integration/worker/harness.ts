@@ -14,40 +14,36 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../../emulator/google/index.ts';
+import { buildSchedulerServices } from '../../../lambdas/scheduler/compose.ts';
+import { parseSchedulerConfig } from '../../../lambdas/scheduler/config.ts';
 import { createEnqueueHandler } from '../../../lambdas/scheduler/handlers.ts';
 import { LocalAesGcmCipher } from '../../../lambdas/shared/adapters/crypto/local-cipher.ts';
 import { DynamoConnectionStore } from '../../../lambdas/shared/adapters/dynamodb/connection-store.ts';
 import { DynamoSyncStateStore } from '../../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
-import { buildSchedulerServices, buildSyncWorkerServices } from '../../../lambdas/shared/composition.ts';
-import { parseSchedulerConfig, parseSyncWorkerConfig } from '../../../lambdas/shared/config.ts';
 import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
-import type { Clock } from '../../../lambdas/sync/clock.ts';
+import { buildSyncWorkerServices } from '../../../lambdas/sync/compose.ts';
+import { parseSyncWorkerConfig } from '../../../lambdas/sync/config.ts';
 import type { SyncWorkerDependencies } from '../../../lambdas/sync/dependencies.ts';
-import { createSyncWorkerHandler } from '../../../lambdas/sync/handler.ts';
+import { createSyncWorkerHandler } from '../../../lambdas/sync/worker/handler.ts';
 import { lambdaContext } from '../../support/api-gateway.ts';
+import { CLOCK_START, ManualClock } from '../../support/clock.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { startSqs, type TestSqs } from '../../support/fauxqs.ts';
+import { FeedServer } from '../../support/feed-server.ts';
 import { sqsEventOf } from '../../support/sqs-event.ts';
-import { TokenFeedServer } from '../../support/token-feed-server.ts';
 
 const CIPHER_KEY = Buffer.alloc(32, 9).toString('base64');
 export const TIME_MARGIN_MS = 5_000;
 
-/** Time as the engine sees it: real time plus every pause it asked for, without waiting for any. */
-export class VirtualClock implements Clock {
-  offsetMs = 0;
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.offsetMs += Math.max(0, ms);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-/** A feed of `count` single timed events in the weeks ahead, UIDs `<prefix>-<n>`. */
-export function feedOf(count: number, options: { prefix?: string; summary?: string } = {}): string {
-  const start = new Date();
+/**
+ * A feed of `count` single timed events in the weeks after `from` (the harness clock's start by default),
+ * UIDs `<prefix>-<n>`.
+ */
+export function feedOf(
+  count: number,
+  options: { prefix?: string; summary?: string; from?: Date } = {},
+): string {
+  const start = new Date(options.from ?? CLOCK_START);
   start.setUTCHours(0, 0, 0, 0);
   const stamp = (date: Date) => `${date.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
   const events = Array.from({ length: count }, (_, i) => {
@@ -78,8 +74,8 @@ export class WorkerHarness {
   dynamo!: TestDynamo;
   sqs!: TestSqs;
   google!: GoogleEmulator;
-  readonly feeds = new TokenFeedServer();
-  readonly clock = new VirtualClock();
+  readonly feeds = new FeedServer();
+  readonly clock = new ManualClock();
   queueUrl = '';
   deadLetterQueueUrl = '';
   deps!: SyncWorkerDependencies;
@@ -99,7 +95,7 @@ export class WorkerHarness {
     [this.dynamo, this.sqs, this.google] = await Promise.all([
       startDynamo(),
       startSqs(),
-      startGoogleEmulator(),
+      startGoogleEmulator({ now: () => this.clock.now() }),
       this.feeds.start(),
     ]);
     const client = this.google.control.registerClient({
@@ -141,7 +137,6 @@ export class WorkerHarness {
       logger,
       env: this.env,
       clock: this.clock,
-      now: () => new Date(this.clock.now()),
       metrics: new Metrics({ namespace: 'IcsGoogleSyncTest', serviceName: 'sync-worker-test' }),
     });
     this.handler = createSyncWorkerHandler(() => this.deps, logger);
@@ -173,7 +168,7 @@ export class WorkerHarness {
       clientId: this.clientId,
     });
     this.feeds.feeds.set(feedToken, feed);
-    const now = new Date().toISOString();
+    const now = this.clock.date().toISOString();
     await this.connections.save(
       {
         subscriberId: id,
@@ -218,9 +213,15 @@ export class WorkerHarness {
     const services = buildSchedulerServices(parseSchedulerConfig(this.env), {
       dynamo: this.dynamo.client,
       sqs: this.sqs.client,
+      clock: this.clock,
       logger: new Logger({ logLevel: 'SILENT' }),
     });
     return createEnqueueHandler(() => services, services.logger)();
+  }
+
+  /** A sync request as the API, the scheduler or a notification makes it, stamped with the harness clock. */
+  syncRequest(subscriberId: string, reason: SyncRequest['reason'] = 'manual'): SyncRequest {
+    return { subscriberId, reason, requestedAt: this.clock.date().toISOString() };
   }
 
   async send(...requests: SyncRequest[]): Promise<void> {

@@ -6,15 +6,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
-import { RESERVED_PER_MESSAGE_MS } from '../../../lambdas/sync/handler.ts';
+import { RESERVED_PER_MESSAGE_MS } from '../../../lambdas/sync/worker/handler.ts';
 import { manyObservancesFeed } from '../../support/hostile-feeds.ts';
 import { feedOf, type TestSubscriber, TIME_MARGIN_MS, WorkerHarness } from './harness.ts';
-
-const request = (subscriberId: string, reason: SyncRequest['reason'] = 'notified'): SyncRequest => ({
-  subscriberId,
-  reason,
-  requestedAt: new Date().toISOString(),
-});
 
 /** The shape an outside review used: a custom VTIMEZONE with 3,000 observances, about 400 KB. */
 const HOSTILE_FEED = manyObservancesFeed(3000, 400_000);
@@ -37,7 +31,7 @@ describe('a hostile feed in a batch of ten', () => {
     );
     const hostile = await h.connect(HOSTILE_FEED);
     // The hostile one first: whatever it costs comes out of the time of the nine after it.
-    await h.send(...[hostile, ...normal].map((subscriber) => request(subscriber.id, 'connected')));
+    await h.send(...[hostile, ...normal].map((subscriber) => h.syncRequest(subscriber.id, 'connected')));
     const response = await h.deliverOnce();
     expect(response?.batchItemFailures).toEqual([]);
 
@@ -55,7 +49,7 @@ describe('a hostile feed in a batch of ten', () => {
 
   it('does not parse a feed that failed for cost again until its body changes', async () => {
     const hostile = await h.connect(HOSTILE_FEED);
-    await h.send(request(hostile.id, 'connected'));
+    await h.send(h.syncRequest(hostile.id, 'connected'));
     await h.deliverAll();
     const first = await h.syncState.get(hostile.id);
     expect(first?.lastResult?.outcome).toBe('feed_error');
@@ -63,7 +57,7 @@ describe('a hostile feed in a batch of ten', () => {
     expect(first?.lastResult?.errors.join(' ')).not.toMatch(/not read again/);
 
     // The same body: the same feed_error, told without the parse.
-    await h.send(request(hostile.id));
+    await h.send(h.syncRequest(hostile.id, 'notified'));
     await h.deliverAll();
     const skipped = await lastResult(hostile);
     expect(skipped?.outcome).toBe('feed_error');
@@ -74,7 +68,7 @@ describe('a hostile feed in a batch of ten', () => {
 
     // Another hostile body is parsed (and fails on its own account) ...
     h.feeds.feeds.set(hostile.feedToken, manyObservancesFeed(3001, 400_000));
-    await h.send(request(hostile.id));
+    await h.send(h.syncRequest(hostile.id, 'notified'));
     await h.deliverAll();
     const reparsed = await h.syncState.get(hostile.id);
     expect(reparsed?.lastResult?.errors.join(' ')).not.toMatch(/not read again/);
@@ -82,7 +76,7 @@ describe('a hostile feed in a batch of ten', () => {
 
     // ... and a body the mapping reads is synced, and the memory of the costly one goes.
     h.feeds.feeds.set(hostile.feedToken, feedOf(2, { prefix: 'fixed' }));
-    await h.send(request(hostile.id));
+    await h.send(h.syncRequest(hostile.id, 'notified'));
     await h.deliverAll();
     const fixed = await h.syncState.get(hostile.id);
     expect(fixed?.lastResult).toMatchObject({ outcome: 'synced', created: 2 });
@@ -94,7 +88,7 @@ describe('a hostile feed in a batch of ten', () => {
     const others = await Promise.all(
       Array.from({ length: 9 }, (_, i) => h.connect(feedOf(2, { prefix: `o${i}` }))),
     );
-    await h.send(...[large, ...others].map((subscriber) => request(subscriber.id, 'connected')));
+    await h.send(...[large, ...others].map((subscriber) => h.syncRequest(subscriber.id, 'connected')));
     // Enough for the large sync alone (300 inserts take about 30 s at Google's pace), not with 9 slices kept.
     const sliceMs = 20_000;
     const response = await h.deliverOnce(TIME_MARGIN_MS + 9 * RESERVED_PER_MESSAGE_MS + sliceMs);
@@ -122,7 +116,7 @@ describe("a subscriber's daily budget of Google quota units", () => {
 
   it('stops a run once spent, without a continuation, skips the schedule, and resumes the next UTC day', async () => {
     const subscriber = await h.connect(feedOf(12));
-    await h.send(request(subscriber.id, 'connected'));
+    await h.send(h.syncRequest(subscriber.id, 'connected'));
     expect(await h.deliverAll()).toBe(1); // no continuation
     const first = await h.syncState.get(subscriber.id);
     expect(first?.lastResult?.outcome).toBe('partial');
@@ -138,7 +132,7 @@ describe("a subscriber's daily budget of Google quota units", () => {
     const calls = h.googleCalls(subscriber);
     const fetches = h.feeds.requests;
     const from = h.emf.length;
-    await h.send(request(subscriber.id, 'scheduled'), request(subscriber.id, 'manual'));
+    await h.send(h.syncRequest(subscriber.id, 'scheduled'), h.syncRequest(subscriber.id, 'manual'));
     await h.deliverAll();
     expect(h.emf.slice(from).find((line) => 'SyncSkipped' in line)).toMatchObject({ reason: 'daily_budget' });
     expect(h.googleCalls(subscriber)).toBe(calls);
@@ -146,8 +140,8 @@ describe("a subscriber's daily budget of Google quota units", () => {
     expect((await h.syncState.get(subscriber.id))?.lastResult).toEqual(first?.lastResult);
 
     // The next UTC day the schedule's request runs and finishes the calendar.
-    h.clock.offsetMs += DAY_MS;
-    await h.send(request(subscriber.id, 'scheduled'));
+    h.clock.advance(DAY_MS);
+    await h.send(h.syncRequest(subscriber.id, 'scheduled'));
     await h.deliverAll();
     const second = await h.syncState.get(subscriber.id);
     expect(second?.lastResult).toMatchObject({ outcome: 'synced', created: 12 - createdOnDay1 });
@@ -162,7 +156,7 @@ describe('a sync that keeps continuing', () => {
 
   it('waits longer before each further continuation, so the others get the workers in between', async () => {
     const subscriber = await h.connect(feedOf(300, { prefix: 'churn' }));
-    await h.send({ ...request(subscriber.id, 'continuation'), requeued: 3 });
+    await h.send({ ...h.syncRequest(subscriber.id, 'continuation'), requeued: 3 });
     // Too little time for 300 inserts at Google's pace: cut short, continued.
     await h.deliverOnce(TIME_MARGIN_MS + 12_000);
     const queued = await h.sqs.inspect(h.queueUrl);

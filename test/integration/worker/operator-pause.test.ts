@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
 import { pause, resume } from '../../../tools/ops/commands.ts';
 import type { OpsTarget } from '../../../tools/ops/target.ts';
 import { feedOf, WorkerHarness } from './harness.ts';
-
-const request = (subscriberId: string, reason: SyncRequest['reason']): SyncRequest => ({
-  subscriberId,
-  reason,
-  requestedAt: new Date().toISOString(),
-});
 
 /** The operator's pause (`npm run ops -- pause`) as the scheduler and the worker honour it. */
 describe("the operator's pause", () => {
@@ -27,7 +20,7 @@ describe("the operator's pause", () => {
     expect(queued).not.toContain(subscriber.id);
 
     const from = h.emf.length;
-    await h.send(request(subscriber.id, 'manual'), request(subscriber.id, 'notified'));
+    await h.send(h.syncRequest(subscriber.id, 'manual'), h.syncRequest(subscriber.id, 'notified'));
     await h.deliverAll();
     expect(h.googleCalls(subscriber)).toBe(0);
     expect(h.summariesInGoogle(subscriber)).toEqual([]);
@@ -42,7 +35,7 @@ describe("the operator's pause", () => {
     const requeued = (await h.sqs.inspect(h.queueUrl)).map((m) => JSON.parse(m.body).subscriberId);
     expect(requeued).toContain(subscriber.id);
     await h.sqs.drain(h.queueUrl);
-    await h.send(request(subscriber.id, 'manual'));
+    await h.send(h.syncRequest(subscriber.id, 'manual'));
     await h.deliverAll();
     expect(h.summariesInGoogle(subscriber)).toEqual(['Event 0', 'Event 1', 'Event 2']);
   });

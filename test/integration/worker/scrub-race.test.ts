@@ -1,14 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CalendarGateway } from '../../../lambdas/shared/ports/calendar-gateway.ts';
-import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
 import { SyncRunningError, scrubSubscriber } from '../../../lambdas/shared/use-cases/scrub-subscriber.ts';
+import { withMethod } from '../../support/stubs.ts';
 import { feedOf, WorkerHarness } from './harness.ts';
-
-const request = (subscriberId: string): SyncRequest => ({
-  subscriberId,
-  reason: 'manual',
-  requestedAt: new Date().toISOString(),
-});
 
 /** A gate a test opens: `reached` resolves when the code under test arrives at it, `open` lets it through. */
 function gate() {
@@ -30,17 +24,6 @@ function gate() {
   };
 }
 
-/** The object with one method replaced, every other member still the real one's. */
-function withMethod<T extends object>(real: T, name: keyof T, replacement: unknown): T {
-  return new Proxy(real, {
-    get(target, property) {
-      if (property === name) return replacement;
-      const value = Reflect.get(target, property);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
 /**
  * A disconnect (the scrub it runs, as the retention purge does) racing a sync of the same subscriber, with the
  * real stores (dynalite), the emulator and fauxqs: afterwards no event-map row and no sync-state item may exist,
@@ -53,12 +36,30 @@ describe('scrub and sync are exclusive', () => {
   afterEach(async () => {
     await h.sqs.drain(h.queueUrl);
   });
-  const scrubDeps = () => ({
+  const scrubDeps = (syncState = h.syncState) => ({
     eventMap: h.deps.eventMap,
-    syncState: h.syncState,
+    syncState,
     connections: h.connections,
-    now: () => new Date(h.clock.now()),
+    now: h.clock.date,
   });
+  /** The sync-state store, with a signal when a scrub's attempts to take the lease have been refused `times`. */
+  const leaseRefused = (times: number) => {
+    let refusals = 0;
+    let signal: () => void = () => undefined;
+    const refused = new Promise<void>((resolve) => {
+      signal = resolve;
+    });
+    const syncState = withMethod(
+      h.syncState,
+      'acquireLease',
+      async (...args: Parameters<typeof h.syncState.acquireLease>) => {
+        const taken = await h.syncState.acquireLease(...args);
+        if (!taken && ++refusals === times) signal();
+        return taken;
+      },
+    );
+    return { syncState, refused };
+  };
 
   it('a scrub while a sync is paused mid-run waits for it: nothing of the subscriber is left', async () => {
     const subscriber = await h.connect(feedOf(6));
@@ -67,26 +68,24 @@ describe('scrub and sync are exclusive', () => {
     let blocked = false;
     h.deps.calendarFor = (accessToken) => {
       const real = realCalendarFor(accessToken);
-      return withMethod<CalendarGateway>(
-        real,
-        'insert',
-        async (...args: Parameters<CalendarGateway['insert']>) => {
-          await real.insert(...args);
-          if (!blocked) {
-            blocked = true;
-            await paused.pass(); // the sync stops here, one event written, until the test lets it go on
-          }
-        },
-      );
+      return withMethod(real, 'insert', async (...args: Parameters<CalendarGateway['insert']>) => {
+        await real.insert(...args);
+        if (!blocked) {
+          blocked = true;
+          await paused.pass(); // the sync stops here, one event written, until the test lets it go on
+        }
+      });
     };
     try {
-      await h.send(request(subscriber.id));
+      await h.send(h.syncRequest(subscriber.id));
       const delivered = h.deliverOnce();
       await paused.reached;
       // Refused at once when told not to wait: a sync holds the lease.
       await expect(scrubSubscriber(scrubDeps(), subscriber.id)).rejects.toBeInstanceOf(SyncRunningError);
-      const scrub = scrubSubscriber(scrubDeps(), subscriber.id, { waitMs: 30_000 });
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // Told to wait, it asks again after its first refusal instead of giving up, and removes nothing meanwhile.
+      const watched = leaseRefused(2);
+      const scrub = scrubSubscriber(scrubDeps(watched.syncState), subscriber.id, { waitMs: 30_000 });
+      await watched.refused;
       expect(await h.connections.get(subscriber.id)).toBeDefined(); // still waiting
       paused.open();
       await delivered;
@@ -112,7 +111,7 @@ describe('scrub and sync are exclusive', () => {
       },
     );
     try {
-      await h.send(request(subscriber.id));
+      await h.send(h.syncRequest(subscriber.id));
       const delivered = h.deliverOnce();
       await beforeLease.reached; // the worker has read the connection and is about to take the lease
       await scrubSubscriber(scrubDeps(), subscriber.id);

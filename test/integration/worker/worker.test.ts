@@ -1,13 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
-import { MIN_TIME_BUDGET_MS } from '../../../lambdas/sync/use-cases/run-sync-request.ts';
+import { MIN_TIME_BUDGET_MS } from '../../../lambdas/sync/worker/use-cases/run-sync-request.ts';
 import { feedOf, TIME_MARGIN_MS, WorkerHarness } from './harness.ts';
-
-const request = (subscriberId: string, reason: SyncRequest['reason'] = 'manual'): SyncRequest => ({
-  subscriberId,
-  reason,
-  requestedAt: new Date().toISOString(),
-});
 
 describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator and the local cipher', () => {
   const h = new WorkerHarness();
@@ -26,7 +19,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
 
   it("makes a connected subscriber's calendar equal to its feed, and reports runs in metrics", async () => {
     const subscriber = await h.connect(feedOf(12));
-    await h.send(request(subscriber.id, 'connected'));
+    await h.send(h.syncRequest(subscriber.id, 'connected'));
     const emf = await emfDuring(() => h.deliverAll());
     expect(h.summariesInGoogle(subscriber)).toEqual(
       Array.from({ length: 12 }, (_, i) => `Event ${i}`).sort(),
@@ -47,7 +40,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
 
   it('"Sync now" audits the calendar: an event the user retitled in Google gets the feed\'s title back', async () => {
     const subscriber = await h.connect(feedOf(3));
-    await h.send(request(subscriber.id, 'connected'));
+    await h.send(h.syncRequest(subscriber.id, 'connected'));
     await h.deliverAll();
     const calendar = h.google.control.state().calendars.find((c) => c.id === subscriber.calendarId);
     const victim = calendar?.events.find((event) => event.summary === 'Event 1');
@@ -58,10 +51,10 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
       patch: { summary: 'Retitled in Google' },
     });
     // A notification of an unchanged feed does not look at Google: only "Sync now" (or the audit's cadence) does.
-    await h.send(request(subscriber.id, 'notified'));
+    await h.send(h.syncRequest(subscriber.id, 'notified'));
     await h.deliverAll();
     expect(h.summariesInGoogle(subscriber)).toContain('Retitled in Google');
-    await h.send(request(subscriber.id, 'manual'));
+    await h.send(h.syncRequest(subscriber.id, 'manual'));
     await h.deliverAll();
     expect(h.summariesInGoogle(subscriber)).toEqual(['Event 0', 'Event 1', 'Event 2']);
     expect((await h.syncState.get(subscriber.id))?.lastResult).toMatchObject({ auditRepaired: 1 });
@@ -74,7 +67,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
     expect(
       await h.syncState.acquireLease(subscriber.id, 'other-run', now, new Date(now.getTime() + 60_000)),
     ).toBe(true);
-    await h.send(request(subscriber.id));
+    await h.send(h.syncRequest(subscriber.id));
     const first = await h.deliverOnce();
     expect(first?.batchItemFailures).toEqual([]);
     expect(h.googleCalls(subscriber)).toBe(0);
@@ -90,7 +83,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
 
   it('continues a sync its time budget cut short, over several invocations, until it converges', async () => {
     const subscriber = await h.connect(feedOf(300, { summary: 'Long' }));
-    await h.send(request(subscriber.id, 'connected'));
+    await h.send(h.syncRequest(subscriber.id, 'connected'));
     // Each invocation leaves the engine a budget of 10 s of (virtual) time: about 90 calls at Google's pace.
     const remainingMs = TIME_MARGIN_MS + MIN_TIME_BUDGET_MS + 500;
     const outcomes: string[] = [];
@@ -110,7 +103,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
 
   it('puts a request back untouched when the invocation has too little time left', async () => {
     const subscriber = await h.connect(feedOf(2));
-    await h.send(request(subscriber.id));
+    await h.send(h.syncRequest(subscriber.id));
     await h.deliverOnce(TIME_MARGIN_MS + 1_000);
     expect(h.googleCalls(subscriber)).toBe(0);
     expect((await h.sqs.inspect(h.queueUrl)).map((m) => JSON.parse(m.body).subscriberId)).toEqual([
@@ -124,7 +117,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
     const good = await h.connect(feedOf(1));
     await h.sendRaw('{not json');
     await h.sendRaw(JSON.stringify({ subscriberId: good.id, reason: 'whenever', requestedAt: 'yesterday' }));
-    await h.send(request(good.id));
+    await h.send(h.syncRequest(good.id));
     const emf = await emfDuring(() => h.deliverAll());
     const dead = await h.sqs.drain(h.deadLetterQueueUrl);
     expect(dead.map((m) => m.Body).sort()).toEqual(
@@ -151,7 +144,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
   it('needs_reauth: a refused refresh token stops syncing, scrubs the token, and the schedule leaves it out', async () => {
     const subscriber = await h.connect(feedOf(2));
     h.google.control.revokeUserTokens({ user: subscriber.email });
-    await h.send(request(subscriber.id));
+    await h.send(h.syncRequest(subscriber.id));
     const emf = await emfDuring(() => h.deliverAll());
     expect(emf.find((line) => 'SyncSkipped' in line)).toMatchObject({ reason: 'needs_reauth' });
     const connection = await h.connections.get(subscriber.id);
@@ -165,9 +158,29 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
     expect(queued).not.toContain(subscriber.id);
     expect(ticked.enqueued).toBe(queued.length);
     await h.sqs.drain(h.queueUrl);
-    await h.send(request(subscriber.id, 'scheduled'));
+    await h.send(h.syncRequest(subscriber.id, 'scheduled'));
     await h.deliverAll();
     expect(h.googleCalls(subscriber)).toBe(0);
+  });
+
+  it('a grant revoked while its access token is cached: the 401 drops the token, the next run finds needs_reauth', async () => {
+    const subscriber = await h.connect(feedOf(3));
+    await h.send(h.syncRequest(subscriber.id));
+    await h.deliverAll(); // the worker now holds a cached access token for this subscriber
+    h.google.control.revokeUserTokens({ user: subscriber.email });
+
+    await h.send(h.syncRequest(subscriber.id));
+    await h.deliverAll(); // Google answers 401 to the cached token
+    expect((await h.connections.get(subscriber.id))?.status).toBe('connected');
+
+    // Kept, the revoked token would be presented again until it expired (up to an hour of failed runs).
+    await h.send(h.syncRequest(subscriber.id));
+    const emf = await emfDuring(() => h.deliverAll());
+    expect(emf.find((line) => 'SyncSkipped' in line)).toMatchObject({ reason: 'needs_reauth' });
+    expect(await h.connections.get(subscriber.id)).toMatchObject({
+      status: 'needs_reauth',
+      scheduled: false,
+    });
   });
 
   it('a repeated tick costs no second run: the second message of the interval is skipped', async () => {
@@ -192,7 +205,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
     const calls = h.googleCalls(subscriber);
 
     // The next interval's tick runs again (the feed is unchanged: no Google call).
-    h.clock.offsetMs += 15 * 60_000;
+    h.clock.advance(15 * 60_000);
     await h.invoke([{ MessageId: 'next', Body: mine[0]?.body ?? '', Attributes: {} }]);
     const state = await h.syncState.get(subscriber.id);
     expect(state?.lastResult?.outcome).toBe('unchanged');
@@ -213,7 +226,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
     );
     const readable = feedOf(2).replace('END:VCALENDAR', `${broken.join('\r\n')}\r\nEND:VCALENDAR`);
     const subscriber = await h.connect(readable);
-    await h.send(request(subscriber.id));
+    await h.send(h.syncRequest(subscriber.id));
     await h.deliverAll();
     const state = await h.syncState.get(subscriber.id);
     expect(state?.lastResult?.outcome).toBe('synced');
@@ -225,7 +238,7 @@ describe('sync worker: SQS batches against fauxqs, dynalite, the Google emulator
 
     // A later run (the feed changed) stores its state too.
     h.feeds.feeds.set(subscriber.feedToken, readable.replace('SUMMARY:Event 0', 'SUMMARY:Event zero'));
-    await h.send(request(subscriber.id));
+    await h.send(h.syncRequest(subscriber.id));
     await h.deliverAll();
     expect((await h.syncState.get(subscriber.id))?.lastResult?.outcome).toBe('synced');
     expect(h.summariesInGoogle(subscriber)).toEqual(['Event 1', 'Event zero']);

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FEED_TOKEN, demoFeed } from '../../../dev/demo-host/demo-feed.ts';
 import { withAddedEvent } from '../../../dev/demo-host/feed-change.ts';
 import { mintIntent } from '../../../dev/demo-host/host-signing.ts';
-import { verifyIntent } from '../../../lambdas/oauth/connect-intent.ts';
-import { isWellFormedFeedToken } from '../../../lambdas/oauth/feed-token.ts';
+import { verifyIntent } from '../../../lambdas/oauth/rules/connect-intent.ts';
+import { isWellFormedFeedToken } from '../../../lambdas/oauth/rules/feed-token.ts';
 import { StaticHostKeyRing } from '../../../lambdas/shared/adapters/secrets/host-keys.ts';
 import { defaultHorizon, mapFeed } from '../../../lambdas/shared/domain/ics/index.ts';
 

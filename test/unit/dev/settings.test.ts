@@ -5,12 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { withEnvFile } from '../../../dev/env-file.ts';
 import { serviceEnvironment } from '../../../dev/service-env.ts';
 import { DevSettingsError, parseDevSettings } from '../../../dev/settings.ts';
-import {
-  parseNotifyConfig,
-  parseOAuthConfig,
-  parseSchedulerConfig,
-  parseSyncWorkerConfig,
-} from '../../../lambdas/shared/config.ts';
+import { parseNotifyConfig } from '../../../lambdas/notify/config.ts';
+import { parseOAuthConfig } from '../../../lambdas/oauth/config.ts';
+import { parseSchedulerConfig } from '../../../lambdas/scheduler/config.ts';
+import { parseSyncWorkerConfig } from '../../../lambdas/sync/config.ts';
 
 const ROOT = path.join(tmpdir(), 'repo');
 

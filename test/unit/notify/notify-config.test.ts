@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseNotifyConfig } from '../../../lambdas/shared/config.ts';
+import { parseNotifyConfig } from '../../../lambdas/notify/config.ts';
 import { parseHostKeysText } from '../../../lambdas/shared/domain/host-keys.ts';
+import { ConfigError } from '../../../lambdas/shared/wiring/config-parts.ts';
 
 const key = randomBytes(32);
 const base = {

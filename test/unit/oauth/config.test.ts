@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_GOOGLE_SCOPE, parseOAuthConfig } from '../../../lambdas/shared/config.ts';
+import { DEFAULT_GOOGLE_SCOPE, parseOAuthConfig } from '../../../lambdas/oauth/config.ts';
+import { ConfigError } from '../../../lambdas/shared/wiring/config-parts.ts';
 
 const VALID = {
   CONNECTIONS_TABLE: 'connections',

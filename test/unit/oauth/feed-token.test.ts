@@ -1,6 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { feedUrlFor, isWellFormedFeedToken, SubscriberIdentity } from '../../../lambdas/oauth/feed-token.ts';
+import {
+  feedUrlFor,
+  isWellFormedFeedToken,
+  SubscriberIdentity,
+} from '../../../lambdas/oauth/rules/feed-token.ts';
 
 const SECRET = 'a-server-secret-that-is-long-enough-for-hmac';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptedReturnTo, resolveReturnTo, withOutcome } from '../../../lambdas/oauth/return-to.ts';
+import { acceptedReturnTo, resolveReturnTo, withOutcome } from '../../../lambdas/oauth/rules/return-to.ts';
 
 const ALLOWED = ['https://app.example.com/settings', 'https://app.example.com/'];
 const FALLBACK = 'https://app.example.com/';

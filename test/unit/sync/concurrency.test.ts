@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maxConcurrentSyncs } from '../../../lambdas/sync/concurrency.ts';
-import { DEFAULT_PACING } from '../../../lambdas/sync/pacer.ts';
+import { maxConcurrentSyncs } from '../../../lambdas/sync/engine/concurrency.ts';
+import { DEFAULT_PACING } from '../../../lambdas/sync/engine/pacer.ts';
 
 describe('sync worker concurrency from the Google project quota', () => {
   it('fits the default quota: floor(10,000 / (540 + 40)) = 17 invocations', () => {

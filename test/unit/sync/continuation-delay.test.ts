@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { continuationDelaySeconds } from '../../../lambdas/sync/use-cases/run-sync-request.ts';
+import { continuationDelaySeconds } from '../../../lambdas/sync/worker/use-cases/run-sync-request.ts';
 
 describe('continuationDelaySeconds', () => {
   it('doubles with each further continuation of one sync, up to SQS’s 15 minutes', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeReport, problemText, warningText } from '../../../lambdas/sync/describe-report.ts';
-import type { SyncReport } from '../../../lambdas/sync/sync-report.ts';
+import { describeReport, problemText, warningText } from '../../../lambdas/sync/engine/describe-report.ts';
+import type { SyncReport } from '../../../lambdas/sync/engine/sync-report.ts';
 
 const counts = {
   outcome: 'partial' as const,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CalendarApiError } from '../../../lambdas/shared/ports/calendar-gateway.ts';
 import { NeedsReauthError } from '../../../lambdas/shared/ports/oauth-client.ts';
-import { classifyGoogleError, isRetryable } from '../../../lambdas/sync/google-error.ts';
+import { classifyGoogleError, isRetryable } from '../../../lambdas/sync/engine/google-error.ts';
 
 const apiError = (status: number | undefined, reason?: string, quotaSignalled = false) =>
   new CalendarApiError(status, reason, undefined, 'test', quotaSignalled);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { originalStartParameter } from '../../../lambdas/sync/instance-finder.ts';
+import { originalStartParameter } from '../../../lambdas/sync/engine/instance-finder.ts';
 
 /** `events.instances?originalStart=` is sent as Google itself writes `originalStartTime.dateTime`. */
 describe('originalStart sent to events.instances', () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CalendarApiError } from '../../../lambdas/shared/ports/calendar-gateway.ts';
-import type { Clock } from '../../../lambdas/sync/clock.ts';
-import { Pacer } from '../../../lambdas/sync/pacer.ts';
-import { QuotaPacedCaller, RunStoppedError } from '../../../lambdas/sync/quota-paced-caller.ts';
+import { Pacer } from '../../../lambdas/sync/engine/pacer.ts';
+import { QuotaPacedCaller, RunStoppedError } from '../../../lambdas/sync/engine/quota-paced-caller.ts';
+import { ManualClock } from '../../support/clock.ts';
 
-function virtualClock(): Clock & { time: number; sleeps: number[] } {
-  const clock = {
-    time: 0,
-    sleeps: [] as number[],
-    now: () => clock.time,
-    async sleep(ms: number) {
-      clock.sleeps.push(ms);
-      clock.time += ms;
-    },
-  };
-  return clock;
-}
+/** Time from 0, so that the instants read as offsets. */
+const clockFromZero = () => new ManualClock(0);
 
 const retry = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
 const fastPacing = { unitsPerWindow: 1_000_000, windowMs: 1_000, burst: 1_000 };
@@ -32,7 +22,7 @@ const apiError = (status: number | undefined, reason?: string, retryAfterMs?: nu
 
 describe('QuotaPacedCaller', () => {
   it('retries 5xx, 429, rate-limit 403 and silence, counting every attempt', async () => {
-    const clock = virtualClock();
+    const clock = clockFromZero();
     const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry, () => 0.5);
     const request = failing(apiError(503), apiError(429), apiError(403, 'userRateLimitExceeded'));
     expect(await calls.call('get', request)).toBe('ok');
@@ -41,7 +31,7 @@ describe('QuotaPacedCaller', () => {
   });
 
   it('gives up after the last attempt and passes the error on', async () => {
-    const clock = virtualClock();
+    const clock = clockFromZero();
     const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry, () => 0.5);
     const request = failing(apiError(500), apiError(500), apiError(500), apiError(502));
     await expect(calls.call('get', request)).rejects.toMatchObject({ status: 502 });
@@ -55,7 +45,7 @@ describe('QuotaPacedCaller', () => {
       apiError(409, 'duplicate'),
       apiError(403, 'quotaExceeded'),
     ]) {
-      const clock = virtualClock();
+      const clock = clockFromZero();
       const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry);
       await expect(calls.call('get', failing(error))).rejects.toBe(error);
       expect(calls.count).toBe(1);
@@ -63,14 +53,14 @@ describe('QuotaPacedCaller', () => {
   });
 
   it("waits at least the server's Retry-After, and holds every caller back after a rate limit", async () => {
-    const clock = virtualClock();
+    const clock = clockFromZero();
     const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry, () => 0);
     await calls.call('get', failing(apiError(429, 'rateLimitExceeded', 5_000)));
-    expect(clock.time).toBeGreaterThanOrEqual(5_000);
+    expect(clock.now()).toBeGreaterThanOrEqual(5_000);
   });
 
   it('makes no retry whose pause would end past the deadline', async () => {
-    const clock = virtualClock();
+    const clock = clockFromZero();
     const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry, () => 0.5, 1_000);
     await expect(calls.call('get', failing(apiError(503, undefined, 2_000)))).rejects.toMatchObject({
       status: 503,
@@ -79,7 +69,7 @@ describe('QuotaPacedCaller', () => {
   });
 
   it('makes no call once stopped', async () => {
-    const clock = virtualClock();
+    const clock = clockFromZero();
     const calls = new QuotaPacedCaller(new Pacer(fastPacing, clock), clock, retry);
     calls.stop();
     await expect(calls.call('get', async () => 'never')).rejects.toBeInstanceOf(RunStoppedError);

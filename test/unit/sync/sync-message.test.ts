@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSyncMessage } from '../../../lambdas/sync/sync-message.ts';
+import { parseSyncMessage } from '../../../lambdas/sync/worker/sync-message.ts';
 
 const valid = { subscriberId: 'a1b2c3', reason: 'scheduled', requestedAt: '2026-05-04T10:00:00.000Z' };
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildSyncWorkerServices } from '../../../lambdas/shared/composition.ts';
-import { ConfigError, parseSchedulerConfig, parseSyncWorkerConfig } from '../../../lambdas/shared/config.ts';
+import { parseSchedulerConfig } from '../../../lambdas/scheduler/config.ts';
+import { ConfigError } from '../../../lambdas/shared/wiring/config-parts.ts';
+import { buildSyncWorkerServices } from '../../../lambdas/sync/compose.ts';
+import { parseSyncWorkerConfig } from '../../../lambdas/sync/config.ts';
 
 const TABLES = { CONNECTIONS_TABLE: 'c', SYNC_STATE_TABLE: 's', EVENT_MAP_TABLE: 'e' };
 const QUEUE = { SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/sync' };

@@ -1,4 +1,4 @@
-import { SafeMessageError } from '../../errors.ts';
+import { ReasonedError } from '../../errors.ts';
 
 /**
  * Why a decryption failed. Callers must tell them apart: only `refused` proves the ciphertext is useless
@@ -12,15 +12,11 @@ export type DecryptionFailure =
   | 'unavailable'; // the key service could not answer (throttled, key disabled, access denied, network)
 
 /** Neither the secret nor the ciphertext ever appears in the message. */
-export class DecryptionError extends SafeMessageError {
+export class DecryptionError extends ReasonedError<DecryptionFailure> {
   override readonly name = 'DecryptionError';
 
-  constructor(
-    readonly reason: DecryptionFailure,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`decryption failed (${reason}): ${detail}`, options);
+  constructor(reason: DecryptionFailure, detail: string, options?: { cause?: unknown }) {
+    super(reason, `decryption failed (${reason}): ${detail}`, options);
   }
 
   /** True when trying again later may succeed. */
@@ -34,14 +30,10 @@ export type EncryptionFailure =
   | 'unavailable'; // the key service could not answer
 
 /** Neither the secret nor the ciphertext ever appears in the message. */
-export class EncryptionError extends SafeMessageError {
+export class EncryptionError extends ReasonedError<EncryptionFailure> {
   override readonly name = 'EncryptionError';
 
-  constructor(
-    readonly reason: EncryptionFailure,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`encryption failed (${reason}): ${detail}`, options);
+  constructor(reason: EncryptionFailure, detail: string, options?: { cause?: unknown }) {
+    super(reason, `encryption failed (${reason}): ${detail}`, options);
   }
 }

@@ -29,7 +29,7 @@ export function kindOf(stored: string): CiphertextKind | undefined {
   return KINDS.includes(kind as CiphertextKind) ? (kind as CiphertextKind) : undefined;
 }
 
-export function isDataKeyId(keyId: string): boolean {
+function isDataKeyId(keyId: string): boolean {
   return DATA_KEY_ID.test(keyId);
 }
 

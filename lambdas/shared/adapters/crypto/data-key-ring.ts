@@ -3,12 +3,12 @@ import type { SecretPurpose } from '../../ports/cipher.ts';
 import type { DataKeyRecord, DataKeyStore } from '../../ports/data-key-store.ts';
 import { DecryptionError, EncryptionError } from './cipher-errors.ts';
 
-/** A new data key becomes active once the active one is this old (README: "Token encryption"). */
+/** A new data key becomes active once the active one is this old (docs/operating.md: "Token encryption"). */
 export const ROTATION_DAYS = 30;
 /** How long a container seals with the active key before it looks again (a rotation forced by an operator). */
-export const ACTIVE_KEY_RECHECK_MS = 10 * 60 * 1000;
+const ACTIVE_KEY_RECHECK_MS = 10 * 60 * 1000;
 /** Unwrapped data keys a container keeps: two purposes, one key a month, several years of old keys. */
-export const DATA_KEY_CACHE_CAPACITY = 256;
+const DATA_KEY_CACHE_CAPACITY = 256;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,7 +28,7 @@ export interface DataKeyRingOptions {
   capacity?: number;
 }
 
-export const dataKeyId = (purpose: SecretPurpose, generation: number) => `${purpose}-${generation}`;
+const dataKeyId = (purpose: SecretPurpose, generation: number) => `${purpose}-${generation}`;
 
 interface ActiveKey {
   keyId: string;

@@ -5,7 +5,7 @@ import { encodeCiphertext } from './ciphertext-format.ts';
 import { KmsKeyService } from './kms-key-service.ts';
 
 /** KMS Encrypt takes at most 4096 bytes of plaintext. */
-export const KMS_MAX_PLAINTEXT_BYTES = 4096;
+const KMS_MAX_PLAINTEXT_BYTES = 4096;
 
 /**
  * The `kms1:` format of earlier versions: every secret encrypted by KMS itself (Encrypt/Decrypt with the

@@ -62,16 +62,7 @@ export class DynamoConnectionStore
         new PutItemCommand({
           TableName: this.tableName,
           Item: itemFromConnection(saved),
-          ...(expectedVersion === undefined
-            ? {
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': partitionKey },
-              }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: attributes({ ':expected': expectedVersion }),
-              }),
+          ...versionCondition(expectedVersion),
         }),
       ),
     );
@@ -236,36 +227,12 @@ export class DynamoConnectionStore
     refreshCiphertext: string,
     at: Date,
   ): Promise<boolean> {
-    const updated = await conditionalWrite(
-      this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: keyOf(subscriberId),
-          UpdateExpression:
-            'SET #status = :feedGone, #scheduled = :false, #updatedAt = :at ADD #version :one REMOVE #refresh, #shard',
-          ConditionExpression: '#status = :connected AND #since = :since AND #refresh = :refresh',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#since': 'feedGoneSince',
-            '#scheduled': 'scheduled',
-            '#updatedAt': 'updatedAt',
-            '#version': 'version',
-            '#refresh': 'refreshTokenCiphertext',
-            '#shard': SHARD,
-          },
-          ExpressionAttributeValues: attributes({
-            ':feedGone': 'feed_gone',
-            ':connected': 'connected',
-            ':since': since,
-            ':refresh': refreshCiphertext,
-            ':false': false,
-            ':at': at.toISOString(),
-            ':one': 1,
-          }),
-        }),
-      ),
-    );
-    return updated !== undefined;
+    return this.stopConnected(subscriberId, {
+      status: 'feed_gone',
+      match: { field: 'feedGoneSince', value: since },
+      refreshCiphertext,
+      at,
+    });
   }
 
   async markCalendarMissing(
@@ -274,33 +241,57 @@ export class DynamoConnectionStore
     refreshCiphertext: string,
     at: Date,
   ): Promise<boolean> {
+    // A reconnect writes another calendar and another token: it is left alone, and so is a removed item.
+    return this.stopConnected(subscriberId, {
+      status: 'calendar_missing',
+      match: { field: 'calendarId', value: calendarId },
+      stampAt: 'calendarMissingSince',
+      refreshCiphertext,
+      at,
+    });
+  }
+
+  /**
+   * Stops a connection for good (a status other than connected, off the schedule, its refresh token gone, the
+   * version bumped), only while it is still the one the caller read: connected, with this refresh token and
+   * `match`. `stampAt`: a field that records `at` too. False when the condition failed (nothing written).
+   */
+  private async stopConnected(
+    subscriberId: string,
+    stop: {
+      status: Exclude<ConnectionStatus, 'connected'>;
+      match: { field: keyof Connection; value: string };
+      stampAt?: keyof Connection;
+      refreshCiphertext: string;
+      at: Date;
+    },
+  ): Promise<boolean> {
     const updated = await conditionalWrite(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(subscriberId),
           UpdateExpression:
-            'SET #status = :missing, #since = :at, #scheduled = :false, #updatedAt = :at ' +
+            `SET #status = :status, #scheduled = :false, #updatedAt = :at${stop.stampAt ? ', #stamp = :at' : ''} ` +
             'ADD #version :one REMOVE #refresh, #shard',
-          // A reconnect writes another calendar and another token: it is left alone, and so is a removed item.
-          ConditionExpression: '#status = :connected AND #calendar = :calendar AND #refresh = :refresh',
+          ConditionExpression: '#status = :connected AND #match = :match AND #refresh = :refresh',
           ExpressionAttributeNames: {
             '#status': 'status',
-            '#since': 'calendarMissingSince',
+            '#match': stop.match.field,
+            ...(stop.stampAt ? { '#stamp': stop.stampAt } : {}),
             '#scheduled': 'scheduled',
             '#updatedAt': 'updatedAt',
             '#version': 'version',
-            '#calendar': 'calendarId',
             '#refresh': 'refreshTokenCiphertext',
             '#shard': SHARD,
           },
           ExpressionAttributeValues: attributes({
-            ':missing': 'calendar_missing',
+            ':status': stop.status,
             ':connected': 'connected',
-            ':calendar': calendarId,
-            ':refresh': refreshCiphertext,
+            ':match': stop.match.value,
+            ':refresh': stop.refreshCiphertext,
             ':false': false,
-            ':at': at.toISOString(),
+            ':at': stop.at.toISOString(),
             ':one': 1,
           }),
         }),
@@ -364,16 +355,7 @@ export class DynamoConnectionStore
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: keyOf(subscriberId),
-          ...(expectedVersion === undefined
-            ? {
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': partitionKey },
-              }
-            : {
-                ConditionExpression: 'attribute_not_exists(#pk) OR #version = :expected',
-                ExpressionAttributeNames: { '#pk': partitionKey, '#version': 'version' },
-                ExpressionAttributeValues: attributes({ ':expected': expectedVersion }),
-              }),
+          ...versionCondition(expectedVersion, { orGone: true }),
         }),
       ),
     );
@@ -421,6 +403,28 @@ export class DynamoConnectionStore
     );
     for await (const item of items) yield subscriberIdOf(item);
   }
+}
+
+/**
+ * The condition of a versioned write: the stored connection is still `expectedVersion`, or none is stored when it
+ * is undefined. `orGone`: also when the connection is no longer stored (a removal that found it already removed).
+ */
+function versionCondition(expectedVersion: number | undefined, options: { orGone?: boolean } = {}) {
+  if (expectedVersion === undefined) {
+    return {
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': partitionKey },
+    };
+  }
+  return {
+    ConditionExpression: options.orGone
+      ? 'attribute_not_exists(#pk) OR #version = :expected'
+      : '#version = :expected',
+    ExpressionAttributeNames: options.orGone
+      ? { '#pk': partitionKey, '#version': 'version' }
+      : { '#version': 'version' },
+    ExpressionAttributeValues: attributes({ ':expected': expectedVersion }),
+  };
 }
 
 const keyOf = (subscriberId: string): Item => itemKey(TABLES.connections, subscriberId);

@@ -26,7 +26,7 @@ export interface DynamoEventMapStoreOptions {
   retryBaseDelayMs?: number;
 }
 
-export class UnprocessedWritesError extends SafeMessageError {
+class UnprocessedWritesError extends SafeMessageError {
   constructor(readonly remaining: number) {
     super(`DynamoDB left ${remaining} event map writes unprocessed after every retry`);
     this.name = 'UnprocessedWritesError';
@@ -121,7 +121,7 @@ export class DynamoEventMapStore implements EventMapStore {
  * The sort key an event key is stored under: itself when DynamoDB takes it, else `h:` and its SHA-256 (a key
  * that short is never over-long, so the two forms never meet).
  */
-export function storedKey(eventKey: string): string {
+function storedKey(eventKey: string): string {
   if (Buffer.byteLength(eventKey, 'utf8') <= MAX_SORT_KEY_BYTES) return eventKey;
   return `h:${createHash('sha256').update(eventKey, 'utf8').digest('hex')}`;
 }

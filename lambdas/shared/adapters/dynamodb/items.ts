@@ -63,7 +63,9 @@ export async function conditionalWrite<T>(write: Promise<T>): Promise<T | undefi
 
 /** Every item of a Query or Scan, reading page after page from where the last one stopped. */
 export async function* allItems(
-  readPage: (startKey: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>,
+  readPage: (
+    startKey: Item | undefined,
+  ) => Promise<{ Items?: Item[] | undefined; LastEvaluatedKey?: Item | undefined }>,
 ): AsyncGenerator<Item> {
   let startKey: Item | undefined;
   do {

@@ -17,10 +17,10 @@ export interface HttpFeedSourceOptions {
   resolveHost?: (hostname: string) => Promise<string[]>;
 }
 
-export const DEFAULT_FEED_TIMEOUT_MS = 15_000;
+const DEFAULT_FEED_TIMEOUT_MS = 15_000;
 export const DEFAULT_FEED_MAX_BYTES = 10 * 1024 * 1024;
-export const DEFAULT_FEED_MAX_REDIRECTS = 3;
-export const DEFAULT_FEED_USER_AGENT = 'Mozilla/5.0 (compatible; ics-google-sync/0.1; calendar feed reader)';
+const DEFAULT_FEED_MAX_REDIRECTS = 3;
+const DEFAULT_FEED_USER_AGENT = 'Mozilla/5.0 (compatible; ics-google-sync/0.1; calendar feed reader)';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const megabytes = (bytes: number): string => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;

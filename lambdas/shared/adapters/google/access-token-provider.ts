@@ -21,7 +21,7 @@ export interface CachingAccessTokenProviderOptions {
  * A warm container serves a random share of all subscribers: without a bound, the cache would grow with the
  * number of subscribers it ever saw (about 1 KB each), never with the number worth keeping.
  */
-export const ACCESS_TOKEN_CACHE_CAPACITY = 5_000;
+const ACCESS_TOKEN_CACHE_CAPACITY = 5_000;
 
 interface CachedToken {
   accessToken: string;

@@ -16,6 +16,11 @@ export interface GoogleCalendarGatewayOptions {
   rootUrl: string;
   /** A valid access token for the subscriber; called before every request (the source caches). */
   accessToken: () => Promise<string>;
+  /**
+   * Google answered 401 to the token: the source should drop it from its cache, or every later request (and
+   * the next runs) would present a revoked token until it expired, up to an hour.
+   */
+  tokenRefused?: () => void;
   /** Per HTTP request. */
   timeoutMs?: number;
 }
@@ -141,7 +146,9 @@ export class GoogleCalendarGateway implements CalendarGateway {
     try {
       return await request(withAccessToken(token, headers));
     } catch (error) {
-      throw toCalendarApiError(error);
+      const failure = toCalendarApiError(error);
+      if (failure.status === 401) this.options.tokenRefused?.();
+      throw failure;
     }
   }
 }

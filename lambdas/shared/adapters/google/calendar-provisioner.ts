@@ -28,7 +28,7 @@ export class GoogleCalendarProvisioner implements CalendarProvisioner {
   async create(accessToken: string, { summary, timeZone, description }: NewCalendar): Promise<string> {
     const { data } = await translated(() =>
       this.api.calendars.insert(
-        { requestBody: { summary, timeZone, description } },
+        { requestBody: { summary, timeZone, ...(description !== undefined && { description }) } },
         withAccessToken(accessToken),
       ),
     );

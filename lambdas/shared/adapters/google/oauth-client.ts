@@ -30,6 +30,8 @@ export interface GoogleOAuthClientOptions {
   redirectUri?: string;
   /** Per HTTP call to Google (the library retries 5xx/429 within it). */
   timeoutMs?: number;
+  /** The service's clock, on which access tokens expire (the system clock when omitted). */
+  now?: () => Date;
 }
 
 /**
@@ -64,7 +66,7 @@ export class GoogleOAuthClient implements OAuthClient {
     const accessToken = requiredAccessToken(tokens);
     const granted: GrantedTokens = {
       accessToken,
-      accessTokenExpiresAt: expiryOf(tokens),
+      accessTokenExpiresAt: this.expiryOf(tokens),
       grantedScopes: (tokens.scope ?? '').split(/\s+/).filter(Boolean),
     };
     if (tokens.refresh_token) granted.refreshToken = tokens.refresh_token;
@@ -78,7 +80,7 @@ export class GoogleOAuthClient implements OAuthClient {
     const { tokens } = await translated(() => oauth2.refreshWith(refreshToken));
     const refreshed: RefreshedAccessToken = {
       accessToken: requiredAccessToken(tokens),
-      accessTokenExpiresAt: expiryOf(tokens),
+      accessTokenExpiresAt: this.expiryOf(tokens),
     };
     if (tokens.refresh_token && tokens.refresh_token !== refreshToken)
       refreshed.refreshToken = tokens.refresh_token;
@@ -96,6 +98,16 @@ export class GoogleOAuthClient implements OAuthClient {
     }
   }
 
+  /**
+   * When the access token expires, on the service's clock. google-auth-library turns `expires_in` into an
+   * `expiry_date` on the system clock; the lifetime is what Google said, so it is kept and counted from the
+   * service's now (one clock for all of the service's time). Google always sends it, but assume an hour if not.
+   */
+  private expiryOf(tokens: Credentials): number {
+    const lifetimeMs = typeof tokens.expiry_date === 'number' ? tokens.expiry_date - Date.now() : 3_600_000;
+    return (this.options.now?.() ?? new Date()).getTime() + lifetimeMs;
+  }
+
   /** One OAuth2Client per credentials (rebuilt if the secret rotates). */
   private async oauth2(): Promise<TokenEndpointClient> {
     const credentials = await this.options.credentials.get();
@@ -111,7 +123,7 @@ export class GoogleOAuthClient implements OAuthClient {
     const oauth2 = new TokenEndpointClient({
       clientId: credentials.clientId,
       clientSecret: credentials.clientSecret,
-      redirectUri: this.options.redirectUri,
+      ...(this.options.redirectUri !== undefined && { redirectUri: this.options.redirectUri }),
       endpoints: {
         oauth2AuthBaseUrl: endpoints.oauth2AuthBaseUrl,
         oauth2TokenUrl: endpoints.oauth2TokenUrl,
@@ -149,11 +161,6 @@ function accountOf(idToken: string | null | undefined, clientId: string | undefi
 function requiredAccessToken(tokens: Credentials): string {
   if (!tokens.access_token) throw new OAuthRequestError(200, 'no_access_token');
   return tokens.access_token;
-}
-
-/** google-auth-library turns `expires_in` into `expiry_date`; Google always sends it, but assume an hour if not. */
-function expiryOf(tokens: Credentials): number {
-  return tokens.expiry_date ?? Date.now() + 3_600_000;
 }
 
 /** Runs a call to Google and replaces any failure by a typed error that carries no request detail. */

@@ -69,7 +69,7 @@ function asRefusal(error: unknown, answers: RefusalAnswers): HttpRefusal | undef
   return asFrameworkRefusal(error);
 }
 
-export function render(
+function render(
   refusal: HttpRefusal,
   options: Omit<RefusalRenderingOptions, 'logger' | 'refusals'>,
 ): APIGatewayProxyResult {

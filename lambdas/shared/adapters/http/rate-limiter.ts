@@ -1,10 +1,9 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { RateLimitedRoute } from '../../config.ts';
 import { Refusal } from '../../errors.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
 import type { RequestRateLimiter } from '../../ports/request-rate-limiter.ts';
 
-/** The limits of requests the host signed (README, "Signed requests from the host"). */
+/** The limits of requests the host signed (docs/operating.md, "Signed requests from the host"). */
 export interface HostLimits {
   /** Per host key id and window: sized for every subscriber of the host, called from a few servers. */
   perKey: number;
@@ -16,7 +15,7 @@ export interface HostLimits {
  * Requests per window of each route: failed authentications per client IP, proven requests per subscriber, and
  * (for routes the host calls) signed requests per host key and per subscriber.
  */
-export interface RateLimits<Route extends string> {
+interface RateLimits<Route extends string> {
   windowSeconds: number;
   routes: Record<Route, { perIp: number; perSubscriber?: number; host?: HostLimits }>;
 }
@@ -33,7 +32,7 @@ export interface RateLimiterOptions<Route extends string> {
  * Per-route fixed-window limits (the port describes what each counter counts). Over the limit:
  * Refusal('rate_limited') with the seconds to the window's end (the routes answer 429 with Retry-After).
  */
-export class RateLimiter<Route extends string = RateLimitedRoute> implements RequestRateLimiter<Route> {
+export class RateLimiter<Route extends string> implements RequestRateLimiter<Route> {
   private readonly now: () => Date;
 
   constructor(private readonly options: RateLimiterOptions<Route>) {

@@ -34,7 +34,7 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
 }
 
 /** The headers the routes read, bounded in size (others pass through untouched). */
-export const routeHeaders = z.looseObject({
+const routeHeaders = z.looseObject({
   authorization: z.string().max(2048).optional(),
   cookie: z.string().max(16_384).optional(),
   origin: z.string().max(2048).optional(),

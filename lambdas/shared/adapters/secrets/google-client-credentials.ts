@@ -2,7 +2,7 @@ import { TransformParameterError } from '@aws-lambda-powertools/parameters/error
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import { SafeMessageError } from '../../errors.ts';
+import { ReasonedError } from '../../errors.ts';
 import type {
   GoogleClientCredentials,
   GoogleClientCredentialsSource,
@@ -15,16 +15,8 @@ export type GoogleClientCredentialsFailure =
   | 'incomplete'; // a field is missing or empty
 
 /** Names the source and the missing field; never contains the secret or any part of it. */
-export class GoogleClientCredentialsError extends SafeMessageError {
+export class GoogleClientCredentialsError extends ReasonedError<GoogleClientCredentialsFailure> {
   override readonly name = 'GoogleClientCredentialsError';
-
-  constructor(
-    readonly reason: GoogleClientCredentialsFailure,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 const credentialsSchema = z.object({
@@ -54,7 +46,7 @@ function validated(
   return credentialsSchema.parse(value);
 }
 
-export const DEFAULT_SECRET_MAX_AGE_SECONDS = 300;
+const DEFAULT_SECRET_MAX_AGE_SECONDS = 300;
 
 export interface SecretsManagerGoogleClientCredentialsOptions {
   /** Secret name or ARN. Its value: `{ "clientId": "...", "clientSecret": "..." }`. */

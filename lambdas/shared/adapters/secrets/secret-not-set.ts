@@ -1,7 +1,7 @@
 import { HttpRefusal } from '../http/refusal.ts';
 
 /**
- * The value the stack gives a secret an operator must set (README, "Setting the secrets"): valid JSON, so a
+ * The value the stack gives a secret an operator must set (docs/operating.md, "Setting the secrets"): valid JSON, so a
  * reader tells "not set yet" apart from a value set wrongly.
  */
 export const SECRET_PLACEHOLDER = { notSetYet: true } as const;

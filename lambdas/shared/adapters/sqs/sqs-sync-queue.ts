@@ -10,8 +10,8 @@ import { SafeMessageError } from '../../errors.ts';
 import { MAX_DELAY_SECONDS, type SyncQueue, type SyncRequest } from '../../ports/sync-queue.ts';
 
 /** SendMessageBatch takes at most 10 entries and 1 MiB of bodies in all. */
-export const MAX_BATCH_ENTRIES = 10;
-export const MAX_BATCH_BYTES = 1_048_576;
+const MAX_BATCH_ENTRIES = 10;
+const MAX_BATCH_BYTES = 1_048_576;
 
 export interface SqsSyncQueueOptions {
   /** SendMessageBatch calls in flight at once (default 25). */
@@ -191,7 +191,7 @@ export class SqsSyncQueue implements SyncQueue {
  * Groups messages in order into batches of at most 10 entries and 1 MiB of bodies. A single message over 1 MiB
  * goes alone, and SQS refuses it with a reason.
  */
-export function packBatches<T extends { bytes: number }>(messages: T[]): T[][] {
+function packBatches<T extends { bytes: number }>(messages: T[]): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let currentBytes = 0;

@@ -15,7 +15,7 @@ export interface TimeWindow {
   timeMax: Date;
 }
 
-export type OccurrenceStatus = 'confirmed' | 'tentative' | 'cancelled';
+type OccurrenceStatus = 'confirmed' | 'tentative' | 'cancelled';
 
 export interface Occurrence {
   /** The event id for a single event; instanceId(seriesId, originalStart), a key of our own, for an instance. */
@@ -41,7 +41,7 @@ export interface ExpandOptions {
   budget?: WorkBudget;
 }
 
-export const DEFAULT_MAX_OCCURRENCES = 5_000;
+const DEFAULT_MAX_OCCURRENCES = 5_000;
 
 const toWindowMs = (window: TimeWindow, budget?: WorkBudget): WindowMs => ({
   minMs: window.timeMin.getTime(),

@@ -30,16 +30,13 @@
  * the window. Times are the domain's time model (../time/): EventDateTimes are read with event-time.ts,
  * recurrence values with ics-values.ts. Rules are read by rule-parser.ts and walked by rule-walker.ts.
  */
-export { ExpansionError, type ExpansionErrorReason } from './errors.ts';
+export { ExpansionError } from './errors.ts';
 export {
-  DEFAULT_MAX_OCCURRENCES,
-  type ExpandOptions,
   expandEvents,
   expandSeries,
   hasOccurrenceIn,
   instanceId,
   type Occurrence,
-  type OccurrenceStatus,
   type TimeWindow,
 } from './expand.ts';
 export { RULE_PARTS } from './rule-parser.ts';

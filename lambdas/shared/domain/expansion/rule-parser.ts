@@ -7,7 +7,7 @@ import { TimeInputError } from '../time/errors.ts';
 import { type IcsTime, parseBasicIcsTime } from '../time/ics-values.ts';
 
 /** The frequencies Google Calendar accepts for events: DAILY and coarser (see README of the emulator). */
-export type Frequency = 'YEARLY' | 'MONTHLY' | 'WEEKLY' | 'DAILY';
+type Frequency = 'YEARLY' | 'MONTHLY' | 'WEEKLY' | 'DAILY';
 
 const FREQUENCIES: readonly Frequency[] = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY'];
 /** Valid in RFC 5545 but refused by Google for events (its UI and API repeat at most daily). */

@@ -146,7 +146,7 @@ function ordinalMatches(
 }
 
 /** Safety net against rules that would otherwise walk for a very long time (e.g. DAILY over millennia). */
-export const MAX_RULE_PERIODS = 1_000_000;
+const MAX_RULE_PERIODS = 1_000_000;
 
 /**
  * Periods after which the Gregorian calendar repeats: 400 years are 146,097 days, a whole number of weeks
@@ -168,7 +168,7 @@ const CALENDAR_CYCLE_PERIODS: Record<RecurrenceRule['freq'], number> = {
  * occurrences from before 1900 (rules without COUNT, birthdays from any year, skip to the window and are
  * unaffected); such a rule is refused like an unreadable one (the mapping keeps the first instance).
  */
-export const EARLIEST_COUNTED_START_WALL = Date.UTC(1900, 0, 1);
+const EARLIEST_COUNTED_START_WALL = Date.UTC(1900, 0, 1);
 
 export interface RuleWalk {
   /** DTSTART as wall-clock milliseconds in the series' zone. */

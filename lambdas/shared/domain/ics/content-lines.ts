@@ -60,7 +60,7 @@ export interface ReadResult {
 const END_OF_TEXT = 'the end of the text';
 
 /** How many unclosed components a read lists (a hostile feed may have thousands; each becomes a warning). */
-export const UNCLOSED_LISTED = 20;
+const UNCLOSED_LISTED = 20;
 
 /**
  * Components that only nest directly in a VCALENDAR (RFC 5545 3.6, RFC 7953): their BEGIN closes whatever

@@ -3,21 +3,9 @@
 export {
   DEFAULT_FEED_LIMITS,
   type FeedBudgetOptions,
-  type FeedLimits,
   FeedTooCostly,
 } from '../work-budget.ts';
-export {
-  DEFAULT_HORIZON_SPAN,
-  defaultHorizon,
-  type Horizon,
-  type HorizonSpan,
-  horizonAround,
-} from './horizon.ts';
-export {
-  type MappedFeed,
-  type MappingOptions,
-  type MappingWarning,
-  mapFeed,
-} from './map-feed.ts';
+export { defaultHorizon, type Horizon } from './horizon.ts';
+export { type MappedFeed, type MappingOptions, mapFeed } from './map-feed.ts';
 export { MAPPING_VERSION } from './mapping-version.ts';
 export { byNameOnlyZone as resolveTimeZoneName } from './time-zones.ts';

@@ -30,8 +30,6 @@ import type { SourceEvent } from './source-event.ts';
 import { splitThisAndFuture } from './this-and-future.ts';
 import { placeUnnamedZoneSeries } from './zone-series.ts';
 
-export type { MappingWarning } from './read-sources.ts';
-
 export interface MappingOptions {
   /** Per-subscriber secret salt of event ids. */
   salt: string;

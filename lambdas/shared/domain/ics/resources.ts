@@ -26,7 +26,7 @@ function textOf(component: Component, name: string, limit: number): string | und
 }
 
 /** Shortens text to `limit` UTF-16 units, ending in an ellipsis, without splitting a surrogate pair. */
-export function fitText(text: string, limit: number): string {
+function fitText(text: string, limit: number): string {
   if (text.length <= limit) return text;
   let cut = limit - 1;
   const last = text.charCodeAt(cut - 1);
@@ -34,7 +34,7 @@ export function fitText(text: string, limit: number): string {
   return `${text.slice(0, cut)}\u2026`;
 }
 
-const STATUS: Record<string, GoogleEvent['status']> = {
+const STATUS: Record<string, NonNullable<GoogleEvent['status']>> = {
   CONFIRMED: 'confirmed',
   TENTATIVE: 'tentative',
   CANCELLED: 'cancelled',
@@ -52,7 +52,7 @@ const CLASS: Record<string, GoogleEvent['visibility']> = {
 const upper = (component: Component, name: string) =>
   first(component, name)?.value.trim().toUpperCase() ?? '';
 
-export function statusOf(component: Component): GoogleEvent['status'] {
+export function statusOf(component: Component): NonNullable<GoogleEvent['status']> {
   return STATUS[upper(component, 'STATUS')] ?? 'confirmed';
 }
 

@@ -109,14 +109,15 @@ function split(master: SourceEvent, override: SourceEvent, budget: WorkBudget): 
   }
   master.component = { ...master.component, properties: head };
   const component: Component = { name: 'VEVENT', properties: tail, components: [] };
+  // The new series is no override: it keeps everything of the override but its RECURRENCE-ID.
+  const { recurrenceId: _splitPoint, ...rest } = override;
   return {
-    ...override,
+    ...rest,
     component,
     uid: `${master.uid}#${basicId(rid)}`,
     splitFrom: master.uid,
-    recurrenceId: undefined,
     thisAndFuture: false,
-  } as SourceEvent;
+  };
 }
 
 const recurs = (source: SourceEvent) =>

@@ -81,7 +81,7 @@ function zonesForCity(city: string): string[] {
 const DISPLAY_NAME = /^\(?\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?)?\s*\)?\s*(.*)$/i;
 
 /** Standard offset of an Outlook display name, in minutes, and the places it lists. */
-export function parseDisplayName(tzid: string): { offset: number; places: string } | undefined {
+function parseDisplayName(tzid: string): { offset: number; places: string } | undefined {
   const m = DISPLAY_NAME.exec(tzid.trim());
   if (!m || !/^\(?\s*(UTC|GMT)/i.test(tzid.trim())) return undefined;
   const minutes = Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);

@@ -1,4 +1,4 @@
-import type { EventMapRow } from '../../ports/sync-stores.ts';
+import type { EventMapRow } from '../entities/event-map-row.ts';
 import { type EventDateTime, eventKey, type GoogleEvent, recurrenceIdOfKey } from '../google-event.ts';
 import { endOfEvent } from './ends.ts';
 import { rowGoogleIdFor } from './event-ids.ts';
@@ -25,7 +25,7 @@ export interface AuditInput {
 }
 
 /** A live event carrying the service's marks that no row names: a copy the service made and lost track of. */
-export interface Stray {
+interface Stray {
   googleId: string;
   /** The key its marks name (for messages only: another event may hold that key's row). */
   key: string;

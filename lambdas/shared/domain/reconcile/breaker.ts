@@ -22,7 +22,7 @@ export const DEFAULT_BREAKER_POLICY: BreakerPolicy = {
   minConfirmDelayMs: 3_600_000,
 };
 
-export interface HeldDeletion {
+interface HeldDeletion {
   /** Identifies the exact set of keys held, so a differently shrunken feed starts over. */
   keysHash: string;
   /** Syncs that have seen this set so far. */
@@ -37,7 +37,7 @@ export interface BreakerDecision {
   held: HeldDeletion | undefined;
 }
 
-export function keysHash(keys: readonly string[]): string {
+function keysHash(keys: readonly string[]): string {
   const hash = createHash('sha256');
   for (const key of [...keys].sort()) hash.update(key).update('\n');
   return hash.digest('hex');

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { EventMapRow } from '../../ports/sync-stores.ts';
+import type { EventMapRow } from '../entities/event-map-row.ts';
 import type { GoogleEvent } from '../google-event.ts';
 
 /**

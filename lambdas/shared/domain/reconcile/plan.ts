@@ -1,4 +1,4 @@
-import type { EventMapRow } from '../../ports/sync-stores.ts';
+import type { EventMapRow } from '../entities/event-map-row.ts';
 import { expandSeries } from '../expansion/index.ts';
 import {
   type EventDateTime,
@@ -124,9 +124,6 @@ export interface ForgetRow {
   seriesKey?: string;
 }
 
-export type Operation = InsertEvent | UpdateEvent | WriteException | RevertInstance | DeleteEvent | ForgetRow;
-export type Write = InsertEvent | UpdateEvent | WriteException | RevertInstance;
-
 export interface PlanOptions {
   /**
    * Keys an audit found changed in Google although their rows are up to date (see auditCalendar): written
@@ -150,7 +147,7 @@ export interface PlanOptions {
 }
 
 /** A write Google refused before whose wait is not over: not planned; tried again after `retryAfter`. */
-export interface WaitingWrite {
+interface WaitingWrite {
   key: string;
   retryAfter: string;
   /** Refusals in a row. */
@@ -666,7 +663,7 @@ export function plainInstanceOf(
     status: isOccurrence(series, originalStart) ? (series.status ?? 'confirmed') : 'cancelled',
     start: originalStart,
     end: shiftBy(originalStart, seriesDuration(series)),
-    recurringEventId: id,
+    ...(id !== undefined && { recurringEventId: id }),
     originalStartTime: originalStart,
     extendedProperties: { private: properties },
   };

@@ -1,10 +1,10 @@
-import type { EventMapRow, EventRefusal } from '../../ports/sync-stores.ts';
+import type { EventMapRow, EventRefusal } from '../entities/event-map-row.ts';
 import { DAY_MS, HOUR_MS } from '../time/civil.ts';
 
 /** The first wait after Google refused writing an event; it doubles with each refusal in a row. */
-export const FIRST_REFUSAL_WAIT_MS = HOUR_MS;
+const FIRST_REFUSAL_WAIT_MS = HOUR_MS;
 /** The longest wait: a refused event is tried at least weekly, in case Google takes it again. */
-export const MAX_REFUSAL_WAIT_MS = 7 * DAY_MS;
+const MAX_REFUSAL_WAIT_MS = 7 * DAY_MS;
 /** The hash a refused deletion is recorded under (a deletion has no content). */
 export const DELETION_HASH = 'delete';
 

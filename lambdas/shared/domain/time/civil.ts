@@ -35,7 +35,7 @@ export function civilFromDays(dayNumber: number): { year: number; month: number;
   return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-export const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
 const MONTH_LENGTHS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -73,10 +73,6 @@ export function formatWallMs(ms: number, style: 'iso' | 'basic', withTime: boole
 
 /** `YYYY-MM-DD` of a day number. */
 export const formatDate = (dayNumber: number): string => formatWallMs(dayNumber * DAY_MS, 'iso', false);
-
-/** `YYYYMMDD` of a day number (the basic format Google uses in instance ids). */
-export const formatBasicDate = (dayNumber: number): string =>
-  formatWallMs(dayNumber * DAY_MS, 'basic', false);
 
 /** `YYYY-MM-DDTHH:MM:SS` of a wall-clock time. */
 export const formatWallDateTime = (wallMs: number): string => formatWallMs(wallMs, 'iso', true);

@@ -6,13 +6,13 @@
 import { DAY_MS, daysFromCivil, daysInMonth, HOUR_MS, MINUTE_MS, SECOND_MS } from './civil.ts';
 
 /** A calendar date or a wall-clock time; `utc` marks a trailing Z. */
-export interface IcsDate {
+interface IcsDate {
   kind: 'date';
   year: number;
   month: number;
   day: number;
 }
-export interface IcsDateTime {
+interface IcsDateTime {
   kind: 'date-time';
   year: number;
   month: number;

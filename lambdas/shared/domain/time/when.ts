@@ -8,7 +8,7 @@ import { DAY_MS, formatBasicUtcDateTime, formatWallMs } from './civil.ts';
 import type { TimeZone } from './zone.ts';
 
 export type When = AllDayWhen | TimedWhen;
-export interface AllDayWhen {
+interface AllDayWhen {
   allDay: true;
   utcMs: number;
 }

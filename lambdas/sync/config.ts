@@ -1,0 +1,139 @@
+/**
+ * The sync worker's configuration (one SQS message, one subscriber's sync): its schema and parser, over only the
+ * variables it reads.
+ */
+import * as z from 'zod';
+import { DEFAULT_HORIZON_SPAN, type HorizonSpan } from '../shared/domain/ics/horizon.ts';
+import {
+  type AwsConfig,
+  awsConfig,
+  awsVariables,
+  type CipherConfig,
+  cipherConfig,
+  feedUrlTemplate,
+  type GoogleConfig,
+  googleAccessProblems,
+  googleAccessVariables,
+  googleConfig,
+  type HostEventsConfig,
+  hostEventsConfig,
+  hostEventsProblems,
+  hostEventVariables,
+  hostKeysText,
+  httpUrl,
+  nonNegativeInt,
+  optionalText,
+  positiveInt,
+  type SubscriberTables,
+  subscriberTables,
+  subscriberTableVariables,
+  syncIntervalMinutes,
+  timeZone,
+  validated,
+} from '../shared/wiring/config-parts.ts';
+
+/** Google's per-project Calendar API quota (requests per minute) unless the project was granted more. */
+export const DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE = 10_000;
+/** How often each calendar is audited against what the service wrote (lambdas/sync/engine/README.md, "Audit"). */
+export const DEFAULT_SYNC_AUDIT_INTERVAL_HOURS = 24;
+/**
+ * Google quota units one subscriber's syncs may spend per UTC day: a first sync of 10,000 events with room to
+ * spare, while 50 feeds that change wholly on every fetch cannot spend the project's default daily quota.
+ */
+export const DEFAULT_SYNC_MAX_UNITS_PER_DAY = 20_000;
+
+/** The sync worker: one SQS message, one subscriber's sync. */
+export interface SyncWorkerConfig {
+  tables: SubscriberTables;
+  feed: { urlTemplate: string };
+  /** The zone for floating times in feeds without X-WR-TIMEZONE: the dedicated calendar's zone. */
+  calendar: { timeZone: string };
+  google: GoogleConfig;
+  cipher: CipherConfig;
+  /** Where continuations and busy retries go (the queue the worker reads). */
+  syncQueueUrl: string;
+  sync: {
+    /** The schedule's interval: a scheduled request for a subscriber synced more recently is skipped. */
+    intervalSeconds: number;
+    /** Kept free at the end of an invocation: no Google write starts later than the remaining time minus this. */
+    timeMarginSeconds: number;
+    /** Delay of the message that continues a sync the time budget cut short. */
+    continueDelaySeconds: number;
+    /** Delay of the message that retries a subscriber whose sync was already running. */
+    busyRetryDelaySeconds: number;
+    /** Google's Calendar quota of the whole project, per minute. */
+    projectQuotaPerMinute: number;
+    /** What a sync reaches: days back and months ahead (events outside it are left alone). */
+    horizon: HorizonSpan;
+    /** How often a sync audits the calendar (and every "Sync now" does). */
+    auditIntervalHours: number;
+    /** Google quota units one subscriber's syncs may spend per UTC day; then its sync waits for the next day. */
+    maxUnitsPerDay: number;
+  };
+  hostEvents?: HostEventsConfig;
+  aws: AwsConfig;
+}
+
+const syncWorkerSchema = z.object({
+  ...awsVariables,
+  ...subscriberTableVariables,
+  ...googleAccessVariables,
+  FEED_URL_TEMPLATE: feedUrlTemplate,
+  CALENDAR_TIME_ZONE: timeZone.default('UTC'),
+  SYNC_QUEUE_URL: httpUrl,
+  SYNC_INTERVAL_MINUTES: syncIntervalMinutes,
+  SYNC_TIME_MARGIN_SECONDS: positiveInt(60),
+  SYNC_CONTINUE_DELAY_SECONDS: nonNegativeInt(2).refine((seconds) => seconds <= 900, 'must be at most 900'),
+  SYNC_BUSY_RETRY_SECONDS: nonNegativeInt(60).refine((seconds) => seconds <= 900, 'must be at most 900'),
+  GOOGLE_PROJECT_QUOTA_PER_MINUTE: positiveInt(DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
+  SYNC_HORIZON_PAST_DAYS: positiveInt(DEFAULT_HORIZON_SPAN.pastDays).refine(
+    (days) => days <= 366,
+    'must be at most 366',
+  ),
+  SYNC_HORIZON_FUTURE_MONTHS: positiveInt(DEFAULT_HORIZON_SPAN.futureMonths).refine(
+    (months) => months <= 60,
+    'must be at most 60',
+  ),
+  SYNC_AUDIT_INTERVAL_HOURS: positiveInt(DEFAULT_SYNC_AUDIT_INTERVAL_HOURS).refine(
+    (hours) => hours <= 720,
+    'must be at most 720',
+  ),
+  SYNC_MAX_UNITS_PER_DAY: positiveInt(DEFAULT_SYNC_MAX_UNITS_PER_DAY).refine(
+    (units) => units <= 1_000_000,
+    'must be at most 1000000',
+  ),
+  ...hostEventVariables,
+  HOST_KEYS_SECRET_ARN: optionalText,
+  HOST_KEYS: hostKeysText,
+});
+
+/** The variables the sync worker reads (the stack's drift test holds its environment to them). */
+export const SYNC_WORKER_VARIABLES = Object.keys(syncWorkerSchema.shape);
+
+/** The sync worker's configuration; throws ConfigError listing every missing or invalid variable. */
+export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig {
+  const e = validated(syncWorkerSchema, env, (raw) => [
+    ...googleAccessProblems(raw),
+    ...hostEventsProblems(raw),
+  ]);
+  return {
+    tables: subscriberTables(e),
+    feed: { urlTemplate: e.FEED_URL_TEMPLATE },
+    calendar: { timeZone: e.CALENDAR_TIME_ZONE },
+    google: googleConfig(e),
+    cipher: cipherConfig(e),
+    syncQueueUrl: e.SYNC_QUEUE_URL,
+    sync: {
+      intervalSeconds: e.SYNC_INTERVAL_MINUTES * 60,
+      timeMarginSeconds: e.SYNC_TIME_MARGIN_SECONDS,
+      continueDelaySeconds: e.SYNC_CONTINUE_DELAY_SECONDS,
+      busyRetryDelaySeconds: e.SYNC_BUSY_RETRY_SECONDS,
+      projectQuotaPerMinute: e.GOOGLE_PROJECT_QUOTA_PER_MINUTE,
+      horizon: { pastDays: e.SYNC_HORIZON_PAST_DAYS, futureMonths: e.SYNC_HORIZON_FUTURE_MONTHS },
+      auditIntervalHours: e.SYNC_AUDIT_INTERVAL_HOURS,
+      maxUnitsPerDay: e.SYNC_MAX_UNITS_PER_DAY,
+    },
+    ...hostEventsConfig(e),
+    aws: awsConfig(e),
+  };
+}
