@@ -1,11 +1,14 @@
 import type { Context } from 'aws-lambda';
 import { builtOnce } from '../shared/wiring/built-once.ts';
-import { serviceLogger } from '../shared/wiring/logger.ts';
-import { createNotifyHandler } from './router.ts';
+import type { createNotifyHandler } from './router.ts';
 
 /** The composition (the configuration's schemas, the adapters) is loaded on the first request, not at init. */
 const routes = builtOnce(async () => {
-  const { notifyDependencies } = await import('./compose.ts');
+  const [{ createNotifyHandler }, { notifyDependencies }, { serviceLogger }] = await Promise.all([
+    import('./router.ts'),
+    import('./compose.ts'),
+    import('../shared/wiring/logger.ts'),
+  ]);
   return createNotifyHandler(notifyDependencies, serviceLogger());
 });
 

@@ -1,14 +1,18 @@
 import type { Context } from 'aws-lambda';
 import { builtOnce } from '../shared/wiring/built-once.ts';
-import { serviceLogger } from '../shared/wiring/logger.ts';
-import { createOAuthHandler } from './router.ts';
+import type { createOAuthHandler } from './router.ts';
 
 /**
- * The composition (the configuration's schemas, the adapters, Google's client libraries) is loaded on the first
- * request, not at module init: a request refused before it needs Google never loads Google's libraries.
+ * Everything (the routes, the configuration's schemas, the adapters, the SDK clients, Google's client libraries)
+ * is loaded on the first request, not at module init: in the CommonJS bundle, what `import()` loads is only run
+ * when it is called (lib/constructs/house-function.ts).
  */
 const routes = builtOnce(async () => {
-  const { oauthDependencies } = await import('./compose.ts');
+  const [{ createOAuthHandler }, { oauthDependencies }, { serviceLogger }] = await Promise.all([
+    import('./router.ts'),
+    import('./compose.ts'),
+    import('../shared/wiring/logger.ts'),
+  ]);
   return createOAuthHandler(oauthDependencies, serviceLogger());
 });
 

@@ -1,10 +1,13 @@
 import { builtOnce } from '../shared/wiring/built-once.ts';
-import { serviceLogger } from '../shared/wiring/logger.ts';
-import { createEnqueueHandler, createPurgeHandler } from './handlers.ts';
 
 /** The composition (the configuration's schema, the adapters) is loaded on the first run, not at init. */
 const jobs = builtOnce(async () => {
-  const { schedulerDependencies } = await import('./compose.ts');
+  const [{ createEnqueueHandler, createPurgeHandler }, { schedulerDependencies }, { serviceLogger }] =
+    await Promise.all([
+      import('./handlers.ts'),
+      import('./compose.ts'),
+      import('../shared/wiring/logger.ts'),
+    ]);
   const logger = serviceLogger();
   return {
     enqueue: createEnqueueHandler(schedulerDependencies, logger),

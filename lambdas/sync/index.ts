@@ -1,14 +1,16 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { builtOnce } from '../shared/wiring/built-once.ts';
-import { serviceLogger } from '../shared/wiring/logger.ts';
-import { createSyncWorkerHandler } from './worker/handler.ts';
 
 /**
  * The composition (the configuration's schema, the adapters, Google's client libraries, the metrics) is loaded
  * on the first batch, not at module init.
  */
 const worker = builtOnce(async () => {
-  const { syncWorkerDependencies } = await import('./compose.ts');
+  const [{ createSyncWorkerHandler }, { syncWorkerDependencies }, { serviceLogger }] = await Promise.all([
+    import('./worker/handler.ts'),
+    import('./compose.ts'),
+    import('../shared/wiring/logger.ts'),
+  ]);
   return createSyncWorkerHandler(syncWorkerDependencies, serviceLogger());
 });
 

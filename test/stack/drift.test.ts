@@ -10,6 +10,7 @@
  *   policy grants exactly that, on exactly those resources.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,16 +124,19 @@ describe('handlers and bundles', () => {
     const resource = functionResource(dev, fn);
     const [file, exported] = String(resource?.Properties?.Handler).split('.') as [string, string];
     const hash = String(resource?.Properties?.Code?.S3Key).replace(/\.zip$/, '');
-    const code = readFileSync(path.join(dev.outdir, `asset.${hash}`, `${file}.mjs`), 'utf8');
-    const exports = [...code.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((match) =>
-      (match[1] ?? '').split(',').map((entry) =>
-        entry
-          .trim()
-          .split(/\s+as\s+/)
-          .pop(),
-      ),
+    // Loaded as the Lambda runtime loads a CommonJS handler (module init only: the composition is lazy).
+    const bundle = path.join(dev.outdir, `asset.${hash}`, `${file}.js`);
+    const loaded: { exports: Record<string, unknown> } = { exports: {} };
+    const init = new Function(
+      'module',
+      'exports',
+      'require',
+      '__filename',
+      '__dirname',
+      readFileSync(bundle, 'utf8'),
     );
-    expect(exports).toContain(exported);
+    init(loaded, loaded.exports, createRequire(bundle), bundle, path.dirname(bundle));
+    expect(typeof loaded.exports[exported]).toBe('function');
   });
 });
 

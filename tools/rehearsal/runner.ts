@@ -1,9 +1,10 @@
 /**
- * A small in-process stand-in for the Lambda runtime: imports a function's synthesized bundle (`index.mjs` of
+ * A small in-process stand-in for the Lambda runtime: loads a function's synthesized bundle (`index.js` of
  * its asset folder) and calls its handler with the environment the deployed function has. Invocations run one
  * at a time, each with exactly that environment in `process.env` (plus the SDK endpoint), as Lambda gives it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lambdaContext } from '../../dev/lambda-runtime/api-gateway-event.ts';
@@ -94,11 +95,30 @@ export class LambdaRunner {
     if (!bundle) throw new Error(`${fn.logicalId}: no ${file}.mjs or ${file}.js in ${fn.assetDir}`);
     let module = this.loaded.get(bundle);
     if (!module) {
-      const url = pathToFileURL(bundle);
-      if (this.generation > 0) url.search = `container=${this.generation}`;
-      module = (await import(url.href)) as Record<string, unknown>;
+      module = bundle.endsWith('.js')
+        ? this.requireFresh(fn.assetDir, bundle)
+        : await this.importFresh(bundle);
       this.loaded.set(bundle, module);
     }
     return module;
+  }
+
+  /**
+   * A CommonJS bundle, loaded as the Lambda runtime loads one: with `require`, as CommonJS. In Lambda no
+   * package.json sits above the code; here the project's ("type": "module") would, so the asset folder (a
+   * copy the rehearsal owns) gets one saying CommonJS. A cold start drops it from the require cache.
+   */
+  private requireFresh(assetDir: string, bundle: string): Record<string, unknown> {
+    const marker = path.join(assetDir, 'package.json');
+    if (!existsSync(marker)) writeFileSync(marker, '{"type":"commonjs"}\n');
+    const load = createRequire(bundle);
+    delete load.cache[bundle];
+    return load(bundle) as Record<string, unknown>;
+  }
+
+  private async importFresh(bundle: string): Promise<Record<string, unknown>> {
+    const url = pathToFileURL(bundle);
+    if (this.generation > 0) url.search = `container=${this.generation}`;
+    return (await import(url.href)) as Record<string, unknown>;
   }
 }
