@@ -87,7 +87,10 @@ describe('logs never hold a token, a code or a feed URL', () => {
 
       // Intents: a confirmation page, a replayed, a tampered and a missing intent; their MACs never logged.
       const intent = h.mintIntent('connect', feedToken, { returnTo: RETURN_TO });
-      const tampered = `${intent.slice(0, -2)}AA`;
+      // The MAC's first character changed: writing "AA" over its end left it unchanged when it ended in "AA".
+      const macStart = intent.lastIndexOf('.') + 1;
+      const flipped = intent[macStart] === 'A' ? 'B' : 'A';
+      const tampered = `${intent.slice(0, macStart)}${flipped}${intent.slice(macStart + 1)}`;
       secrets.push(intent, intent.split('.')[3] as string, intent.split('.')[2] as string, tampered);
       await h.confirmationPage({ token: feedToken, intent, return_to: RETURN_TO });
       const form = { token: feedToken, intent, return_to: RETURN_TO };
