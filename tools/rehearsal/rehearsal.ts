@@ -418,7 +418,9 @@ async function checkCiphertexts(
       () => false,
       () => true,
     );
-  const other = { subscriberId: `${subscriberId.slice(0, -1)}0`, purpose: 'feed_token' as const };
+  // Another subscriber: the last hex digit changed (to 1 when it is 0, else to 0).
+  const otherLast = subscriberId.endsWith('0') ? '1' : '0';
+  const other = { subscriberId: `${subscriberId.slice(0, -1)}${otherLast}`, purpose: 'feed_token' as const };
   expect(await refused(cipher.decrypt(ciphertext, other)), 'a ciphertext opened for another subscriber');
   const { CiphertextBlob } = await clients.kms.send(
     new EncryptCommand({
