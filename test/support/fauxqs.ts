@@ -51,20 +51,12 @@ interface FauxqsMessage {
 
 let queueCounter = 0;
 
-/** Starts an in-memory SQS (fauxqs) listening on a free port of the loopback interface only. */
-export async function startSqs(): Promise<TestSqs> {
-  const app = buildApp({ logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SQSClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+/**
+ * createQueue and drain over any SQS endpoint (fauxqs here, moto in ./moto.ts): a queue under a unique name,
+ * and every visible message received and deleted until a receive comes back empty.
+ */
+export function queueHelpers(client: SQSClient): Pick<TestSqs, 'createQueue' | 'drain'> {
   return {
-    endpoint,
-    client,
     async createQueue(name, { fifo = false, attributes = {} } = {}) {
       const unique = `${name}-${Date.now().toString(36)}-${++queueCounter}${fifo ? '.fifo' : ''}`;
       const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true' } : {};
@@ -98,6 +90,24 @@ export async function startSqs(): Promise<TestSqs> {
         );
       }
     },
+  };
+}
+
+/** Starts an in-memory SQS (fauxqs) listening on a free port of the loopback interface only. */
+export async function startSqs(): Promise<TestSqs> {
+  const app = buildApp({ logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  return {
+    endpoint,
+    client,
+    ...queueHelpers(client),
     async inspect(queueUrl) {
       const name = queueUrl.split('/').pop() as string;
       const answer = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(name)}`);

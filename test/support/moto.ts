@@ -1,17 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
 import { ensureTables } from '../../dev/local-aws/dynamo-tables.ts';
 import { type MotoServer, motoAvailability, resetMoto, startMotoServer } from '../../tools/moto-server.ts';
 import type { TestDynamo } from './dynalite.ts';
+import { queueHelpers } from './fauxqs.ts';
 
 /**
  * The adapters' integration tests run on a second backend, moto (a Python emulator of AWS), beside the in-process
@@ -97,46 +92,12 @@ export interface MotoSqs {
   close(): Promise<void>;
 }
 
-let queueCounter = 0;
-
 /** An SQS client on moto, with the same createQueue and drain as test/support/fauxqs.ts. */
 export function motoSqs(moto: MotoServer): MotoSqs {
   const client = new SQSClient(motoClientConfig(moto));
   return {
     client,
-    async createQueue(name, { fifo = false, attributes = {} } = {}) {
-      const unique = `${name}-${Date.now().toString(36)}-${++queueCounter}${fifo ? '.fifo' : ''}`;
-      const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true' } : {};
-      const { QueueUrl } = await client.send(
-        new CreateQueueCommand({ QueueName: unique, Attributes: { ...fifoAttributes, ...attributes } }),
-      );
-      if (!QueueUrl) throw new Error(`CreateQueue returned no URL for ${unique}`);
-      return QueueUrl;
-    },
-    async drain(queueUrl) {
-      const received: Message[] = [];
-      for (;;) {
-        const { Messages = [] } = await client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 0,
-            MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
-          }),
-        );
-        if (Messages.length === 0) return received;
-        received.push(...Messages);
-        await client.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: Messages.map((message, index) => ({
-              Id: String(index),
-              ReceiptHandle: message.ReceiptHandle as string,
-            })),
-          }),
-        );
-      }
-    },
+    ...queueHelpers(client),
     async close() {
       client.destroy();
     },
