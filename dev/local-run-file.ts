@@ -20,6 +20,7 @@ const localRunSchema = z.object({
   tableNames: z.record(z.string(), z.string()),
   queueUrl: z.string(),
   deadLetterQueueUrl: z.string(),
+  sweepQueueUrl: z.string(),
   /** The Google emulator's base URL; absent when the run uses real Google (its client is in the environment). */
   googleBaseUrl: z.string().optional(),
 });

@@ -8,6 +8,7 @@ export interface LocalRuntime {
   baseUrl: string;
   tableNames: TableNames;
   queueUrl: string;
+  sweepQueueUrl: string;
   secrets: LocalSecrets;
   /** The emulator's base URL, or undefined for real Google. */
   googleBaseUrl: string | undefined;
@@ -56,6 +57,7 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, runtime: LocalRuntime
     HOST_NONCES_TABLE: tableNames.hostNonces,
     DATA_KEYS_TABLE: tableNames.dataKeys,
     SYNC_QUEUE_URL: runtime.queueUrl,
+    SWEEP_QUEUE_URL: runtime.sweepQueueUrl,
     OAUTH_REDIRECT_URI: `${baseUrl}${callbackPath}`,
     RETURN_TO_ALLOWLIST: `${baseUrl}/`,
     DEFAULT_RETURN_TO: `${baseUrl}/`,

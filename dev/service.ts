@@ -3,6 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type GoogleEmulator, startGoogleEmulator } from '../emulator/google/index.ts';
+import { buildCheckServices } from '../lambdas/check/compose.ts';
+import { parseCheckConfig } from '../lambdas/check/config.ts';
+import { createCheckHandler } from '../lambdas/check/handler.ts';
 import { buildNotifyServices } from '../lambdas/notify/compose.ts';
 import { parseNotifyConfig } from '../lambdas/notify/config.ts';
 import { createNotifyHandler } from '../lambdas/notify/router.ts';
@@ -63,7 +66,8 @@ export interface DevService {
 /**
  * The whole service on this machine: DynamoDB (dynalite, on disk under the data folder), SQS (fauxqs), the
  * Google emulator unless real Google credentials are set, the OAuth and notify functions behind one local HTTP
- * listener, the sync worker polling the queue, the scheduler's jobs on a timer, and the demo host. Everything
+ * listener, the sync worker polling the sync queue, the check polling the sweep queue, the scheduler's jobs on a
+ * timer, and the demo host. Everything
  * listens on 127.0.0.1 only.
  */
 export async function startDevService(settings: DevSettings, sink?: LogSink): Promise<DevService> {
@@ -117,6 +121,7 @@ export async function startDevService(settings: DevSettings, sink?: LogSink): Pr
       baseUrl,
       tableNames: dynamo.tableNames,
       queueUrl: sqs.queueUrl,
+      sweepQueueUrl: sqs.sweepQueueUrl,
       secrets,
       googleBaseUrl: emulator?.baseUrl,
       googleClient,
@@ -135,6 +140,8 @@ export async function startDevService(settings: DevSettings, sink?: LogSink): Pr
       ...clients,
       logger: workerLogger,
     });
+    const checkLogger = logger('check');
+    const checkServices = buildCheckServices(parseCheckConfig(env), { ...clients, logger: checkLogger });
     const schedulerConfig = parseSchedulerConfig(env);
     const schedulerLogger = logger('scheduler');
     const schedulerServices = buildSchedulerServices(schedulerConfig, {
@@ -173,6 +180,18 @@ export async function startDevService(settings: DevSettings, sink?: LogSink): Pr
     });
     poller.start();
     closers.push(() => poller.stop());
+    // The tick's sweeps: one per invocation, as the stack's event source hands them to the check.
+    const sweepPoller = new SyncPoller({
+      client: sqs.client,
+      queueUrl: sqs.sweepQueueUrl,
+      handler: createCheckHandler(() => checkServices, checkLogger),
+      batchSize: 1,
+      timeoutMs: 120_000,
+      functionName: 'check',
+      onError: (error) => checkLogger.error('reading the sweep queue failed', describeError(error)),
+    });
+    sweepPoller.start();
+    closers.push(() => sweepPoller.stop());
     const schedule = startSchedule(
       [
         {
@@ -199,6 +218,7 @@ export async function startDevService(settings: DevSettings, sink?: LogSink): Pr
       tableNames: dynamo.tableNames,
       queueUrl: sqs.queueUrl,
       deadLetterQueueUrl: sqs.deadLetterQueueUrl,
+      sweepQueueUrl: sqs.sweepQueueUrl,
       ...(emulator ? { googleBaseUrl: emulator.baseUrl } : {}),
     });
     closers.push(async () => removeLocalRunFile());

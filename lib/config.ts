@@ -15,6 +15,21 @@ import {
 
 type DeployTarget = 'aws' | 'localstack';
 
+/**
+ * Sweeps checked at once by default. A sweep of a shard at 1,000,000 subscribers holds ~3,900 of them; at 32
+ * fetches in flight and ~0.2 s per fetch it takes ~25 s, so 256 sweeps per 15 minutes need ~7 at once: 20 leaves
+ * room for slow feed services and continuations.
+ */
+export const DEFAULT_CHECK_FUNCTION_CONCURRENCY = 20;
+
+/**
+ * Worker invocations at once by default. The project's quota budget (not this) keeps Google's project quota; this
+ * only has to be enough for a backlog (first syncs of many subscribers) to use the whole quota: 10 invocations of
+ * 4 subscribers each are 40 syncs, twice the 19 that spend 10,000 units a minute at the per-user pace of 540, as
+ * a sync also fetches, parses and writes its state between calls.
+ */
+export const DEFAULT_WORKER_CONCURRENCY = 10;
+
 export interface StackConfig {
   /** Names resources (`ics-google-sync-<stage>`); `dev` stages may be torn down with their data. */
   stage: string;
@@ -36,6 +51,10 @@ export interface StackConfig {
   auditIntervalHours: number;
   maxUnitsPerDay: number;
   googleProjectQuotaPerMinute: number;
+  /** Sweeps checked at once: the check function's maximum concurrency on the sweep queue. */
+  checkConcurrency: number;
+  /** Sync worker invocations at once: its maximum concurrency on the sync queue. */
+  workerConcurrency: number;
   connectIntents: 'required' | 'token_only';
   /** Whether the connect link (`GET /start`, the confirmation page) is served; the POST form always is. */
   connectLink: boolean;
@@ -83,7 +102,15 @@ export const SETTINGS = {
   },
   googleProjectQuotaPerMinute: {
     env: 'GOOGLE_PROJECT_QUOTA_PER_MINUTE',
-    about: "the Google project's Calendar quota; sets the worker's concurrency",
+    about: "the Google project's Calendar quota, shared by every sync (the worker's budget)",
+  },
+  workerConcurrency: {
+    env: 'WORKER_CONCURRENCY',
+    about: "sync worker invocations at once (the worker's maximum concurrency, 2 to 1000)",
+  },
+  checkConcurrency: {
+    env: 'CHECK_FUNCTION_CONCURRENCY',
+    about: "sweeps checked at once (the check function's maximum concurrency, 2 to 1000)",
   },
   connectIntents: { env: 'CONNECT_INTENTS', about: '`required` (host-signed intents) or `token_only`' },
   connectLink: {
@@ -145,6 +172,9 @@ const schema = z.object({
   auditIntervalHours: intIn(1, 720, DEFAULT_SYNC_AUDIT_INTERVAL_HOURS),
   maxUnitsPerDay: intIn(1, 1_000_000, DEFAULT_SYNC_MAX_UNITS_PER_DAY),
   googleProjectQuotaPerMinute: intIn(1_160, 10_000_000, DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
+  // SQS event sources take a maximum concurrency of 2 to 1000.
+  checkConcurrency: intIn(2, 1000, DEFAULT_CHECK_FUNCTION_CONCURRENCY),
+  workerConcurrency: intIn(2, 1000, DEFAULT_WORKER_CONCURRENCY),
   connectIntents: z.enum(['required', 'token_only']).default('required'),
   connectLink: flag,
   hostEventsUrl: optionalText.pipe(httpsOrLocalUrl.optional()),

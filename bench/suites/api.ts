@@ -92,6 +92,8 @@ class Stack {
       OAUTH_STATES_TABLE: t.oauthStates,
       RATE_LIMITS_TABLE: t.rateLimits,
       HOST_NONCES_TABLE: t.hostNonces,
+      // The tokens are sealed under data keys kept in this table (envelope encryption), as in AWS.
+      DATA_KEYS_TABLE: t.dataKeys,
       FEED_URL_TEMPLATE: `${this.feeds.url}/ics/{token}.ics`,
       OAUTH_REDIRECT_URI: 'https://api.example.test/cb',
       RETURN_TO_ALLOWLIST: 'https://app.example.test/',

@@ -25,11 +25,12 @@ import type { Connection } from '../../lambdas/shared/ports/connection-store.ts'
 import type { SyncRequest } from '../../lambdas/shared/ports/sync-queue.ts';
 import { buildSyncWorkerServices } from '../../lambdas/sync/compose.ts';
 import { parseSyncWorkerConfig } from '../../lambdas/sync/config.ts';
-import { maxConcurrentSyncs } from '../../lambdas/sync/engine/concurrency.ts';
 import { DEFAULT_PACING } from '../../lambdas/sync/engine/pacer.ts';
 import { DEFAULT_RETRY } from '../../lambdas/sync/engine/retry.ts';
 import { createSyncWorkerHandler } from '../../lambdas/sync/worker/handler.ts';
+import { DEFAULT_WORKER_CONCURRENCY } from '../../lib/config.ts';
 import { lambdaContext } from '../../test/support/api-gateway.ts';
+import { CheckWorld } from '../../test/support/check-world.ts';
 import { startDynamo } from '../../test/support/dynalite.ts';
 import { startSqs } from '../../test/support/fauxqs.ts';
 import { sqsEventOf } from '../../test/support/sqs-event.ts';
@@ -85,43 +86,57 @@ function connectionOf(subscriberId: string, fields: Partial<Connection> = {}): O
   };
 }
 
-/** 100,000 scheduled connections, then one tick: every subscriber enqueued with its delay. */
-async function fanout(connections: number): Promise<Record<string, number>> {
-  const [dynamo, sqs] = await Promise.all([startDynamo(), startSqs()]);
+/** The subscribers the tick is sized for (the issue's million). */
+const TICK_SUBSCRIBERS = 1_000_000;
+
+/**
+ * The tick at 1,000,000 subscribers. The tick reads no subscriber (one sweep per shard of the schedule), so the
+ * index holds one shard's share of the million (1,000,000 / SCHEDULE_SHARDS, all in shard 0) rather than the
+ * million: what one sweep meets at that size. `seconds`: the tick's wall time; `messages`: what it left on the
+ * sweep queue. Then the check's sweep of that shard, every feed unchanged since its last sync (a 304 from the feed
+ * server on loopback, so network time is not in it): `sweep_seconds_per_shard_at_1m`. This replaces
+ * `fanout_100k`, the tick of one message per subscriber, which no longer exists.
+ */
+async function tickAtOneMillion(): Promise<Record<string, number>> {
+  const world = await new CheckWorld().open();
   try {
-    const store = new DynamoConnectionStore(dynamo.client, dynamo.tableNames.connections);
-    const limit = pLimit(64);
-    await Promise.all(
-      Array.from({ length: connections }, (_, i) =>
-        limit(() => store.save(connectionOf(`sub-${String(i).padStart(6, '0')}`), undefined)),
-      ),
-    );
-    const queueUrl = await sqs.createQueue('fanout');
+    const perShard = Math.ceil(TICK_SUBSCRIBERS / SCHEDULE_SHARDS);
+    const seeded = await world.seed(perShard, { shards: [0] });
+    const indexed = await indexCount(world.dynamo.client, world.dynamo.tableNames.connections);
+    if (indexed !== perShard) throw new Error(`${indexed} subscribers in the index, ${perShard} seeded`);
+    const queueUrl = await world.sqs.createQueue('tick');
     const services = buildSchedulerServices(
       parseSchedulerConfig({
-        CONNECTIONS_TABLE: dynamo.tableNames.connections,
-        SYNC_STATE_TABLE: dynamo.tableNames.syncState,
-        EVENT_MAP_TABLE: dynamo.tableNames.eventMap,
-        SYNC_QUEUE_URL: queueUrl,
+        CONNECTIONS_TABLE: world.dynamo.tableNames.connections,
+        SYNC_STATE_TABLE: world.dynamo.tableNames.syncState,
+        EVENT_MAP_TABLE: world.dynamo.tableNames.eventMap,
+        SWEEP_QUEUE_URL: queueUrl,
       }),
-      { dynamo: dynamo.client, sqs: sqs.client, logger: silent() },
+      { dynamo: world.dynamo.client, sqs: world.sqs.client, clock: world.clock, logger: silent() },
     );
     const tick = createEnqueueHandler(() => services, services.logger);
     const { value, seconds } = await timed(() => tick());
-    const messages = await queueDepth(sqs.client, queueUrl);
-    // Every connection is scheduled: each must be in the index and enqueued once.
-    const indexed = await indexCount(dynamo.client, dynamo.tableNames.connections);
-    if (value.enqueued !== connections || messages !== connections || indexed !== connections) {
-      throw new Error(`enqueued ${value.enqueued}, ${messages} in the queue, ${indexed} in the index`);
+    const messages = await queueDepth(world.sqs.client, queueUrl);
+    if (value.sweeps !== SCHEDULE_SHARDS || messages !== SCHEDULE_SHARDS) {
+      throw new Error(`the tick sent ${value.sweeps} sweeps, ${messages} in the queue`);
+    }
+    const sweep = await timed(() => world.sweep({ shard: 0, requestedAt: world.clock.date().toISOString() }));
+    if (sweep.value.batchItemFailures.length > 0) throw new Error('the sweep of shard 0 failed');
+    const jobs = await world.writeJobs();
+    if (jobs.length > 0) throw new Error(`${jobs.length} unchanged feeds were sent to the write path`);
+    if (world.feeds.answered.notModified !== seeded.length) {
+      throw new Error(`${world.feeds.answered.notModified} of ${seeded.length} checks were answered 304`);
     }
     return {
+      subscribers: TICK_SUBSCRIBERS,
       seconds: round(seconds),
-      target_seconds: 30,
+      target_seconds: 60,
       messages,
-      connections,
+      subscribers_per_shard: perShard,
+      sweep_seconds_per_shard_at_1m: round(sweep.seconds),
     };
   } finally {
-    await Promise.all([dynamo.close(), sqs.close()]);
+    await world.close();
   }
 }
 
@@ -211,6 +226,8 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
       CONNECTIONS_TABLE: dynamo.tableNames.connections,
       SYNC_STATE_TABLE: dynamo.tableNames.syncState,
       EVENT_MAP_TABLE: dynamo.tableNames.eventMap,
+      // The tokens are sealed under data keys kept in this table (envelope encryption), as in AWS.
+      DATA_KEYS_TABLE: dynamo.tableNames.dataKeys,
       FEED_URL_TEMPLATE: `${feedBase}/ics/{token}.ics`,
       CALENDAR_TIME_ZONE: 'Europe/Berlin',
       GOOGLE_API_BASE_URL: google.baseUrl,
@@ -220,6 +237,9 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
       SYNC_QUEUE_URL: queueUrl,
       SYNC_CONTINUE_DELAY_SECONDS: '0',
       SYNC_BUSY_RETRY_SECONDS: '0',
+      // Every sync draws from the project's budget, as in AWS.
+      RATE_LIMITS_TABLE: dynamo.tableNames.rateLimits,
+      GOOGLE_PROJECT_QUOTA_PER_MINUTE: String(PROJECT_QUOTA_PER_MINUTE),
     };
     const logger = silent();
     const deps = buildSyncWorkerServices(parseSyncWorkerConfig(env), {
@@ -228,7 +248,8 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
       logger,
       env,
       metrics: new Metrics({ namespace: 'IcsGoogleSyncBench', serviceName: 'bench' }),
-      // Production pacing and retry, their windows scaled like the emulator's quota window.
+      // Production pacing, retry and budget windows, their minute scaled like the emulator's quota window.
+      projectQuotaWindows: { minuteMs: MINUTE_MS / TIME_SCALE },
       engine: {
         pacing: { ...DEFAULT_PACING, windowMs: DEFAULT_PACING.windowMs / TIME_SCALE },
         retry: {
@@ -286,7 +307,8 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
     const requests = ids.map(
       (subscriberId): SyncRequest => ({ subscriberId, reason: 'connected', requestedAt }),
     );
-    const invocations = maxConcurrentSyncs(PROJECT_QUOTA_PER_MINUTE);
+    // The stack's default: the worker's maximum concurrency, each invocation syncing a few subscribers at once.
+    const invocations = DEFAULT_WORKER_CONCURRENCY;
     let failures = 0;
     const poller = async () => {
       for (;;) {
@@ -364,7 +386,7 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
 }
 
 const benchmarks: Benchmark[] = [
-  { name: 'fanout_100k', run: () => fanout(100_000) },
+  { name: 'tick_1m', run: tickAtOneMillion },
   { name: 'pipeline_1k', run: () => pipeline(1_000, 50) },
 ];
 export default benchmarks;

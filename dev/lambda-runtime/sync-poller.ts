@@ -22,10 +22,12 @@ export interface SyncPollerOptions {
   /** A failed message is visible again after this long (instead of the whole visibility timeout). */
   retryDelaySeconds?: number;
   onError?: (error: unknown) => void;
+  /** The function's name in the context the handler gets (default `sync-worker`). */
+  functionName?: string;
 }
 
 /**
- * Plays Lambda's SQS event source for the sync worker: long-polls the queue, hands each batch to the handler as an
+ * Plays Lambda's SQS event source for the sync worker (and for the check, on the sweep queue): long-polls the queue, hands each batch to the handler as an
  * SQS event, deletes the messages it did not report in `batchItemFailures` (ReportBatchItemFailures), and makes
  * the reported ones visible again a little later. A handler that throws fails the whole batch, as in Lambda.
  */
@@ -78,7 +80,10 @@ export class SyncPoller {
     const { client, queueUrl, handler } = this.options;
     let failed: Set<string>;
     try {
-      const context = lambdaContext('sync-worker', this.options.timeoutMs ?? 300_000);
+      const context = lambdaContext(
+        this.options.functionName ?? 'sync-worker',
+        this.options.timeoutMs ?? 300_000,
+      );
       const response = await handler(sqsEventOf(messages), context);
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {

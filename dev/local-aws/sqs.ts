@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
+import { SWEEP_QUEUE_MAX_RECEIVE_COUNT } from '../../lambdas/check/handler.ts';
 import { SYNC_QUEUE_MAX_RECEIVE_COUNT } from '../../lambdas/sync/worker/handler.ts';
 
 export interface LocalSqs {
@@ -9,6 +10,9 @@ export interface LocalSqs {
   endpoint: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** The sweeps the tick sends and the check reads, and their dead-letter queue. */
+  sweepQueueUrl: string;
+  sweepDeadLetterQueueUrl: string;
   close(): Promise<void>;
 }
 
@@ -17,10 +21,13 @@ export interface LocalSqs {
  * same relation to the function's timeout).
  */
 const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 330;
+/** The same for a sweep: above the check's time per invocation. */
+const LOCAL_SWEEP_VISIBILITY_TIMEOUT_SECONDS = 150;
 
 /**
  * SQS for the local run: fauxqs in this process on a free loopback port (its queues live in memory: the
- * scheduler fills them again), the sync queue with a dead-letter queue as the stack sets it up.
+ * scheduler fills them again), the sync queue and the sweep queue, each with a dead-letter queue as the stack
+ * sets them up.
  */
 export async function startLocalSqs(): Promise<LocalSqs> {
   const app = buildApp({ logger: false });
@@ -37,22 +44,47 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     await app.close();
   };
   try {
-    const deadLetterQueueUrl = await createQueue(client, 'ics-google-sync-dev-dlq', {});
-    const { Attributes } = await client.send(
-      new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const queueUrl = await createQueue(client, 'ics-google-sync-dev', {
-      VisibilityTimeout: String(LOCAL_VISIBILITY_TIMEOUT_SECONDS),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: Attributes?.QueueArn,
-        maxReceiveCount: SYNC_QUEUE_MAX_RECEIVE_COUNT,
-      }),
+    const sync = await createWithDeadLetters(client, 'ics-google-sync-dev', {
+      visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+      maxReceiveCount: SYNC_QUEUE_MAX_RECEIVE_COUNT,
     });
-    return { client, endpoint, queueUrl, deadLetterQueueUrl, close };
+    const sweep = await createWithDeadLetters(client, 'ics-google-sync-dev-sweeps', {
+      visibilityTimeoutSeconds: LOCAL_SWEEP_VISIBILITY_TIMEOUT_SECONDS,
+      maxReceiveCount: SWEEP_QUEUE_MAX_RECEIVE_COUNT,
+    });
+    return {
+      client,
+      endpoint,
+      queueUrl: sync.queueUrl,
+      deadLetterQueueUrl: sync.deadLetterQueueUrl,
+      sweepQueueUrl: sweep.queueUrl,
+      sweepDeadLetterQueueUrl: sweep.deadLetterQueueUrl,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** A queue whose messages move to a dead-letter queue `<name>-dlq` after `maxReceiveCount` receives. */
+async function createWithDeadLetters(
+  client: SQSClient,
+  name: string,
+  options: { visibilityTimeoutSeconds: number; maxReceiveCount: number },
+) {
+  const deadLetterQueueUrl = await createQueue(client, `${name}-dlq`, {});
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const queueUrl = await createQueue(client, name, {
+    VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: Attributes?.QueueArn,
+      maxReceiveCount: options.maxReceiveCount,
+    }),
+  });
+  return { queueUrl, deadLetterQueueUrl };
 }
 
 async function createQueue(client: SQSClient, name: string, attributes: Record<string, string>) {

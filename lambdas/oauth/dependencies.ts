@@ -12,6 +12,7 @@ import type { NonceStore } from '../shared/ports/nonce-store.ts';
 import type { OAuthClient } from '../shared/ports/oauth-client.ts';
 import type { OAuthStateStore } from '../shared/ports/oauth-state-store.ts';
 import type { RequestRateLimiter } from '../shared/ports/request-rate-limiter.ts';
+import type { SweepRecords } from '../shared/ports/sweep-source.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { EventMapStore, SyncLeaseStore, SyncStateStore } from '../shared/ports/sync-stores.ts';
 import type { OAuthConfig, RateLimitedRoute } from './config.ts';
@@ -51,7 +52,8 @@ export interface OAuthDependencies {
   syncQueue: SyncQueue;
   eventMap: EventMapStore;
   /** The lease keeps a disconnect or a purge from overlapping a running sync. */
-  syncState: SyncStateStore & SyncLeaseStore;
+  /** With when the check last swept the subscriber's shard (the status view's `lastCheckedAt`). */
+  syncState: SyncStateStore & SyncLeaseStore & SweepRecords;
   now: () => Date;
   /** Tells the host about connects, disconnects and lost connections (optional: HOST_EVENTS_URL). */
   hostEvents?: HostEvents;

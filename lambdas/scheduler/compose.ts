@@ -5,7 +5,7 @@
 import { DynamoConnectionStore } from '../shared/adapters/dynamodb/connection-store.ts';
 import { DynamoEventMapStore } from '../shared/adapters/dynamodb/event-map-store.ts';
 import { DynamoSyncStateStore } from '../shared/adapters/dynamodb/sync-state-store.ts';
-import { SqsSyncQueue } from '../shared/adapters/sqs/sqs-sync-queue.ts';
+import { SqsSweepQueue } from '../shared/adapters/sqs/sqs-sweep-queue.ts';
 import { dynamoClient, sqsClient } from '../shared/wiring/aws-clients.ts';
 import { builtOnce } from '../shared/wiring/built-once.ts';
 import { dateNow, systemClock } from '../shared/wiring/clock.ts';
@@ -23,9 +23,8 @@ export function buildSchedulerServices(
   const connections = new DynamoConnectionStore(dynamo, config.tables.connections);
   const syncState = new DynamoSyncStateStore(dynamo, config.tables.syncState);
   return {
-    schedule: connections,
     connections,
-    syncQueue: new SqsSyncQueue(sqsClient(config.aws, overrides), config.syncQueueUrl),
+    sweepQueue: new SqsSweepQueue(sqsClient(config.aws, overrides), config.sweepQueueUrl),
     eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
     syncState,
     projectQuota: syncState,

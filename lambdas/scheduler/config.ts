@@ -13,10 +13,11 @@ import {
   validated,
 } from '../shared/wiring/config-parts.ts';
 
-/** The scheduled jobs: enqueue every subscriber to sync, and the daily retention purge. */
+/** The scheduled jobs: a sweep of every shard of the schedule each interval, and the daily retention purge. */
 export interface SchedulerConfig {
   tables: SubscriberTables;
-  syncQueueUrl: string;
+  /** Where the tick sends its sweeps (the check function's queue). */
+  sweepQueueUrl: string;
   schedule: { intervalSeconds: number };
   retention: { needsReauthDays: number };
   aws: AwsConfig;
@@ -25,7 +26,7 @@ export interface SchedulerConfig {
 const schedulerSchema = z.object({
   ...awsVariables,
   ...subscriberTableVariables,
-  SYNC_QUEUE_URL: httpUrl,
+  SWEEP_QUEUE_URL: httpUrl,
   SYNC_INTERVAL_MINUTES: syncIntervalMinutes,
   NEEDS_REAUTH_RETENTION_DAYS: positiveInt(30),
 });
@@ -38,7 +39,7 @@ export function parseSchedulerConfig(env: NodeJS.ProcessEnv): SchedulerConfig {
   const e = validated(schedulerSchema, env, () => []);
   return {
     tables: subscriberTables(e),
-    syncQueueUrl: e.SYNC_QUEUE_URL,
+    sweepQueueUrl: e.SWEEP_QUEUE_URL,
     schedule: { intervalSeconds: e.SYNC_INTERVAL_MINUTES * 60 },
     retention: { needsReauthDays: e.NEEDS_REAUTH_RETENTION_DAYS },
     aws: awsConfig(e),

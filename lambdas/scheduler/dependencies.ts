@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ConnectionStore } from '../shared/ports/connection-store.ts';
-import type { SyncQueue } from '../shared/ports/sync-queue.ts';
-import type { SyncSchedule } from '../shared/ports/sync-schedule.ts';
+import type { SweepQueue } from '../shared/ports/sweep-queue.ts';
 import type {
   EventMapStore,
   ProjectQuotaState,
@@ -11,13 +10,12 @@ import type {
 
 /** What the scheduled jobs use; compose.ts builds it from the scheduler's configuration. */
 export interface SchedulerDependencies {
-  schedule: SyncSchedule;
-  syncQueue: SyncQueue;
+  sweepQueue: SweepQueue;
   connections: ConnectionStore;
   eventMap: EventMapStore;
   /** The lease keeps a disconnect or a purge from overlapping a running sync. */
   syncState: SyncStateStore & SyncLeaseStore;
-  /** Google's daily quota of the project: no tick enqueues while it is used up. */
+  /** Google's daily quota of the project: no tick sends sweeps while it is used up. */
   projectQuota?: Pick<ProjectQuotaState, 'dailyLimitUntil'>;
   logger: Logger;
   now: () => Date;

@@ -27,7 +27,7 @@ function scheduledJob<Result extends Record<string, number>>(
   };
 }
 
-/** Every interval: enqueue a sync for every subscriber due one. */
+/** Every interval: a sweep of every shard of the schedule (the check function reads them). */
 export const createEnqueueHandler = (dependencies: () => SchedulerDependencies, logger: Logger) =>
   scheduledJob('sync tick', dependencies, logger, (deps) => enqueueDueSyncs(deps, deps.settings));
 

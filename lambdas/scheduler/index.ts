@@ -15,7 +15,7 @@ const jobs = builtOnce(async () => {
   };
 });
 
-/** Lambda entry point of the sync tick (EventBridge Scheduler, every SYNC_INTERVAL_MINUTES). */
+/** Lambda entry point of the sync tick (EventBridge Scheduler, every SYNC_INTERVAL_MINUTES): sends the sweeps. */
 export const enqueueHandler = async () => (await jobs()).enqueue();
 
 /** Lambda entry point of the retention purge (EventBridge Scheduler, daily). */

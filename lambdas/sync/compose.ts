@@ -6,12 +6,17 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoConnectionStore } from '../shared/adapters/dynamodb/connection-store.ts';
 import { DynamoEventMapStore } from '../shared/adapters/dynamodb/event-map-store.ts';
+import { DynamoProjectQuotaBudget } from '../shared/adapters/dynamodb/project-quota-budget.ts';
 import { DynamoSyncStateStore } from '../shared/adapters/dynamodb/sync-state-store.ts';
 import { HttpFeedSource } from '../shared/adapters/feed/http-feed-source.ts';
 import { GoogleCalendarGateway } from '../shared/adapters/google/calendar-gateway.ts';
 import { PowertoolsSyncMetrics } from '../shared/adapters/metrics/powertools-sync-metrics.ts';
 import { SqsSyncQueue } from '../shared/adapters/sqs/sqs-sync-queue.ts';
 import { horizonAround } from '../shared/domain/ics/horizon.ts';
+import {
+  DEFAULT_PROJECT_QUOTA_WINDOWS,
+  type ProjectQuotaPolicy,
+} from '../shared/domain/project-quota-windows.ts';
 import { dynamoClient, sqsClient } from '../shared/wiring/aws-clients.ts';
 import { builtOnce } from '../shared/wiring/built-once.ts';
 import { dateNow, systemClock } from '../shared/wiring/clock.ts';
@@ -28,6 +33,8 @@ export interface SyncWorkerOverrides extends WiringOverrides {
   metrics?: Metrics;
   /** Engine settings other than the defaults. */
   engine?: Partial<SyncSettings>;
+  /** The project budget's windows other than Google's (benchmarks scale the minute like the emulator's). */
+  projectQuotaWindows?: Partial<Omit<ProjectQuotaPolicy, 'quotaPerMinute'>>;
 }
 
 /** The sync worker's dependencies. */
@@ -55,6 +62,21 @@ export function buildSyncWorkerServices(
     schedule: connections,
     syncState,
     projectQuota: syncState,
+    // One budget per container: its concurrent syncs spend from the same reservations.
+    ...(config.tables.rateLimits !== undefined
+      ? {
+          projectBudget: new DynamoProjectQuotaBudget(
+            dynamo,
+            config.tables.rateLimits,
+            {
+              ...DEFAULT_PROJECT_QUOTA_WINDOWS,
+              ...overrides.projectQuotaWindows,
+              quotaPerMinute: config.sync.projectQuotaPerMinute,
+            },
+            clock,
+          ),
+        }
+      : {}),
     eventMap: new DynamoEventMapStore(dynamo, config.tables.eventMap),
     feeds: overrides.feeds ?? new HttpFeedSource(),
     cipher,
@@ -79,6 +101,7 @@ export function buildSyncWorkerServices(
       timeMarginMs: config.sync.timeMarginSeconds * 1000,
       continueDelaySeconds: config.sync.continueDelaySeconds,
       busyRetryDelaySeconds: config.sync.busyRetryDelaySeconds,
+      parallelSubscribers: config.sync.parallelSubscribers,
       engine: {
         horizon: (now: Date) => horizonAround(now, config.sync.horizon),
         auditIntervalMs: config.sync.auditIntervalHours * 3_600_000,

@@ -41,10 +41,16 @@ export const DEFAULT_SYNC_AUDIT_INTERVAL_HOURS = 24;
  * spare, while 50 feeds that change wholly on every fetch cannot spend the project's default daily quota.
  */
 export const DEFAULT_SYNC_MAX_UNITS_PER_DAY = 20_000;
+/**
+ * Subscribers one worker invocation syncs at once. Most of a sync is waiting (for its per-user pace, for Google,
+ * for the feed), so a few at once use one invocation's time and memory better; the project's budget, not the
+ * invocations' count, keeps them all within the project's quota.
+ */
+export const DEFAULT_SYNC_PARALLEL_SUBSCRIBERS = 4;
 
 /** The sync worker: one SQS message, one subscriber's sync. */
 export interface SyncWorkerConfig {
-  tables: SubscriberTables;
+  tables: SubscriberTables & { rateLimits?: string };
   feed: { urlTemplate: string };
   /** The zone for floating times in feeds without X-WR-TIMEZONE: the dedicated calendar's zone. */
   calendar: { timeZone: string };
@@ -63,6 +69,8 @@ export interface SyncWorkerConfig {
     busyRetryDelaySeconds: number;
     /** Google's Calendar quota of the whole project, per minute. */
     projectQuotaPerMinute: number;
+    /** Messages of a batch synced at once. */
+    parallelSubscribers: number;
     /** What a sync reaches: days back and months ahead (events outside it are left alone). */
     horizon: HorizonSpan;
     /** How often a sync audits the calendar (and every "Sync now" does). */
@@ -86,6 +94,13 @@ const syncWorkerSchema = z.object({
   SYNC_CONTINUE_DELAY_SECONDS: nonNegativeInt(2).refine((seconds) => seconds <= 900, 'must be at most 900'),
   SYNC_BUSY_RETRY_SECONDS: nonNegativeInt(60).refine((seconds) => seconds <= 900, 'must be at most 900'),
   GOOGLE_PROJECT_QUOTA_PER_MINUTE: positiveInt(DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE),
+  // The table of the project's quota budget (lambdas/shared/adapters/dynamodb/project-quota-budget.ts). The stack
+  // always sets it; without it each sync keeps only its own pace (local runs, a single writer).
+  RATE_LIMITS_TABLE: optionalText,
+  SYNC_PARALLEL_SUBSCRIBERS: positiveInt(DEFAULT_SYNC_PARALLEL_SUBSCRIBERS).refine(
+    (count) => count <= 10,
+    'must be at most 10',
+  ),
   SYNC_HORIZON_PAST_DAYS: positiveInt(DEFAULT_HORIZON_SPAN.pastDays).refine(
     (days) => days <= 366,
     'must be at most 366',
@@ -117,7 +132,10 @@ export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig 
     ...hostEventsProblems(raw),
   ]);
   return {
-    tables: subscriberTables(e),
+    tables: {
+      ...subscriberTables(e),
+      ...(e.RATE_LIMITS_TABLE !== undefined ? { rateLimits: e.RATE_LIMITS_TABLE } : {}),
+    },
     feed: { urlTemplate: e.FEED_URL_TEMPLATE },
     calendar: { timeZone: e.CALENDAR_TIME_ZONE },
     google: googleConfig(e),
@@ -129,6 +147,7 @@ export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig 
       continueDelaySeconds: e.SYNC_CONTINUE_DELAY_SECONDS,
       busyRetryDelaySeconds: e.SYNC_BUSY_RETRY_SECONDS,
       projectQuotaPerMinute: e.GOOGLE_PROJECT_QUOTA_PER_MINUTE,
+      parallelSubscribers: e.SYNC_PARALLEL_SUBSCRIBERS,
       horizon: { pastDays: e.SYNC_HORIZON_PAST_DAYS, futureMonths: e.SYNC_HORIZON_FUTURE_MONTHS },
       auditIntervalHours: e.SYNC_AUDIT_INTERVAL_HOURS,
       maxUnitsPerDay: e.SYNC_MAX_UNITS_PER_DAY,

@@ -6,6 +6,7 @@ import type { FeedSource } from '../shared/ports/feed-source.ts';
 import type { AccessTokenProvider } from '../shared/ports/google-auth.ts';
 import type { HostEvents } from '../shared/ports/host-events.ts';
 import type { OAuthClient } from '../shared/ports/oauth-client.ts';
+import type { ProjectQuotaBudget } from '../shared/ports/project-quota-budget.ts';
 import type { SyncMetrics } from '../shared/ports/sync-metrics.ts';
 import type { SyncQueue } from '../shared/ports/sync-queue.ts';
 import type { SyncSchedule } from '../shared/ports/sync-schedule.ts';
@@ -14,6 +15,7 @@ import type {
   ProjectQuotaState,
   SyncLeaseStore,
   SyncStateStore,
+  TokenCheckRecord,
 } from '../shared/ports/sync-stores.ts';
 import type { Clock } from '../shared/wiring/clock.ts';
 import type { SyncSettings } from './engine/sync-subscriber.ts';
@@ -30,6 +32,8 @@ interface SyncWorkerSettings {
   timeMarginMs: number;
   continueDelaySeconds: number;
   busyRetryDelaySeconds: number;
+  /** Messages of a batch synced at once (each a different subscriber's sync, each with its own time budget). */
+  parallelSubscribers: number;
   /** Engine settings other than the defaults (tests: pacing, retry pauses). */
   engine?: Partial<SyncSettings>;
 }
@@ -48,9 +52,11 @@ export interface SyncWorkerDependencies {
   /** Revokes the grant of a connection whose feed is gone (unless another connection shares it). */
   oauth: Pick<OAuthClient, 'revoke'>;
   schedule: Pick<SyncSchedule, 'pause'>;
-  syncState: SyncStateStore & SyncLeaseStore;
+  syncState: SyncStateStore & SyncLeaseStore & TokenCheckRecord;
   /** Google's daily quota of the project: while it is used up, no request runs. */
   projectQuota?: ProjectQuotaState;
+  /** Google's per-minute quota of the project, shared by every sync of every invocation (none: unshared). */
+  projectBudget?: ProjectQuotaBudget;
   eventMap: EventMapStore;
   feeds: FeedSource;
   cipher: Cipher;

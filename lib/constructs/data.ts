@@ -135,12 +135,15 @@ export class Data extends Construct {
   }
 }
 
-/** The sync queue and its dead-letter queue. */
-export class SyncQueues extends Construct {
+/**
+ * A work queue and its dead-letter queue: the sync queue (write jobs, read by the worker) and the sweep queue
+ * (sweeps, read by the check function) are each one.
+ */
+export class WorkQueues extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetters: sqs.Queue;
 
-  constructor(scope: Construct, id: string, props: { workerTimeout: Duration; maxReceiveCount: number }) {
+  constructor(scope: Construct, id: string, props: { consumerTimeout: Duration; maxReceiveCount: number }) {
     super(scope, id);
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -152,7 +155,7 @@ export class SyncQueues extends Construct {
       enforceSSL: true,
       // AWS: at least six times the function's timeout, so a message is not handed out again while a batch
       // that holds it may still be running (including the event source's own retries).
-      visibilityTimeout: Duration.seconds(props.workerTimeout.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: props.maxReceiveCount },
     });

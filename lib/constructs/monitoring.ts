@@ -10,7 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { SyncOutcome } from '../../lambdas/shared/domain/sync-result.ts';
 import type { WorkerErrorKind } from '../../lambdas/shared/ports/sync-metrics.ts';
-import type { SyncQueues } from './data.ts';
+import type { WorkQueues } from './data.ts';
 
 /** What the worker reports per run (lambdas/shared/adapters/metrics/powertools-sync-metrics.ts). */
 const OUTCOME_SET: Record<SyncOutcome, true> = {
@@ -30,7 +30,9 @@ const WORKER_ERROR_KINDS = ['unexpected', 'poison', 'requeue_limit'] as const sa
 
 export interface MonitoringProps {
   functions: Record<string, lambda.IFunction>;
-  queues: SyncQueues;
+  queues: WorkQueues;
+  /** The sweeps the tick sends and the check function reads. */
+  sweepQueues: WorkQueues;
   restApi: apigateway.RestApi;
   metricsNamespace: string;
   serviceName: string;
@@ -43,8 +45,8 @@ export interface MonitoringProps {
 }
 
 /**
- * Alarms on what needs a person (messages in the dead-letter queue, function errors and throttles, worker
- * failures, a sync queue falling behind, Google's daily quota used up) and one dashboard of the sync. An e-mail address, when given, is
+ * Alarms on what needs a person (messages in a dead-letter queue, function errors and throttles, worker
+ * failures, a sync or sweep queue falling behind, Google's daily quota used up) and one dashboard of the sync. An e-mail address, when given, is
  * subscribed to every alarm through an encrypted topic.
  */
 export class Monitoring extends Construct {
@@ -88,6 +90,21 @@ export class Monitoring extends Construct {
       props.queues.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
       props.syncIntervalMinutes * 60 * 2,
       'The oldest sync request waited over two schedule intervals: the worker is not keeping up',
+    );
+    alarm(
+      'SweepDeadLetters',
+      props.sweepQueues.deadLetters.metricApproximateNumberOfMessagesVisible({
+        period,
+        statistic: 'Maximum',
+      }),
+      1,
+      'Sweeps failed three times and wait in their dead-letter queue: those shards go unchecked (docs/operating.md, "Operating")',
+    );
+    alarm(
+      'SweepQueueBehind',
+      props.sweepQueues.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
+      props.syncIntervalMinutes * 60 * 2,
+      'The oldest sweep waited over two schedule intervals: the checks are not keeping up (raise checkConcurrency)',
     );
     for (const [name, fn] of Object.entries(props.functions)) {
       const label = name.charAt(0).toUpperCase() + name.slice(1);
@@ -190,12 +207,23 @@ export class Monitoring extends Construct {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
+        title: 'Sweep queue',
+        left: [
+          props.sweepQueues.queue.metricApproximateNumberOfMessagesVisible({ period }),
+          props.sweepQueues.deadLetters.metricApproximateNumberOfMessagesVisible({ period }),
+        ],
+        right: [props.sweepQueues.queue.metricApproximateAgeOfOldestMessage({ period })],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
         title: 'API',
         left: [props.restApi.metricCount({ period }), props.restApi.metricClientError({ period })],
         right: [props.restApi.metricServerError({ period })],
         width: 12,
       }),
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
     );
   }
 }

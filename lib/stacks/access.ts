@@ -7,7 +7,10 @@
 import type { TableId } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
 import type { SecretPurpose } from '../../lambdas/shared/ports/cipher.ts';
 
-export type FunctionId = 'oauth' | 'notify' | 'syncWorker' | 'schedulerTick' | 'schedulerPurge';
+export type FunctionId = 'oauth' | 'notify' | 'syncWorker' | 'check' | 'schedulerTick' | 'schedulerPurge';
+
+/** The work queues: write jobs for the worker, and sweeps for the check function. */
+export type QueueId = 'sync' | 'sweep';
 
 /** A DynamoDB store: the actions on its table, and `Query` on the indexes it names. */
 export interface TableAccess {
@@ -48,6 +51,10 @@ export const ADAPTERS = {
     file: 'lambdas/shared/adapters/dynamodb/rate-limit-store.ts',
     access: { kind: 'table', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], indexes: [] },
   },
+  DynamoProjectQuotaBudget: {
+    file: 'lambdas/shared/adapters/dynamodb/project-quota-budget.ts',
+    access: { kind: 'table', actions: ['dynamodb:UpdateItem'], indexes: [] },
+  },
   DynamoSyncStateStore: {
     file: 'lambdas/shared/adapters/dynamodb/sync-state-store.ts',
     access: {
@@ -55,6 +62,20 @@ export const ADAPTERS = {
       actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       indexes: [],
     },
+  },
+  DynamoSweepSource: {
+    file: 'lambdas/shared/adapters/dynamodb/sweep-source.ts',
+    // Built on both tables at once (one BatchGetItem reads a page's connections and sync states).
+    tables: ['connections', 'syncState'],
+    access: {
+      kind: 'table',
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+      indexes: ['scheduled'],
+    },
+  },
+  DynamoCheckStateWriter: {
+    file: 'lambdas/shared/adapters/dynamodb/check-state-writer.ts',
+    access: { kind: 'table', actions: ['dynamodb:UpdateItem'], indexes: [] },
   },
   DynamoDataKeyStore: {
     file: 'lambdas/shared/adapters/dynamodb/data-key-store.ts',
@@ -64,7 +85,17 @@ export const ADAPTERS = {
       indexes: [],
     },
   },
-  SqsSyncQueue: { file: 'lambdas/shared/adapters/sqs/sqs-sync-queue.ts', access: { kind: 'queue' } },
+  // Both queues send through SqsBatchSender (`via`): its commands are theirs.
+  SqsSyncQueue: {
+    file: 'lambdas/shared/adapters/sqs/sqs-sync-queue.ts',
+    via: 'lambdas/shared/adapters/sqs/sqs-batch-sender.ts',
+    access: { kind: 'queue', queue: 'sync' },
+  },
+  SqsSweepQueue: {
+    file: 'lambdas/shared/adapters/sqs/sqs-sweep-queue.ts',
+    via: 'lambdas/shared/adapters/sqs/sqs-batch-sender.ts',
+    access: { kind: 'queue', queue: 'sweep' },
+  },
   KmsKeyService: { file: 'lambdas/shared/adapters/crypto/kms-key-service.ts', access: { kind: 'key' } },
   SecretsManagerGoogleClientCredentials: {
     file: 'lambdas/shared/adapters/secrets/google-client-credentials.ts',
@@ -82,9 +113,13 @@ export const ADAPTERS = {
   string,
   {
     file: string;
+    /** A shared module the adapter sends its commands through. */
+    via?: string;
+    /** The tables of an adapter built on several at once (its grant is given on each, narrowed per table). */
+    tables?: readonly TableId[];
     access:
       | TableAccess
-      | { kind: 'queue' }
+      | { kind: 'queue'; queue: QueueId }
       | { kind: 'key' }
       | { kind: 'secret'; secret: 'googleClient' | 'hostKeys' | 'subscriberIdKey' };
   }
@@ -96,7 +131,14 @@ export type StoreAdapter = {
   [Name in AdapterName]: (typeof ADAPTERS)[Name]['access'] extends { kind: 'table' } ? Name : never;
 }[AdapterName];
 
-export const tableAccessOf = (adapter: StoreAdapter): TableAccess => ADAPTERS[adapter].access;
+const tableAccessOf = (adapter: StoreAdapter): TableAccess => ADAPTERS[adapter].access;
+
+/** What a function's store entry grants on its table: the adapter's grant, or the part `only` names. */
+export const grantOfStore = (store: FunctionAccess['stores'][number]): Omit<TableAccess, 'kind'> =>
+  store.only ?? tableAccessOf(store.adapter);
+
+/** The queue adapter of each queue. */
+export const QUEUE_ADAPTERS: Record<QueueId, AdapterName> = { sync: 'SqsSyncQueue', sweep: 'SqsSweepQueue' };
 export type SecretId = 'googleClient' | 'hostKeys' | 'subscriberIdKey';
 
 /** The IAM action each SDK command needs (SendMessageBatch is authorised as SendMessage). */
@@ -114,7 +156,7 @@ export const QUEUE_SEND_ACTIONS = ['sqs:SendMessage'] as const;
 /**
  * What a function seals and opens, by the `purpose` of the encryption context (lambdas/shared/ports/
  * cipher.ts): the OAuth routes seal the feed token on start and the refresh token on callback; the worker
- * reseals a refresh token Google rotated. Both open both. Tokens are sealed under data keys, one series per
+ * reseals a refresh token Google rotated. Both open both; the check opens the feed token only. Tokens are sealed under data keys, one series per
  * purpose (envelope encryption), so `encrypt` is granted as `kms:GenerateDataKey` (a new data key of that
  * purpose) and `decrypt` as `kms:Decrypt` (unwrapping a data key, or opening a `kms1:` value of earlier
  * versions), each limited to its purposes.
@@ -126,8 +168,17 @@ interface KeyUse {
 
 export interface FunctionAccess {
   /** DynamoDB stores and the table each is built on. */
-  stores: ReadonlyArray<{ adapter: StoreAdapter; table: TableId }>;
-  sendsToQueue: boolean;
+  stores: ReadonlyArray<{
+    adapter: StoreAdapter;
+    table: TableId;
+    /**
+     * Only this part of the adapter's grant on this table: the function uses no more of the store (or the
+     * adapter reaches this table for only some of its actions).
+     */
+    only?: { actions: readonly string[]; indexes: readonly string[] };
+  }>;
+  /** The queues it sends to. */
+  sendsTo: readonly QueueId[];
   key?: KeyUse;
   /** `hostKeys` only where configured (see `secretsOf` in the stack). */
   secrets: readonly SecretId[];
@@ -153,7 +204,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
       { adapter: 'DynamoEventMapStore', table: 'eventMap' },
       { adapter: 'DynamoSyncStateStore', table: 'syncState' },
     ],
-    sendsToQueue: true,
+    sendsTo: ['sync'],
     key: { encrypt: BOTH_PURPOSES, decrypt: BOTH_PURPOSES },
     secrets: [...GOOGLE_SECRETS, 'subscriberIdKey', 'hostKeys'],
   },
@@ -163,7 +214,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
       { adapter: 'DynamoNonceStore', table: 'hostNonces' },
       { adapter: 'DynamoConnectionStore', table: 'connections' },
     ],
-    sendsToQueue: true,
+    sendsTo: ['sync'],
     secrets: ['subscriberIdKey', 'hostKeys'],
   },
   syncWorker: {
@@ -172,10 +223,37 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
       { adapter: 'DynamoDataKeyStore', table: 'dataKeys' },
       { adapter: 'DynamoSyncStateStore', table: 'syncState' },
       { adapter: 'DynamoEventMapStore', table: 'eventMap' },
+      { adapter: 'DynamoProjectQuotaBudget', table: 'rateLimits' },
     ],
-    sendsToQueue: true,
+    sendsTo: ['sync'],
     key: { encrypt: ['google_refresh_token'], decrypt: BOTH_PURPOSES },
     secrets: [...GOOGLE_SECRETS, 'hostKeys'],
+  },
+  check: {
+    stores: [
+      // The sweep reads the schedule's index and BatchGets connections and sync states: it writes neither.
+      {
+        adapter: 'DynamoSweepSource',
+        table: 'connections',
+        only: { actions: ['dynamodb:BatchGetItem'], indexes: ['scheduled'] },
+      },
+      {
+        adapter: 'DynamoSweepSource',
+        table: 'syncState',
+        only: { actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], indexes: [] },
+      },
+      // Its only writes: refreshed validators and the sweep's record.
+      { adapter: 'DynamoCheckStateWriter', table: 'syncState' },
+      // Opens feed tokens, never seals: reads data keys only.
+      {
+        adapter: 'DynamoDataKeyStore',
+        table: 'dataKeys',
+        only: { actions: ['dynamodb:GetItem'], indexes: [] },
+      },
+    ],
+    sendsTo: ['sync', 'sweep'],
+    key: { encrypt: [], decrypt: ['feed_token'] },
+    secrets: [],
   },
   schedulerTick: {
     stores: [
@@ -183,7 +261,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
       { adapter: 'DynamoEventMapStore', table: 'eventMap' },
       { adapter: 'DynamoSyncStateStore', table: 'syncState' },
     ],
-    sendsToQueue: true,
+    sendsTo: ['sweep'],
     secrets: [],
   },
   schedulerPurge: {
@@ -192,7 +270,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
       { adapter: 'DynamoEventMapStore', table: 'eventMap' },
       { adapter: 'DynamoSyncStateStore', table: 'syncState' },
     ],
-    sendsToQueue: true,
+    sendsTo: ['sweep'],
     secrets: [],
   },
 };

@@ -16,18 +16,18 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import type { TableId } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
-import { maxConcurrentSyncs } from '../../lambdas/sync/engine/concurrency.ts';
 import type { StackConfig } from '../config.ts';
 import { Api } from '../constructs/api.ts';
-import { Data, SyncQueues } from '../constructs/data.ts';
+import { Data, WorkQueues } from '../constructs/data.ts';
 import { HouseFunction } from '../constructs/house-function.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import {
   FUNCTION_ACCESS,
   type FunctionId,
+  grantOfStore,
   QUEUE_SEND_ACTIONS,
+  type QueueId,
   type SecretId,
-  tableAccessOf,
 } from './access.ts';
 
 const SERVICE_NAME = 'ics-google-sync';
@@ -37,8 +37,16 @@ const METRICS_NAMESPACE = 'IcsGoogleSync';
 export const WORKER_TIMEOUT = Duration.minutes(5);
 /** A message that failed this often goes to the dead-letter queue (AWS: 3 to 5). */
 export const MAX_RECEIVE_COUNT = 3;
-/** Messages per worker invocation; they are synced one after another (lambdas/sync/worker/handler.ts). */
+/** Messages per worker invocation; a few are synced at once (SYNC_PARALLEL_SUBSCRIBERS, lambdas/sync/worker/handler.ts). */
 export const WORKER_BATCH_SIZE = 10;
+/**
+ * The check function's timeout: a sweep that runs short of it continues in a new sweep message, so it bounds
+ * only how long one message is held (and, six times over, the sweep queue's visibility).
+ */
+export const CHECK_TIMEOUT = Duration.minutes(2);
+
+/** The environment variable of each queue's URL, for the functions that send to it. */
+const QUEUE_VARIABLES: Record<QueueId, string> = { sync: 'SYNC_QUEUE_URL', sweep: 'SWEEP_QUEUE_URL' };
 
 /** The environment variable that names each table, for the functions that read it. */
 const TABLE_VARIABLES: Record<TableId, string> = {
@@ -78,25 +86,32 @@ export class IcsGoogleSyncStack extends Stack {
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
     const data = new Data(this, 'Data', { disposable });
-    const queues = new SyncQueues(this, 'Sync', {
-      workerTimeout: WORKER_TIMEOUT,
+    const queues = new WorkQueues(this, 'Sync', {
+      consumerTimeout: WORKER_TIMEOUT,
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
+    const sweepQueues = new WorkQueues(this, 'Sweep', {
+      consumerTimeout: CHECK_TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
+    const queueOf: Record<QueueId, WorkQueues> = { sync: queues, sweep: sweepQueues };
 
     const readsHostKeys: Record<FunctionId, boolean> = {
       oauth: config.connectIntents === 'required' || Boolean(config.hostEventsUrl),
       notify: true,
       syncWorker: Boolean(config.hostEventsUrl),
+      check: false,
       schedulerTick: false,
       schedulerPurge: false,
     };
     const secretsOf = (fn: FunctionId) =>
       FUNCTION_ACCESS[fn].secrets.filter((secret) => secret !== 'hostKeys' || readsHostKeys[fn]);
 
-    /** Table names, queue URL, key and secret ARNs: the variables each function's configuration reads. */
+    /** Table names, queue URLs, key and secret ARNs: the variables each function's configuration reads. */
     const wiring = (fn: FunctionId): Record<string, string> => {
       const access = FUNCTION_ACCESS[fn];
-      const variables: Record<string, string> = { SYNC_QUEUE_URL: queues.queue.queueUrl };
+      const variables: Record<string, string> = {};
+      for (const queue of access.sendsTo) variables[QUEUE_VARIABLES[queue]] = queueOf[queue].queue.queueUrl;
       for (const { table } of access.stores) variables[TABLE_VARIABLES[table]] = data.tables[table].tableName;
       if (access.key) variables.KMS_KEY_ID = data.key.keyArn;
       for (const secret of secretsOf(fn))
@@ -186,8 +201,36 @@ export class IcsGoogleSyncStack extends Stack {
       new SqsEventSource(queues.queue, {
         batchSize: WORKER_BATCH_SIZE,
         reportBatchItemFailures: true,
-        // All invocations together stay under the Google project's quota (lambdas/sync/engine/concurrency.ts).
-        maxConcurrency: maxConcurrentSyncs(config.googleProjectQuotaPerMinute),
+        // Not what keeps Google's project quota: every sync draws from the project's budget
+        // (lambdas/shared/adapters/dynamodb/project-quota-budget.ts), however many run.
+        maxConcurrency: config.workerConcurrency,
+      }),
+    );
+
+    const check = new HouseFunction(this, 'CheckFunction', {
+      ...common,
+      entry: 'lambdas/check/index.ts',
+      description:
+        "Checks one shard's feeds per SQS message (a sweep); only a feed with something to write becomes a sync",
+      timeout: CHECK_TIMEOUT,
+      memorySize: 1024,
+      environment: {
+        ...wiring('check'),
+        FEED_URL_TEMPLATE: config.feedUrlTemplate,
+        CALENDAR_TIME_ZONE: config.calendarTimeZone,
+        SYNC_INTERVAL_MINUTES: String(config.syncIntervalMinutes),
+        SYNC_HORIZON_PAST_DAYS: String(config.horizonPastDays),
+        SYNC_HORIZON_FUTURE_MONTHS: String(config.horizonFutureMonths),
+        SYNC_AUDIT_INTERVAL_HOURS: String(config.auditIntervalHours),
+        SYNC_MAX_UNITS_PER_DAY: String(config.maxUnitsPerDay),
+      },
+    });
+    check.addEventSource(
+      new SqsEventSource(sweepQueues.queue, {
+        // One sweep per invocation: its fetches run concurrently inside it (CHECK_CONCURRENCY).
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: config.checkConcurrency,
       }),
     );
 
@@ -199,7 +242,7 @@ export class IcsGoogleSyncStack extends Stack {
       ...common,
       entry: 'lambdas/scheduler/index.ts',
       handler: 'enqueueHandler',
-      description: 'Enqueues every connected subscriber for a sync (the schedule)',
+      description: 'Sends a sweep of every shard of the schedule (the check function reads them)',
       timeout: Duration.minutes(2),
       environment: { ...wiring('schedulerTick'), ...schedulerEnvironment },
     });
@@ -212,9 +255,9 @@ export class IcsGoogleSyncStack extends Stack {
       environment: { ...wiring('schedulerPurge'), ...schedulerEnvironment },
     });
 
-    this.functions = { oauth, notify, syncWorker, schedulerTick, schedulerPurge };
+    this.functions = { oauth, notify, syncWorker, check, schedulerTick, schedulerPurge };
     for (const [fn, handler] of Object.entries(this.functions) as [FunctionId, HouseFunction][]) {
-      this.grantAccess(fn, handler, data, queues, secretsOf(fn));
+      this.grantAccess(fn, handler, data, queueOf, secretsOf(fn));
     }
 
     this.schedule(config, schedulerTick, schedulerPurge);
@@ -222,6 +265,7 @@ export class IcsGoogleSyncStack extends Stack {
     new Monitoring(this, 'Monitoring', {
       functions: this.functions,
       queues,
+      sweepQueues,
       restApi: this.api.restApi,
       metricsNamespace: METRICS_NAMESPACE,
       serviceName: SERVICE_NAME,
@@ -255,9 +299,11 @@ export class IcsGoogleSyncStack extends Stack {
     }
     new CfnOutput(this, 'SyncQueueUrl', { value: queues.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: queues.deadLetters.queueUrl });
+    new CfnOutput(this, 'SweepQueueUrl', { value: sweepQueues.queue.queueUrl });
+    new CfnOutput(this, 'SweepDeadLetterQueueUrl', { value: sweepQueues.deadLetters.queueUrl });
     new CfnOutput(this, 'SchedulerTickFunctionName', { value: schedulerTick.functionName });
 
-    this.acknowledgeFindings(data, queues);
+    this.acknowledgeFindings(data, queues, sweepQueues);
   }
 
   /** Exactly what `access.ts` lists for the function, on exactly its resources. */
@@ -265,28 +311,39 @@ export class IcsGoogleSyncStack extends Stack {
     fn: FunctionId,
     handler: HouseFunction,
     data: Data,
-    queues: SyncQueues,
+    queues: Record<QueueId, WorkQueues>,
     secrets: readonly SecretId[],
   ): void {
     const access = FUNCTION_ACCESS[fn];
-    for (const { adapter, table } of access.stores) {
-      const grant = tableAccessOf(adapter);
+    // One statement per table: two stores on one table (the check's reader and writer) share it.
+    const byTable = new Map<TableId, { actions: Set<string>; indexes: Set<string> }>();
+    for (const store of access.stores) {
+      const grant = grantOfStore(store);
+      const merged = byTable.get(store.table) ?? { actions: new Set(), indexes: new Set() };
+      for (const action of grant.actions) merged.actions.add(action);
+      for (const index of grant.indexes) merged.indexes.add(index);
+      byTable.set(store.table, merged);
+    }
+    for (const [table, { actions, indexes }] of byTable) {
       const resource = data.tables[table];
       handler.addToRolePolicy(
-        new iam.PolicyStatement({ actions: [...grant.actions], resources: [resource.tableArn] }),
+        new iam.PolicyStatement({ actions: [...actions].sort(), resources: [resource.tableArn] }),
       );
-      if (grant.indexes.length > 0) {
+      if (indexes.size > 0) {
         handler.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['dynamodb:Query'],
-            resources: grant.indexes.map((index) => `${resource.tableArn}/index/${index}`),
+            resources: [...indexes].map((index) => `${resource.tableArn}/index/${index}`),
           }),
         );
       }
     }
-    if (access.sendsToQueue) {
+    if (access.sendsTo.length > 0) {
       handler.addToRolePolicy(
-        new iam.PolicyStatement({ actions: [...QUEUE_SEND_ACTIONS], resources: [queues.queue.queueArn] }),
+        new iam.PolicyStatement({
+          actions: [...QUEUE_SEND_ACTIONS],
+          resources: access.sendsTo.map((queue) => queues[queue].queue.queueArn),
+        }),
       );
     }
     if (access.key) {
@@ -294,6 +351,7 @@ export class IcsGoogleSyncStack extends Stack {
         ['kms:GenerateDataKey', access.key.encrypt],
         ['kms:Decrypt', access.key.decrypt],
       ] as const) {
+        if (purposes.length === 0) continue;
         handler.addToRolePolicy(
           new iam.PolicyStatement({
             actions: [action],
@@ -345,7 +403,7 @@ export class IcsGoogleSyncStack extends Stack {
   }
 
   /** cdk-nag findings that are deliberate, each with its reason (docs/operating.md: "cdk-nag acknowledgements"). */
-  private acknowledgeFindings(data: Data, queues: SyncQueues): void {
+  private acknowledgeFindings(data: Data, queues: WorkQueues, sweepQueues: WorkQueues): void {
     const restApi = this.api.restApi;
     Validations.of(restApi).acknowledge(
       {
@@ -379,6 +437,10 @@ export class IcsGoogleSyncStack extends Stack {
     Validations.of(queues.deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the sync queue.',
+    });
+    Validations.of(sweepQueues.deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the sweep queue.',
     });
     for (const secret of Object.values(data.secrets)) {
       Validations.of(secret).acknowledge({

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_VARIABLES, parseCheckConfig } from '../../lambdas/check/config.ts';
 import { NOTIFY_VARIABLES, parseNotifyConfig } from '../../lambdas/notify/config.ts';
 import { OAUTH_VARIABLES, parseOAuthConfig } from '../../lambdas/oauth/config.ts';
 import { parseSchedulerConfig, SCHEDULER_VARIABLES } from '../../lambdas/scheduler/config.ts';
@@ -25,8 +26,12 @@ import {
   type AdapterName,
   FUNCTION_ACCESS,
   type FunctionId,
+  grantOfStore,
+  QUEUE_ADAPTERS,
   QUEUE_SEND_ACTIONS,
+  type QueueId,
   type SecretId,
+  type StoreAdapter,
 } from '../../lib/stacks/access.ts';
 import {
   bundledStack,
@@ -44,6 +49,7 @@ const PARSERS: Record<FunctionId, { parse: (env: NodeJS.ProcessEnv) => unknown; 
     oauth: { parse: parseOAuthConfig, reads: OAUTH_VARIABLES },
     notify: { parse: parseNotifyConfig, reads: NOTIFY_VARIABLES },
     syncWorker: { parse: parseSyncWorkerConfig, reads: SYNC_WORKER_VARIABLES },
+    check: { parse: parseCheckConfig, reads: CHECK_VARIABLES },
     schedulerTick: { parse: parseSchedulerConfig, reads: SCHEDULER_VARIABLES },
     schedulerPurge: { parse: parseSchedulerConfig, reads: SCHEDULER_VARIABLES },
   };
@@ -236,8 +242,9 @@ describe('the table of actions per adapter', () => {
   it.each(Object.keys(ADAPTERS) as AdapterName[])(
     '%s: the actions are the SDK commands its source sends',
     (name) => {
-      const adapter = ADAPTERS[name];
-      const text = source(adapter.file);
+      const adapter: { file: string; via?: string } & (typeof ADAPTERS)[AdapterName] = ADAPTERS[name];
+      // An adapter that sends through a shared module sends that module's commands.
+      const text = source(adapter.file) + (adapter.via ? source(adapter.via) : '');
       const access = adapter.access;
       if (access.kind === 'table') {
         const commands = commandsIn(text);
@@ -250,6 +257,9 @@ describe('the table of actions per adapter', () => {
         expect([...access.actions].sort()).toEqual(onTable);
         const indexNames = [...text.matchAll(/const \w+_INDEX = '([^']+)'/g)].map((m) => m[1]).sort();
         expect([...access.indexes].sort()).toEqual(indexed > 0 ? indexNames : []);
+        // An adapter built on several tables names each of them in its source.
+        const tables: readonly string[] = ('tables' in adapter && adapter.tables) || [];
+        for (const table of tables) expect(text).toContain(`tables.${table}`);
       } else if (access.kind === 'queue') {
         expect(commandsIn(text).map((command) => ACTION_OF_COMMAND[command])).toEqual([
           ...QUEUE_SEND_ACTIONS,
@@ -274,6 +284,7 @@ describe('the adapters of each function', () => {
     oauth: { name: 'buildOAuthServices', file: 'lambdas/oauth/compose.ts' },
     notify: { name: 'buildNotifyServices', file: 'lambdas/notify/compose.ts' },
     syncWorker: { name: 'buildSyncWorkerServices', file: 'lambdas/sync/compose.ts' },
+    check: { name: 'buildCheckServices', file: 'lambdas/check/compose.ts' },
     schedulerTick: { name: 'buildSchedulerServices', file: 'lambdas/scheduler/compose.ts' },
     schedulerPurge: { name: 'buildSchedulerServices', file: 'lambdas/scheduler/compose.ts' },
   };
@@ -323,7 +334,10 @@ describe('the adapters of each function', () => {
       if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text in ADAPTERS) {
         const adapter = node.expression.text as AdapterName;
         const tableArgument = node.arguments?.[1];
-        if (
+        const entry = ADAPTERS[adapter];
+        if ('tables' in entry) {
+          for (const table of entry.tables) found.add(`${adapter}@${table}`);
+        } else if (
           ADAPTERS[adapter].access.kind === 'table' &&
           tableArgument &&
           ts.isPropertyAccessExpression(tableArgument)
@@ -352,7 +366,7 @@ describe('the adapters of each function', () => {
     const access = FUNCTION_ACCESS[fn];
     const declared = new Set<string>([
       ...access.stores.map(({ adapter, table }) => `${adapter}@${table}`),
-      ...(access.sendsToQueue ? ['SqsSyncQueue'] : []),
+      ...access.sendsTo.map((queue) => QUEUE_ADAPTERS[queue]),
       ...(access.key ? ['KmsKeyService'] : []),
       ...access.secrets.map((secret) => SECRET_ADAPTER[secret]),
     ]);
@@ -376,8 +390,12 @@ describe('policies', () => {
       const logicalId = resource.Ref ?? resource['Fn::GetAtt']?.[0];
       const type = json.Resources[logicalId]?.Type;
       if (type === 'AWS::DynamoDB::Table') return `table:${describeTable(json, logicalId)}`;
-      if (type === 'AWS::SQS::Queue')
-        return logicalId === logicalIdOf(stack, queueOf(stack)) ? 'queue:sync' : `queue:${logicalId}`;
+      if (type === 'AWS::SQS::Queue') {
+        const queue = (['sync', 'sweep'] as const).find(
+          (id) => logicalId === logicalIdOf(stack, queueOf(stack, id)),
+        );
+        return `queue:${queue ?? logicalId}`;
+      }
       if (type === 'AWS::KMS::Key') return 'key';
       if (type === 'AWS::SecretsManager::Secret') return `secret:${secretIdOf(stack, logicalId)}`;
       if (type === 'AWS::Logs::LogGroup') {
@@ -411,8 +429,9 @@ describe('policies', () => {
     return grants.sort();
   }
 
-  const queueOf = (stack: Synthesized['stack']) =>
-    stack.node.findChild('Sync').node.findChild('Queue') as Json;
+  const QUEUE_CONSTRUCTS: Record<QueueId, string> = { sync: 'Sync', sweep: 'Sweep' };
+  const queueOf = (stack: Synthesized['stack'], queue: QueueId) =>
+    stack.node.findChild(QUEUE_CONSTRUCTS[queue]).node.findChild('Queue') as Json;
   const secretIdOf = (stack: Synthesized['stack'], logicalId: string): string => {
     const data = stack.node.findChild('Data') as Json;
     const entry = Object.entries(data.secrets as Record<string, Json>).find(
@@ -425,17 +444,19 @@ describe('policies', () => {
   function expectedGrants(fn: FunctionId, readsHostKeys: boolean): string[] {
     const access = FUNCTION_ACCESS[fn];
     const grants = ['logs:CreateLogStream on logs:own', 'logs:PutLogEvents on logs:own'];
-    for (const { adapter, table } of access.stores) {
-      const tableAccess = ADAPTERS[adapter].access as {
-        actions: readonly string[];
-        indexes: readonly string[];
-      };
-      for (const action of tableAccess.actions) grants.push(`${action} on table:${table}`);
-      for (const index of tableAccess.indexes) grants.push(`dynamodb:Query on table:${table}/index/${index}`);
+    for (const store of access.stores) {
+      const tableAccess = grantOfStore(store);
+      for (const action of tableAccess.actions) grants.push(`${action} on table:${store.table}`);
+      for (const index of tableAccess.indexes)
+        grants.push(`dynamodb:Query on table:${store.table}/index/${index}`);
     }
-    if (access.sendsToQueue) grants.push(...QUEUE_SEND_ACTIONS.map((action) => `${action} on queue:sync`));
-    if (fn === 'syncWorker') {
-      // The event source mapping polls the queue with the worker's role.
+    for (const queue of access.sendsTo) {
+      grants.push(...QUEUE_SEND_ACTIONS.map((action) => `${action} on queue:${queue}`));
+    }
+    const polls: Partial<Record<FunctionId, QueueId>> = { syncWorker: 'sync', check: 'sweep' };
+    const polled = polls[fn];
+    if (polled) {
+      // The event source mapping polls the queue with the consumer's role.
       for (const action of [
         'ChangeMessageVisibility',
         'DeleteMessage',
@@ -443,12 +464,14 @@ describe('policies', () => {
         'GetQueueUrl',
         'ReceiveMessage',
       ]) {
-        grants.push(`sqs:${action} on queue:sync`);
+        grants.push(`sqs:${action} on queue:${polled}`);
       }
     }
     if (access.key) {
-      grants.push(`kms:GenerateDataKey on key for ${[...access.key.encrypt].sort().join('|')}`);
-      grants.push(`kms:Decrypt on key for ${[...access.key.decrypt].sort().join('|')}`);
+      if (access.key.encrypt.length > 0)
+        grants.push(`kms:GenerateDataKey on key for ${[...access.key.encrypt].sort().join('|')}`);
+      if (access.key.decrypt.length > 0)
+        grants.push(`kms:Decrypt on key for ${[...access.key.decrypt].sort().join('|')}`);
     }
     for (const secret of access.secrets) {
       if (secret !== 'hostKeys' || readsHostKeys)
@@ -466,6 +489,31 @@ describe('policies', () => {
       expect('HOST_KEYS_SECRET_ARN' in env).toBe(readsHostKeys);
     },
   );
+
+  it("a narrowed store grant is a part of its adapter's grant", () => {
+    for (const fn of FUNCTIONS) {
+      for (const store of FUNCTION_ACCESS[fn].stores) {
+        if (!store.only) continue;
+        const full = ADAPTERS[store.adapter as StoreAdapter].access;
+        for (const action of store.only.actions)
+          expect(full.actions, `${fn}: ${store.adapter}`).toContain(action);
+        for (const index of store.only.indexes)
+          expect(full.indexes, `${fn}: ${store.adapter}`).toContain(index);
+      }
+    }
+  });
+
+  it('the check never writes a connection, never seals, never reads a Google secret', () => {
+    const grants = grantsOf(dev, 'check');
+    expect(grants.filter((grant) => grant.endsWith('on table:connections'))).toEqual([
+      'dynamodb:BatchGetItem on table:connections',
+    ]);
+    expect(grants.filter((grant) => grant.startsWith('kms:'))).toEqual(['kms:Decrypt on key for feed_token']);
+    expect(grants.filter((grant) => grant.includes('secret'))).toEqual([]);
+    expect(grants.filter((grant) => grant.includes('table:dataKeys'))).toEqual([
+      'dynamodb:GetItem on table:dataKeys',
+    ]);
+  });
 
   it('host keys are granted only where they are read: the worker with host events, OAuth without intents', () => {
     const variant = synthesize({

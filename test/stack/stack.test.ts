@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../lambdas/shared/adapters/dynamodb/tables.ts';
-import { maxConcurrentSyncs } from '../../lambdas/sync/engine/concurrency.ts';
+import { DEFAULT_CHECK_FUNCTION_CONCURRENCY, DEFAULT_WORKER_CONCURRENCY } from '../../lib/config.ts';
 import {
   HOST_ROUTE_SUFFIXES,
   HOST_SIGNATURE_HEADER,
@@ -14,6 +14,7 @@ import {
 } from '../../lib/constructs/api.ts';
 import { MAX_BUNDLE_BYTES } from '../../lib/constructs/house-function.ts';
 import {
+  CHECK_TIMEOUT,
   MAX_RECEIVE_COUNT,
   WORKER_BATCH_SIZE,
   WORKER_TIMEOUT,
@@ -152,7 +153,7 @@ describe('the API', () => {
 describe('the functions', () => {
   it('run Node.js 24 on arm64 with JSON logs in log groups of their own, kept for the configured days', () => {
     const functions = functionsOf(dev);
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     const logGroups = new Map(resourcesOf(dev.json, 'AWS::Logs::LogGroup'));
     for (const [id, fn] of functions) {
       expect(fn.Properties?.Runtime, id).toBe('nodejs24.x');
@@ -307,7 +308,8 @@ describe('the data', () => {
     const expected = new Set([roleOf(dev.stack.functions.oauth), roleOf(dev.stack.functions.syncWorker)]);
     expect([...keyUsers.keys()].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(keyUsers.get('kms:GenerateDataKey')).toEqual(expected);
-    expect(keyUsers.get('kms:Decrypt')).toEqual(expected);
+    // The check opens feed tokens (and seals nothing).
+    expect(keyUsers.get('kms:Decrypt')).toEqual(new Set([...expected, roleOf(dev.stack.functions.check)]));
   });
 
   it('keeps secret values out of the template: the operator sets them, the subscriber-id key is generated', () => {
@@ -327,32 +329,66 @@ describe('the data', () => {
 describe('the sync pipeline', () => {
   it('has an encrypted queue with a dead-letter queue after three receives and visibility six times the worker timeout', () => {
     const queues = resourcesOf(dev.json, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(2);
+    // The sync queue and the sweep queue, each with its dead-letter queue.
+    expect(queues).toHaveLength(4);
     for (const [id, queue] of queues) expect(queue.Properties?.SqsManagedSseEnabled, id).toBe(true);
-    const main = queues.find(([, queue]) => queue.Properties?.RedrivePolicy);
+    const main = queues.find(([id]) => id.startsWith('SyncQueue'));
     expect(main?.[1].Properties?.RedrivePolicy.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
+    expect(JSON.stringify(main?.[1].Properties?.RedrivePolicy.deadLetterTargetArn)).toContain(
+      'SyncDeadLetters',
+    );
     expect(main?.[1].Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * WORKER_TIMEOUT.toSeconds());
     const worker = functionsOf(dev).find(([id]) => id.startsWith('SyncWorker'));
     expect(worker?.[1].Properties?.Timeout).toBe(WORKER_TIMEOUT.toSeconds());
-    // Both queues refuse requests without TLS.
+    const sweeps = queues.find(([id]) => id.startsWith('SweepQueue'));
+    expect(sweeps?.[1].Properties?.RedrivePolicy.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
+    expect(JSON.stringify(sweeps?.[1].Properties?.RedrivePolicy.deadLetterTargetArn)).toContain(
+      'SweepDeadLetters',
+    );
+    expect(sweeps?.[1].Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * CHECK_TIMEOUT.toSeconds());
+    const check = functionsOf(dev).find(([id]) => id.startsWith('CheckFunction'));
+    expect(check?.[1].Properties?.Timeout).toBe(CHECK_TIMEOUT.toSeconds());
+    // Every queue refuses requests without TLS.
     const policies = resourcesOf(dev.json, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(4);
     for (const [, policy] of policies) {
       expect(JSON.stringify(policy.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
   });
 
-  it('feeds the worker in batches with partial failures, at most as many at once as the Google quota allows', () => {
+  it('feeds the worker in batches with partial failures, at the concurrency set (the quota is a budget)', () => {
     dev.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: WORKER_BATCH_SIZE,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: maxConcurrentSyncs(10_000) },
+      ScalingConfig: { MaximumConcurrency: DEFAULT_WORKER_CONCURRENCY },
     });
-    expect(maxConcurrentSyncs(10_000)).toBe(17);
-    const larger = synthesize({ googleProjectQuotaPerMinute: '20000' });
+    // The project's quota no longer sets it: every sync draws from the shared budget instead.
+    const larger = synthesize({ googleProjectQuotaPerMinute: '20000', workerConcurrency: '40' });
     larger.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      ScalingConfig: { MaximumConcurrency: 34 },
+      BatchSize: WORKER_BATCH_SIZE,
+      ScalingConfig: { MaximumConcurrency: 40 },
     });
+    expect(() => synthesize({ workerConcurrency: '1' })).toThrow(/workerConcurrency|WORKER_CONCURRENCY/);
+  });
+
+  it('feeds the check one sweep per invocation, at a concurrency of its own', () => {
+    const sweepSource = {
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SweepQueue'), 'Arn'] },
+      FunctionName: { Ref: logicalIdOf(dev.stack, dev.stack.functions.check) },
+    };
+    dev.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ...sweepSource,
+      ScalingConfig: { MaximumConcurrency: DEFAULT_CHECK_FUNCTION_CONCURRENCY },
+    });
+    synthesize({ checkConcurrency: '50' }).template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ...sweepSource,
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+    expect(() => synthesize({ checkConcurrency: '1001' })).toThrow(
+      /checkConcurrency|CHECK_FUNCTION_CONCURRENCY/,
+    );
   });
 
   it('fires the tick at the sync interval and the purge daily with EventBridge Scheduler; rules on LocalStack', () => {
@@ -379,10 +415,11 @@ describe('monitoring', () => {
   it('alarms on dead letters, a queue falling behind, worker errors, the daily quota, and every function’s errors and throttles', () => {
     const alarms = resourcesOf(dev.json, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
     const named = (metricName: string) => alarms.filter((alarm) => alarm.MetricName === metricName);
-    expect(named('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
-    expect(named('ApproximateAgeOfOldestMessage')).toHaveLength(1);
-    expect(named('Errors')).toHaveLength(5);
-    expect(named('Throttles')).toHaveLength(5);
+    // The sync queue's and the sweep queue's.
+    expect(named('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(named('ApproximateAgeOfOldestMessage')).toHaveLength(2);
+    expect(named('Errors')).toHaveLength(6);
+    expect(named('Throttles')).toHaveLength(6);
     const workerErrors = alarms.filter((alarm) => JSON.stringify(alarm.Metrics ?? '').includes('SyncErrors'));
     expect(workerErrors).toHaveLength(1);
     expect(named('SyncErrors')).toHaveLength(1); // partial runs
@@ -433,6 +470,8 @@ describe('outputs', () => {
         'GoogleClientSecretArn',
         'SubscriberIdKeySecretArn',
         'HostKeysSecretArn',
+        'SyncQueueUrl',
+        'SweepQueueUrl',
       ]),
     );
     const redirect = JSON.stringify(dev.json.Outputs?.OAuthRedirectUri?.Value);

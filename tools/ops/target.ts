@@ -73,6 +73,7 @@ function openLocal(dataDirOption: string | undefined, env: NodeJS.ProcessEnv, lo
     baseUrl: run.baseUrl,
     tableNames: run.tableNames,
     queueUrl: run.queueUrl,
+    sweepQueueUrl: run.sweepQueueUrl,
     secrets: loadOrCreateSecrets(dataDir),
     googleBaseUrl: run.googleBaseUrl,
     // The emulator's fixed client, or the real one from the environment (.env), as the local run has it.

@@ -1,8 +1,9 @@
 /**
  * The deploy rehearsal (docs/operating.md, "Deploy rehearsal"): the dev stack deployed to moto by the CDK CLI, then its
- * four real bundles run under Node.js 24 with the deployed functions' environments, against the Google emulator
- * and a feed server, through a whole subscriber's life: connect, callback, the tick, the worker fed by the
- * queue, a change notification, sync now, disconnect. Every check throws with what differed.
+ * five real bundles run under Node.js 24 with the deployed functions' environments, against the Google emulator
+ * and a feed server, through a whole subscriber's life: connect, callback, the first sync, a feed change found by
+ * the tick's sweep and the check, the worker fed by the queue, a change notification, sync now, disconnect.
+ * Every check throws with what differed.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,8 +37,8 @@ import { sqsEventOf } from '../../dev/lambda-runtime/sqs-event.ts';
 import { startGoogleEmulator } from '../../emulator/google/index.ts';
 import { SubscriberIdentity } from '../../lambdas/oauth/rules/feed-token.ts';
 import { createCipher } from '../../lambdas/shared/adapters/crypto/create-cipher.ts';
+import { scheduleShardOf } from '../../lambdas/shared/adapters/dynamodb/connection-store.ts';
 import { DynamoDataKeyStore } from '../../lambdas/shared/adapters/dynamodb/data-key-store.ts';
-import { spreadDelaySeconds } from '../../lambdas/shared/domain/sync-schedule.ts';
 import { e2eFeed } from '../../test/localstack/helpers.ts';
 import { FeedServer } from '../../test/support/feed-server.ts';
 import { submitConsent } from '../../test/support/google-emulator.ts';
@@ -184,8 +185,8 @@ export async function runRehearsal(log: (line: string) => void = () => undefined
     );
     runner.coldStart();
 
-    // A subscriber whose slot in the tick's spread is now, so its message is not delayed (up to 15 minutes).
-    const tickInterval = Number(functions.schedulerTick?.environment.SYNC_INTERVAL_MINUTES ?? 15) * 60;
+    // A subscriber in shard 0 of the schedule: the tick's sweep of it is not delayed (the others wait their
+    // slots, up to 15 minutes).
     const identity = new SubscriberIdentity(async () => {
       const { SecretString } = await clients.secrets.send(
         new GetSecretValueCommand({ SecretId: outputs.SubscriberIdKeySecretArn }),
@@ -197,7 +198,7 @@ export async function runRehearsal(log: (line: string) => void = () => undefined
     for (let attempt = 0; attempt < 100_000 && !feedToken; attempt++) {
       const candidate = `rehearsal-${randomBytes(12).toString('hex')}`;
       const id = await identity.subscriberIdFor(candidate);
-      if (spreadDelaySeconds(id, tickInterval) === 0) [feedToken, subscriberId] = [candidate, id];
+      if (scheduleShardOf(id) === 0) [feedToken, subscriberId] = [candidate, id];
     }
     const feed = e2eFeed(new Date());
     feeds.feeds.set(feedToken, feed.text);
@@ -231,13 +232,29 @@ export async function runRehearsal(log: (line: string) => void = () => undefined
       expect,
     );
 
-    // The tick (the schedule's invocation), then the worker fed from the queue as the event source would.
-    const eventSource = deployment.eventSources[0];
-    expect(eventSource?.reportBatchItemFailures, 'the event source reports batch item failures');
+    // The worker and the check fed from their queues as their event sources would.
+    const eventSourceOf = (fn: 'syncWorker' | 'check') => {
+      const source = deployment.eventSources.find(
+        ({ functionLogicalId }) => functionLogicalId === functions[fn]?.logicalId,
+      );
+      expect(source?.reportBatchItemFailures, `the ${fn} event source reports batch item failures`);
+      return source as NonNullable<typeof source>;
+    };
     const queueUrl = outputs.SyncQueueUrl as string;
-    const worker = new QueueFeeder(clients.sqs, runner, queueUrl, eventSource?.batchSize ?? 10);
-    const ticked = await runner.invoke<{ enqueued: number }>('schedulerTick', scheduledEvent());
-    expect(ticked.enqueued === 1, `the tick enqueued ${JSON.stringify(ticked)}`);
+    const worker = new QueueFeeder(
+      clients.sqs,
+      runner,
+      'syncWorker',
+      queueUrl,
+      eventSourceOf('syncWorker').batchSize,
+    );
+    const checkSource = eventSourceOf('check');
+    expect(
+      checkSource.batchSize === 1,
+      `the check's event source takes ${checkSource.batchSize} sweeps at once`,
+    );
+    const sweeps = new QueueFeeder(clients.sqs, runner, 'check', outputs.SweepQueueUrl as string, 1);
+    // The first sync: the callback asked for it.
     await worker.drain();
     const live = () =>
       (google.control.state().calendars.find((c) => c.id === calendarId)?.events ?? []).filter(
@@ -251,16 +268,31 @@ export async function runRehearsal(log: (line: string) => void = () => undefined
       JSON.stringify(summaries()) === JSON.stringify([...feed.summaries].sort()),
       `calendar ${summaries()} != feed ${feed.summaries}`,
     );
+    const withEvent = (text: string, uid: string, summary: string, days: number) =>
+      text.replace(
+        'END:VCALENDAR',
+        `BEGIN:VEVENT\r\nUID:${uid}@rehearsal.test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:${dayAfter(days)}T120000Z\r\nDTEND:${dayAfter(days)}T130000Z\r\nSUMMARY:${summary}\r\nEND:VEVENT\r\nEND:VCALENDAR`,
+      );
+
+    // The feed changes without a notification: the tick sends its sweeps, the check of shard 0 finds the change
+    // and asks for a write, the worker writes it.
+    const swept = 'Rehearsal swept';
+    const sweptFeed = withEvent(feed.text, 'swept', swept, 3);
+    feeds.feeds.set(feedToken, sweptFeed);
+    const ticked = await runner.invoke<{ sweeps: number }>('schedulerTick', scheduledEvent());
+    expect(ticked.sweeps === 256, `the tick sent ${JSON.stringify(ticked)}`);
+    const sweepBatches = await sweeps.drainVisible();
+    expect(sweepBatches >= 1, 'no sweep was visible at once (shard 0 waits no slot)');
+    expect(
+      runner.logs.some((line) => line.includes('sweep finished')),
+      'the check logged no finished sweep',
+    );
+    await worker.drain();
+    expect(summaries().includes(swept), `after the tick's sweep the calendar has ${summaries()}`);
 
     // A change notification from the host after the feed changed.
     const added = 'Rehearsal added';
-    feeds.feeds.set(
-      feedToken,
-      feed.text.replace(
-        'END:VCALENDAR',
-        `BEGIN:VEVENT\r\nUID:added@rehearsal.test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:${dayAfter(2)}T120000Z\r\nDTEND:${dayAfter(2)}T130000Z\r\nSUMMARY:${added}\r\nEND:VEVENT\r\nEND:VCALENDAR`,
-      ),
-    );
+    feeds.feeds.set(feedToken, withEvent(sweptFeed, 'added', added, 2));
     const notified = await host.notifyChanged([feedToken]);
     expect(notified.ok && notified.status === 202, `notify answered ${JSON.stringify(notified)}`);
     await worker.drain();
@@ -297,7 +329,8 @@ export async function runRehearsal(log: (line: string) => void = () => undefined
     const summary =
       `rehearsal passed: ${deployment.stackName} deployed to moto by cdk deploy in ${deployment.seconds.deploy.toFixed(1)} s ` +
       `(synth with bundling ${deployment.seconds.synth.toFixed(1)} s); end to end in ${endToEndSeconds.toFixed(1)} s ` +
-      `(connect, callback, tick, ${worker.batches} worker batches, calendar = feed, notify, sync now, disconnect, ` +
+      `(connect, callback, first sync, calendar = feed, tick of ${ticked.sweeps} sweeps, ${sweepBatches} sweep checked at once, ` +
+      `the change it found written, ${worker.batches} worker batches in all, notify, sync now, disconnect, ` +
       `poison message dead-lettered after ${receives} receives); ${removedCount} template entries not deployed to moto (docs/operating.md, "Deploy rehearsal")`;
     for (const fn of Object.values(clients)) fn.destroy();
     return {
@@ -322,6 +355,7 @@ async function deployedFunctions(
     oauth: 'OAuthFunction',
     notify: 'NotifyFunction',
     syncWorker: 'SyncWorkerFunction',
+    check: 'CheckFunction',
     schedulerTick: 'SchedulerTickFunction',
   };
   const result: Record<string, DeployedFunction> = {};
@@ -435,12 +469,13 @@ async function checkCiphertexts(
   );
 }
 
-/** Lambda's SQS event source: receive a batch, invoke the worker, delete what it did not report failed. */
+/** Lambda's SQS event source: receive a batch, invoke the function, delete what it did not report failed. */
 class QueueFeeder {
   batches = 0;
   constructor(
     private readonly sqs: SQSClient,
     private readonly runner: LambdaRunner,
+    private readonly fn: 'syncWorker' | 'check',
     private readonly queueUrl: string,
     private readonly batchSize: number,
   ) {}
@@ -461,7 +496,7 @@ class QueueFeeder {
   private async feed(messages: Message[]): Promise<number> {
     this.batches++;
     const event = sqsEventOf(messages, this.queueUrl.split('/').at(-1));
-    const response = await this.runner.invoke<SQSBatchResponse>('syncWorker', event);
+    const response = await this.runner.invoke<SQSBatchResponse>(this.fn, event);
     const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
     for (const message of messages) {
       const handle = message.ReceiptHandle as string;
@@ -480,13 +515,30 @@ class QueueFeeder {
     return failed.size;
   }
 
+  /**
+   * Every message visible now, until a receive comes back empty; delayed ones are left (the tick's sweeps of
+   * other shards wait their slots). Returns the batches fed; a failure is an error here.
+   */
+  async drainVisible(): Promise<number> {
+    let fed = 0;
+    for (;;) {
+      const messages = await this.receive();
+      if (messages.length === 0) return fed;
+      fed++;
+      const failed = await this.feed(messages);
+      if (failed > 0)
+        throw new Error(`rehearsal: the ${this.fn} function reported ${failed} failed messages`);
+    }
+  }
+
   /** Until the queue is empty (nothing visible, delayed or in flight); a failure is an error here. */
   async drain(): Promise<void> {
     for (let round = 0; round < 30; round++) {
       const messages = await this.receive();
       if (messages.length > 0) {
         const failed = await this.feed(messages);
-        if (failed > 0) throw new Error(`rehearsal: the worker reported ${failed} failed messages`);
+        if (failed > 0)
+          throw new Error(`rehearsal: the ${this.fn} function reported ${failed} failed messages`);
         continue;
       }
       const { Attributes } = await this.sqs.send(

@@ -39,6 +39,12 @@ export interface ConnectionStatusView {
   abandonedCalendarId?: string;
   eventCount?: number;
   coolDownUntil?: string;
+  /**
+   * When the feed was last checked for changes (scheduled connected connections): the later of the last sweep of
+   * the subscriber's shard and the last sync. An unchanged feed is checked without a sync, so the last sync alone
+   * would look stale.
+   */
+  lastCheckedAt?: string;
   lastSync?: LastSyncView;
   /** Deletions the mass-delete breaker is holding back until the shrunken feed is seen again. */
   heldDeletions: number;
@@ -54,9 +60,10 @@ export async function connectionStatus(
   input: FeedTokenInput,
 ): Promise<ConnectionStatusView> {
   const subscriberId = await authenticateFeedToken(deps, 'status', input);
-  const [connection, syncState] = await Promise.all([
+  const [connection, syncState, lastSweptAt] = await Promise.all([
     deps.connections.get(subscriberId),
     deps.syncState.get(subscriberId),
+    deps.syncState.lastSweptFor(subscriberId),
   ]);
   if (!connection) return { status: 'not_connected', connected: false, needsReauth: false, heldDeletions: 0 };
   const view: ConnectionStatusView = {
@@ -75,6 +82,11 @@ export async function connectionStatus(
   if (syncState?.eventCount !== undefined) view.eventCount = syncState.eventCount;
   if (syncState?.coolDownUntil) view.coolDownUntil = syncState.coolDownUntil;
   const last = syncState?.lastResult;
+  if (connection.status === 'connected' && connection.scheduled) {
+    // ISO 8601 UTC times sort as text.
+    const checked = [lastSweptAt, last?.startedAt].filter((at): at is string => at !== undefined).sort();
+    if (checked.length > 0) view.lastCheckedAt = checked[checked.length - 1] as string;
+  }
   if (last) {
     view.lastSync = {
       outcome: last.outcome,

@@ -1,68 +1,73 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { spreadDelaySeconds } from '../../shared/domain/sync-schedule.ts';
+import { SCHEDULE_SHARDS } from '../../shared/adapters/dynamodb/connection-store.ts';
+import { MAX_DELAY_SECONDS } from '../../shared/domain/sync-schedule.ts';
 import { describeError, SafeMessageError } from '../../shared/errors.ts';
-import type { SyncQueue, SyncRequest } from '../../shared/ports/sync-queue.ts';
-import type { SyncSchedule } from '../../shared/ports/sync-schedule.ts';
+import type { SweepQueue, SweepRequest } from '../../shared/ports/sweep-queue.ts';
 import type { ProjectQuotaState } from '../../shared/ports/sync-stores.ts';
 
 export interface EnqueueDependencies {
-  schedule: Pick<SyncSchedule, 'due'>;
-  syncQueue: SyncQueue;
-  /** Google's daily quota of the project: while it is used up, a tick enqueues nothing (the worker would skip). */
+  sweepQueue: SweepQueue;
+  /**
+   * Google's daily quota of the project: while it is used up, a tick sends no sweep. A check spends no Google
+   * quota, but every write job it found would be held back by the worker and found again by the next sweep, so
+   * the sweep would cost feed fetches and reads for nothing.
+   */
   projectQuota?: Pick<ProjectQuotaState, 'dailyLimitUntil'>;
   logger: Pick<Logger, 'error'>;
   now: () => Date;
 }
 
-/** Some subscribers could not be enqueued; the others were. Running the tick again is harmless. */
+/** Some sweeps could not be enqueued; the others were. Running the tick again is harmless. */
 class TickIncompleteError extends SafeMessageError {
   override readonly name = 'TickIncompleteError';
   constructor(
     readonly notEnqueued: number,
     readonly enqueued: number,
   ) {
-    super(`${notEnqueued} scheduled syncs were not enqueued (${enqueued} were)`);
+    super(`${notEnqueued} sweeps were not enqueued (${enqueued} were)`);
   }
 }
 
 /**
- * One tick of the schedule: one message per subscriber due a sync, each delayed by its stable slot in the
- * interval so the syncs reach Google at an even rate. A page the queue refuses does not stop the others; the
- * tick then fails as a whole so that the scheduler runs it again, which costs no second sync for those already
- * enqueued (the worker skips a subscriber synced within the interval).
+ * Where a shard's sweep starts in the interval: shard n waits n / SCHEDULE_SHARDS of it (of at most the 900 s
+ * SQS allows), so the checks reach the feed service evenly over the interval.
+ */
+export function sweepDelaySeconds(shard: number, intervalSeconds: number): number {
+  return Math.floor((shard * Math.min(intervalSeconds, MAX_DELAY_SECONDS)) / SCHEDULE_SHARDS);
+}
+
+/**
+ * One tick of the schedule: one sweep per shard of the scheduling index, each delayed by its slot in the
+ * interval. The tick reads no subscriber (the sweeps do), so it costs the same at any number of them. When the
+ * queue refuses some sweeps, the tick fails as a whole so that the scheduler runs it again; that costs a second
+ * check of the shards already enqueued, and no second write (a check finds a feed already written unchanged).
  */
 export async function enqueueDueSyncs(
   deps: EnqueueDependencies,
   settings: { intervalSeconds: number },
-): Promise<{ enqueued: number }> {
+): Promise<{ sweeps: number }> {
   const now = deps.now();
   const quotaBackAt = await deps.projectQuota?.dailyLimitUntil();
-  // Every tick enqueues whoever is due, so a tick left out loses nothing: the first after the reset catches up.
-  if (quotaBackAt && Date.parse(quotaBackAt) > now.getTime()) return { enqueued: 0 };
+  // A sweep reads the state of its shard afresh, so a tick left out loses nothing: the first after the reset
+  // checks everyone.
+  if (quotaBackAt && Date.parse(quotaBackAt) > now.getTime()) return { sweeps: 0 };
   const requestedAt = now.toISOString();
-  let enqueued = 0;
-  let notEnqueued = 0;
-  for await (const subscriberIds of deps.schedule.due(now)) {
-    const requests = subscriberIds.map(
-      (subscriberId): SyncRequest => ({
-        subscriberId,
-        reason: 'scheduled',
-        requestedAt,
-        delaySeconds: spreadDelaySeconds(subscriberId, settings.intervalSeconds),
-      }),
-    );
-    try {
-      await deps.syncQueue.enqueue(requests);
-      enqueued += requests.length;
-    } catch (error) {
-      // The queue adapter says how many of the page it could not enqueue; any other error loses the page.
-      const failed = (error as { failedCount?: unknown }).failedCount;
-      const lost = typeof failed === 'number' ? failed : requests.length;
-      notEnqueued += lost;
-      enqueued += requests.length - lost;
-      deps.logger.error('scheduled syncs not enqueued', { count: lost, ...describeError(error) });
-    }
+  const sweeps = Array.from(
+    { length: SCHEDULE_SHARDS },
+    (_, shard): SweepRequest => ({
+      shard,
+      requestedAt,
+      delaySeconds: sweepDelaySeconds(shard, settings.intervalSeconds),
+    }),
+  );
+  try {
+    await deps.sweepQueue.enqueue(sweeps);
+  } catch (error) {
+    // The queue adapter says how many it could not enqueue; any other error loses them all.
+    const failed = (error as { failedCount?: unknown }).failedCount;
+    const lost = typeof failed === 'number' ? failed : sweeps.length;
+    deps.logger.error('sweeps not enqueued', { count: lost, ...describeError(error) });
+    throw new TickIncompleteError(lost, sweeps.length - lost);
   }
-  if (notEnqueued > 0) throw new TickIncompleteError(notEnqueued, enqueued);
-  return { enqueued };
+  return { sweeps: sweeps.length };
 }

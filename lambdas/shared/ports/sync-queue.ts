@@ -1,9 +1,18 @@
 /**
  * Asks for a subscriber's calendar to be synced (SQS in AWS: one message per subscriber). `manual`: the
  * subscriber's "sync now"; `notified`: the ICS service said the feed changed; `continuation`: the worker carries
- * on a sync its time budget cut short.
+ * on a sync its time budget cut short; `checked`: a sweep's check of the feed found something to write (a changed feed,
+ * a feed error to record, an audit or a token check due). `scheduled` is what the schedule enqueued before sweeps
+ * (still read, so messages of an older version in flight during a deployment run).
  */
-export const SYNC_REASONS = ['scheduled', 'connected', 'manual', 'notified', 'continuation'] as const;
+export const SYNC_REASONS = [
+  'scheduled',
+  'connected',
+  'manual',
+  'notified',
+  'continuation',
+  'checked',
+] as const;
 export type SyncReason = (typeof SYNC_REASONS)[number];
 
 export { MAX_DELAY_SECONDS } from '../domain/sync-schedule.ts';

@@ -34,6 +34,12 @@ export interface SyncStateStore {
   remove(subscriberId: string): Promise<void>;
 }
 
+/** When Google last gave an access token for a subscriber's grant (see SyncState.tokenCheckedAt). */
+export interface TokenCheckRecord {
+  /** Sets `tokenCheckedAt` on the subscriber's existing state item (never creates one: a scrubbed one stays gone). */
+  noteTokenChecked(subscriberId: string, at: Date): Promise<void>;
+}
+
 /**
  * Keeps two sync runs of one subscriber from working at once (queues deliver at least once, schedules and
  * "sync now" overlap). The lease expires on its own, so a crashed run never blocks the subscriber for long.

@@ -23,7 +23,7 @@ import type { EventMapJournal } from './event-map-journal.ts';
 import { EventWrites, type EventWritten, type FreshIds } from './event-writes.ts';
 import { classifyGoogleError } from './google-error.ts';
 import type { InstanceWrite } from './instance-finder.ts';
-import { type QuotaPacedCaller, RunStoppedError } from './quota-paced-caller.ts';
+import { DeadlineReachedError, type QuotaPacedCaller, RunStoppedError } from './quota-paced-caller.ts';
 import type { OperationKind, StopReason, SyncProblem, SyncWarning } from './sync-report.ts';
 
 /**
@@ -335,6 +335,11 @@ class PlanApplication {
   private async endAfterError(operation: OperationKind, key: string, error: unknown): Promise<OperationEnd> {
     const report = this.report;
     if (error instanceof RunStoppedError) return 'skipped';
+    // Waited for the project's quota until the deadline: left for the next sync like an operation not started.
+    if (error instanceof DeadlineReachedError) {
+      report.deferred++;
+      return 'skipped';
+    }
     if (error instanceof IntentNotStored) {
       this.storeError ??= error.cause;
       this.stop('store_failed');

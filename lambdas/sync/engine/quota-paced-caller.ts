@@ -1,4 +1,5 @@
 import { CalendarApiError, type CalendarMethod, QUOTA_UNITS } from '../../shared/ports/calendar-gateway.ts';
+import type { ProjectQuotaBudget } from '../../shared/ports/project-quota-budget.ts';
 import type { Clock } from '../../shared/wiring/clock.ts';
 import { classifyGoogleError, isRetryable } from './google-error.ts';
 import type { Pacer } from './pacer.ts';
@@ -13,7 +14,19 @@ export class RunStoppedError extends Error {
 }
 
 /**
- * Makes every Google Calendar call of one run: each attempt waits until the pacer has its quota units and is
+ * The project's quota had no units for a call before the run's deadline: the call was not made, and the run ends
+ * its time budget here (the operation is deferred to the next sync, as one not started for the deadline).
+ */
+export class DeadlineReachedError extends Error {
+  override readonly name = 'DeadlineReachedError';
+  constructor() {
+    super("no project quota before the run's deadline");
+  }
+}
+
+/**
+ * Makes every Google Calendar call of one run: each attempt waits until the pacer has its quota units (the
+ * subscriber's pace), then until the project's budget hands them over (every writer's share), and is
  * counted, transient failures (rate limits, 5xx, no answer) are retried with backoff, a rate limit also holds
  * back every other caller, and once the run is stopped no further call is made.
  */
@@ -33,6 +46,8 @@ export class QuotaPacedCaller {
     private readonly random: () => number = Math.random,
     /** Epoch ms: a retry whose pause would end later is not made (the function's time limit). */
     private readonly deadline?: number,
+    /** The project's quota shared with every other run (none: the pacer alone). */
+    private readonly projectBudget?: ProjectQuotaBudget,
   ) {}
 
   stop(): void {
@@ -48,6 +63,9 @@ export class QuotaPacedCaller {
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) throw new RunStoppedError();
       await this.pacer.take(units);
+      if (this.stopped) throw new RunStoppedError();
+      if (this.projectBudget && !(await this.projectBudget.take(units, this.deadline)))
+        throw new DeadlineReachedError();
       if (this.stopped) throw new RunStoppedError();
       this.count++;
       this.units += units;

@@ -1,7 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import {
+  costlyFeedHash,
+  dayOf,
+  fingerprint,
+  isAuditDue,
+  isRefusalRetryDue,
+  validatorsApply,
+} from '../../shared/domain/feed-check.ts';
 import { FeedError } from '../../shared/domain/feed-error.ts';
 import { nextDailyQuotaReset } from '../../shared/domain/google-quota.ts';
-import { defaultHorizon, type Horizon, MAPPING_VERSION, mapFeed } from '../../shared/domain/ics/index.ts';
+import { defaultHorizon, type Horizon, mapFeed } from '../../shared/domain/ics/index.ts';
 import { type AuditFindings, auditCalendar } from '../../shared/domain/reconcile/audit.ts';
 import {
   type BreakerPolicy,
@@ -10,9 +18,10 @@ import {
 } from '../../shared/domain/reconcile/breaker.ts';
 import { type Plan, planSync } from '../../shared/domain/reconcile/plan.ts';
 import type { SyncOutcome, SyncResult } from '../../shared/domain/sync-result.ts';
-import { DEFAULT_FEED_LIMITS, FeedTooCostly } from '../../shared/domain/work-budget.ts';
+import { FeedTooCostly } from '../../shared/domain/work-budget.ts';
 import type { CalendarGateway } from '../../shared/ports/calendar-gateway.ts';
 import type { FeedSource } from '../../shared/ports/feed-source.ts';
+import type { ProjectQuotaBudget } from '../../shared/ports/project-quota-budget.ts';
 import type {
   EventMapRow,
   EventMapStore,
@@ -90,6 +99,8 @@ export interface SyncDependencies {
   syncState: Pick<SyncStateStore, 'get' | 'put'>;
   /** Without one, overlapping runs are still safe (writes are idempotent), only wasteful. */
   lease?: SyncLeaseStore | undefined;
+  /** The project's Google quota, shared with every other run (none: only this run's pace limits it). */
+  projectBudget?: ProjectQuotaBudget | undefined;
   clock?: Clock;
   random?: () => number;
 }
@@ -225,9 +236,8 @@ class SyncRun {
     this.unitsToday = state.dailyUnits?.day === this.today ? state.dailyUnits.units : 0;
     this.unitsLeft =
       settings.maxUnitsPerDay === undefined ? undefined : settings.maxUnitsPerDay - this.unitsToday;
-    this.refusalDue =
-      state.refusalRetryAt !== undefined && Date.parse(state.refusalRetryAt) <= startedAt.getTime();
-    this.auditDue = isAuditDue(state, settings, startedAt);
+    this.refusalDue = isRefusalRetryDue(state, startedAt);
+    this.auditDue = isAuditDue(state, settings.auditIntervalMs, startedAt, settings.auditNow);
     this.deadline =
       settings.timeBudgetMs === undefined ? undefined : startedAt.getTime() + settings.timeBudgetMs;
   }
@@ -246,6 +256,7 @@ class SyncRun {
       this.settings.retry,
       this.deps.random,
       this.deadline,
+      this.deps.projectBudget,
     );
     const applied = await this.planAndApply(mapped, horizon, caller);
     if ('end' in applied) return applied.end;
@@ -283,14 +294,12 @@ class SyncRun {
     const { state, settings, auditDue, refusalDue } = this;
     // Validators are only kept for a body that was fully applied over today's horizon, so a 304 always
     // means "nothing to do".
-    const validatorsApply = !refusalDue && state.feedValidatedFor === dayOf(horizon.from);
+    const apply = validatorsApply(state, horizon, { refusalDue, auditDue });
     let fetched: Awaited<ReturnType<FeedSource['fetch']>>;
     try {
       fetched = await this.deps.feeds.fetch(this.target.feedLocation, {
-        ...(validatorsApply && !auditDue && state.feedEtag ? { etag: state.feedEtag } : {}),
-        ...(validatorsApply && !auditDue && state.feedLastModified
-          ? { lastModified: state.feedLastModified }
-          : {}),
+        ...(apply && state.feedEtag ? { etag: state.feedEtag } : {}),
+        ...(apply && state.feedLastModified ? { lastModified: state.feedLastModified } : {}),
       });
     } catch (error) {
       if (!(error instanceof FeedError)) throw error;
@@ -550,6 +559,8 @@ class SyncRun {
       ]),
       eventCount: plan.eventsInCalendar + applied.insertedEvents - applied.deleted - applied.forgottenEvents,
       dailyUnits: { day: this.today, units: this.unitsToday + caller.units },
+      // The worker's record of the grant's last check: dropped, every write would be followed by a token check.
+      tokenCheckedAt: state.tokenCheckedAt,
       ...(audited
         ? { lastAuditAt: this.startedAt.toISOString(), auditSyncToken: audited.syncToken }
         : { lastAuditAt: state.lastAuditAt, auditSyncToken: state.auditSyncToken }),
@@ -567,16 +578,6 @@ function hasWork(plan: Plan): boolean {
     plan.forgets.length > 0 ||
     plan.rowRefreshes.length > 0
   );
-}
-
-/**
- * Whether the calendar is to be audited in this run: when asked, or once the interval has passed since the last
- * audit. A subscriber never audited starts the interval (its calendar is what the service just wrote).
- */
-function isAuditDue(state: SyncState, settings: SyncSettings, now: Date): boolean {
-  if (settings.auditNow) return true;
-  if (settings.auditIntervalMs === undefined || state.lastAuditAt === undefined) return false;
-  return now.getTime() - Date.parse(state.lastAuditAt) >= settings.auditIntervalMs;
 }
 
 type AuditRun =
@@ -634,29 +635,6 @@ function outcomeOf(applied: ApplyReport, held: boolean): SyncOutcome {
     return 'partial';
   return held ? 'deletions_held' : 'synced';
 }
-
-/** Identifies what a sync of this text would write: the text and everything else the mapping depends on. */
-function fingerprint(text: string, salt: string, defaultTimeZone: string, horizon: Horizon): string {
-  // The horizon at day precision: events that slide into it are picked up within a day even if the feed stays put.
-  return createHash('sha256')
-    .update(`${MAPPING_VERSION}\n${salt}\n${defaultTimeZone}\n${dayOf(horizon.from)}\n${dayOf(horizon.to)}\n`)
-    .update(text)
-    .digest('hex');
-}
-
-/**
- * Identifies a body the mapping failed on: the text and what decides how the mapping reads it, but not the
- * horizon's day, so a costly feed is skipped until it changes (or a new mapping version may read it).
- */
-function costlyFeedHash(text: string, defaultTimeZone: string): string {
-  // The limits too: a deploy that raises a cap reads the feed again.
-  return createHash('sha256')
-    .update(`${MAPPING_VERSION}\n${defaultTimeZone}\n${JSON.stringify(DEFAULT_FEED_LIMITS)}\n`)
-    .update(text)
-    .digest('hex');
-}
-
-const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 
 /** The next midnight UTC after `date` (ISO 8601): when the daily budget starts again. */
 const nextUtcDay = (date: Date) => `${dayOf(new Date(date.getTime() + 86_400_000))}T00:00:00.000Z`;

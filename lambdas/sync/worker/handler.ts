@@ -15,18 +15,30 @@ export const SYNC_QUEUE_MAX_RECEIVE_COUNT = 3;
 /** Without a redrive policy (a misconfigured queue) a poison message is dropped after this many receives. */
 const POISON_DROP_AFTER_RECEIVES = SYNC_QUEUE_MAX_RECEIVE_COUNT + 2;
 /**
- * The time of the invocation kept for each message after the one running: the smallest budget a sync starts
- * with, plus room for the call in flight when a budget ends. So one long sync (a first sync of a huge feed) gets
- * at most what the others leave, its time budget cuts it short and a continuation carries it on, and the
- * messages after it still run in this invocation.
+ * The time of the invocation kept for each round of messages after the one starting: the smallest budget a sync
+ * starts with, plus room for the call in flight when a budget ends. So one long sync (a first sync of a huge
+ * feed) gets at most what the others leave, its time budget cuts it short and a continuation carries it on, and
+ * the messages after it still run in this invocation.
  */
-export const RESERVED_PER_MESSAGE_MS = MIN_TIME_BUDGET_MS + 5_000;
+const RESERVED_PER_MESSAGE_MS = MIN_TIME_BUDGET_MS + 5_000;
 
 /**
- * The sync worker's Lambda handler (SQS event source with ReportBatchItemFailures): each message in turn, one
- * subscriber's sync at a time, so that one invocation never spends more than one subscriber's Google pace (what
- * the concurrency limit is derived from). Each sync's time budget leaves a slice for every message after it
- * (RESERVED_PER_MESSAGE_MS), so a long one cannot take the invocation to its timeout, which would send the whole
+ * Time a message's sync leaves to the messages not started yet when it starts (`waiting`). The other slots take
+ * the next `parallel - 1` of them; the rest run `parallel` at a time once slots free up, and since messages that
+ * started earlier end their budgets no later than this one, they still have a round of RESERVED_PER_MESSAGE_MS
+ * for every `parallel` of them before the timeout, however long the syncs ahead of them are.
+ */
+export function reservedForLaterMessages(waiting: number, parallel: number): number {
+  const slots = Math.max(1, parallel);
+  return Math.ceil(Math.max(0, waiting - (slots - 1)) / slots) * RESERVED_PER_MESSAGE_MS;
+}
+
+/**
+ * The sync worker's Lambda handler (SQS event source with ReportBatchItemFailures): the batch's messages in
+ * order, up to `parallelSubscribers` at once, each a different subscriber's sync (the lease keeps two syncs of
+ * one subscriber apart); the project's quota budget, not the number of syncs, keeps them within Google's
+ * project quota. Each sync's time budget leaves slices for the messages not started yet
+ * (reservedForLaterMessages), so a long one cannot take the invocation to its timeout, which would send the whole
  * batch back. A failed message is reported; the others are done.
  */
 export function createSyncWorkerHandler(dependencies: () => SyncWorkerDependencies, logger: Logger) {
@@ -39,18 +51,29 @@ export function createSyncWorkerHandler(dependencies: () => SyncWorkerDependenci
       logger.error('sync worker cannot start', describeError(error));
       return { batchItemFailures: event.Records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
     }
-    const batchItemFailures: SQSBatchItemFailure[] = [];
-    try {
-      const records = event.Records;
-      for (const [index, record] of records.entries()) {
-        const reservedMs = (records.length - index - 1) * RESERVED_PER_MESSAGE_MS;
-        if (!(await handleRecord(deps, record, context, reservedMs))) {
-          batchItemFailures.push({ itemIdentifier: record.messageId });
-        }
+    const records = event.Records;
+    const parallel = Math.max(1, Math.min(deps.settings.parallelSubscribers, records.length));
+    const failed = new Set<string>();
+    let next = 0;
+    // Each slot takes the next message as soon as its own is done.
+    const slot = async (): Promise<void> => {
+      while (next < records.length) {
+        const index = next++;
+        const record = records[index] as SQSRecord;
+        const reservedMs = reservedForLaterMessages(records.length - index - 1, parallel);
+        // Whatever one message throws, the others go on and only it is reported.
+        const done = await handleRecord(deps, record, context, reservedMs).catch(() => false);
+        if (!done) failed.add(record.messageId);
       }
+    };
+    try {
+      await Promise.all(Array.from({ length: parallel }, slot));
     } finally {
       deps.metrics.flush();
     }
+    const batchItemFailures: SQSBatchItemFailure[] = records
+      .filter((record) => failed.has(record.messageId))
+      .map((record) => ({ itemIdentifier: record.messageId }));
     return { batchItemFailures };
   };
 }

@@ -283,6 +283,7 @@ describe('fault matrix: the worker on fauxqs, dynalite, the Google emulator and 
         remove: guard(syncState.remove.bind(syncState)),
         acquireLease: guard(syncState.acquireLease.bind(syncState)),
         releaseLease: guard(syncState.releaseLease.bind(syncState)),
+        noteTokenChecked: guard(syncState.noteTokenChecked.bind(syncState)),
       },
       syncQueue: { enqueue: guard(syncQueue.enqueue.bind(syncQueue)) },
     };

@@ -1,5 +1,9 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { expect, it } from 'vitest';
+import {
+  SCHEDULE_SHARDS,
+  scheduleShardOf,
+} from '../../../lambdas/shared/adapters/dynamodb/connection-store.ts';
 import { type Connection, ConnectionConflictError } from '../../../lambdas/shared/ports/connection-store.ts';
 import { describeOnEachBackend } from './fixture.ts';
 
@@ -180,7 +184,11 @@ describeOnEachBackend('DynamoConnectionStore', (stores) => {
       googleAccountKey: { S: 'account-1' },
       googleAccountChangedAt: { S: whole.googleAccountChangedAt },
     };
-    expect(Item).toEqual({ ...stored, scheduleShard: { S: expect.stringMatching(/^[0-7]$/) } });
+    expect(Item).toEqual({
+      ...stored,
+      scheduleShard: { S: String(scheduleShardOf(whole.subscriberId)) },
+    });
+    expect(scheduleShardOf(whole.subscriberId)).toBeLessThan(SCHEDULE_SHARDS);
     // An item written as the store always wrote it reads back whole.
     await client.send(
       new PutItemCommand({

@@ -14,6 +14,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../../emulator/google/index.ts';
+import { buildCheckServices } from '../../../lambdas/check/compose.ts';
+import { parseCheckConfig } from '../../../lambdas/check/config.ts';
+import { createCheckHandler } from '../../../lambdas/check/handler.ts';
 import { buildSchedulerServices } from '../../../lambdas/scheduler/compose.ts';
 import { parseSchedulerConfig } from '../../../lambdas/scheduler/config.ts';
 import { createEnqueueHandler } from '../../../lambdas/scheduler/handlers.ts';
@@ -208,15 +211,33 @@ export class WorkerHarness {
     return this.google.control.counters().byUser[subscriber.email]?.total ?? 0;
   }
 
-  /** The scheduler's tick against the same tables and queue. */
+  /**
+   * The scheduler's tick against the same tables, then every sweep it sent handled by the check at once (their
+   * slots in the interval not waited for): what the checks found to write lands on the sync queue. Returns how
+   * many write jobs that was.
+   */
   async tick(): Promise<{ enqueued: number }> {
-    const services = buildSchedulerServices(parseSchedulerConfig(this.env), {
-      dynamo: this.dynamo.client,
-      sqs: this.sqs.client,
-      clock: this.clock,
-      logger: new Logger({ logLevel: 'SILENT' }),
+    const env = { ...this.env, SWEEP_QUEUE_URL: await this.sqs.createQueue('sweeps') };
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const overrides = { dynamo: this.dynamo.client, sqs: this.sqs.client, clock: this.clock, logger };
+    const scheduler = buildSchedulerServices(parseSchedulerConfig(env), overrides);
+    await createEnqueueHandler(() => scheduler, logger)();
+    const check = buildCheckServices(parseCheckConfig(env), {
+      ...overrides,
+      metrics: new Metrics({ namespace: 'IcsGoogleSyncTest', serviceName: 'check-test' }),
     });
-    return createEnqueueHandler(() => services, services.logger)();
+    const handleSweep = createCheckHandler(() => check, logger);
+    const before = (await this.sqs.inspect(this.queueUrl)).length;
+    const sweeps = await this.sqs.inspect(env.SWEEP_QUEUE_URL);
+    for (const [index, sweep] of sweeps.entries()) {
+      const response = await handleSweep(
+        sqsEventOf([{ MessageId: `sweep-${index}`, Body: sweep.body, Attributes: {} }]),
+        // The stack's timeout for the check (its time margin is kept free of it).
+        lambdaContext('check', 120_000),
+      );
+      if (response.batchItemFailures.length > 0) throw new Error(`the sweep ${sweep.body} failed`);
+    }
+    return { enqueued: (await this.sqs.inspect(this.queueUrl)).length - before };
   }
 
   /** A sync request as the API, the scheduler or a notification makes it, stamped with the harness clock. */

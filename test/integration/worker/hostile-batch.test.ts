@@ -6,7 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRequest } from '../../../lambdas/shared/ports/sync-queue.ts';
-import { RESERVED_PER_MESSAGE_MS } from '../../../lambdas/sync/worker/handler.ts';
+import { DEFAULT_SYNC_PARALLEL_SUBSCRIBERS } from '../../../lambdas/sync/config.ts';
+import { reservedForLaterMessages } from '../../../lambdas/sync/worker/handler.ts';
 import { manyObservancesFeed } from '../../support/hostile-feeds.ts';
 import { feedOf, type TestSubscriber, TIME_MARGIN_MS, WorkerHarness } from './harness.ts';
 
@@ -89,9 +90,11 @@ describe('a hostile feed in a batch of ten', () => {
       Array.from({ length: 9 }, (_, i) => h.connect(feedOf(2, { prefix: `o${i}` }))),
     );
     await h.send(...[large, ...others].map((subscriber) => h.syncRequest(subscriber.id, 'connected')));
-    // Enough for the large sync alone (300 inserts take about 30 s at Google's pace), not with 9 slices kept.
+    // Enough for the large sync alone (300 inserts take about 30 s at Google's pace), not with the slices kept
+    // for the 9 after it (run a few at once: the rounds of them that wait for a slot).
     const sliceMs = 20_000;
-    const response = await h.deliverOnce(TIME_MARGIN_MS + 9 * RESERVED_PER_MESSAGE_MS + sliceMs);
+    const reservedMs = reservedForLaterMessages(9, DEFAULT_SYNC_PARALLEL_SUBSCRIBERS);
+    const response = await h.deliverOnce(TIME_MARGIN_MS + reservedMs + sliceMs);
     expect(response?.batchItemFailures).toEqual([]);
     const cut = await lastResult(large);
     expect(cut?.outcome).toBe('partial');

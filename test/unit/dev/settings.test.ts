@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { withEnvFile } from '../../../dev/env-file.ts';
 import { serviceEnvironment } from '../../../dev/service-env.ts';
 import { DevSettingsError, parseDevSettings } from '../../../dev/settings.ts';
+import { parseCheckConfig } from '../../../lambdas/check/config.ts';
 import { parseNotifyConfig } from '../../../lambdas/notify/config.ts';
 import { parseOAuthConfig } from '../../../lambdas/oauth/config.ts';
 import { parseSchedulerConfig } from '../../../lambdas/scheduler/config.ts';
@@ -92,6 +93,7 @@ describe("the service's environment in the local run", () => {
       dataKeys: 'd',
     },
     queueUrl: 'http://127.0.0.1:1/000000000000/q',
+    sweepQueueUrl: 'http://127.0.0.1:1/000000000000/sweeps',
     secrets: {
       cipherKey: Buffer.alloc(32, 1).toString('base64'),
       subscriberIdSecret: 'x'.repeat(64),
@@ -107,6 +109,8 @@ describe("the service's environment in the local run", () => {
     expect(() => parseOAuthConfig(env)).not.toThrow();
     expect(() => parseNotifyConfig(env)).not.toThrow();
     expect(() => parseSyncWorkerConfig(env)).not.toThrow();
+    expect(() => parseCheckConfig(env)).not.toThrow();
+    expect(parseSchedulerConfig(env).sweepQueueUrl).toBe(runtime.sweepQueueUrl);
     const oauth = parseOAuthConfig(env);
     expect(oauth.oauth).toMatchObject({
       redirectUri: 'http://127.0.0.1:8787/api/google-oauth/callback',

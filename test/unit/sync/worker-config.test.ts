@@ -22,11 +22,34 @@ describe('configuration per function', () => {
       continueDelaySeconds: 2,
       busyRetryDelaySeconds: 60,
       projectQuotaPerMinute: 10_000,
+      parallelSubscribers: 4,
       horizon: { pastDays: 30, futureMonths: 24 },
       auditIntervalHours: 24,
       maxUnitsPerDay: 20_000,
     });
     expect(config.calendar.timeZone).toBe('UTC');
+    // No budget table named: each sync keeps only its own pace.
+    expect(config.tables.rateLimits).toBeUndefined();
+  });
+
+  it('the sync worker takes the budget table and syncs at most 10 subscribers at once', () => {
+    const base = {
+      ...TABLES,
+      ...QUEUE,
+      FEED_URL_TEMPLATE: 'https://cal.example.com/ics/{token}.ics',
+      GOOGLE_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:google',
+      KMS_KEY_ID: 'alias/ics',
+    };
+    const config = parseSyncWorkerConfig({
+      ...base,
+      RATE_LIMITS_TABLE: 'limits',
+      SYNC_PARALLEL_SUBSCRIBERS: '6',
+    });
+    expect(config.tables.rateLimits).toBe('limits');
+    expect(config.sync.parallelSubscribers).toBe(6);
+    expect(() => parseSyncWorkerConfig({ ...base, SYNC_PARALLEL_SUBSCRIBERS: '11' })).toThrow(
+      /SYNC_PARALLEL_SUBSCRIBERS/,
+    );
   });
 
   it('the sync worker names every missing or invalid variable', () => {
@@ -96,10 +119,14 @@ describe('configuration per function', () => {
     );
   });
 
-  it('the scheduler needs tables, queue, interval and retention only', () => {
-    const config = parseSchedulerConfig({ ...TABLES, ...QUEUE, SYNC_INTERVAL_MINUTES: '10' });
+  it('the scheduler needs tables, the sweep queue, interval and retention only', () => {
+    const SWEEPS = { SWEEP_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/sweep' };
+    const config = parseSchedulerConfig({ ...TABLES, ...SWEEPS, SYNC_INTERVAL_MINUTES: '10' });
     expect(config).toMatchObject({ schedule: { intervalSeconds: 600 }, retention: { needsReauthDays: 30 } });
-    expect(() => parseSchedulerConfig({ ...TABLES, ...QUEUE, POWERTOOLS_LOGGER_LOG_EVENT: 'true' })).toThrow(
+    expect(() => parseSchedulerConfig({ ...TABLES, ...QUEUE, SYNC_INTERVAL_MINUTES: '10' })).toThrow(
+      /SWEEP_QUEUE_URL/,
+    );
+    expect(() => parseSchedulerConfig({ ...TABLES, ...SWEEPS, POWERTOOLS_LOGGER_LOG_EVENT: 'true' })).toThrow(
       /POWERTOOLS_LOGGER_LOG_EVENT/,
     );
   });

@@ -29,10 +29,12 @@ const { partitionKey: FEED_LOOKUP_KEY } = TABLES.connections.indexes[FEED_INDEX]
 const ACCOUNT_INDEX = 'byGoogleAccount';
 const { partitionKey: ACCOUNT_KEY } = TABLES.connections.indexes[ACCOUNT_INDEX];
 /**
- * Shards of the scheduling index, read in parallel. Part of the stored data: changing it means rewriting the
- * shard of every scheduled connection.
+ * Shards of the scheduling index: one sweep each per interval, so a sweep stays small at a million subscribers
+ * (about 4,000) and the sweeps spread over the interval. Part of the stored data: a connection keeps the shard it
+ * was written with until its next write. Raising it needs no migration (a shard from a smaller count is still a
+ * shard that is swept); lowering it would leave connections in shards no sweep reads.
  */
-export const SCHEDULE_SHARDS = 8;
+export const SCHEDULE_SHARDS = 256;
 const ITEM_KIND = 'connection';
 const STATUSES: readonly ConnectionStatus[] = ['connected', 'needs_reauth', 'feed_gone', 'calendar_missing'];
 
@@ -434,9 +436,11 @@ const subscriberIdOf = (item: Item): string => readItem(item, ITEM_KIND).string(
 const shardName = (shard: number) => String(shard);
 
 /** A subscriber's shard of the scheduling index: stable, and spread evenly by a hash. */
-function shardOf(subscriberId: string): string {
-  return shardName(createHash('sha256').update(subscriberId).digest().readUInt32BE(0) % SCHEDULE_SHARDS);
+export function scheduleShardOf(subscriberId: string): number {
+  return createHash('sha256').update(subscriberId).digest().readUInt32BE(0) % SCHEDULE_SHARDS;
 }
+
+const shardOf = (subscriberId: string): string => shardName(scheduleShardOf(subscriberId));
 
 function nextOf(pages: AsyncIterator<string[]>, shard: number) {
   return pages.next().then((page) => ({ shard, page }));
@@ -477,7 +481,8 @@ function itemFromConnection(connection: Connection): Item {
   });
 }
 
-function connectionFromItem(item: Item): Connection {
+/** A connection from its stored item (also read by the sweep's batch reads). */
+export function connectionFromItem(item: Item): Connection {
   const read = readItem(item, ITEM_KIND);
   const status = read.string('status') as ConnectionStatus;
   if (!STATUSES.includes(status)) throw new Error(`connection item with unknown status ${status}`);

@@ -4,13 +4,16 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { SweepRecords } from '../../ports/sweep-source.ts';
 import type {
   ProjectQuotaState,
   SyncLeaseStore,
   SyncState,
   SyncStateListing,
   SyncStateStore,
+  TokenCheckRecord,
 } from '../../ports/sync-stores.ts';
+import { scheduleShardOf } from './connection-store.ts';
 import { attributes, conditionalWrite, type Item, type ItemReader, itemKey, readItem } from './items.ts';
 import { TABLES } from './tables.ts';
 
@@ -33,6 +36,7 @@ const FIELDS = {
   heldDeletion: 'JSON',
   costlyFeed: 'JSON',
   dailyUnits: 'JSON',
+  tokenCheckedAt: 'S',
 } as const satisfies Record<Exclude<keyof SyncState, 'subscriberId'>, 'S' | 'N' | 'JSON'>;
 type Field = keyof typeof FIELDS;
 
@@ -46,12 +50,22 @@ const LEASE_UNTIL = 'leaseUntil'; // epoch milliseconds
 export const PROJECT_QUOTA_KEY = '#project-quota';
 const DAILY_LIMIT_UNTIL = 'dailyLimitUntil'; // ISO 8601
 
+/** The item of a shard's sweep record (when the check last went through the shard), under a key no subscriber takes. */
+export const sweepRecordKey = (shard: number): string => `#sweep-${shard}`;
+export const SWEPT_AT = 'sweptAt'; // ISO 8601
+
 /**
  * The sync state in the `syncState` table, one item per subscriber, with the run lease on the same item; and the
  * project's daily-quota cool-down, one item for all.
  */
 export class DynamoSyncStateStore
-  implements SyncStateStore, SyncLeaseStore, ProjectQuotaState, Pick<SyncStateListing, 'leaseHeldUntil'>
+  implements
+    SyncStateStore,
+    SyncLeaseStore,
+    TokenCheckRecord,
+    ProjectQuotaState,
+    SweepRecords,
+    Pick<SyncStateListing, 'leaseHeldUntil'>
 {
   constructor(
     private readonly client: DynamoDBClient,
@@ -106,6 +120,26 @@ export class DynamoSyncStateStore
     );
   }
 
+  /** One attribute, not the whole state: a run that stored no state of its own still records the token check. */
+  async noteTokenChecked(subscriberId: string, at: Date): Promise<void> {
+    await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(subscriberId),
+          UpdateExpression: 'SET #checkedAt = :checkedAt',
+          // A subscriber who disconnected meanwhile has no item: an update must not create one.
+          ConditionExpression: 'attribute_exists(#key)',
+          ExpressionAttributeNames: {
+            '#checkedAt': 'tokenCheckedAt' satisfies Field,
+            '#key': TABLES.syncState.partitionKey,
+          },
+          ExpressionAttributeValues: attributes({ ':checkedAt': at.toISOString() }),
+        }),
+      ),
+    );
+  }
+
   async remove(subscriberId: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(subscriberId) }));
   }
@@ -117,6 +151,18 @@ export class DynamoSyncStateStore
       new GetItemCommand({ TableName: this.tableName, Key: keyOf(PROJECT_QUOTA_KEY) }),
     );
     return Item ? readItem(Item, 'project quota').optionalString(DAILY_LIMIT_UNTIL) : undefined;
+  }
+
+  async lastSweptFor(subscriberId: string): Promise<string | undefined> {
+    // The shard the subscriber's connection is written with now; one written before the shard count grew may
+    // still sit in an earlier shard, swept just as often.
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(sweepRecordKey(scheduleShardOf(subscriberId))),
+      }),
+    );
+    return Item ? readItem(Item, 'sweep record').optionalString(SWEPT_AT) : undefined;
   }
 
   async dailyLimitReached(until: string): Promise<void> {

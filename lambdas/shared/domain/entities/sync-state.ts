@@ -44,4 +44,10 @@ export interface SyncState {
   costlyFeed?: { hash: string; detail?: string };
   /** Google quota units this subscriber's runs spent on `day` (UTC, YYYY-MM-DD): the daily budget counts them. */
   dailyUnits?: { day: string; units: number };
+  /**
+   * When Google last gave an access token for the subscriber's refresh token (a run that wrote, listed or checked
+   * the grant). Checks of an unchanged feed ask for no token, so a write job is due once this is a day old: a
+   * revoked grant is found within a day even for a feed that never changes (see tokenCheckDue).
+   */
+  tokenCheckedAt?: string | undefined;
 }

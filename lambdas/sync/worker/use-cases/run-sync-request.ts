@@ -3,13 +3,19 @@ import { FeedError } from '../../../shared/domain/feed-error.ts';
 import { feedUrlFor } from '../../../shared/domain/feed-url.ts';
 import type { SyncResult } from '../../../shared/domain/sync-result.ts';
 import { recentlySynced } from '../../../shared/domain/sync-schedule.ts';
+import { tokenCheckDue } from '../../../shared/domain/token-health.ts';
 import type { Cipher } from '../../../shared/ports/cipher.ts';
 import type { Connection } from '../../../shared/ports/connection-store.ts';
 import type { FeedSource } from '../../../shared/ports/feed-source.ts';
 import { NeedsReauthError } from '../../../shared/ports/oauth-client.ts';
 import type { SkipReason, SyncMetrics } from '../../../shared/ports/sync-metrics.ts';
 import type { SyncRequest } from '../../../shared/ports/sync-queue.ts';
-import type { SyncLeaseStore } from '../../../shared/ports/sync-stores.ts';
+import type {
+  SyncLeaseStore,
+  SyncState,
+  SyncStateStore,
+  TokenCheckRecord,
+} from '../../../shared/ports/sync-stores.ts';
 import { type ReleaseGrantDependencies, releaseGrant } from '../../../shared/use-cases/release-grant.ts';
 import { type TellHostDependencies, tellHost } from '../../../shared/use-cases/tell-host.ts';
 import { systemClock } from '../../../shared/wiring/clock.ts';
@@ -34,6 +40,7 @@ export interface SyncRequestDependencies
     | 'schedule'
     | 'syncState'
     | 'projectQuota'
+    | 'projectBudget'
     | 'eventMap'
     | 'feeds'
     | 'accessTokens'
@@ -75,7 +82,9 @@ export async function runSyncRequest(
   if (quotaBackAt && Date.parse(quotaBackAt) > deps.now().getTime())
     return { kind: 'skipped', reason: 'daily_quota' };
   const connection = await deps.connections.get(subscriberId);
-  const skip = await skipReason(deps, request, connection);
+  // Remembers the state skipReason reads (when it reads one): the up-front token check needs no read of its own.
+  const states = new RunSyncStates(deps.syncState);
+  const skip = await skipReason({ ...deps, syncState: states }, request, connection);
   if (skip || !connection) return { kind: 'skipped', reason: skip ?? 'not_connected' };
 
   const timeBudgetMs = invocation.remainingMs - settings.timeMarginMs;
@@ -85,9 +94,12 @@ export async function runSyncRequest(
     return { kind: 'deferred' };
   }
 
+  const tokens = new RunTokens(deps, connection);
+  states.recordTokensOf(tokens);
   try {
-    // Asked first so that a refused grant costs no feed download; later requests hit the warm cache.
-    await deps.accessTokens.accessTokenFor(subscriberId, connection);
+    // Asked first only when the grant itself is to be checked: a refused grant then costs no feed download.
+    // Otherwise the gateway asks before its first call, so an unchanged feed asks Google for nothing.
+    if (await upFrontTokenWanted(request, states, deps.now())) await tokens.accessToken();
   } catch (error) {
     if (error instanceof NeedsReauthError) {
       await tellHostIfNewlyNeedsReauth(deps, connection);
@@ -112,13 +124,14 @@ export async function runSyncRequest(
     {
       feeds,
       gateway: deps.calendarFor(
-        () => deps.accessTokens.accessTokenFor(subscriberId, connection),
+        () => tokens.accessToken(),
         // A 401: the next request (or run) refreshes; a revoked grant then shows as needs_reauth at once.
-        () => deps.accessTokens.forget(subscriberId),
+        () => tokens.refused(),
       ),
       eventMap: deps.eventMap,
-      syncState: deps.syncState,
+      syncState: states,
       lease: connectionBoundLease(deps, connection),
+      projectBudget: deps.projectBudget,
       clock,
     },
     {
@@ -133,9 +146,109 @@ export async function runSyncRequest(
     durationMs: clock.now() - started,
     ...(feeds.bytes !== undefined ? { feedBytes: feeds.bytes } : {}),
   });
+  await recordTokenCheck(states, tokens);
   await actOnOutcome(deps, connection, result, feeds);
   const followUp = await putBack(deps, request, result);
   return followUp ? { kind: 'ran', result, followUp } : { kind: 'ran', result };
+}
+
+/**
+ * Whether the run asks for the access token before the feed: for a connect and a "sync now" (both write or
+ * audit), and when the grant is due its daily check (a check of an unchanged feed asks Google for nothing, so a
+ * revoked grant is found here, within a day). The state is the one skipReason read; read here only for a
+ * sweep's or the schedule's request that skipReason let through without reading it.
+ */
+async function upFrontTokenWanted(request: SyncRequest, states: RunSyncStates, now: Date): Promise<boolean> {
+  if (request.reason === 'connected' || request.reason === 'manual') return true;
+  if (request.reason !== 'checked' && request.reason !== 'scheduled') return false;
+  const state = states.read ? states.lastRead : await states.get(request.subscriberId);
+  return tokenCheckDue(state?.tokenCheckedAt, now);
+}
+
+/** A stored token check younger than this is left as it is: a busy subscriber pays no write per run for it. */
+const TOKEN_CHECK_REWRITE_AFTER_MS = 3_600_000;
+
+/**
+ * The run obtained an access token, so the grant was good: the engine's state write normally carried that
+ * (RunSyncStates); a run that stored no state after it (held back, or busy) records it with a write of its own,
+ * unless the stored check is less than an hour old.
+ */
+async function recordTokenCheck(states: RunSyncStates, tokens: RunTokens): Promise<void> {
+  const { obtainedAt } = tokens;
+  if (!obtainedAt || states.carriedTokenCheck === obtainedAt) return;
+  // Unread on this path only (a "sync now" or a connect held back or busy): a read costs less than a write.
+  const state = states.read ? states.lastRead : await states.get(tokens.subscriberId);
+  // No state item yet (a first sync that did not run): the update could not write one, and the first run's
+  // state will carry the check.
+  if (!state) return;
+  const stored = state.tokenCheckedAt;
+  if (stored && obtainedAt.getTime() - Date.parse(stored) < TOKEN_CHECK_REWRITE_AFTER_MS) return;
+  await states.noteTokenChecked(tokens.subscriberId, obtainedAt);
+}
+
+/**
+ * A subscriber's access tokens as one run asks for them (the container's cache behind), remembering when one was
+ * given: Google had accepted the grant then (a cached token is one Google gave within its hour of life). A token
+ * Google then answers 401 to is dropped, and no longer counts as a check.
+ */
+class RunTokens {
+  obtainedAt: Date | undefined;
+  readonly subscriberId: string;
+
+  constructor(
+    private readonly deps: Pick<SyncRequestDependencies, 'accessTokens' | 'now'>,
+    private readonly connection: Connection,
+  ) {
+    this.subscriberId = connection.subscriberId;
+  }
+
+  async accessToken(): Promise<string> {
+    const token = await this.deps.accessTokens.accessTokenFor(this.subscriberId, this.connection);
+    this.obtainedAt ??= this.deps.now();
+    return token;
+  }
+
+  refused(): void {
+    this.deps.accessTokens.forget(this.subscriberId);
+    this.obtainedAt = undefined;
+  }
+}
+
+/**
+ * The sync-state store as one run uses it: remembers the last state read (the up-front token check and the
+ * hour rule of recordTokenCheck use it), and adds the run's token check to every state the engine writes once a
+ * token was obtained, at no write of its own.
+ */
+class RunSyncStates implements Pick<SyncStateStore, 'get' | 'put'> {
+  read = false;
+  lastRead: SyncState | undefined;
+  /** The token check a state write carried (the `obtainedAt` of the run's tokens then). */
+  carriedTokenCheck: Date | undefined;
+  private tokens: RunTokens | undefined;
+
+  constructor(private readonly store: SyncRequestDependencies['syncState']) {}
+
+  recordTokensOf(tokens: RunTokens): void {
+    this.tokens = tokens;
+  }
+
+  async get(subscriberId: string): Promise<SyncState | undefined> {
+    const state = await this.store.get(subscriberId);
+    this.read = true;
+    this.lastRead = state;
+    return state;
+  }
+
+  async put(state: SyncState): Promise<void> {
+    const obtainedAt = this.tokens?.obtainedAt;
+    await this.store.put(obtainedAt ? { ...state, tokenCheckedAt: obtainedAt.toISOString() } : state);
+    this.carriedTokenCheck = obtainedAt;
+  }
+
+  remove = (subscriberId: string) => this.store.remove(subscriberId);
+  acquireLease: SyncLeaseStore['acquireLease'] = (...args) => this.store.acquireLease(...args);
+  releaseLease: SyncLeaseStore['releaseLease'] = (...args) => this.store.releaseLease(...args);
+  noteTokenChecked: TokenCheckRecord['noteTokenChecked'] = (...args) => this.store.noteTokenChecked(...args);
 }
 
 /** What a run's outcome asks of the connection, the schedule and the project beyond the run itself. */
@@ -198,8 +311,9 @@ async function skipReason(
   if (connection.status !== 'connected' || !connection.refreshTokenCiphertext) return 'needs_reauth';
   // The operator's pause holds every request (a "sync now" or a notification too) until the operator resumes.
   if (connection.operatorPausedAt) return 'operator_paused';
-  if (request.reason !== 'scheduled') return undefined;
-  // Only the schedule's own requests are held back: a connect, a "sync now" or a continuation runs anyway.
+  if (request.reason !== 'scheduled' && request.reason !== 'checked') return undefined;
+  // Only the schedule's own requests (and a sweep's write jobs) are held back: a connect, a "sync now" or a
+  // continuation runs anyway.
   if (!connection.scheduled) return 'not_scheduled';
   const now = deps.now();
   if (connection.syncPausedUntil && Date.parse(connection.syncPausedUntil) > now.getTime()) return 'paused';
@@ -210,8 +324,11 @@ async function skipReason(
   const spentToday = state?.dailyUnits?.day === now.toISOString().slice(0, 10) ? state.dailyUnits.units : 0;
   if (budget !== undefined && spentToday >= budget) return 'daily_budget';
   // Any stored run counts, not only successful ones: a repeat seconds later would fail the same way and cost
-  // the same feed download and Google calls.
-  if (recentlySynced(state?.lastResult?.startedAt, now, deps.settings.intervalSeconds))
+  // the same feed download and Google calls. Not for a sweep's write job: its check just saw something to write.
+  if (
+    request.reason === 'scheduled' &&
+    recentlySynced(state?.lastResult?.startedAt, now, deps.settings.intervalSeconds)
+  )
     return 'recently_synced';
   return undefined;
 }
