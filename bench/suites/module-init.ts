@@ -21,6 +21,7 @@ const FUNCTIONS = {
   notify: 'lambdas/notify/index.ts',
   scheduler: 'lambdas/scheduler/index.ts',
   sync: 'lambdas/sync/index.ts',
+  check: 'lambdas/check/index.ts',
 } as const;
 const INIT_RUNS = 5;
 

@@ -134,8 +134,8 @@ async function checkPage(
       limit(() => {
         // Checked as each starts, in order: those not reached are the end of the page.
         if (timeShort()) return { kind: 'not_reached' } as const;
-        const { connection, state } = subscribers.get(subscriberId) ?? {};
-        return checkOne(deps, subscriberId, connection, state, checkContext);
+        const { connection, state, runUntil } = subscribers.get(subscriberId) ?? {};
+        return checkOne(deps, subscriberId, connection, state, { ...checkContext, runUntil });
       }),
     ),
   );
@@ -175,7 +175,13 @@ async function checkOne(
   subscriberId: string,
   connection: Connection | undefined,
   state: SyncState | undefined,
-  context: { now: Date; horizon: Horizon; previousHorizon: Horizon; projectQuotaBackAt: string | undefined },
+  context: {
+    now: Date;
+    horizon: Horizon;
+    previousHorizon: Horizon;
+    projectQuotaBackAt: string | undefined;
+    runUntil: string | undefined;
+  },
 ): Promise<Verdict> {
   const { settings } = deps;
   const before = decideBeforeFetch(connection, state, {

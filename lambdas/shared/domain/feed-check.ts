@@ -79,7 +79,8 @@ export type CheckIdleReason =
   | 'paused' // the schedule's pause after Google's calendar usage limits
   | 'cooling_down' // the sync state's cool-down
   | 'daily_quota' // Google's daily quota of the project is used up
-  | 'daily_budget'; // the subscriber's own daily budget of Google quota units is spent
+  | 'daily_budget' // the subscriber's own daily budget of Google quota units is spent
+  | 'running'; // a sync run holds the lease: what it writes is what the next sweep checks
 
 /** Why a check asks for a write job. */
 export type CheckWriteReason =
@@ -140,6 +141,8 @@ export function decideBeforeFetch(
     previousHorizon?: Horizon | undefined;
     settings: CheckPolicy;
     projectQuotaBackAt?: string | undefined;
+    /** Until when a sync run holds the subscriber's lease, if one does or did. */
+    runUntil?: string | undefined;
   },
 ): PreFetchDecision {
   const { now, settings } = context;
@@ -158,6 +161,9 @@ export function decideBeforeFetch(
     return idle('paused');
   if (settings.maxUnitsPerDay !== undefined && unitsSpentToday(state, now) >= settings.maxUnitsPerDay)
     return idle('daily_budget');
+  // A run in progress (a connect's first sync, a notified change): a job now would only wait for its lease and
+  // find the feed applied; the next sweep sees what the run stored.
+  if (context.runUntil && Date.parse(context.runUntil) > now.getTime()) return idle('running');
   if (!state) return write('first_sync');
   // The engine's heldBack: a run would stop before the feed.
   if (state.coolDownUntil && Date.parse(state.coolDownUntil) > now.getTime()) return idle('cooling_down');

@@ -13,6 +13,8 @@ export interface SweepPage {
 export interface CheckedSubscriber {
   connection?: Connection;
   state?: SyncState;
+  /** Until when a sync run holds the subscriber's lease (the last one's, possibly long past). */
+  runUntil?: string;
 }
 
 /**

@@ -121,6 +121,29 @@ describe('what a check turns into a write job', () => {
       expect(fetchesOf(world, subscriber)).toBe(0);
   });
 
+  it('a subscriber whose sync is running (a first sync, the lease alone stored): nothing, no fetch', async () => {
+    const now = world.clock.date();
+    const firstSync = await world.seedOne({ shards: [5], state: () => null });
+    await world.syncState.acquireLease(firstSync.id, 'run', now, new Date(now.getTime() + HOUR));
+    const syncing = await world.seedOne({
+      shards: [5],
+      state: (state) => ({ ...state, lastAuditAt: undefined }),
+    });
+    await world.syncState.acquireLease(syncing.id, 'run', now, new Date(now.getTime() + HOUR));
+    // A lease released long ago is no run: its subscriber is checked as usual.
+    const done = await world.seedOne({ shards: [5] });
+    await world.syncState.acquireLease(
+      done.id,
+      'run',
+      new Date(now.getTime() - HOUR),
+      new Date(now.getTime() - 1),
+    );
+    await world.sweep({ shard: 5, requestedAt: requestedAt() });
+    expect(await world.writeJobs()).toEqual([]);
+    expect(fetchesOf(world, firstSync) + fetchesOf(world, syncing)).toBe(0);
+    expect(fetchesOf(world, done)).toBe(1);
+  });
+
   it('validators that changed for the same body are stored; a run in between keeps its own', async () => {
     const staleOptions = {
       shards: [7],

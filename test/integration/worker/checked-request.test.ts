@@ -36,6 +36,22 @@ describe('sync worker: a write job of a sweep', () => {
     expect(h.summariesInGoogle(subscriber)).toHaveLength(3);
   });
 
+  it('is skipped when a run started after the check (it fetched the feed since), without a Google call', async () => {
+    const subscriber = await h.connect(feedOf(2));
+    h.clock.advance(60_000);
+    const checked = h.syncRequest(subscriber.id, 'checked');
+    h.clock.advance(1_000);
+    // The connect's first sync runs after the check looked (the state it would have stored came a moment late).
+    await h.send(h.syncRequest(subscriber.id, 'connected'));
+    await h.deliverAll();
+    const callsAfterRun = h.googleCalls(subscriber);
+    await h.send(checked);
+    const emf = await emfDuring(() => h.deliverAll());
+    expect(emf.find((line) => 'SyncSkipped' in line)).toMatchObject({ reason: 'recently_synced' });
+    expect(emf.some((line) => 'SyncRuns' in line)).toBe(false);
+    expect(h.googleCalls(subscriber)).toBe(callsAfterRun);
+  });
+
   it('is skipped for a subscriber no longer scheduled, or paused, without a Google call', async () => {
     const unscheduled = await h.connect(feedOf(1));
     const connection = await h.connections.get(unscheduled.id);

@@ -73,6 +73,23 @@ describe('before fetching', () => {
     expect(decideBefore(connection, state, rareAudits)).toEqual(expected);
   });
 
+  it('a run holding the lease: nothing now (the next sweep checks what it stored); a lease long past: as usual', () => {
+    const context = { now: NOW, horizon, settings: policy };
+    const lastAuditAt = undefined; // what the state of a first sync in progress looks like: the lease alone
+    expect(
+      decideBeforeFetch(
+        connection,
+        { subscriberId: 'sub', lastAuditAt },
+        { ...context, runUntil: later(HOUR) },
+      ),
+    ).toEqual({
+      kind: 'nothing',
+      reason: 'running',
+    });
+    expect(decideBeforeFetch(connection, undefined, { ...context, runUntil: later(1) }).kind).toBe('nothing');
+    expect(decideBeforeFetch(connection, settled, { ...context, runUntil: earlier(1) }).kind).toBe('fetch');
+  });
+
   it('with daily audits the audit checks the grant: a day-old token check alone is no job', () => {
     const state = { ...settled, tokenCheckedAt: earlier(24 * HOUR) };
     expect(decideBefore(connection, state).kind).toBe('fetch');

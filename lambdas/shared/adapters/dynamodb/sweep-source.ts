@@ -8,7 +8,7 @@ import {
 import type { CheckedSubscriber, SweepPage, SweepSource } from '../../ports/sweep-source.ts';
 import { connectionFromItem } from './connection-store.ts';
 import { attributes, itemKey, readItem } from './items.ts';
-import { PROJECT_QUOTA_KEY, stateFromItem } from './sync-state-store.ts';
+import { LEASE_UNTIL, PROJECT_QUOTA_KEY, stateFromItem } from './sync-state-store.ts';
 import { TABLES } from './tables.ts';
 
 const SCHEDULE_INDEX = 'scheduled';
@@ -95,9 +95,13 @@ export class DynamoSweepSource implements SweepSource {
         if (entry) entry.connection = connection;
       }
       for (const item of Responses[syncState] ?? []) {
-        const subscriberId = readItem(item, 'sync state').string(SUBSCRIBER_KEY);
+        const read = readItem(item, 'sync state');
+        const subscriberId = read.string(SUBSCRIBER_KEY);
         const entry = found.get(subscriberId);
-        if (entry) entry.state = stateFromItem(subscriberId, item);
+        if (!entry) continue;
+        entry.state = stateFromItem(subscriberId, item);
+        const leaseUntil = read.optionalNumber(LEASE_UNTIL);
+        if (leaseUntil !== undefined) entry.runUntil = new Date(leaseUntil).toISOString();
       }
       if (Object.values(UnprocessedKeys).every((keys) => !keys.Keys?.length)) return;
       if (round >= MAX_BATCH_ROUNDS)

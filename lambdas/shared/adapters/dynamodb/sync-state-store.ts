@@ -41,7 +41,7 @@ const FIELDS = {
 type Field = keyof typeof FIELDS;
 
 const LEASE_OWNER = 'leaseOwner';
-const LEASE_UNTIL = 'leaseUntil'; // epoch milliseconds
+export const LEASE_UNTIL = 'leaseUntil'; // epoch milliseconds
 
 /**
  * The item of the project's daily-quota cool-down: in this table under a key no subscriber takes (subscriber ids

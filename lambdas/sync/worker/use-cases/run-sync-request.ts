@@ -330,6 +330,11 @@ async function skipReason(
     recentlySynced(state?.lastResult?.startedAt, now, deps.settings.intervalSeconds)
   )
     return 'recently_synced';
+  // A run that started after the check (a connect's first sync, a notified change) fetched the feed since: the
+  // job would find it applied. A change it missed by a moment is the next sweep's.
+  const lastRunAt = state?.lastResult?.startedAt;
+  if (request.reason === 'checked' && lastRunAt && Date.parse(lastRunAt) >= Date.parse(request.requestedAt))
+    return 'recently_synced';
   return undefined;
 }
 
