@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -11,17 +10,12 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
-import { SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
+import { startGoogleEmulator } from '../../emulator/google/index.ts';
 import { buildSchedulerServices } from '../../lambdas/scheduler/compose.ts';
 import { parseSchedulerConfig } from '../../lambdas/scheduler/config.ts';
 import { createEnqueueHandler } from '../../lambdas/scheduler/handlers.ts';
-import { LocalAesGcmCipher } from '../../lambdas/shared/adapters/crypto/local-cipher.ts';
-import {
-  DynamoConnectionStore,
-  SCHEDULE_SHARDS,
-} from '../../lambdas/shared/adapters/dynamodb/connection-store.ts';
+import { SCHEDULE_SHARDS } from '../../lambdas/shared/adapters/dynamodb/connection-store.ts';
 import { DynamoSyncStateStore } from '../../lambdas/shared/adapters/dynamodb/sync-state-store.ts';
-import type { Connection } from '../../lambdas/shared/ports/connection-store.ts';
 import type { SyncRequest } from '../../lambdas/shared/ports/sync-queue.ts';
 import { buildSyncWorkerServices } from '../../lambdas/sync/compose.ts';
 import { parseSyncWorkerConfig } from '../../lambdas/sync/config.ts';
@@ -35,14 +29,13 @@ import { startDynamo } from '../../test/support/dynalite.ts';
 import { startSqs } from '../../test/support/fauxqs.ts';
 import { sqsEventOf } from '../../test/support/sqs-event.ts';
 import type { Benchmark } from '../benchmark.ts';
+import { connectSubscribers, feedOf, muteEmf, round, silentLogger } from '../support.ts';
 
 const TIME_SCALE = Number(process.env.SYNC_BENCH_TIME_SCALE ?? 20);
 const MINUTE_MS = 60_000;
 const LATENCY_MS = 20;
 const PROJECT_QUOTA_PER_MINUTE = 10_000;
 const CIPHER_KEY = Buffer.alloc(32, 7).toString('base64');
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
-const silent = () => new Logger({ serviceName: 'bench', logLevel: 'SILENT' });
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const started = process.hrtime.bigint();
@@ -67,23 +60,6 @@ async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
     Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0) +
     Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
   );
-}
-
-function connectionOf(subscriberId: string, fields: Partial<Connection> = {}): Omit<Connection, 'version'> {
-  const now = new Date().toISOString();
-  return {
-    subscriberId,
-    status: 'connected',
-    calendarId: `cal-${subscriberId}`,
-    refreshTokenCiphertext: `refresh-${subscriberId}`,
-    feedTokenCiphertext: `feed-${subscriberId}`,
-    eventIdSalt: `salt-${subscriberId}`,
-    grantedScopes: SCOPES.appCreated,
-    connectedAt: now,
-    updatedAt: now,
-    scheduled: true,
-    ...fields,
-  };
 }
 
 /** The subscribers the tick is sized for (the issue's million). */
@@ -112,7 +88,7 @@ async function tickAtOneMillion(): Promise<Record<string, number>> {
         EVENT_MAP_TABLE: world.dynamo.tableNames.eventMap,
         SWEEP_QUEUE_URL: queueUrl,
       }),
-      { dynamo: world.dynamo.client, sqs: world.sqs.client, clock: world.clock, logger: silent() },
+      { dynamo: world.dynamo.client, sqs: world.sqs.client, clock: world.clock, logger: silentLogger() },
     );
     const tick = createEnqueueHandler(() => services, services.logger);
     const { value, seconds } = await timed(() => tick());
@@ -164,43 +140,9 @@ async function indexCount(client: DynamoDBClient, tableName: string): Promise<nu
   return total;
 }
 
-/** `count` single timed events in the weeks ahead. */
-function feedOf(count: number): string {
-  const start = new Date();
-  start.setUTCHours(0, 0, 0, 0);
-  const stamp = (date: Date) => `${date.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
-  const events = Array.from({ length: count }, (_, i) => {
-    const begins = new Date(start.getTime() + (i + 1) * 3_600_000 * 5);
-    return [
-      'BEGIN:VEVENT',
-      `UID:event-${i}@bench.example.com`,
-      `DTSTAMP:${stamp(start)}`,
-      `DTSTART:${stamp(begins)}`,
-      `DTEND:${stamp(new Date(begins.getTime() + 3_600_000))}`,
-      `SUMMARY:Event ${i}`,
-      'END:VEVENT',
-    ].join('\r\n');
-  });
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//EN', ...events, 'END:VCALENDAR', ''].join(
-    '\r\n',
-  );
-}
-
-/** Keeps Powertools' EMF lines off stdout (the runner reads its figures there); returns the undo. */
-function muteEmf(): () => void {
-  const original = process.stdout.write;
-  process.stdout.write = function write(this: typeof process.stdout, chunk: unknown, ...rest: unknown[]) {
-    if (typeof chunk === 'string' && chunk.includes('"_aws"')) return true;
-    return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof process.stdout.write;
-  return () => {
-    process.stdout.write = original;
-  };
-}
-
 /** `subscribers` connected subscribers with `events` each, through the queue, the worker and the emulator. */
 async function pipeline(subscribers: number, events: number): Promise<Record<string, number>> {
-  const text = feedOf(events);
+  const text = feedOf(events, 5);
   const feedServer = createServer((_request, response) =>
     response.writeHead(200, { 'content-type': 'text/calendar; charset=utf-8' }).end(text),
   );
@@ -241,7 +183,7 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
       RATE_LIMITS_TABLE: dynamo.tableNames.rateLimits,
       GOOGLE_PROJECT_QUOTA_PER_MINUTE: String(PROJECT_QUOTA_PER_MINUTE),
     };
-    const logger = silent();
+    const logger = silentLogger();
     const deps = buildSyncWorkerServices(parseSyncWorkerConfig(env), {
       dynamo: dynamo.client,
       sqs: sqs.client,
@@ -262,45 +204,11 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
     const handler = createSyncWorkerHandler(() => deps, logger);
 
     // Subscribers connected as the OAuth flow leaves them (not timed).
-    const store = new DynamoConnectionStore(dynamo.client, dynamo.tableNames.connections);
-    const cipher = new LocalAesGcmCipher(CIPHER_KEY);
-    const ids: string[] = [];
-    const limit = pLimit(32);
-    await Promise.all(
-      Array.from({ length: subscribers }, (_, i) =>
-        limit(async () => {
-          const id = `sub-${String(i).padStart(5, '0')}`;
-          const email = `${id}@bench.example.com`;
-          google.control.createUser({ email });
-          const tokens = google.control.mintTokens({
-            user: email,
-            clientId: client.clientId,
-            scopes: [SCOPES.appCreated],
-            offline: true,
-          });
-          const calendar = google.control.seedCalendar({
-            user: email,
-            summary: 'ICS',
-            clientId: client.clientId,
-          });
-          await store.save(
-            connectionOf(id, {
-              calendarId: calendar.id,
-              refreshTokenCiphertext: await cipher.encrypt(tokens.refresh_token as string, {
-                subscriberId: id,
-                purpose: 'google_refresh_token',
-              }),
-              feedTokenCiphertext: await cipher.encrypt(`feed-token-${i}`, {
-                subscriberId: id,
-                purpose: 'feed_token',
-              }),
-            }),
-            undefined,
-          );
-          ids.push(id);
-        }),
-      ),
-    );
+    const ids = await connectSubscribers(google, dynamo, {
+      clientId: client.clientId,
+      count: subscribers,
+      cipherKey: CIPHER_KEY,
+    });
     google.control.resetCounters();
 
     const requestedAt = new Date().toISOString();
@@ -349,6 +257,7 @@ async function pipeline(subscribers: number, events: number): Promise<Record<str
     const counters = google.control.counters();
     const calendarCalls = Object.values(counters.byUser).reduce((sum, user) => sum + user.total, 0);
     const syncState = new DynamoSyncStateStore(dynamo.client, dynamo.tableNames.syncState);
+    const limit = pLimit(32);
     const results = await Promise.all(ids.map((id) => limit(() => syncState.get(id))));
     const synced = results.filter((state) => state?.lastResult?.outcome === 'synced').length;
     const eventsWritten = google.control

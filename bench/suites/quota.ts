@@ -13,7 +13,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   DeleteMessageBatchCommand,
@@ -21,10 +20,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import pLimit from 'p-limit';
-import { type GoogleEmulator, SCOPES, startGoogleEmulator } from '../../emulator/google/index.ts';
-import { LocalAesGcmCipher } from '../../lambdas/shared/adapters/crypto/local-cipher.ts';
-import { DynamoConnectionStore } from '../../lambdas/shared/adapters/dynamodb/connection-store.ts';
+import { startGoogleEmulator } from '../../emulator/google/index.ts';
 import type { DynamoProjectQuotaBudget } from '../../lambdas/shared/adapters/dynamodb/project-quota-budget.ts';
 import { CalendarApiError, type CalendarGateway } from '../../lambdas/shared/ports/calendar-gateway.ts';
 import type { SyncRequest } from '../../lambdas/shared/ports/sync-queue.ts';
@@ -36,10 +32,11 @@ import { DEFAULT_RETRY } from '../../lambdas/sync/engine/retry.ts';
 import { createSyncWorkerHandler } from '../../lambdas/sync/worker/handler.ts';
 import { DEFAULT_WORKER_CONCURRENCY } from '../../lib/config.ts';
 import { lambdaContext } from '../../test/support/api-gateway.ts';
-import { startDynamo, type TestDynamo } from '../../test/support/dynalite.ts';
+import { startDynamo } from '../../test/support/dynalite.ts';
 import { startSqs } from '../../test/support/fauxqs.ts';
 import { sqsEventOf } from '../../test/support/sqs-event.ts';
 import type { Benchmark } from '../benchmark.ts';
+import { connectSubscribers, feedOf, muteEmf, round, silentLogger } from '../support.ts';
 
 const TIME_SCALE = Number(process.env.QUOTA_BENCH_TIME_SCALE ?? 5);
 const MINUTE_MS = 60_000;
@@ -54,42 +51,6 @@ const EVENTS_PER_FEED = 1_620;
 const WARM_UP_MINUTES = 1;
 const BUSY_MINUTES = 6;
 const CIPHER_KEY = Buffer.alloc(32, 5).toString('base64');
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
-const silent = () => new Logger({ serviceName: 'bench', logLevel: 'SILENT' });
-
-/** `count` single timed events in the weeks ahead. */
-function feedOf(count: number): string {
-  const start = new Date();
-  start.setUTCHours(0, 0, 0, 0);
-  const stamp = (date: Date) => `${date.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
-  const events = Array.from({ length: count }, (_, i) => {
-    const begins = new Date(start.getTime() + (i + 1) * 3_600_000 * 2);
-    return [
-      'BEGIN:VEVENT',
-      `UID:event-${i}@bench.example.com`,
-      `DTSTAMP:${stamp(start)}`,
-      `DTSTART:${stamp(begins)}`,
-      `DTEND:${stamp(new Date(begins.getTime() + 3_600_000))}`,
-      `SUMMARY:Event ${i}`,
-      'END:VEVENT',
-    ].join('\r\n');
-  });
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//EN', ...events, 'END:VCALENDAR', ''].join(
-    '\r\n',
-  );
-}
-
-/** Keeps Powertools' EMF lines off stdout (the runner reads its figures there); returns the undo. */
-function muteEmf(): () => void {
-  const original = process.stdout.write;
-  process.stdout.write = function write(this: typeof process.stdout, chunk: unknown, ...rest: unknown[]) {
-    if (typeof chunk === 'string' && chunk.includes('"_aws"')) return true;
-    return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof process.stdout.write;
-  return () => {
-    process.stdout.write = original;
-  };
-}
 
 /** Google's over-quota answers the syncs met, by quota (the emulator answers the project's 403 rateLimitExceeded). */
 interface QuotaAnswers {
@@ -116,57 +77,6 @@ function counting(gateway: CalendarGateway, answers: QuotaAnswers): CalendarGate
       };
     },
   });
-}
-
-/** Subscribers connected as the OAuth flow leaves them, one Google account each. */
-async function connectSubscribers(
-  google: GoogleEmulator,
-  dynamo: TestDynamo,
-  clientId: string,
-  count: number,
-): Promise<string[]> {
-  const store = new DynamoConnectionStore(dynamo.client, dynamo.tableNames.connections);
-  const cipher = new LocalAesGcmCipher(CIPHER_KEY);
-  const limit = pLimit(32);
-  const now = new Date().toISOString();
-  return Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      limit(async () => {
-        const id = `sub-${String(i).padStart(5, '0')}`;
-        const email = `${id}@bench.example.com`;
-        google.control.createUser({ email });
-        const tokens = google.control.mintTokens({
-          user: email,
-          clientId,
-          scopes: [SCOPES.appCreated],
-          offline: true,
-        });
-        const calendar = google.control.seedCalendar({ user: email, summary: 'ICS', clientId });
-        await store.save(
-          {
-            subscriberId: id,
-            status: 'connected',
-            calendarId: calendar.id,
-            refreshTokenCiphertext: await cipher.encrypt(tokens.refresh_token as string, {
-              subscriberId: id,
-              purpose: 'google_refresh_token',
-            }),
-            feedTokenCiphertext: await cipher.encrypt(`feed-token-${i}`, {
-              subscriberId: id,
-              purpose: 'feed_token',
-            }),
-            eventIdSalt: `salt-${id}`,
-            grantedScopes: SCOPES.appCreated,
-            connectedAt: now,
-            updatedAt: now,
-            scheduled: true,
-          },
-          undefined,
-        );
-        return id;
-      }),
-    ),
-  );
 }
 
 /**
@@ -214,7 +124,7 @@ async function invocations(
 }
 
 async function quotaBacklog(): Promise<Record<string, number>> {
-  const text = feedOf(EVENTS_PER_FEED);
+  const text = feedOf(EVENTS_PER_FEED, 2);
   const feedServer = createServer((_request, response) =>
     response.writeHead(200, { 'content-type': 'text/calendar; charset=utf-8' }).end(text),
   );
@@ -257,7 +167,7 @@ async function quotaBacklog(): Promise<Record<string, number>> {
     const answers: QuotaAnswers = { project: 0, user: 0 };
     // One container per concurrency slot of the event source mapping, each with its own budget reservations.
     const containers = Array.from({ length: DEFAULT_WORKER_CONCURRENCY }, () => {
-      const logger = silent();
+      const logger = silentLogger();
       const deps: SyncWorkerDependencies = buildSyncWorkerServices(parseSyncWorkerConfig(env), {
         dynamo: dynamo.client,
         sqs: sqs.client,
@@ -281,7 +191,11 @@ async function quotaBacklog(): Promise<Record<string, number>> {
       return { deps, handler: createSyncWorkerHandler(() => deps, logger) };
     });
 
-    const ids = await connectSubscribers(google, dynamo, client.clientId, SUBSCRIBERS);
+    const ids = await connectSubscribers(google, dynamo, {
+      clientId: client.clientId,
+      count: SUBSCRIBERS,
+      cipherKey: CIPHER_KEY,
+    });
     google.control.resetCounters();
     const requestedAt = new Date().toISOString();
     await containers[0]?.deps.syncQueue.enqueue(

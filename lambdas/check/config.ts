@@ -4,7 +4,7 @@
  * Google endpoints.
  */
 import * as z from 'zod';
-import { DEFAULT_HORIZON_SPAN, type HorizonSpan } from '../shared/domain/ics/horizon.ts';
+import type { HorizonSpan } from '../shared/domain/ics/horizon.ts';
 import {
   type AwsConfig,
   awsConfig,
@@ -16,11 +16,12 @@ import {
   optionalText,
   positiveInt,
   syncIntervalMinutes,
+  syncPolicy,
+  syncPolicyVariables,
   text,
   timeZone,
   validated,
 } from '../shared/wiring/config-parts.ts';
-import { DEFAULT_SYNC_AUDIT_INTERVAL_HOURS, DEFAULT_SYNC_MAX_UNITS_PER_DAY } from '../sync/config.ts';
 
 /** Feeds fetched at once by one sweep: the feed service sees at most this many requests per sweep in flight. */
 export const DEFAULT_CHECK_CONCURRENCY = 32;
@@ -76,22 +77,7 @@ const checkSchema = z.object({
     (seconds) => seconds <= 600,
     'must be at most 600',
   ),
-  SYNC_HORIZON_PAST_DAYS: positiveInt(DEFAULT_HORIZON_SPAN.pastDays).refine(
-    (days) => days <= 366,
-    'must be at most 366',
-  ),
-  SYNC_HORIZON_FUTURE_MONTHS: positiveInt(DEFAULT_HORIZON_SPAN.futureMonths).refine(
-    (months) => months <= 60,
-    'must be at most 60',
-  ),
-  SYNC_AUDIT_INTERVAL_HOURS: positiveInt(DEFAULT_SYNC_AUDIT_INTERVAL_HOURS).refine(
-    (hours) => hours <= 720,
-    'must be at most 720',
-  ),
-  SYNC_MAX_UNITS_PER_DAY: positiveInt(DEFAULT_SYNC_MAX_UNITS_PER_DAY).refine(
-    (units) => units <= 1_000_000,
-    'must be at most 1000000',
-  ),
+  ...syncPolicyVariables,
 });
 
 /** The variables the check reads (the stack's drift test holds its environment to them). */
@@ -116,9 +102,7 @@ export function parseCheckConfig(env: NodeJS.ProcessEnv): CheckConfig {
       intervalSeconds: e.SYNC_INTERVAL_MINUTES * 60,
       concurrency: e.CHECK_CONCURRENCY,
       timeMarginSeconds: e.CHECK_TIME_MARGIN_SECONDS,
-      horizon: { pastDays: e.SYNC_HORIZON_PAST_DAYS, futureMonths: e.SYNC_HORIZON_FUTURE_MONTHS },
-      auditIntervalHours: e.SYNC_AUDIT_INTERVAL_HOURS,
-      maxUnitsPerDay: e.SYNC_MAX_UNITS_PER_DAY,
+      ...syncPolicy(e),
     },
     aws: awsConfig(e),
   };

@@ -3,7 +3,7 @@
  * variables it reads.
  */
 import * as z from 'zod';
-import { DEFAULT_HORIZON_SPAN, type HorizonSpan } from '../shared/domain/ics/horizon.ts';
+import type { HorizonSpan } from '../shared/domain/ics/horizon.ts';
 import {
   type AwsConfig,
   awsConfig,
@@ -28,19 +28,18 @@ import {
   subscriberTables,
   subscriberTableVariables,
   syncIntervalMinutes,
+  syncPolicy,
+  syncPolicyVariables,
   timeZone,
   validated,
 } from '../shared/wiring/config-parts.ts';
 
 /** Google's per-project Calendar API quota (requests per minute) unless the project was granted more. */
 export const DEFAULT_GOOGLE_PROJECT_QUOTA_PER_MINUTE = 10_000;
-/** How often each calendar is audited against what the service wrote (lambdas/sync/engine/README.md, "Audit"). */
-export const DEFAULT_SYNC_AUDIT_INTERVAL_HOURS = 24;
-/**
- * Google quota units one subscriber's syncs may spend per UTC day: a first sync of 10,000 events with room to
- * spare, while 50 feeds that change wholly on every fetch cannot spend the project's default daily quota.
- */
-export const DEFAULT_SYNC_MAX_UNITS_PER_DAY = 20_000;
+export {
+  DEFAULT_SYNC_AUDIT_INTERVAL_HOURS,
+  DEFAULT_SYNC_MAX_UNITS_PER_DAY,
+} from '../shared/wiring/config-parts.ts';
 /**
  * Subscribers one worker invocation syncs at once. Most of a sync is waiting (for its per-user pace, for Google,
  * for the feed), so a few at once use one invocation's time and memory better; the project's budget, not the
@@ -101,22 +100,7 @@ const syncWorkerSchema = z.object({
     (count) => count <= 10,
     'must be at most 10',
   ),
-  SYNC_HORIZON_PAST_DAYS: positiveInt(DEFAULT_HORIZON_SPAN.pastDays).refine(
-    (days) => days <= 366,
-    'must be at most 366',
-  ),
-  SYNC_HORIZON_FUTURE_MONTHS: positiveInt(DEFAULT_HORIZON_SPAN.futureMonths).refine(
-    (months) => months <= 60,
-    'must be at most 60',
-  ),
-  SYNC_AUDIT_INTERVAL_HOURS: positiveInt(DEFAULT_SYNC_AUDIT_INTERVAL_HOURS).refine(
-    (hours) => hours <= 720,
-    'must be at most 720',
-  ),
-  SYNC_MAX_UNITS_PER_DAY: positiveInt(DEFAULT_SYNC_MAX_UNITS_PER_DAY).refine(
-    (units) => units <= 1_000_000,
-    'must be at most 1000000',
-  ),
+  ...syncPolicyVariables,
   ...hostEventVariables,
   HOST_KEYS_SECRET_ARN: optionalText,
   HOST_KEYS: hostKeysText,
@@ -148,9 +132,7 @@ export function parseSyncWorkerConfig(env: NodeJS.ProcessEnv): SyncWorkerConfig 
       busyRetryDelaySeconds: e.SYNC_BUSY_RETRY_SECONDS,
       projectQuotaPerMinute: e.GOOGLE_PROJECT_QUOTA_PER_MINUTE,
       parallelSubscribers: e.SYNC_PARALLEL_SUBSCRIBERS,
-      horizon: { pastDays: e.SYNC_HORIZON_PAST_DAYS, futureMonths: e.SYNC_HORIZON_FUTURE_MONTHS },
-      auditIntervalHours: e.SYNC_AUDIT_INTERVAL_HOURS,
-      maxUnitsPerDay: e.SYNC_MAX_UNITS_PER_DAY,
+      ...syncPolicy(e),
     },
     ...hostEventsConfig(e),
     aws: awsConfig(e),

@@ -31,6 +31,7 @@ import { type MotoServer, startMotoServer } from '../../tools/moto-server.ts';
 import { lambdaContext } from './api-gateway.ts';
 import { ManualClock } from './clock.ts';
 import { startDynamo, type TestDynamo } from './dynalite.ts';
+import { captureEmf } from './emf.ts';
 import { startSqs, type TestSqs } from './fauxqs.ts';
 import { FeedServer } from './feed-server.ts';
 import { motoKmsKey } from './moto.ts';
@@ -282,20 +283,4 @@ export class CheckWorld {
   async continuations(): Promise<SweepRequest[]> {
     return (await this.sqs.drain(this.sweepQueueUrl)).map((m) => JSON.parse(m.Body as string));
   }
-}
-
-/** Takes the EMF lines out of what is written to stdout; returns the undo. */
-function captureEmf(lines: Record<string, unknown>[]): () => void {
-  const original = process.stdout.write;
-  process.stdout.write = function write(this: typeof process.stdout, chunk: unknown, ...rest: unknown[]) {
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
-    if (text.includes('"_aws"')) {
-      for (const line of text.split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      return true;
-    }
-    return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof process.stdout.write;
-  return () => {
-    process.stdout.write = original;
-  };
 }

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { parseHostKeysText } from '../domain/host-keys.ts';
+import { DEFAULT_HORIZON_SPAN, type HorizonSpan } from '../domain/ics/horizon.ts';
 import { SafeMessageError } from '../errors.ts';
 
 /** How often the schedule fires; see docs/operating.md, "Scheduled syncs", for why 15 minutes. */
@@ -112,6 +113,50 @@ export const googleAccessVariables = {
   LOCAL_CIPHER_KEY: optionalText,
   DATA_KEYS_TABLE: optionalText,
 };
+
+/** How often each calendar is audited against what the service wrote (lambdas/sync/engine/README.md, "Audit"). */
+export const DEFAULT_SYNC_AUDIT_INTERVAL_HOURS = 24;
+/**
+ * Google quota units one subscriber's syncs may spend per UTC day: a first sync of 10,000 events with room to
+ * spare, while 50 feeds that change wholly on every fetch cannot spend the project's default daily quota.
+ */
+export const DEFAULT_SYNC_MAX_UNITS_PER_DAY = 20_000;
+
+/**
+ * What a sync reaches and may spend: the worker runs by it, and the check decides by the same values what a run
+ * would do (the fingerprint covers the horizon; an audit due or a spent budget decides before any fetch).
+ */
+export const syncPolicyVariables = {
+  SYNC_HORIZON_PAST_DAYS: positiveInt(DEFAULT_HORIZON_SPAN.pastDays).refine(
+    (days) => days <= 366,
+    'must be at most 366',
+  ),
+  SYNC_HORIZON_FUTURE_MONTHS: positiveInt(DEFAULT_HORIZON_SPAN.futureMonths).refine(
+    (months) => months <= 60,
+    'must be at most 60',
+  ),
+  SYNC_AUDIT_INTERVAL_HOURS: positiveInt(DEFAULT_SYNC_AUDIT_INTERVAL_HOURS).refine(
+    (hours) => hours <= 720,
+    'must be at most 720',
+  ),
+  SYNC_MAX_UNITS_PER_DAY: positiveInt(DEFAULT_SYNC_MAX_UNITS_PER_DAY).refine(
+    (units) => units <= 1_000_000,
+    'must be at most 1000000',
+  ),
+};
+
+/** The sync policy both the worker and the check read. */
+export interface SyncPolicy {
+  horizon: HorizonSpan;
+  auditIntervalHours: number;
+  maxUnitsPerDay: number;
+}
+
+export const syncPolicy = (e: z.output<z.ZodObject<typeof syncPolicyVariables>>): SyncPolicy => ({
+  horizon: { pastDays: e.SYNC_HORIZON_PAST_DAYS, futureMonths: e.SYNC_HORIZON_FUTURE_MONTHS },
+  auditIntervalHours: e.SYNC_AUDIT_INTERVAL_HOURS,
+  maxUnitsPerDay: e.SYNC_MAX_UNITS_PER_DAY,
+});
 
 export const syncIntervalMinutes = positiveInt(DEFAULT_SYNC_INTERVAL_MINUTES).refine(
   (minutes) => minutes <= 1440,

@@ -31,6 +31,7 @@ import { createSyncWorkerHandler } from '../../../lambdas/sync/worker/handler.ts
 import { lambdaContext } from '../../support/api-gateway.ts';
 import { CLOCK_START, ManualClock } from '../../support/clock.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import { captureEmf } from '../../support/emf.ts';
 import { startSqs, type TestSqs } from '../../support/fauxqs.ts';
 import { FeedServer } from '../../support/feed-server.ts';
 import { sqsEventOf } from '../../support/sqs-event.ts';
@@ -294,20 +295,4 @@ export class WorkerHarness {
   invoke(messages: Message[], remainingMs = 600_000): Promise<SQSBatchResponse> {
     return this.handler(sqsEventOf(messages), lambdaContext('sync-worker', remainingMs));
   }
-}
-
-/** Takes the EMF lines out of what is written to stdout; returns the undo. */
-function captureEmf(lines: Record<string, unknown>[]): () => void {
-  const original = process.stdout.write;
-  process.stdout.write = function write(this: typeof process.stdout, chunk: unknown, ...rest: unknown[]) {
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
-    if (text.includes('"_aws"')) {
-      for (const line of text.split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      return true;
-    }
-    return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof process.stdout.write;
-  return () => {
-    process.stdout.write = original;
-  };
 }
